@@ -1,0 +1,44 @@
+"""Append-only record of every step of every job, and the trace `deskhand show` prints."""
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime, timezone
+
+import sqlite_utils
+
+
+def record(db: sqlite_utils.Database, step: str, *, platform: str, ticket_id: str,
+           job_id: int | None = None, delivery_id: str = "", **detail) -> None:
+    db.execute("INSERT INTO audit (at, job_id, delivery_id, platform, ticket_id, step, detail)"
+               " VALUES (?, ?, ?, ?, ?, ?, ?)",
+               [time.time(), job_id, delivery_id, platform, ticket_id, step,
+                json.dumps(detail, default=str, sort_keys=True)])
+
+
+def trail(db: sqlite_utils.Database, ticket_id: str, platform: str | None = None) -> list[dict]:
+    where, args = "ticket_id = ?", [str(ticket_id)]
+    if platform:
+        where, args = where + " AND platform = ?", args + [platform]
+    rows = db["audit"].rows_where(where, args, order_by="id")
+    return [{**row, "detail": json.loads(row["detail"])} for row in rows]
+
+
+def format_trail(rows: list[dict]) -> str:
+    """A decision trace a support lead can read top to bottom."""
+    lines = []
+    for row in rows:
+        at = datetime.fromtimestamp(row["at"], timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+        detail = row["detail"]
+        summary = detail.pop("summary", "")
+        lines.append(f"{at}  job {row['job_id'] or '-':<5} {row['step']:<10} {summary}")
+        for name, value in detail.items():
+            if value not in ("", None, [], {}):
+                lines.append(f"{'':29}{name}: {_short(value)}")
+    return "\n".join(lines)
+
+
+def _short(value, limit: int = 300) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

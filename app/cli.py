@@ -1,0 +1,156 @@
+"""The `deskhand` command. Every expected failure is a one-line message and exit code 1."""
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import signal
+import sys
+import threading
+
+import click
+
+from connectors.errors import ConnectorError
+
+from .config import ConfigError, Settings, load_settings
+from .engine import EngineError
+from .history import HistoryError
+from .policy import PolicyError
+
+
+def friendly(fn):
+    """Turn the errors a user can cause into messages, not tracebacks."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (ConfigError, PolicyError, HistoryError, EngineError, ConnectorError) as exc:
+            raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            raise click.ClickException(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")) from None
+    return wrapper
+
+
+@click.group()
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), envvar="DESKHAND_CONFIG",
+              help="TOML settings file (DESKHAND_* variables override it).")
+@click.pass_context
+def main(ctx: click.Context, config_file: str | None) -> None:
+    """Deskhand: an autonomous support agent that lives inside your helpdesk."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        ctx.obj = load_settings(config_file)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@click.pass_obj
+@friendly
+def serve(settings: Settings, host: str, port: int, threads: int) -> None:
+    """Run the web app (webhooks, health) under waitress."""
+    import waitress
+
+    from .services import prepare_database
+    from .web import create_app
+    prepare_database(settings)
+    click.echo(f"Deskhand listening on http://{host}:{port} (POST /webhooks/zendesk)")
+    waitress.serve(create_app(settings), host=host, port=port, threads=threads, ident="deskhand")
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Drain the queue, then exit.")
+@click.pass_obj
+@friendly
+def worker(settings: Settings, once: bool) -> None:
+    """Drain the job queue: snapshot, guards, triage, decide, act."""
+    from .services import build_engine, build_helpdesk, prepare_database
+    from .worker import Worker
+    prepare_database(settings)
+    helpdesk = build_helpdesk(settings)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    w = Worker(settings, helpdesk, build_engine(settings, helpdesk))
+    click.echo(f"worker {w.name} started (model {w.pipeline.engine.model_version})")
+    try:
+        w.run(stop, idle_exit=once)
+    except KeyboardInterrupt:
+        pass
+
+
+@main.command()
+@click.option("--history", "history_file", required=True, type=click.Path(dir_okay=False),
+              help="Labelled tickets, one JSON object per line.")
+@click.pass_obj
+@friendly
+def train(settings: Settings, history_file: str) -> None:
+    """Learn categories from labelled history and store a new model version."""
+    from .engine import train_from_file
+    model, problems = train_from_file(history_file, settings.data_dir)
+    for problem in problems:
+        click.echo(f"skipped {problem}", err=True)
+    click.echo(f"trained model {model.version} on {model.n_train} tickets, "
+               f"{len(model.categories)} categories: {', '.join(model.categories)}")
+
+
+@main.command()
+@click.argument("ticket_id")
+@click.pass_obj
+@friendly
+def show(settings: Settings, ticket_id: str) -> None:
+    """Print the decision trace for a ticket."""
+    from .audit import format_trail, trail
+    from .db import connect, migrate
+    db = connect(settings.db_path)
+    migrate(db)
+    rows = trail(db, ticket_id)
+    if not rows:
+        raise click.ClickException(f"no record of ticket {ticket_id} in {settings.db_path}")
+    click.echo(f"Ticket {ticket_id}")
+    click.echo(format_trail(rows))
+
+
+@main.command()
+@click.option("--port", default=8025, show_default=True, type=int)
+@click.option("--webhook-url", default="http://127.0.0.1:8000/webhooks/zendesk", show_default=True,
+              help="Where to send signed webhooks ('' to send none).")
+@click.option("--secret", default="sandbox-signing-secret", show_default=True, help="Webhook signing secret.")
+@click.option("--rate-limit", default=0, type=int, help="Requests per minute before 429 (0 = no limit).")
+@click.option("--play", is_flag=True, help="Play the sample ticket stream once the server is up.")
+def sandbox(port: int, webhook_url: str, secret: str, rate_limit: int, play: bool) -> None:
+    """Run the sandbox helpdesk (a local Zendesk with a sample company)."""
+    from sandbox import Sandbox
+    sb = Sandbox.from_seed(webhook_url=webhook_url or None, signing_secret=secret,
+                           rate_limit_per_minute=rate_limit or None)
+    sb.start(port=port)
+    click.echo(f"sandbox Zendesk on {sb.url} (subdomain brightline); webhooks → {webhook_url or 'none'}")
+    if play:
+        sb.play()
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sb.stop()
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the totals as one JSON object.")
+@click.option("--data-dir", default=None, help="Keep the demo's database here (default: a temporary folder).")
+@friendly
+def demo(as_json: bool, data_dir: str | None) -> None:
+    """Run the whole loop on the sandbox: signed webhooks in, replies and notes out."""
+    from .demo import run_demo
+    totals = run_demo(data_dir=data_dir, echo=(lambda *_a, **_k: None) if as_json else click.echo)
+    if as_json:
+        click.echo(json.dumps(totals))
+    if totals["errors"]:
+        sys.exit(1)
+
+
+from .policy_cli import policy  # noqa: E402  (registers the `policy` group)
+
+main.add_command(policy)

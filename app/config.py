@@ -1,0 +1,87 @@
+"""Settings: embedded defaults, then an optional TOML file, then DESKHAND_* variables.
+
+Every setting is documented in the README; `Settings.field_docs()` lists them and a test
+checks that the README names each one.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+
+class ConfigError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: str = field(default="var", metadata={"doc": "folder for the SQLite database and trained models"})
+    zendesk_subdomain: str = field(default="brightline", metadata={"doc": "your Zendesk subdomain"})
+    zendesk_email: str = field(default="deskhand-bot@brightline.example", metadata={"doc": "the bot agent's email"})
+    zendesk_token: str = field(default="sandbox-token", metadata={"doc": "the bot agent's API token"})
+    zendesk_url: str = field(default="", metadata={"doc": "override the API address, e.g. http://127.0.0.1:8025 for the sandbox"})
+    zendesk_webhook_secrets: str = field(default="sandbox-signing-secret", metadata={"doc": "webhook signing secret(s), comma-separated to allow rotation"})
+    bot_user_id: str = field(default="", metadata={"doc": "the bot's Zendesk user id (looked up with users/me when empty)"})
+    category_field_id: str = field(default="360001", metadata={"doc": "Zendesk custom field holding the ticket category (history)"})
+    page_url_field_id: str = field(default="360002", metadata={"doc": "Zendesk custom field holding the page the customer was on"})
+    opt_out_tag: str = field(default="deskhand_off", metadata={"doc": "tickets with this tag are never touched"})
+    policy_file: str = field(default="", metadata={"doc": "policy file (JSON or YAML) seeded into the database on first start"})
+    history_file: str = field(default="", metadata={"doc": "labelled history (JSONL) to train on when no model exists"})
+    lease_s: int = field(default=60, metadata={"doc": "how long a worker holds a claimed job"})
+    max_attempts: int = field(default=5, metadata={"doc": "tries before a job goes to the dead-letter table"})
+    retry_base_s: float = field(default=2.0, metadata={"doc": "first retry delay; doubles on each try"})
+    poll_s: float = field(default=0.2, metadata={"doc": "worker idle poll interval"})
+    ai_label: str = field(default="— Deskhand, an automated assistant. Reply to this message to reach a person.",
+                          metadata={"doc": "the AI-disclosure line added to every public reply"})
+    max_body_bytes: int = field(default=1024 * 1024, metadata={"doc": "largest webhook body accepted"})
+
+    @classmethod
+    def field_docs(cls) -> dict[str, str]:
+        return {f.name: f.metadata.get("doc", "") for f in fields(cls)}
+
+    @property
+    def db_path(self) -> str:
+        return str(Path(self.data_dir) / "deskhand.db")
+
+    @property
+    def webhook_secrets(self) -> list[str]:
+        return [s.strip() for s in self.zendesk_webhook_secrets.split(",") if s.strip()]
+
+    def with_overrides(self, **values) -> "Settings":
+        return replace(self, **_coerce(values))
+
+
+def _coerce(values: dict) -> dict:
+    types = {f.name: f.type for f in fields(Settings)}
+    out = {}
+    for name, value in values.items():
+        if name not in types:
+            raise ConfigError(f"unknown setting {name!r}")
+        kind = types[name]
+        try:
+            out[name] = int(value) if kind == "int" else float(value) if kind == "float" else str(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"setting {name!r} must be a {kind}, got {value!r}") from None
+    return out
+
+
+def load_settings(config_file: str | None = None, environ: dict | None = None) -> Settings:
+    environ = os.environ if environ is None else environ
+    settings = Settings()
+    path = config_file or environ.get("DESKHAND_CONFIG")
+    if path:
+        try:
+            with open(path, "rb") as fh:
+                settings = settings.with_overrides(**tomllib.load(fh))
+        except OSError as exc:
+            raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    env = {
+        name: environ[f"DESKHAND_{name.upper()}"]
+        for name in Settings.field_docs()
+        if f"DESKHAND_{name.upper()}" in environ
+    }
+    return settings.with_overrides(**env)

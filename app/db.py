@@ -1,0 +1,106 @@
+"""One SQLite file through sqlite-utils: WAL, a busy timeout, migrations as functions.
+
+Connections are opened in autocommit mode and `transaction()` issues BEGIN IMMEDIATE,
+so a multi-statement change (claiming a job, moving a ledger row) takes the write
+lock up front and two workers can never interleave inside it.
+"""
+from __future__ import annotations
+
+import sqlite3
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+import sqlite_utils
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = []
+
+
+def migration(fn):
+    MIGRATIONS.append(fn)
+    return fn
+
+
+def connect(path: str) -> sqlite_utils.Database:
+    if path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA busy_timeout = 30000")
+    conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash loses no committed row
+    db = sqlite_utils.Database(conn)
+    if path != ":memory:":
+        db.enable_wal()
+    return db
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    db["_migrations"].create({"name": str, "applied_at": float}, pk="name", if_not_exists=True)
+    done = {row["name"] for row in db["_migrations"].rows}
+    for fn in MIGRATIONS:
+        if fn.__name__ not in done:
+            with transaction(db):
+                fn(db)
+                db.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", [fn.__name__, time.time()])
+
+
+@migration
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["inbox"].create({
+        "delivery_id": str, "platform": str, "kind": str, "ticket_id": str,
+        "received_at": float, "payload": str,
+    }, pk="delivery_id")
+    db["jobs"].create({
+        "id": int, "delivery_id": str, "platform": str, "kind": str, "ticket_id": str,
+        "comment_id": str, "author_id": str, "requester_id": str,
+        "status": str, "attempts": int, "run_at": float, "lease_until": float,
+        "owner": str, "last_error": str, "created_at": float, "updated_at": float,
+    }, pk="id")
+    db["jobs"].create_index(["delivery_id"], unique=True)
+    db["jobs"].create_index(["status", "run_at"])
+    db["jobs"].create_index(["platform", "ticket_id", "status"])
+    db["dead_letters"].create({
+        "job_id": int, "delivery_id": str, "platform": str, "ticket_id": str,
+        "reason": str, "attempts": int, "at": float,
+    }, pk="job_id")
+    db["ledger"].create({
+        "reply_key": str, "platform": str, "ticket_id": str, "comment_id": str,
+        "action": str, "marker": str, "body": str, "state": str, "remote_id": str,
+        "created_at": float, "updated_at": float,
+    }, pk="reply_key")
+    db["audit"].create({
+        "id": int, "at": float, "job_id": int, "delivery_id": str, "platform": str,
+        "ticket_id": str, "step": str, "detail": str,
+    }, pk="id")
+    db["audit"].create_index(["platform", "ticket_id"])
+    # Append-only: the audit trail is evidence, so the database itself refuses edits.
+    db.execute("CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit "
+               "BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END")
+    db.execute("CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit "
+               "BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END")
+    db["policy"].create({
+        "category": str, "mode": str, "send_at": float, "draft_at": float,
+        "escalate_to": str, "updated_at": float,
+    }, pk="category")
+    db["counters"].create({"name": str, "value": int}, pk="name")
+    db["settings_kv"].create({"key": str, "value": str}, pk="key")
+
+
+def bump_counter(db: sqlite_utils.Database, name: str, by: int = 1) -> None:
+    db.execute("INSERT INTO counters (name, value) VALUES (?, ?) "
+               "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value", [name, by])
+
+
+def counters(db: sqlite_utils.Database) -> dict[str, int]:
+    return {row["name"]: row["value"] for row in db["counters"].rows}

@@ -1,0 +1,118 @@
+"""`deskhand demo`: the sandbox, the web app and a worker on loopback, the sample stream
+played through real signed webhooks, and a table of what Deskhand did."""
+from __future__ import annotations
+
+import tempfile
+import threading
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+from waitress.server import create_server
+
+from . import audit
+from .config import Settings
+from .db import connect
+from .services import build_engine, build_helpdesk, prepare_database
+from .web import create_app
+from .worker import Worker, wait_for_idle
+
+COMPANY = Path(__file__).resolve().parent.parent / "sandbox" / "company"
+SECRET = "demo-signing-secret"
+DONE = {"send": "sent", "draft": "drafted", "escalate": "escalated"}
+
+
+def run_demo(data_dir: str | None = None, echo=print, timeout_s: float = 45.0) -> dict:
+    from sandbox import Sandbox
+
+    with ExitStack() as stack:
+        if data_dir is None:
+            data_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="deskhand-demo-"))
+        web = create_server(None, host="127.0.0.1", port=0, threads=4)  # bound now, app set below
+        deskhand_url = f"http://127.0.0.1:{web.effective_port}"
+        sb = Sandbox.from_seed(webhook_url=f"{deskhand_url}/webhooks/zendesk", signing_secret=SECRET)
+        sb.start()
+        stack.callback(sb.stop)
+        settings = Settings(data_dir=data_dir, zendesk_url=sb.url, zendesk_webhook_secrets=SECRET,
+                            history_file=str(COMPANY / "history.jsonl"),
+                            policy_file=str(COMPANY / "policy.yaml"))
+        echo(f"sandbox Zendesk on {sb.url}; Deskhand on {deskhand_url}; data in {data_dir}")
+        prepare_database(settings)
+        web.application = create_app(settings)
+        threading.Thread(target=web.run, daemon=True, name="deskhand-web").start()
+        stack.callback(web.close)
+
+        echo("training the classifier on the sample company's solved tickets…")
+        helpdesk = build_helpdesk(settings)
+        worker = Worker(settings, helpdesk, build_engine(settings, helpdesk), name="demo-worker")
+        stop = threading.Event()
+        thread = threading.Thread(target=worker.run, args=(stop,), daemon=True, name="deskhand-worker")
+        thread.start()
+        stack.callback(thread.join, 10)
+        stack.callback(stop.set)
+
+        played = sb.play()
+        ids = [str(t) for t in played]
+        echo(f"played {len(ids)} new tickets through signed webhooks; working…")
+        _wait(sb, settings, ids, timeout_s, echo)
+        rows = [_outcome(worker.db, tid) for tid in ids]
+        _print_table(rows, echo)
+        totals = _totals(rows)
+        echo("totals: " + ", ".join(f"{k} {v}" for k, v in totals.items()))
+        return totals
+
+
+def _wait(sb, settings: Settings, ids: list[str], timeout_s: float, echo) -> None:
+    deadline = time.monotonic() + timeout_s
+    db = connect(settings.db_path)
+    done_before = -1
+    while time.monotonic() < deadline:
+        sb.flush(timeout=1)
+        done = sum(1 for tid in ids if _outcome(db, tid)["action"] != "pending")
+        if done != done_before:
+            echo(f"  {done}/{len(ids)} tickets handled")
+            done_before = done
+        if done == len(ids) and wait_for_idle(settings, 1):
+            break
+        time.sleep(0.1)
+    db.conn.close()
+
+
+def _outcome(db, ticket_id: str) -> dict:
+    """What happened to a ticket, read back from the audit trail."""
+    row = {"ticket": ticket_id, "category": "", "confidence": None, "action": "pending", "reason": ""}
+    for step in audit.trail(db, ticket_id):
+        detail = step["detail"]
+        if step["step"] == "decide":
+            row.update(category=detail.get("category") or "-", confidence=detail.get("confidence"),
+                       action=detail["action"] if detail["action"] == "skip" else "pending",
+                       reason="; ".join(detail.get("reasons", [])))
+        elif step["step"] == "act":
+            row["action"] = DONE[detail["action"]]
+        elif step["step"] == "recover":
+            row["action"] = DONE.get(detail.get("action", ""), row["action"])
+        elif step["step"] == "guards" and row["action"] == "pending" and not row["reason"]:
+            row.update(action="skip", reason=detail.get("summary", ""))
+        elif step["step"] == "error" and row["action"] == "pending":
+            row.update(action="error" if "dead" in detail.get("summary", "") else "pending",
+                       reason=detail.get("summary", ""))
+    if row["action"] == "skip":
+        row["action"] = "skipped"
+    return row
+
+
+def _print_table(rows: list[dict], echo) -> None:
+    echo("")
+    echo(f"{'ticket':>6}  {'category':<18} {'conf':>5}  {'action':<9} reason")
+    for r in rows:
+        conf = f"{r['confidence']:.2f}" if r["confidence"] is not None else "  -"
+        reason = r["reason"] if len(r["reason"]) <= 70 else r["reason"][:69] + "…"
+        echo(f"{r['ticket']:>6}  {r['category'] or '-':<18} {conf:>5}  {r['action']:<9} {reason}")
+    echo("")
+
+
+def _totals(rows: list[dict]) -> dict:
+    count = lambda a: sum(1 for r in rows if r["action"] == a)  # noqa: E731
+    return {"processed": sum(1 for r in rows if r["action"] != "pending"), "sent": count("sent"),
+            "drafted": count("drafted"), "escalated": count("escalated"), "skipped": count("skipped"),
+            "errors": count("error") + count("pending")}

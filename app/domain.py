@@ -1,0 +1,97 @@
+"""Domain values shared by every pipeline step (DESIGN §2).
+
+Plain frozen dataclasses: the pure steps take and return these, so they can be
+tested without a network and replayed over exported history.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from connectors.types import Comment, Requester, Ticket  # noqa: F401  (re-exported)
+
+Action = Literal["send", "draft", "escalate", "skip"]
+
+
+@dataclass(frozen=True)
+class TicketEvent:
+    platform: str
+    delivery_id: str
+    kind: str  # ticket.created | ticket.customer_replied | ticket.agent_replied | ticket.solved | ticket.sweep
+    ticket_id: str
+    comment_id: str = ""
+    author_id: str = ""
+    requester_id: str = ""
+
+
+@dataclass(frozen=True)
+class Triage:
+    category: str | None
+    confidence: float
+    alternatives: tuple[tuple[str, float], ...] = ()
+    sentiment: float = 0.0  # -1 (angry) .. +1 (happy)
+    frustration: float = 0.0  # 0 .. 1
+    language: str = "en"
+    flags: tuple[str, ...] = ()  # legal, chargeback, security, churn, human, personal_data
+    issues: tuple[str, ...] = ()  # the separate requests when there are several
+
+
+@dataclass(frozen=True)
+class Fact:
+    source: str
+    text: str
+    link: str = ""
+    at: str = ""
+
+
+@dataclass(frozen=True)
+class Gap:
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    facts: tuple[Fact, ...] = ()
+    gaps: tuple[Gap, ...] = ()
+
+
+@dataclass(frozen=True)
+class Citation:
+    title: str
+    url: str
+    passage_id: str = ""
+
+
+@dataclass(frozen=True)
+class Draft:
+    text: str
+    citations: tuple[Citation, ...] = ()
+    score: float = 0.0  # how well the best source matches the request
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: Action
+    reasons: tuple[str, ...]
+    mode: str = ""
+    send_at: float | None = None
+    draft_at: float | None = None
+    escalate_to: str = ""
+
+
+@dataclass(frozen=True)
+class CategoryPolicy:
+    mode: Literal["off", "shadow", "draft", "auto"] = "draft"
+    send_at: float = 0.9
+    draft_at: float = 0.5
+    escalate_to: str = ""  # helpdesk group name; empty = leave the group alone
+
+
+@dataclass(frozen=True)
+class Policy:
+    default: CategoryPolicy = field(default_factory=CategoryPolicy)
+    categories: tuple[tuple[str, CategoryPolicy], ...] = ()
+
+    def for_category(self, category: str | None) -> CategoryPolicy:
+        return dict(self.categories).get(category or "", self.default)

@@ -1,0 +1,52 @@
+"""The offline reasoning engine: the trained classifier plus the knowledge index."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from connectors.types import Article
+
+from . import classifier
+from .domain import Triage
+from .history import load_jsonl, training_set
+from .knowledge import KnowledgeIndex
+from .triage import triage
+
+
+class EngineError(Exception):
+    pass
+
+
+class Engine:
+    def __init__(self, model: classifier.Model, articles: list[Article]):
+        self.model = model
+        self.knowledge = KnowledgeIndex(articles)
+
+    @property
+    def model_version(self) -> str:
+        return self.model.version
+
+    def triage(self, subject: str, body: str) -> Triage:
+        return triage(subject, body, self.model)
+
+
+def models_dir(data_dir: str) -> str:
+    return str(Path(data_dir) / "models")
+
+
+def train_from_file(history_file: str, data_dir: str) -> tuple[classifier.Model, list[str]]:
+    """Train on a labelled JSONL file and make the result the current model."""
+    tickets, problems = load_jsonl(history_file)
+    texts, labels = training_set(tickets)
+    model = classifier.train(texts, labels)
+    classifier.save(model, models_dir(data_dir))
+    return model, problems
+
+
+def load_model(data_dir: str, history_file: str = "") -> classifier.Model:
+    model = classifier.load_current(models_dir(data_dir))
+    if model is None and history_file:
+        model, _ = train_from_file(history_file, data_dir)
+    if model is None:
+        raise EngineError("no trained model yet: run `deskhand train --history FILE` "
+                          "or set DESKHAND_HISTORY_FILE")
+    return model

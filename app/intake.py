@@ -1,0 +1,87 @@
+"""Turn a verified Zendesk webhook body into a TicketEvent. Pure: bytes and headers in.
+
+Two forms arrive at the same endpoint:
+- event-subscribed webhooks (`zen:event-type:ticket.*`), whose `id` is unique per event;
+- the trigger form, a JSON body an admin pastes into a trigger (README), recognised by
+  its `deskhand_trigger` key. Triggers carry no event id, so the delivery id is the
+  invocation id header, or else the ticket and its update time.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from .domain import TicketEvent
+
+PLATFORM = "zendesk"
+
+
+class PayloadError(ValueError):
+    """The body is not a webhook we can read; the message says why."""
+
+
+def parse_zendesk(body: bytes, headers: dict[str, str]) -> TicketEvent | None:
+    """Return the event, or None for a well-formed event type we do not handle."""
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise PayloadError(f"body is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise PayloadError("body must be a JSON object")
+    if "deskhand_trigger" in data:
+        return _from_trigger(data, headers)
+    if isinstance(data.get("type"), str) and data["type"].startswith("zen:event-type:"):
+        return _from_event(data)
+    raise PayloadError("body is neither a Zendesk event nor the Deskhand trigger template")
+
+
+def _from_event(data: dict) -> TicketEvent | None:
+    event_type = data["type"].removeprefix("zen:event-type:")
+    detail = data.get("detail") if isinstance(data.get("detail"), dict) else {}
+    change = data.get("event") if isinstance(data.get("event"), dict) else {}
+    ticket_id = _id(detail.get("id")) or str(data.get("subject", "")).removeprefix("zen:ticket:")
+    if not event_type.startswith("ticket."):
+        return None
+    if not data.get("id") or not ticket_id:
+        raise PayloadError("event is missing its id or ticket id")
+    base = dict(platform=PLATFORM, delivery_id=f"zendesk:{data['id']}", ticket_id=ticket_id,
+                requester_id=_id(detail.get("requester_id")))
+    if event_type == "ticket.created":
+        return TicketEvent(kind="ticket.created", **base)
+    if event_type == "ticket.comment_added":
+        comment = change.get("comment") if isinstance(change.get("comment"), dict) else {}
+        author = comment.get("author") if isinstance(comment.get("author"), dict) else {}
+        staff = author.get("is_staff") in (True, "true", "True")
+        return TicketEvent(kind="ticket.agent_replied" if staff else "ticket.customer_replied",
+                           comment_id=_id(comment.get("id")), author_id=_id(author.get("id")), **base)
+    if event_type == "ticket.status_changed" and str(detail.get("status", "")).lower() == "solved":
+        return TicketEvent(kind="ticket.solved", **base)
+    return None
+
+
+def _from_trigger(data: dict, headers: dict[str, str]) -> TicketEvent:
+    ticket_id = _id(data.get("ticket_id"))
+    if not ticket_id.isdigit():
+        raise PayloadError("trigger body needs a numeric ticket_id")
+    invocation = headers.get("X-Zendesk-Webhook-Invocation-Id", "")
+    stamp = str(data.get("updated_at", ""))
+    if invocation:
+        delivery = f"zendesk-trigger:{invocation}"
+    else:
+        digest = hashlib.sha256(f"{ticket_id}:{stamp}:{data.get('comment_id', '')}".encode()).hexdigest()
+        delivery = f"zendesk-trigger:{digest[:24]}"
+    return TicketEvent(platform=PLATFORM, delivery_id=delivery, kind="ticket.customer_replied",
+                       ticket_id=ticket_id, comment_id=_id(data.get("comment_id")),
+                       requester_id=_id(data.get("requester_id")))
+
+
+def _id(value) -> str:
+    return "" if value in (None, "") else str(value).strip()
+
+
+TRIGGER_TEMPLATE = {
+    "deskhand_trigger": 1,
+    "ticket_id": "{{ticket.id}}",
+    "updated_at": "{{ticket.updated_at_with_timestamp}}",
+    "requester_id": "{{ticket.requester.id}}",
+}

@@ -1,0 +1,137 @@
+"""The thin orchestrator: the only place that strings the pure steps to I/O (DESIGN §1).
+
+snapshot → guards → triage → gather → compose → decide → act → record. Every write is
+planned in the ledger under its reply key first, so a retry after a crash re-reads
+the ticket and either finds the marker tag (the write landed) or writes the same
+update again (it did not).
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+
+import sqlite_utils
+
+from connectors.errors import ConnectorError
+from connectors.helpdesk import Helpdesk
+from connectors.types import TicketUpdate
+
+from . import audit, compose, guards, ledger, policy_store
+from .decide import decide
+from .domain import Comment, Evidence, Fact, Gap, Ticket, TicketEvent
+from .engine import Engine
+from .jobs import ACTIONABLE
+
+TAGS = {"send": "deskhand_replied", "draft": "deskhand_drafted", "escalate": "deskhand_escalated"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    action: str
+    reason: str
+    category: str | None = None
+    confidence: float | None = None
+
+
+class Pipeline:
+    def __init__(self, db: sqlite_utils.Database, helpdesk: Helpdesk, engine: Engine,
+                 opt_out_tag: str, ai_label: str = compose.AI_LABEL):
+        self.db, self.helpdesk, self.engine = db, helpdesk, engine
+        self.opt_out_tag, self.ai_label = opt_out_tag, ai_label
+
+    def run(self, job_id: int, event: TicketEvent) -> Outcome:
+        log = lambda step, **detail: audit.record(  # noqa: E731
+            self.db, step, platform=event.platform, ticket_id=event.ticket_id,
+            job_id=job_id, delivery_id=event.delivery_id, **detail)
+        if event.kind not in ACTIONABLE:
+            return Outcome("skip", f"{event.kind} needs no reply")
+        if guards.own_event(event, self.helpdesk.bot_user_id()):
+            log("guards", summary="skip: the bot's own comment")
+            return Outcome("skip", "the bot's own comment")
+
+        ticket = self.helpdesk.snapshot(event.ticket_id)
+        log("snapshot", summary=f"{ticket.status}, {len(ticket.comments)} comments",
+            tags=list(ticket.tags), updated_at=ticket.updated_at)
+        marker_of = lambda c: ledger.marker_tag(ledger.reply_key(ticket.platform, ticket.id, c.id))  # noqa: E731
+        result = guards.check(ticket, event, self.opt_out_tag,
+                              {marker_of(c) for c in ticket.customer_comments()})
+        key = ledger.reply_key(ticket.platform, ticket.id, result.trigger.id) if result.trigger else ""
+        row = ledger.get(self.db, key) if key else None
+        if row and row["state"] == "done":
+            log("guards", summary="skip: already handled", reply_key=key)
+            return Outcome("skip", "this customer message was already handled")
+        if row and row["marker"] in ticket.tags:
+            ledger.mark(self.db, key, "done", "found-on-ticket")
+            log("recover", summary=f"the {row['action']} written before a crash is on the ticket; not writing again",
+                reply_key=key, action=row["action"])
+            return Outcome(row["action"], "recovered after a crash")
+        if result.skip:
+            log("guards", summary=f"skip: {result.skip}")
+            return Outcome("skip", result.skip)
+        if row:  # planned or sending, and it did not land: write exactly what was planned
+            log("resume", summary=f"re-sending the planned {row['action']}", reply_key=key)
+            self._write(ticket, key, row["action"], json.loads(row["body"]), log)
+            return Outcome(row["action"], "resumed after a crash")
+        return self._respond(ticket, result.trigger, key, log)
+
+    def _respond(self, ticket: Ticket, trigger: Comment, key: str, log) -> Outcome:
+        message = trigger.body
+        subject = ticket.subject if len(ticket.customer_comments()) <= 1 else ""
+        triage = self.engine.triage(subject, message)
+        log("triage", summary=f"{triage.category} {triage.confidence:.2f}", **asdict(triage),
+            model=self.engine.model_version)
+        matches = self.engine.knowledge.search(f"{subject}\n{message}", triage.category)
+        draft = compose.reply(ticket, matches[0] if matches else None, self.ai_label)
+        entry = policy_store.load(self.db).for_category(triage.category)
+        decision = decide(triage, entry, draft)
+        log("decide", summary=f"{decision.action}: {'; '.join(decision.reasons)}", action=decision.action,
+            category=triage.category, confidence=triage.confidence, reasons=list(decision.reasons),
+            mode=decision.mode, send_at=decision.send_at, draft_at=decision.draft_at)
+        outcome = Outcome(decision.action, "; ".join(decision.reasons), triage.category, triage.confidence)
+        if decision.action == "skip":
+            return outcome
+        if decision.action == "send":
+            body, public = draft.text, True
+        elif decision.action == "draft":
+            body, public = compose.draft_note(triage, decision, draft), False
+        else:
+            evidence = self._gather(ticket)
+            log("gather", summary=f"{len(evidence.facts)} facts, {len(evidence.gaps)} gaps",
+                gaps=[asdict(g) for g in evidence.gaps])
+            body, public = compose.escalation_note(triage, decision, evidence, matches, ticket), False
+        update = {"body": body, "public": public,
+                  "add_tags": [TAGS[decision.action], f"deskhand_{triage.category or 'unknown'}"],
+                  "group_name": decision.escalate_to if decision.action == "escalate" else ""}
+        ledger.plan(self.db, key, ticket.platform, ticket.id, trigger.id, decision.action, json.dumps(update))
+        self._write(ticket, key, decision.action, update, log)
+        return outcome
+
+    def _gather(self, ticket: Ticket) -> Evidence:
+        """Context for the escalation note. A failing lookup is a recorded gap, never a crash."""
+        try:
+            history = self.helpdesk.requester_history(ticket.requester.id, exclude=ticket.id)
+        except ConnectorError as exc:
+            return Evidence(gaps=(Gap("helpdesk.history", str(exc)),))
+        return Evidence(facts=tuple(
+            Fact("helpdesk.history", f"#{t.id} {t.subject} — {t.status}, {t.created_at[:10]}"
+                 + (f", {t.category}" if t.category else ""), at=t.created_at)
+            for t in history))
+
+    def _write(self, ticket: Ticket, key: str, action: str, update: dict, log) -> None:
+        marker = ledger.marker_tag(key)
+        ledger.mark(self.db, key, "sending")
+        remote = self.helpdesk.write(ticket.id, TicketUpdate(
+            body=update["body"], public=bool(update["public"]),
+            add_tags=tuple(update["add_tags"]) + (marker,), group_name=update["group_name"],
+            expected_updated_at=ticket.updated_at))
+        _crash_point("after_remote_write")
+        ledger.mark(self.db, key, "done", remote)
+        log("act", action=action, summary=f"{action} written ({'public reply' if update['public'] else 'internal note'})",
+            remote_id=remote, marker=marker, public=bool(update["public"]))
+
+
+def _crash_point(name: str) -> None:
+    """Fault injection for the crash-recovery tests: die here, without cleanup, when asked."""
+    if os.environ.get("DESKHAND_CRASH_AT") == name:
+        os._exit(75)

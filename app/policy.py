@@ -1,0 +1,79 @@
+"""Per-category autonomy (DESIGN §3): parse and check the policy file. Pure.
+
+The file is JSON or YAML:
+    {"default": {"mode": "draft", "send_at": 0.9, "draft_at": 0.5},
+     "categories": {"billing": {"mode": "auto", "send_at": 0.85, "draft_at": 0.5,
+                                "escalate_to": "Billing & Accounts"}}}
+A category missing from it uses `default`; a field missing from an entry takes the
+default's value.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, replace
+
+import yaml
+
+from .domain import CategoryPolicy, Policy
+
+MODES = ("off", "shadow", "draft", "auto")
+FIELDS = ("mode", "send_at", "draft_at", "escalate_to")
+# Conservative embedded defaults: nothing is sent until an admin says so.
+DEFAULT_POLICY = Policy(default=CategoryPolicy(mode="draft", send_at=0.9, draft_at=0.5))
+
+
+class PolicyError(ValueError):
+    pass
+
+
+def parse_policy_text(text: str, name: str = "policy") -> Policy:
+    try:
+        data = yaml.safe_load(text) if not text.lstrip().startswith("{") else json.loads(text)
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        raise PolicyError(f"{name} is not valid JSON or YAML: {exc}") from None
+    return policy_from_dict(data, name)
+
+
+def policy_from_dict(data, name: str = "policy") -> Policy:
+    if not isinstance(data, dict):
+        raise PolicyError(f"{name} must be an object with 'default' and/or 'categories'")
+    unknown = set(data) - {"default", "categories"}
+    if unknown:
+        raise PolicyError(f"{name}: unknown key(s) {sorted(unknown)}; expected 'default' and 'categories'")
+    default = entry_from_dict(data.get("default") or {}, DEFAULT_POLICY.default, f"{name}.default")
+    categories = data.get("categories") or {}
+    if not isinstance(categories, dict):
+        raise PolicyError(f"{name}.categories must be an object keyed by category")
+    return Policy(default=default, categories=tuple(
+        (str(cat), entry_from_dict(entry, default, f"{name}.categories.{cat}"))
+        for cat, entry in sorted(categories.items())))
+
+
+def entry_from_dict(entry, base: CategoryPolicy, where: str) -> CategoryPolicy:
+    if not isinstance(entry, dict):
+        raise PolicyError(f"{where} must be an object")
+    unknown = set(entry) - set(FIELDS)
+    if unknown:
+        raise PolicyError(f"{where}: unknown field(s) {sorted(unknown)}; allowed: {', '.join(FIELDS)}")
+    values = {}
+    if "mode" in entry:
+        if entry["mode"] not in MODES:
+            raise PolicyError(f"{where}.mode must be one of {', '.join(MODES)}, got {entry['mode']!r}")
+        values["mode"] = entry["mode"]
+    for key in ("send_at", "draft_at"):
+        if key in entry:
+            value = entry[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+                raise PolicyError(f"{where}.{key} must be a number from 0 to 1, got {value!r}")
+            values[key] = float(value)
+    if "escalate_to" in entry:
+        values["escalate_to"] = str(entry["escalate_to"] or "")
+    result = replace(base, **values)
+    if result.draft_at > result.send_at:
+        raise PolicyError(f"{where}: draft_at ({result.draft_at}) must not be above send_at ({result.send_at})")
+    return result
+
+
+def policy_to_dict(policy: Policy) -> dict:
+    return {"default": asdict(policy.default),
+            "categories": {cat: asdict(entry) for cat, entry in policy.categories}}

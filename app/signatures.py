@@ -1,0 +1,58 @@
+"""Webhook signature checks over raw bytes (DESIGN §7.1). Pure: no Flask, no I/O.
+
+Zendesk signs base64(HMAC-SHA256(secret, timestamp + body)) where the key is the
+secret string as-is (not base64-decoded) and the timestamp is the ISO-8601 string
+from X-Zendesk-Webhook-Signature-Timestamp. Zendesk prescribes no replay window;
+we refuse timestamps more than WINDOW_S away from now in either direction.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import time
+from datetime import datetime, timezone
+from typing import Callable, Iterable
+
+WINDOW_S = 300
+
+
+class SignatureError(Exception):
+    """The delivery is not authentic (missing, malformed, wrong or stale)."""
+
+
+def sign_zendesk(secret: str, timestamp: str, body: bytes) -> str:
+    mac = hmac.new(secret.encode(), timestamp.encode() + body, hashlib.sha256)
+    return base64.b64encode(mac.digest()).decode()
+
+
+def parse_timestamp(value: str) -> float:
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise SignatureError("signature timestamp is not ISO-8601") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.timestamp()
+
+
+def verify_zendesk(
+    secrets: Iterable[str],
+    signature: str | None,
+    timestamp: str | None,
+    body: bytes,
+    clock: Callable[[], float] = time.time,
+    window_s: int = WINDOW_S,
+) -> None:
+    """Raise SignatureError unless one of `secrets` signed (timestamp + body) recently.
+
+    Several secrets are accepted so a secret can be rotated without downtime.
+    """
+    if not signature or not timestamp:
+        raise SignatureError("missing X-Zendesk-Webhook-Signature or its timestamp")
+    if abs(clock() - parse_timestamp(timestamp)) > window_s:
+        raise SignatureError("signature timestamp outside the allowed window")
+    given = signature.strip().encode()
+    if not any(hmac.compare_digest(sign_zendesk(s, timestamp, body).encode(), given)
+               for s in secrets if s):
+        raise SignatureError("signature does not match")

@@ -1,0 +1,59 @@
+"""Triage: category with confidence, sentiment, sensitivity flags, several issues. Pure.
+
+The model is passed in; this module only combines its output with the rules.
+"""
+from __future__ import annotations
+
+import re
+from typing import Protocol
+
+from . import sensitivity, sentiment
+from .domain import Triage
+
+# A second request inside one message is only counted when the model is this sure of it,
+# so that one long message about one thing is not split into several.
+ISSUE_CONFIDENCE = 0.6
+_SEGMENT = re.compile(r"(?<=[.!?])\s+|\n+|\b(?:also|and also|another thing|separately|plus)\b[,:]?", re.IGNORECASE)
+
+
+class Classifier(Protocol):
+    def predict(self, text: str) -> list[tuple[str, float]]: ...
+
+
+def triage(subject: str, body: str, model: Classifier) -> Triage:
+    text = f"{subject}\n{body}".strip()
+    ranked = model.predict(text)
+    category, confidence = ranked[0]
+    mood, frustration = sentiment.score(body)
+    return Triage(category=category, confidence=round(confidence, 4),
+                  alternatives=tuple((c, round(p, 4)) for c, p in ranked[1:4]),
+                  sentiment=mood, frustration=frustration, language=detect_language(text),
+                  flags=sensitivity.flags_for(text), issues=separate_issues(body, model, category))
+
+
+def separate_issues(body: str, model: Classifier, main: str) -> tuple[str, ...]:
+    """The distinct categories asked about in one message, main one first (only if several)."""
+    found = [main]
+    for segment in _SEGMENT.split(body):
+        if segment and len(segment.split()) >= 4:
+            label, p = model.predict(segment)[0]
+            if p >= ISSUE_CONFIDENCE and label not in found:
+                found.append(label)
+    return tuple(found) if len(found) > 1 else ()
+
+
+_COMMON = {
+    "en": {"the", "and", "is", "my", "to", "i", "you", "please", "can", "not", "with", "for", "it"},
+    "es": {"el", "la", "de", "que", "y", "mi", "por", "favor", "no", "con", "para", "es"},
+    "fr": {"le", "la", "de", "et", "je", "mon", "pas", "vous", "pour", "est", "avec", "merci"},
+    "de": {"der", "die", "das", "und", "ich", "mein", "nicht", "sie", "bitte", "ist", "mit", "für"},
+    "pt": {"o", "a", "de", "que", "e", "meu", "não", "por", "favor", "com", "para", "obrigado"},
+}
+
+
+def detect_language(text: str) -> str:
+    """Stop-word vote; good enough to route non-English tickets to a human for now."""
+    words = re.findall(r"[a-zA-Zàâçéèêëîïôûùüÿñæœäöüßãõ]+", text.lower())
+    votes = {lang: sum(w in common for w in words) for lang, common in _COMMON.items()}
+    best = max(votes, key=votes.get)
+    return best if votes[best] > 0 else "en"

@@ -1,0 +1,54 @@
+"""The Flask app: webhook intake and health. No scheduler and no remote calls live here."""
+from __future__ import annotations
+
+from flask import Flask, g, jsonify
+from werkzeug.exceptions import HTTPException
+
+from . import db as dbmod
+from .config import Settings, load_settings
+
+
+def create_app(settings: Settings | None = None, clock=None) -> Flask:
+    settings = settings or load_settings()
+    app = Flask(__name__)
+    app.config["DESKHAND"] = settings
+    app.config["CLOCK"] = clock  # injectable for signature-window tests
+    # Werkzeug refuses larger bodies with 413 before we read or verify anything.
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+
+    database = dbmod.connect(settings.db_path)
+    dbmod.migrate(database)
+    database.conn.close()
+
+    from .webhooks import bp as webhooks_bp
+    app.register_blueprint(webhooks_bp)
+
+    @app.get("/healthz")
+    def health():
+        from .jobs import queue_depth
+        return jsonify(status="ok", jobs=queue_depth(get_db()), counters=dbmod.counters(get_db()))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        return jsonify(error=exc.name, message=exc.description), exc.code
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        app.logger.exception("unhandled error")
+        return jsonify(error="Internal Server Error", message="the error was logged"), 500
+
+    @app.teardown_appcontext
+    def close_db(_exc):
+        database = g.pop("db", None)
+        if database is not None:
+            database.conn.close()
+
+    return app
+
+
+def get_db():
+    """One connection per request: sqlite3 connections must not cross threads."""
+    from flask import current_app
+    if "db" not in g:
+        g.db = dbmod.connect(current_app.config["DESKHAND"].db_path)
+    return g.db

@@ -1,0 +1,76 @@
+"""Values connectors return and accept. Same shape for every helpdesk."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Role = Literal["customer", "agent", "bot"]
+
+
+@dataclass(frozen=True)
+class Requester:
+    id: str
+    email: str = ""
+    name: str = ""
+    organization: str = ""
+
+
+@dataclass(frozen=True)
+class Comment:
+    id: str
+    author_id: str
+    role: Role
+    public: bool
+    body: str
+    created_at: str = ""
+
+
+@dataclass(frozen=True)
+class Ticket:
+    platform: str
+    id: str
+    subject: str
+    status: str
+    requester: Requester
+    comments: tuple[Comment, ...] = ()
+    tags: tuple[str, ...] = ()
+    custom_fields: tuple[tuple[str, object], ...] = ()
+    channel: str = ""
+    page_url: str = ""
+    assignee_id: str = ""
+    group_id: str = ""
+    created_at: str = ""
+    updated_at: str = ""
+
+    def customer_comments(self) -> list[Comment]:
+        return [c for c in self.comments if c.role == "customer"]
+
+
+@dataclass(frozen=True)
+class TicketSummary:
+    """One of the requester's other tickets, for the escalation note."""
+    id: str
+    subject: str
+    status: str
+    created_at: str
+    category: str = ""
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    title: str
+    body_html: str
+    url: str
+    labels: tuple[str, ...] = ()
+    updated_at: str = ""
+
+
+@dataclass(frozen=True)
+class TicketUpdate:
+    """One helpdesk write. `public` has no default: every write says what it is (DESIGN §7.6)."""
+    body: str
+    public: bool
+    add_tags: tuple[str, ...] = ()
+    group_name: str = ""
+    expected_updated_at: str = ""  # refuse the write if the ticket changed since this stamp

@@ -1,0 +1,155 @@
+"""Zendesk through zenpy. The only module that knows Zendesk's API.
+
+Reads go through zenpy's object cache, which we purge before every snapshot: the
+webhook is only a trigger, and a cached ticket would be a stale truth. We keep the
+cache on for one reason: the users sideloaded with the ticket land in it, so the
+requester's name costs no extra call.
+"""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlparse
+
+import requests
+from zenpy import Zenpy
+from zenpy.lib.api_objects import Comment as ZComment
+from zenpy.lib.api_objects import Ticket as ZTicket
+from zenpy.lib.exception import APIException, RatelimitBudgetExceeded, ZenpyException
+
+from .errors import ConnectorError, RateLimited, Unavailable, from_status
+from .types import Article, Comment, Requester, Ticket, TicketSummary, TicketUpdate
+
+TIMEOUT_S = 10  # explicit: zenpy has none by default
+
+
+class ZendeskHelpdesk:
+    platform = "zendesk"
+
+    def __init__(self, subdomain: str, email: str, token: str, base_url: str = "",
+                 bot_user_id: str = "", page_url_field_id: str = "", category_field_id: str = "",
+                 ratelimit_budget: int = 120):
+        if base_url:
+            # zenpy's documented switch for a non-zendesk.com host (the sandbox).
+            parsed = urlparse(base_url)
+            os.environ["ZENPY_FORCE_NETLOC"] = parsed.netloc
+            os.environ["ZENPY_FORCE_SCHEME"] = parsed.scheme or "https"
+        self.client = Zenpy(subdomain=subdomain, email=email, token=token, timeout=TIMEOUT_S,
+                            ratelimit_budget=ratelimit_budget)
+        self._bot_user_id = bot_user_id
+        self._groups: dict[str, str] | None = None
+        self.page_url_field_id = page_url_field_id
+        self.category_field_id = category_field_id
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def bot_user_id(self) -> str:
+        if not self._bot_user_id:
+            self._bot_user_id = str(_call(self.client.users.me).id)
+        return self._bot_user_id
+
+    def snapshot(self, ticket_id: str) -> Ticket:
+        self.client.purge_cache("ticket")
+        self.client.purge_cache("user")
+        zt = _call(self.client.tickets, id=int(ticket_id), include=["users"])
+        zcomments = _call(lambda: list(self.client.tickets.comments(ticket=int(ticket_id))))
+        requester_id, bot = str(zt.requester_id), self.bot_user_id()
+        user = self.client.cache.get("user", zt.requester_id)  # from the sideload: no call
+
+        def role(author_id: str) -> str:
+            return "bot" if author_id == bot else "customer" if author_id == requester_id else "agent"
+
+        comments = tuple(
+            Comment(id=str(c.id), author_id=str(c.author_id), role=role(str(c.author_id)),
+                    public=bool(c.public), body=c.plain_body or c.body or "",
+                    created_at=_iso(c.created_at))
+            for c in zcomments)
+        fields = tuple((str(f["id"]), f.get("value")) for f in (zt.custom_fields or []))
+        return Ticket(
+            platform=self.platform, id=str(zt.id), subject=zt.subject or "", status=zt.status or "",
+            requester=Requester(id=requester_id, email=getattr(user, "email", "") or "",
+                                name=getattr(user, "name", "") or ""),
+            comments=comments, tags=tuple(zt.tags or ()), custom_fields=fields,
+            channel=(zt.via or {}).get("channel", "") if isinstance(zt.via, dict) else getattr(zt.via, "channel", "") or "",
+            page_url=str(dict(fields).get(self.page_url_field_id) or ""),
+            assignee_id=str(zt.assignee_id or ""), group_id=str(zt.group_id or ""),
+            created_at=_iso(zt.created_at), updated_at=_iso(zt.updated_at))
+
+    def requester_history(self, requester_id: str, days: int = 90,
+                          exclude: str = "") -> list[TicketSummary]:
+        since = datetime.now(timezone.utc) - timedelta(days=days)
+        found = []
+        for zt in _call(lambda: list(self.client.users.requested(int(requester_id)))):
+            created = _iso(zt.created_at)
+            if str(zt.id) == str(exclude) or not created or _parse(created) < since:
+                continue
+            category = next((str(f["value"]) for f in (zt.custom_fields or [])
+                             if str(f["id"]) == self.category_field_id and f.get("value")), "")
+            found.append(TicketSummary(id=str(zt.id), subject=zt.subject or "", status=zt.status or "",
+                                       created_at=created, category=category))
+        return sorted(found, key=lambda t: t.created_at, reverse=True)
+
+    def articles(self) -> list[Article]:
+        return [Article(id=str(a.id), title=a.title or "", body_html=a.body or "",
+                        url=a.html_url or "", labels=tuple(a.label_names or ()),
+                        updated_at=_iso(a.updated_at))
+                for a in _call(lambda: list(self.client.help_center.articles()))
+                if not a.draft]
+
+    def group_id(self, name: str) -> str:
+        if self._groups is None:
+            self._groups = {g.name: str(g.id) for g in _call(lambda: list(self.client.groups()))}
+        return self._groups.get(name, "")
+
+    # -- writes --------------------------------------------------------------------------------
+
+    def write(self, ticket_id: str, update: TicketUpdate) -> str:
+        """One PUT carrying the comment, the tags and the group, so they land together.
+
+        Never retried here: a PUT that may have landed is resolved by the caller
+        reading the ticket for the marker tag (zenpy only repeats it after a 429,
+        which Zendesk sends before doing anything).
+        """
+        ticket = ZTicket(id=int(ticket_id),
+                         comment=ZComment(body=update.body, public=bool(update.public)),
+                         additional_tags=list(update.add_tags))
+        if update.group_name:
+            group = self.group_id(update.group_name)
+            if group:
+                ticket.group_id = int(group)
+        if update.expected_updated_at:
+            ticket.safe_update = True
+            ticket.updated_stamp = update.expected_updated_at
+        audit = _call(self.client.tickets.update, ticket)
+        return str(getattr(getattr(audit, "audit", None), "id", "") or "")
+
+
+def _call(fn, *args, **kwargs):
+    """Run a zenpy call and translate every failure into the connector error tree."""
+    try:
+        return fn(*args, **kwargs)
+    except APIException as exc:
+        response = getattr(exc, "response", None)
+        status = getattr(response, "status_code", 0) or 0
+        retry_after = None
+        if response is not None and response.headers.get("Retry-After", "").isdigit():
+            retry_after = float(response.headers["Retry-After"])
+        raise from_status(status, f"zendesk {status}: {str(exc)[:300]}", retry_after) from None
+    except RatelimitBudgetExceeded as exc:
+        raise RateLimited(f"zendesk rate limit budget exhausted: {exc}", 60.0) from None
+    except requests.RequestException as exc:
+        raise Unavailable(f"zendesk unreachable: {exc.__class__.__name__}: {exc}") from None
+    except ZenpyException as exc:
+        raise ConnectorError(f"zendesk client error: {exc}") from None
+
+
+def _iso(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return str(value)
+
+
+def _parse(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))

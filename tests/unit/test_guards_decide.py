@@ -1,0 +1,86 @@
+from app.decide import decide
+from app.domain import CategoryPolicy, Citation, Comment, Draft, Requester, Ticket, TicketEvent, Triage
+from app.guards import check, own_event
+
+
+def ticket(*comments, status="open", tags=()):
+    return Ticket(platform="zendesk", id="1", subject="s", status=status, requester=Requester("7"),
+                  comments=tuple(comments), tags=tuple(tags))
+
+
+CUSTOMER = Comment("c1", "7", "customer", True, "how do I share a dashboard?")
+EVENT = TicketEvent("zendesk", "d1", "ticket.created", "1")
+
+
+def test_plain_customer_message_passes_and_is_the_trigger():
+    result = check(ticket(CUSTOMER), EVENT, "deskhand_off", set())
+    assert (result.trigger, result.skip) == (CUSTOMER, "")
+
+
+def test_each_guard_says_why():
+    agent = Comment("c2", "50", "agent", True, "I'm on it")
+    bot = Comment("c3", "99", "bot", True, "Here is how")
+    note = Comment("c4", "50", "agent", False, "internal")
+    cases = {
+        "ticket is solved": ticket(CUSTOMER, status="solved"),
+        "ticket is closed": ticket(CUSTOMER, status="closed"),
+        "opt-out tag": ticket(CUSTOMER, tags=["deskhand_off"]),
+        "human agent": ticket(CUSTOMER, agent),
+        "already replied": ticket(CUSTOMER, bot),
+        "no customer message": ticket(agent),
+    }
+    for expected, t in cases.items():
+        assert expected in check(t, EVENT, "deskhand_off", set()).skip, expected
+    # An internal note by an agent is not talking to the customer.
+    assert check(ticket(CUSTOMER, note), EVENT, "deskhand_off", set()).skip == ""
+    assert "already handled" in check(ticket(CUSTOMER, tags=["m1"]), EVENT, "x", {"m1"}).skip
+
+
+def test_bot_comment_as_trigger_and_own_event():
+    bot = Comment("c3", "99", "bot", True, "Here is how")
+    event = TicketEvent("zendesk", "d2", "ticket.customer_replied", "1", comment_id="c3", author_id="99")
+    assert own_event(event, "99") and not own_event(event, "98")
+    assert "bot's own" in check(ticket(CUSTOMER, bot), event, "x", set()).skip
+
+
+def test_older_message_defers_to_the_newer_one():
+    newer = Comment("c5", "7", "customer", True, "also, my invoice")
+    event = TicketEvent("zendesk", "d3", "ticket.customer_replied", "1", comment_id="c1")
+    assert "newer customer message" in check(ticket(CUSTOMER, newer), event, "x", set()).skip
+
+
+AUTO = CategoryPolicy("auto", 0.85, 0.5, "Tier 1")
+GOOD = Draft("Hi", (Citation("Share a dashboard", "https://x/1", "1"),), score=0.4)
+
+
+def tri(**kw):
+    return Triage(**{"category": "howto_dashboards", "confidence": 0.95, **kw})
+
+
+def test_confident_grounded_answer_in_auto_mode_is_sent():
+    assert decide(tri(), AUTO, GOOD).action == "send"
+
+
+def test_thresholds_choose_between_send_draft_and_escalate():
+    assert decide(tri(confidence=0.86), AUTO, GOOD).action == "send"
+    assert decide(tri(confidence=0.84), AUTO, GOOD).action == "draft"
+    assert decide(tri(confidence=0.49), AUTO, GOOD).action == "escalate"
+    assert decide(tri(), CategoryPolicy("draft", 0.85, 0.5), GOOD).action == "draft"
+
+
+def test_sensitivity_frustration_and_grounding_beat_confidence():
+    for flag in ("legal", "chargeback", "security", "human", "personal_data", "churn"):
+        d = decide(tri(flags=(flag,)), AUTO, GOOD)
+        assert d.action == "escalate" and flag in d.reasons[0]
+        assert d.escalate_to == "Tier 1"
+    assert decide(tri(frustration=0.8), AUTO, GOOD).action == "escalate"
+    assert decide(tri(), AUTO, None).action == "escalate"
+    assert decide(tri(), AUTO, Draft("Hi", GOOD.citations, score=0.01)).action == "escalate"
+    assert decide(tri(category=None), AUTO, GOOD).action == "escalate"
+    assert decide(tri(issues=("howto_dashboards", "billing")), AUTO, GOOD).action == "draft"
+
+
+def test_off_and_shadow_write_nothing_but_shadow_says_what_it_would_do():
+    assert decide(tri(), CategoryPolicy("off"), GOOD).action == "skip"
+    shadow = decide(tri(), CategoryPolicy("shadow", 0.85, 0.5), GOOD)
+    assert shadow.action == "skip" and "would have chosen draft" in shadow.reasons[0]

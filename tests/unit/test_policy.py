@@ -1,0 +1,37 @@
+import pytest
+
+from app.domain import CategoryPolicy
+from app.policy import DEFAULT_POLICY, PolicyError, parse_policy_text, policy_to_dict
+
+
+def test_example_from_the_issue_and_fallback_to_default():
+    p = parse_policy_text('{"default": {"mode": "draft", "send_at": 0.9, "draft_at": 0.5}, '
+                          '"categories": {"billing": {"mode": "auto", "send_at": 0.85, "draft_at": 0.5}}}')
+    assert p.for_category("billing") == CategoryPolicy("auto", 0.85, 0.5)
+    assert p.for_category("login_2fa") == CategoryPolicy("draft", 0.9, 0.5)
+    assert p.for_category(None) == p.default
+
+
+def test_yaml_and_partial_entries_inherit_the_default():
+    p = parse_policy_text("default: {mode: shadow, send_at: 0.95}\ncategories:\n  billing: {mode: auto}\n")
+    assert p.for_category("billing") == CategoryPolicy("auto", 0.95, 0.5)
+    assert parse_policy_text(str(policy_to_dict(p)).replace("'", '"')) == p
+
+
+def test_embedded_default_sends_nothing():
+    assert DEFAULT_POLICY.for_category("anything").mode == "draft"
+
+
+@pytest.mark.parametrize("text,message", [
+    ('{"default": {"mode": "yolo"}}', "mode must be one of"),
+    ('{"default": {"send_at": 1.5}}', "send_at must be a number from 0 to 1"),
+    ('{"default": {"send_at": true}}', "send_at must be a number"),
+    ('{"categories": {"billing": {"send_at": 0.4, "draft_at": 0.6}}}', "draft_at"),
+    ('{"categories": {"billing": {"threshold": 0.4}}}', "unknown field"),
+    ('{"defaults": {}}', "unknown key"),
+    ("[1, 2]", "must be an object"),
+    ("{: nope", "not valid JSON or YAML"),
+])
+def test_bad_policy_files_are_explained(text, message):
+    with pytest.raises(PolicyError, match=message):
+        parse_policy_text(text)
