@@ -4,10 +4,10 @@ from __future__ import annotations
 from .domain import CategoryPolicy, Decision, Draft, Triage
 
 # Flags that always reach a human, whatever the confidence.
-ESCALATE_FLAGS = {"legal", "chargeback", "security", "human", "personal_data", "churn"}
+ESCALATE_FLAGS = {"legal", "chargeback", "security", "human", "personal_data", "churn", "injection"}
 FRUSTRATION_ESCALATES = 0.6
 # Below this article match the reply would not be grounded in a source.
-MIN_SOURCE_SCORE = 0.1
+MIN_SOURCE_SCORE = 0.05
 
 
 def decide(triage: Triage, policy: CategoryPolicy, draft: Draft | None) -> Decision:
@@ -22,7 +22,7 @@ def decide(triage: Triage, policy: CategoryPolicy, draft: Draft | None) -> Decis
 
 
 def _judge(triage: Triage, policy: CategoryPolicy, draft: Draft | None) -> tuple[str, tuple[str, ...]]:
-    conf = f"confidence {triage.confidence:.2f}"
+    conf = f"confidence {triage.confidence:.3f}"
     flags = [f for f in triage.flags if f in ESCALATE_FLAGS]
     if flags:
         return "escalate", (f"sensitive: {', '.join(flags)} — a person must handle this",)
@@ -33,13 +33,13 @@ def _judge(triage: Triage, policy: CategoryPolicy, draft: Draft | None) -> tuple
     if triage.language != "en":
         return "escalate", (f"written in '{triage.language}'; replies are English-only for now",)
     if triage.confidence < policy.draft_at:
-        return "escalate", (f"{conf} is below draft_at {policy.draft_at:.2f}",)
+        return "escalate", (f"{conf} is below draft_at {policy.draft_at:.3g}",)
     if draft is None or draft.score < MIN_SOURCE_SCORE:
         return "escalate", ("no help-center article supports a reply",)
     if triage.issues:
         return "draft", (f"several requests in one message ({', '.join(triage.issues)}); an agent should check",)
     if policy.mode == "auto" and triage.confidence >= policy.send_at:
-        return "send", (f"{conf} ≥ send_at {policy.send_at:.2f} and the reply cites {draft.citations[0].title!r}",)
+        return "send", (f"{conf} ≥ send_at {policy.send_at:.3g} and the reply cites {draft.citations[0].title!r}",)
     if policy.mode == "auto":
-        return "draft", (f"{conf} is below send_at {policy.send_at:.2f}",)
+        return "draft", (f"{conf} is below send_at {policy.send_at:.3g}",)
     return "draft", (f"{conf}; category is in draft mode",)

@@ -28,19 +28,19 @@ def run_demo(data_dir: str | None = None, echo=print, timeout_s: float = 45.0) -
     with ExitStack() as stack:
         if data_dir is None:
             data_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="deskhand-demo-"))
-        web = create_server(None, host="127.0.0.1", port=0, threads=4)  # bound now, app set below
-        deskhand_url = f"http://127.0.0.1:{web.effective_port}"
-        sb = Sandbox.from_seed(webhook_url=f"{deskhand_url}/webhooks/zendesk", signing_secret=SECRET)
+        sb = Sandbox.from_seed(signing_secret=SECRET)
         sb.start()
         stack.callback(sb.stop)
         settings = Settings(data_dir=data_dir, zendesk_url=sb.url, zendesk_webhook_secrets=SECRET,
                             history_file=str(COMPANY / "history.jsonl"),
                             policy_file=str(COMPANY / "policy.yaml"))
-        echo(f"sandbox Zendesk on {sb.url}; Deskhand on {deskhand_url}; data in {data_dir}")
         prepare_database(settings)
-        web.application = create_app(settings)
+        web = create_server(create_app(settings), host="127.0.0.1", port=0, threads=4)
         threading.Thread(target=web.run, daemon=True, name="deskhand-web").start()
         stack.callback(web.close)
+        deskhand_url = f"http://127.0.0.1:{web.effective_port}"
+        sb.webhook_url = f"{deskhand_url}/webhooks/zendesk"
+        echo(f"sandbox Zendesk on {sb.url}; Deskhand on {deskhand_url}; data in {data_dir}")
 
         echo("training the classifier on the sample company's solved tickets…")
         helpdesk = build_helpdesk(settings)
@@ -52,7 +52,7 @@ def run_demo(data_dir: str | None = None, echo=print, timeout_s: float = 45.0) -
         stack.callback(stop.set)
 
         played = sb.play()
-        ids = [str(t) for t in played]
+        ids = [str(t["id"]) for t in played]
         echo(f"played {len(ids)} new tickets through signed webhooks; working…")
         _wait(sb, settings, ids, timeout_s, echo)
         rows = [_outcome(worker.db, tid) for tid in ids]
@@ -67,7 +67,7 @@ def _wait(sb, settings: Settings, ids: list[str], timeout_s: float, echo) -> Non
     db = connect(settings.db_path)
     done_before = -1
     while time.monotonic() < deadline:
-        sb.flush(timeout=1)
+        sb.flush_webhooks(timeout=1)
         done = sum(1 for tid in ids if _outcome(db, tid)["action"] != "pending")
         if done != done_before:
             echo(f"  {done}/{len(ids)} tickets handled")

@@ -16,7 +16,8 @@ RULES: dict[str, list[str]] = {
     "security": [r"\bhack(ed|er|ing)?\b", r"\bcompromised\b", r"\bunauthori[sz]ed (access|login|charge|user)",
                  r"\bsomeone (else )?(logged|log) ?in(to)?\b", r"\bsuspicious (login|activity|sign.?in)",
                  r"\baccount takeover\b", r"\bphishing\b", r"\bdata breach\b", r"\b(password|account|card|laptop|phone) (was |were )?stolen\b",
-                 r"\bwasn'?t me\b", r"\bi (did not|didn'?t) (log|sign) ?in\b"],
+                 r"\bwasn'?t me\b", r"\bnot by me\b", r"\bi (did not|didn'?t) (log|sign) ?in\b", r"\bhijack",
+                 r"\b(never|didn'?t) request(ed)?\b.*\b(reset|code|email|login)"],
     "churn": [r"\bcancel (my|our|the) (subscription|account|plan|contract)\b", r"\bclose (my|our) account\b",
               r"\bswitch(ing)? to (a )?(competitor|another)", r"\bnot (going to )?renew", r"\bwon'?t be renewing\b",
               r"\bmoving to\b.*\b(instead|competitor)\b", r"\bterminate (our|the) contract\b"],
@@ -26,6 +27,10 @@ RULES: dict[str, list[str]] = {
     "personal_data": [r"\bgdpr\b", r"\bccpa\b", r"\bdelete (all )?(my|our) (personal )?(data|information|account)",
                       r"\bright to (be forgotten|erasure)\b", r"\berase (my|our)\b", r"\bsubject access request\b",
                       r"\bpersonal data\b", r"\bdata protection\b"],
+    # Text that tries to instruct the bot: it gets a person, never obedience.
+    "injection": [r"\b(ignore|disregard|forget) (all |any |your |the |previous |prior |above )*(instructions|rules|guidelines|prompt)",
+                  r"\bsystem (note|prompt|message|override)\b", r"\byou are (now )?(authori[sz]ed|allowed|permitted) to\b",
+                  r"\bdo not escalate\b", r"\b(developer|admin|god) mode\b", r"\bact as\b.*\b(admin|agent|manager)\b"],
 }
 
 _COMPILED = {flag: [re.compile(p, re.IGNORECASE) for p in patterns] for flag, patterns in RULES.items()}
