@@ -154,3 +154,7 @@ def demo(as_json: bool, data_dir: str | None) -> None:
 from .policy_cli import policy  # noqa: E402  (registers the `policy` group)
 
 main.add_command(policy)
+
+
+if __name__ == "__main__":
+    main()

@@ -63,7 +63,8 @@ def _coerce(values: dict) -> dict:
         try:
             out[name] = int(value) if kind == "int" else float(value) if kind == "float" else str(value)
         except (TypeError, ValueError):
-            raise ConfigError(f"setting {name!r} must be a {kind}, got {value!r}") from None
+            wanted = {"int": "a whole number", "float": "a number"}.get(kind, "text")
+            raise ConfigError(f"setting {name!r} must be {wanted}, got {value!r}") from None
     return out
 
 

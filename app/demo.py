@@ -2,13 +2,14 @@
 played through real signed webhooks, and a table of what Deskhand did."""
 from __future__ import annotations
 
+import logging
 import tempfile
 import threading
 import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from waitress.server import create_server
+from werkzeug.serving import make_server
 
 from . import audit
 from .config import Settings
@@ -25,6 +26,9 @@ DONE = {"send": "sent", "draft": "drafted", "escalate": "escalated"}
 def run_demo(data_dir: str | None = None, echo=print, timeout_s: float = 45.0) -> dict:
     from sandbox import Sandbox
 
+    # The table at the end is the demo's output; per-request and per-job logs would drown it.
+    for name in ("werkzeug", "deskhand"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     with ExitStack() as stack:
         if data_dir is None:
             data_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="deskhand-demo-"))
@@ -35,10 +39,11 @@ def run_demo(data_dir: str | None = None, echo=print, timeout_s: float = 45.0) -
                             history_file=str(COMPANY / "history.jsonl"),
                             policy_file=str(COMPANY / "policy.yaml"))
         prepare_database(settings)
-        web = create_server(create_app(settings), host="127.0.0.1", port=0, threads=4)
-        threading.Thread(target=web.run, daemon=True, name="deskhand-web").start()
-        stack.callback(web.close)
-        deskhand_url = f"http://127.0.0.1:{web.effective_port}"
+        web = make_server("127.0.0.1", 0, create_app(settings), threaded=True)
+        threading.Thread(target=web.serve_forever, daemon=True, name="deskhand-web").start()
+        stack.callback(web.server_close)
+        stack.callback(web.shutdown)
+        deskhand_url = f"http://127.0.0.1:{web.server_port}"
         sb.webhook_url = f"{deskhand_url}/webhooks/zendesk"
         echo(f"sandbox Zendesk on {sb.url}; Deskhand on {deskhand_url}; data in {data_dir}")
 

@@ -1,0 +1,76 @@
+"""Small helpers shared by the benchmark scripts: a waitress server in a thread, Zendesk
+signing, percentiles and the `--json` last line. Loopback only."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import sys
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `python scripts/bench_x.py` from anywhere
+    sys.path.insert(0, str(ROOT))
+
+
+class Served:
+    """A WSGI app served by waitress on 127.0.0.1 (free port) in a daemon thread.
+
+    `close()` stops it completely: task threads first, then every socket in its map
+    (listener, keep-alive channels, trigger), so the asyncore loop ends and the thread
+    is joined — no late request can touch a closed trigger.
+    """
+
+    def __init__(self, app, threads: int = 4):
+        from waitress.server import create_server
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth" noise
+        self.server = create_server(app, host="127.0.0.1", port=0, threads=threads)
+        self.port = self.server.effective_port
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self.server.run, daemon=True,
+                                        name=f"bench-waitress-{self.port}")
+        self._thread.start()
+
+    def close(self, timeout: float = 5.0) -> None:
+        from waitress import wasyncore
+        self.server.task_dispatcher.shutdown(timeout=timeout)
+        wasyncore.close_all(self.server._map, ignore_all=True)
+        self._thread.join(timeout)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def zendesk_timestamp() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def zendesk_headers(secret: str, body: bytes, timestamp: str | None = None) -> dict[str, str]:
+    """Zendesk's scheme: base64(HMAC-SHA256(secret, timestamp + raw body))."""
+    timestamp = timestamp or zendesk_timestamp()
+    mac = hmac.new(secret.encode(), timestamp.encode() + body, hashlib.sha256).digest()
+    return {"Content-Type": "application/json", "User-Agent": "Zendesk Webhook",
+            "X-Zendesk-Webhook-Signature": base64.b64encode(mac).decode(),
+            "X-Zendesk-Webhook-Signature-Timestamp": timestamp}
+
+
+def percentile(values, pct: float) -> float:
+    """Nearest-rank percentile (pct in 0..100); NaN for no values."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    rank = max(1, -(-len(ordered) * pct // 100))  # ceil(n * pct / 100), at least 1
+    return ordered[int(min(rank, len(ordered))) - 1]
+
+
+def emit_json(figures: dict) -> None:
+    """The machine-readable last line."""
+    print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()},
+                     sort_keys=False), flush=True)

@@ -1,0 +1,70 @@
+"""The `deskhand` command: bad input is one line and a non-zero exit, never a traceback."""
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from app.cli import main
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("DESKHAND_DATA_DIR", str(tmp_path / "data"))
+
+    def invoke(*args):
+        result = CliRunner().invoke(main, list(args))
+        assert "Traceback" not in result.output
+        return result
+    return invoke
+
+
+def test_policy_set_show_export_import_round_trip(run, tmp_path):
+    assert run("policy", "set", "billing", "--mode", "auto", "--send-at", "0.85").exit_code == 0
+    shown = run("policy", "show")
+    assert "billing" in shown.output and "auto" in shown.output
+    exported = run("policy", "export").output
+    assert json.loads(exported)["categories"]["billing"] == {
+        "mode": "auto", "send_at": 0.85, "draft_at": 0.5, "escalate_to": ""}
+    path = tmp_path / "p.yaml"
+    path.write_text("default: {mode: shadow}\n")
+    assert run("policy", "import", str(path)).exit_code == 0
+    assert json.loads(run("policy", "show", "--json").output) == {
+        "default": {"mode": "shadow", "send_at": 0.9, "draft_at": 0.5, "escalate_to": ""}, "categories": {}}
+
+
+@pytest.mark.parametrize("args,message", [
+    (["policy", "set", "billing", "--send-at", "0.3", "--draft-at", "0.6"], "draft_at"),
+    (["policy", "set", "billing"], "give at least one"),
+    (["policy", "set", "billing", "--mode", "yolo"], "Invalid value"),
+    (["train", "--history", "/nonexistent/history.jsonl"], "cannot read"),
+    (["show", "12345"], "no record of ticket 12345"),
+])
+def test_bad_input_is_explained_with_a_non_zero_exit(run, args, message):
+    result = run(*args)
+    assert result.exit_code != 0
+    assert message in result.output
+
+
+def test_train_reports_malformed_lines_and_refuses_one_category(run, tmp_path):
+    good = [{"id": i, "subject": "s", "body": f"text {i} about {c}", "category": c}
+            for i, c in enumerate(["billing", "login_2fa"] * 5)]
+    path = tmp_path / "h.jsonl"
+    path.write_text("\n".join(json.dumps(t) for t in good) + "\n{broken\n")
+    result = run("train", "--history", str(path))
+    assert result.exit_code == 0, result.output
+    assert "h.jsonl:11" in result.output and "trained model" in result.output
+    single = tmp_path / "one.jsonl"
+    single.write_text(json.dumps({"id": 1, "body": "x", "category": "billing"}) + "\n")
+    result = run("train", "--history", str(single))
+    assert result.exit_code == 1 and "at least two categories" in result.output
+
+
+def test_bad_setting_is_explained(run, monkeypatch):
+    monkeypatch.setenv("DESKHAND_LEASE_S", "soon")
+    result = run("policy", "show")
+    assert result.exit_code == 1 and "lease_s" in result.output and "must be a whole number" in result.output
+
+
+def test_missing_config_file_is_explained(run):
+    result = run("--config", "/nope.toml", "policy", "show")
+    assert result.exit_code == 1 and "cannot read config file" in result.output
