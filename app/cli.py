@@ -1,7 +1,6 @@
 """The `deskhand` command. Every expected failure is a one-line message and exit code 1."""
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import signal
@@ -18,20 +17,19 @@ from .history import HistoryError
 from .policy import PolicyError
 
 
-def friendly(fn):
-    """Turn the errors a user can cause into messages, not tracebacks."""
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
+class Deskhand(click.Group):
+    """Turns the errors a user can cause into one-line messages, for every command."""
+
+    def invoke(self, ctx: click.Context):
         try:
-            return fn(*args, **kwargs)
+            return super().invoke(ctx)
         except (ConfigError, PolicyError, HistoryError, EngineError, ConnectorError) as exc:
             raise click.ClickException(str(exc)) from None
         except OSError as exc:
             raise click.ClickException(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")) from None
-    return wrapper
 
 
-@click.group()
+@click.group(cls=Deskhand)
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), envvar="DESKHAND_CONFIG",
               help="TOML settings file (DESKHAND_* variables override it).")
 @click.pass_context
@@ -49,7 +47,6 @@ def main(ctx: click.Context, config_file: str | None) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
 @click.pass_obj
-@friendly
 def serve(settings: Settings, host: str, port: int, threads: int) -> None:
     """Run the web app (webhooks, health) under waitress."""
     import waitress
@@ -64,7 +61,6 @@ def serve(settings: Settings, host: str, port: int, threads: int) -> None:
 @main.command()
 @click.option("--once", is_flag=True, help="Drain the queue, then exit.")
 @click.pass_obj
-@friendly
 def worker(settings: Settings, once: bool) -> None:
     """Drain the job queue: snapshot, guards, triage, decide, act."""
     from .services import build_engine, build_helpdesk, prepare_database
@@ -82,24 +78,8 @@ def worker(settings: Settings, once: bool) -> None:
 
 
 @main.command()
-@click.option("--history", "history_file", required=True, type=click.Path(dir_okay=False),
-              help="Labelled tickets, one JSON object per line.")
-@click.pass_obj
-@friendly
-def train(settings: Settings, history_file: str) -> None:
-    """Learn categories from labelled history and store a new model version."""
-    from .engine import train_from_file
-    model, problems = train_from_file(history_file, settings.data_dir)
-    for problem in problems:
-        click.echo(f"skipped {problem}", err=True)
-    click.echo(f"trained model {model.version} on {model.n_train} tickets, "
-               f"{len(model.categories)} categories: {', '.join(model.categories)}")
-
-
-@main.command()
 @click.argument("ticket_id")
 @click.pass_obj
-@friendly
 def show(settings: Settings, ticket_id: str) -> None:
     """Print the decision trace for a ticket."""
     from .audit import format_trail, trail
@@ -140,7 +120,6 @@ def sandbox(port: int, webhook_url: str, secret: str, rate_limit: int, play: boo
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the totals as one JSON object.")
 @click.option("--data-dir", default=None, help="Keep the demo's database here (default: a temporary folder).")
-@friendly
 def demo(as_json: bool, data_dir: str | None) -> None:
     """Run the whole loop on the sandbox: signed webhooks in, replies and notes out."""
     from .demo import run_demo
@@ -151,9 +130,11 @@ def demo(as_json: bool, data_dir: str | None) -> None:
         sys.exit(1)
 
 
-from .policy_cli import policy  # noqa: E402  (registers the `policy` group)
+from .eval_cli import eval_, train  # noqa: E402
+from .policy_cli import policy  # noqa: E402
 
-main.add_command(policy)
+for command in (policy, train, eval_):
+    main.add_command(command)
 
 
 if __name__ == "__main__":

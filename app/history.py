@@ -75,3 +75,72 @@ def training_set(tickets: list[LabelledTicket]) -> tuple[list[str], list[str]]:
     if len(set(labels)) < 2:
         raise HistoryError("the history needs at least two categories to learn from")
     return texts, labels
+
+
+def load_zendesk_export(path: str, category_field: str = "", category_tag_prefix: str = "",
+                        strict: bool = False) -> tuple[list[LabelledTicket], list[str]]:
+    """Read a Zendesk ticket export: an API response ({"tickets": [...]}), a JSON array of
+    tickets, or Zendesk's JSON export (one ticket object per line). The category comes from
+    the custom field `category_field` (id) or from a tag starting with `category_tag_prefix`.
+    """
+    if not category_field and not category_tag_prefix:
+        raise HistoryError("name where the category is: a custom field id or a tag prefix")
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError as exc:
+        raise HistoryError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        data = json.loads(text)
+        records = data.get("tickets") if isinstance(data, dict) else data
+        if not isinstance(records, list):
+            raise HistoryError(f"{path}: expected a list of tickets or an object with 'tickets'")
+        numbered = list(enumerate(records, start=1))
+    except json.JSONDecodeError:
+        numbered = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.strip():
+                try:
+                    numbered.append((number, json.loads(line)))
+                except json.JSONDecodeError as exc:
+                    numbered.append((number, f"not valid JSON: {exc}"))
+    tickets, problems = [], []
+    for number, record in numbered:
+        try:
+            tickets.append(_from_zendesk(record, category_field, category_tag_prefix))
+        except ValueError as exc:
+            message = f"{path}: ticket {number}: {exc}"
+            if strict:
+                raise HistoryError(message) from None
+            problems.append(message)
+    return tickets, problems
+
+
+def _from_zendesk(record, category_field: str, tag_prefix: str) -> LabelledTicket:
+    if not isinstance(record, dict):
+        raise ValueError(record if isinstance(record, str) else "not a ticket object")
+    if "id" not in record:
+        raise ValueError("missing 'id'")
+    comments = record.get("comments") or []
+    body = record.get("description") or (comments[0].get("plain_body") or comments[0].get("body")
+                                         if comments and isinstance(comments[0], dict) else "")
+    if not body:
+        raise ValueError("no description or first comment")
+    category = None
+    if category_field:
+        for field_ in record.get("custom_fields") or record.get("fields") or []:
+            if isinstance(field_, dict) and str(field_.get("id")) == str(category_field) and field_.get("value"):
+                category = str(field_["value"])
+    if category is None and tag_prefix:
+        category = next((t[len(tag_prefix):] for t in record.get("tags") or []
+                         if isinstance(t, str) and t.startswith(tag_prefix) and len(t) > len(tag_prefix)), None)
+    return LabelledTicket(id=str(record["id"]), subject=str(record.get("subject") or ""), body=str(body),
+                          category=None if category in (None, OUT_OF_SCOPE) else category)
+
+
+def read_tickets(path: str, category_field: str = "", category_tag_prefix: str = "",
+                 strict: bool = False) -> tuple[list[LabelledTicket], list[str]]:
+    """Our JSONL format, or a Zendesk export when the user names where its category is."""
+    if category_field or category_tag_prefix:
+        return load_zendesk_export(path, category_field, category_tag_prefix, strict)
+    return load_jsonl(path, strict)

@@ -8,7 +8,7 @@ import click
 from . import policy_store
 from .config import Settings
 from .db import connect, migrate
-from .policy import PolicyError, parse_policy_text, policy_to_dict
+from .policy import parse_policy_text, policy_to_dict
 
 
 def _db(settings: Settings):
@@ -48,10 +48,7 @@ def set_(settings: Settings, category: str, mode, send_at, draft_at, escalate_to
                                       escalate_to=escalate_to).items() if v is not None}
     if not values:
         raise click.UsageError("give at least one of --mode, --send-at, --draft-at, --escalate-to")
-    try:
-        entry = policy_store.set_entry(_db(settings), category, values)
-    except PolicyError as exc:
-        raise click.ClickException(str(exc)) from None
+    entry = policy_store.set_entry(_db(settings), category, values)
     click.echo(f"{category}: mode {entry.mode}, send_at {entry.send_at:.2f}, draft_at {entry.draft_at:.2f}"
                + (f", escalate_to {entry.escalate_to}" if entry.escalate_to else ""))
 
@@ -62,10 +59,7 @@ def set_(settings: Settings, category: str, mode, send_at, draft_at, escalate_to
 def import_(settings: Settings, path: str) -> None:
     """Replace the stored policy with a JSON or YAML file."""
     with open(path, encoding="utf-8") as fh:
-        try:
-            new = parse_policy_text(fh.read(), path)
-        except PolicyError as exc:
-            raise click.ClickException(str(exc)) from None
+        new = parse_policy_text(fh.read(), path)
     policy_store.replace_all(_db(settings), new)
     click.echo(f"policy imported from {path}: default + {len(new.categories)} categories")
 

@@ -1,0 +1,112 @@
+"""`deskhand eval`: the full decision pipeline in shadow over labelled tickets. Pure.
+
+Nothing here talks to a helpdesk: each ticket goes through triage, compose and decide
+exactly as the worker would run them, and the result is compared with the gold labels.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from . import compose
+from .decide import decide
+from .domain import Citation, Draft, Policy, Requester, Ticket
+from .engine import Engine
+from .history import LabelledTicket
+from .metrics import Prediction, accuracy, ece, macro_f1, precision_table, threshold_for_precision
+
+# A draft is read by an agent before it goes out, so it may be proposed at a looser precision.
+DRAFT_PRECISION = 0.8
+
+
+@dataclass(frozen=True)
+class Row:
+    ticket: LabelledTicket
+    predicted: str
+    confidence: float
+    action: str
+    reasons: tuple[str, ...]
+
+
+def shadow_run(engine: Engine, policy: Policy, tickets: list[LabelledTicket], use_kb: bool) -> list[Row]:
+    rows = []
+    for t in tickets:
+        triage = engine.triage(t.subject, t.body)
+        if use_kb:
+            snapshot = Ticket(platform="eval", id=t.id, subject=t.subject, status="new",
+                              requester=Requester(id="", name=t.requester.get("name", ""),
+                                                  email=t.requester.get("email", "")), page_url=t.page_url)
+            matches = engine.knowledge.search(t.text, triage.category)
+            draft = compose.reply(snapshot, matches[0] if matches else None)
+        else:  # no knowledge base given: judge triage and policy alone
+            draft = Draft("(no knowledge base in this evaluation)", (Citation("-", "-"),), score=1.0)
+        decision = decide(triage, policy.for_category(triage.category), draft)
+        rows.append(Row(t, triage.category or "", triage.confidence, decision.action, decision.reasons))
+    return rows
+
+
+def report(rows: list[Row], target_precision: float) -> dict:
+    preds = [Prediction(r.ticket.category, r.predicted, r.confidence) for r in rows]
+    table = precision_table(preds)
+    expected = [r for r in rows if r.ticket.expect]
+    escalated = [r for r in expected if r.action == "escalate"]
+    should = [r for r in expected if r.ticket.expect == "escalate"]
+    hits = sum(r.ticket.expect == "escalate" for r in escalated)
+    return {
+        "n": len(rows),
+        "n_in_scope": sum(1 for r in rows if r.ticket.category),
+        "n_out_of_scope": sum(1 for r in rows if not r.ticket.category),
+        "accuracy": accuracy(preds),
+        "macro_f1": macro_f1(preds),
+        "ece": ece(preds),
+        "coverage_at_precision": {k: v["coverage"] for k, v in table.items()},
+        "threshold_at_precision": {k: v["threshold"] for k, v in table.items()},
+        "oos_recall_at_precision": {k: v["oos_recall"] for k, v in table.items()},
+        "escalation_recall": round(hits / len(should), 4) if should else None,
+        "escalation_precision": round(hits / len(escalated), 4) if escalated else None,
+        "actions": dict(Counter(r.action for r in rows)),
+        "per_category": per_category(preds, target_precision),
+    }
+
+
+def per_category(preds: list[Prediction], target: float) -> dict:
+    out = {}
+    for category in sorted({p.gold for p in preds if p.gold} | {p.predicted for p in preds if p.predicted}):
+        mine = [p for p in preds if p.predicted == category]
+        gold = sum(p.gold == category for p in preds)
+        right = sum(p.correct for p in mine)
+        send_at = threshold_for_precision(mine, target)
+        draft_at = threshold_for_precision(mine, DRAFT_PRECISION)
+        out[category] = {
+            "volume": gold, "predicted": len(mine),
+            "precision": round(right / len(mine), 4) if mine else None,
+            "recall": round(right / gold, 4) if gold else None,
+            "proposed_send_at": None if send_at is None else round(send_at, 4),
+            "proposed_draft_at": None if draft_at is None else round(min(draft_at, send_at or 1.0), 4),
+        }
+    return out
+
+
+def format_report(result: dict, target: float) -> str:
+    pct = lambda v: "-" if v is None else f"{100 * v:.1f}%"  # noqa: E731
+    lines = [
+        f"tickets {result['n']} (in scope {result['n_in_scope']}, out of scope {result['n_out_of_scope']})",
+        f"accuracy {pct(result['accuracy'])}   macro-F1 {pct(result['macro_f1'])}   ECE {result['ece']}",
+        "",
+        "precision  threshold  coverage  out-of-scope refused",
+    ]
+    for key in result["coverage_at_precision"]:
+        t = result["threshold_at_precision"][key]
+        lines.append(f"{pct(float(key)):>9}  {'-' if t is None else f'{t:.3f}':>9}  "
+                     f"{pct(result['coverage_at_precision'][key]):>8}  {pct(result['oos_recall_at_precision'][key]):>20}")
+    lines += ["", f"escalation recall {pct(result['escalation_recall'])}   "
+                  f"precision {pct(result['escalation_precision'])}",
+              "actions: " + ", ".join(f"{k} {v}" for k, v in sorted(result["actions"].items())), "",
+              f"{'category':<20} {'volume':>6} {'precision':>9} {'recall':>7}  "
+              f"send_at@{pct(target)}  draft_at@{pct(DRAFT_PRECISION)}"]
+    for cat, row in result["per_category"].items():
+        fmt = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
+        lines.append(f"{cat:<20} {row['volume']:>6} {pct(row['precision']):>9} {pct(row['recall']):>7}  "
+                     f"{fmt(row['proposed_send_at']):>13}  {fmt(row['proposed_draft_at']):>12}")
+    return "\n".join(lines)
+

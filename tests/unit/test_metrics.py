@@ -1,0 +1,39 @@
+import pytest
+
+from app.metrics import (Prediction, accuracy, coverage_at, ece, macro_f1, oos_recall_at,
+                         precision_table, threshold_for_precision)
+
+P = Prediction
+
+
+def test_accuracy_and_macro_f1_ignore_out_of_scope_gold():
+    preds = [P("a", "a", .9), P("a", "b", .6), P("b", "b", .8), P(None, "a", .3)]
+    assert accuracy(preds) == pytest.approx(2 / 3, abs=1e-4)
+    # a: tp1 fp0 fn1 → 2/3 ; b: tp1 fp1 fn0 → 2/3
+    assert macro_f1(preds) == pytest.approx(2 / 3, abs=1e-4)
+
+
+def test_ece_is_zero_when_confidence_matches_accuracy_and_large_when_overconfident():
+    calibrated = [P("a", "a", .75)] * 3 + [P("a", "b", .75)]
+    assert ece(calibrated) == 0
+    overconfident = [P("a", "b", .99)] * 4
+    assert ece(overconfident) == pytest.approx(.99)
+
+
+def test_threshold_is_the_lowest_that_keeps_the_precision_and_handles_ties():
+    preds = [P("a", "a", .9), P("a", "a", .8), P("a", "b", .7), P("a", "a", .6), P("a", "b", .5)]
+    assert threshold_for_precision(preds, 1.0) == .8
+    assert threshold_for_precision(preds, .75) == .6
+    tied = [P("a", "a", .9), P("a", "b", .9)]
+    assert threshold_for_precision(tied, .9) is None
+    assert threshold_for_precision(tied, .5) == .9
+
+
+def test_out_of_scope_answered_counts_against_precision_and_recall_is_measured():
+    preds = [P("a", "a", .95), P(None, "a", .9), P("a", "a", .8), P(None, "b", .2)]
+    t = threshold_for_precision(preds, .99)
+    assert t == .95
+    assert coverage_at(preds, t) == .5
+    assert oos_recall_at(preds, t) == 1.0
+    table = precision_table(preds, (.6,))
+    assert table["0.60"] == {"threshold": .8, "coverage": 1.0, "oos_recall": .5}
