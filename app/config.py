@@ -29,6 +29,14 @@ class Settings:
     opt_out_tag: str = field(default="deskhand_off", metadata={"doc": "tickets with this tag are never touched"})
     policy_file: str = field(default="", metadata={"doc": "policy file (JSON or YAML) seeded into the database on first start"})
     history_file: str = field(default="", metadata={"doc": "labelled history (JSONL) to train on when no model exists"})
+    engine: str = field(default="offline", metadata={"doc": "reasoning engine: offline (no network) or llm"})
+    llm_model: str = field(default="gpt-4o-mini", metadata={"doc": "LLM engine: model name"})
+    llm_base_url: str = field(default="", metadata={"doc": "LLM engine: OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 (empty: OpenAI)"})
+    llm_api_key: str = field(default="", metadata={"doc": "LLM engine: API key (or OPENAI_API_KEY)"})
+    llm_timeout_s: float = field(default=20.0, metadata={"doc": "LLM engine: per-call timeout, at most 30 s"})
+    llm_retries: int = field(default=1, metadata={"doc": "LLM engine: retries after a timeout, 429 or 5xx"})
+    llm_price_input: float = field(default=0.0, metadata={"doc": "LLM engine: USD per million input tokens, for cost records"})
+    llm_price_output: float = field(default=0.0, metadata={"doc": "LLM engine: USD per million output tokens"})
     lease_s: int = field(default=60, metadata={"doc": "how long a worker holds a claimed job"})
     max_attempts: int = field(default=5, metadata={"doc": "tries before a job goes to the dead-letter table"})
     retry_base_s: float = field(default=2.0, metadata={"doc": "first retry delay; doubles on each try"})
@@ -51,6 +59,12 @@ class Settings:
 
     def with_overrides(self, **values) -> "Settings":
         return replace(self, **_coerce(values))
+
+
+def _check(settings: "Settings") -> "Settings":
+    if settings.engine not in ("offline", "llm"):
+        raise ConfigError(f"setting 'engine' must be offline or llm, got {settings.engine!r}")
+    return settings
 
 
 def _coerce(values: dict) -> dict:
@@ -85,4 +99,4 @@ def load_settings(config_file: str | None = None, environ: dict | None = None) -
         for name in Settings.field_docs()
         if f"DESKHAND_{name.upper()}" in environ
     }
-    return settings.with_overrides(**env)
+    return _check(settings.with_overrides(**env))

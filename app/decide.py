@@ -23,6 +23,8 @@ def decide(triage: Triage, policy: CategoryPolicy, draft: Draft | None) -> Decis
 
 def _judge(triage: Triage, policy: CategoryPolicy, draft: Draft | None) -> tuple[str, tuple[str, ...]]:
     conf = f"confidence {triage.confidence:.3f}"
+    if triage.error:
+        return "escalate", (f"the {triage.engine} engine failed: {triage.error}",)
     flags = [f for f in triage.flags if f in ESCALATE_FLAGS]
     if flags:
         return "escalate", (f"sensitive: {', '.join(flags)} — a person must handle this",)

@@ -34,6 +34,10 @@ class Triage:
     language: str = "en"
     flags: tuple[str, ...] = ()  # legal, chargeback, security, churn, human, personal_data
     issues: tuple[str, ...] = ()  # the separate requests when there are several
+    engine: str = "offline"
+    error: str = ""  # the engine failed; the ticket must reach a person
+    tokens: int = 0  # LLM tokens spent on this triage (input + output)
+    cost_usd: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import functools
 import json
+import random
+from pathlib import Path
 
 import click
 
@@ -33,22 +35,44 @@ def _read(path: str, field: str, prefix: str, strict: bool):
     return tickets
 
 
-def _train(path, field, prefix, strict, data_dir: str | None):
-    texts, labels = training_set(_read(path, field, prefix, strict))
-    model = classifier.train(texts, labels)
+def _train(path, field, prefix, strict, data_dir: str | None, hold_out: int = 0):
+    """Train the classifier; with `hold_out`, keep that many labelled tickets out of training
+    (for fitting the LLM combiner on answers the classifier has not seen)."""
+    tickets = [t for t in _read(path, field, prefix, strict) if t.category]
+    random.Random(7).shuffle(tickets)
+    held, rest = tickets[:hold_out], tickets[hold_out:]
+    model = classifier.train(*training_set(rest))
     if data_dir:
         classifier.save(model, models_dir(data_dir))
-    return model
+    return model, held
+
+
+def _llm(settings, model, held, data_dir: str | None):
+    from .llm_engine import fit_calibrator
+    from .services import CALIBRATOR_FILE, with_llm
+    llm = with_llm(settings, Engine(model, []))
+    if held:
+        llm.calibrator, summary = fit_calibrator(llm, held)
+        click.echo(f"LLM combiner fitted on {summary['tickets']} held-out tickets "
+                   f"({summary['failures']} failed calls, ${summary['cost_usd']:.4f})", err=True)
+        if llm.calibrator and data_dir:
+            llm.calibrator.save(Path(models_dir(data_dir)) / CALIBRATOR_FILE)
+    return llm
 
 
 @click.command()
 @click.option("--history", "history_file", required=True, type=click.Path(dir_okay=False),
               help="Labelled tickets (JSONL, or a Zendesk export with --category-field/--category-tag-prefix).")
+@click.option("--llm-calibration", default=0, show_default=True, type=click.IntRange(0),
+              help="With engine=llm: hold out this many tickets and fit the LLM confidence combiner on them.")
 @ticket_source
 @click.pass_obj
-def train(settings, history_file, category_field, category_tag_prefix, strict) -> None:
+def train(settings, history_file, llm_calibration, category_field, category_tag_prefix, strict) -> None:
     """Learn categories from labelled history and store a new model version."""
-    model = _train(history_file, category_field, category_tag_prefix, strict, settings.data_dir)
+    model, held = _train(history_file, category_field, category_tag_prefix, strict, settings.data_dir,
+                         llm_calibration if settings.engine == "llm" else 0)
+    if held:
+        _llm(settings, model, held, settings.data_dir)
     click.echo(f"trained model {model.version} on {model.n_train} tickets, "
                f"{len(model.categories)} categories: {', '.join(model.categories)}")
 
@@ -62,8 +86,12 @@ def train(settings, history_file, category_field, category_tag_prefix, strict) -
 @click.option("--target-precision", default=0.95, show_default=True, type=click.FloatRange(0.5, 1.0),
               help="Precision the proposed send_at thresholds aim for.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object on the last line.")
+@click.option("--engine", type=click.Choice(["offline", "llm"]), help="Override the configured engine.")
+@click.option("--llm-calibration", default=0, show_default=True, type=click.IntRange(0),
+              help="With --engine llm: history tickets held out to fit the confidence combiner.")
 @ticket_source
-def eval_(history_file, tickets_file, policy_file, target_precision, as_json,
+@click.pass_obj
+def eval_(settings, history_file, tickets_file, policy_file, target_precision, as_json, engine, llm_calibration,
           category_field, category_tag_prefix, strict) -> None:
     """Train on history, then run the full pipeline in shadow over tickets and report."""
     from .evaluate import format_report, report, shadow_run
@@ -71,11 +99,17 @@ def eval_(history_file, tickets_file, policy_file, target_precision, as_json,
     if policy_file:
         with open(policy_file, encoding="utf-8") as fh:
             policy = parse_policy_text(fh.read(), policy_file)
-    model = _train(history_file, category_field, category_tag_prefix, strict, None)
+    use_llm = (engine or settings.engine) == "llm"
+    model, held = _train(history_file, category_field, category_tag_prefix, strict, None,
+                         llm_calibration if use_llm else 0)
     tickets = _read(tickets_file, category_field, category_tag_prefix, strict)
-    rows = shadow_run(Engine(model, []), policy, tickets, use_kb=False)
+    judge = _llm(settings, model, held, None) if use_llm else Engine(model, [])
+    rows = shadow_run(judge, policy, tickets, use_kb=False)
     result = report(rows, target_precision)
-    result["model"] = model.version
+    result["model"] = judge.model_version
+    if use_llm:
+        result["llm_tokens"] = sum(r.tokens for r in rows)
+        result["llm_cost_usd"] = round(sum(r.cost_usd for r in rows), 4)
     if as_json:
         click.echo(json.dumps(result))
     else:

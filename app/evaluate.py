@@ -12,6 +12,7 @@ from . import compose
 from .decide import decide
 from .domain import Citation, Draft, Policy, Requester, Ticket
 from .engine import Engine
+from .llm_engine import LlmEngine
 from .history import LabelledTicket
 from .metrics import Prediction, accuracy, ece, macro_f1, precision_table, threshold_for_precision
 
@@ -26,9 +27,11 @@ class Row:
     confidence: float
     action: str
     reasons: tuple[str, ...]
+    tokens: int = 0
+    cost_usd: float = 0.0
 
 
-def shadow_run(engine: Engine, policy: Policy, tickets: list[LabelledTicket], use_kb: bool) -> list[Row]:
+def shadow_run(engine: Engine | LlmEngine, policy: Policy, tickets: list[LabelledTicket], use_kb: bool) -> list[Row]:
     rows = []
     for t in tickets:
         triage = engine.triage(t.subject, t.body)
@@ -41,7 +44,8 @@ def shadow_run(engine: Engine, policy: Policy, tickets: list[LabelledTicket], us
         else:  # no knowledge base given: judge triage and policy alone
             draft = Draft("(no knowledge base in this evaluation)", (Citation("-", "-"),), score=1.0)
         decision = decide(triage, policy.for_category(triage.category), draft)
-        rows.append(Row(t, triage.category or "", triage.confidence, decision.action, decision.reasons))
+        rows.append(Row(t, triage.category or "", triage.confidence, decision.action, decision.reasons,
+                        triage.tokens, triage.cost_usd))
     return rows
 
 

@@ -1,13 +1,17 @@
 """Build the long-lived pieces from settings: the helpdesk connector and the engine."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from connectors.zendesk import ZendeskHelpdesk
 
 from . import policy_store
 from .config import Settings
 from .db import connect, migrate
-from .engine import Engine, load_model
+from .engine import Engine, load_model, models_dir
 from .policy import parse_policy_text
+
+CALIBRATOR_FILE = "llm-calibrator.json"
 
 
 def build_helpdesk(settings: Settings) -> ZendeskHelpdesk:
@@ -18,8 +22,23 @@ def build_helpdesk(settings: Settings) -> ZendeskHelpdesk:
                            category_field_id=settings.category_field_id)
 
 
-def build_engine(settings: Settings, helpdesk: ZendeskHelpdesk) -> Engine:
-    return Engine(load_model(settings.data_dir, settings.history_file), helpdesk.articles())
+def build_engine(settings: Settings, helpdesk: ZendeskHelpdesk):
+    offline = Engine(load_model(settings.data_dir, settings.history_file), helpdesk.articles())
+    return with_llm(settings, offline) if settings.engine == "llm" else offline
+
+
+def with_llm(settings: Settings, offline: Engine):
+    """The LLM engine around an offline one, with the calibrator `deskhand train` fitted, if any."""
+    import os
+
+    from connectors.llm import ChatModel
+
+    from .llm_engine import Calibrator, LlmEngine, Prices
+    chat = ChatModel(settings.llm_model, base_url=settings.llm_base_url,
+                     api_key=settings.llm_api_key or os.environ.get("OPENAI_API_KEY", ""),
+                     timeout_s=settings.llm_timeout_s, max_retries=settings.llm_retries)
+    return LlmEngine(offline, chat, Prices(settings.llm_price_input, settings.llm_price_output),
+                     Calibrator.load(Path(models_dir(settings.data_dir)) / CALIBRATOR_FILE))
 
 
 def prepare_database(settings: Settings) -> None:

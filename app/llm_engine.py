@@ -1,0 +1,183 @@
+"""The LLM engine: one structured model call per ticket, checked and combined with the
+offline classifier. The model proposes; code decides (DESIGN §4).
+
+The model's own confidence is not trusted alone. The reported confidence is a calibrated
+probability from three signals — the model's confidence, the offline classifier's
+probability for the model's category, and whether the two agree — fitted on held-out
+history (`fit_calibrator`). Without a fitted calibrator it is the smaller of the two
+probabilities, which errs towards a person.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from connectors.errors import ConnectorError
+from connectors.llm import ChatModel
+
+from . import prompts, sensitivity
+from .domain import Triage
+from .engine import Engine
+
+OUT_OF_SCOPE = "out_of_scope"
+FLAGS = ("legal", "chargeback", "security", "churn", "human", "personal_data", "injection")
+
+
+@dataclass(frozen=True)
+class Prices:
+    """USD per million tokens."""
+    input: float = 0.0
+    output: float = 0.0
+
+    def cost(self, tokens_in: int, tokens_out: int) -> float:
+        return round((tokens_in * self.input + tokens_out * self.output) / 1e6, 6)
+
+
+@dataclass(frozen=True)
+class Calibrator:
+    """Logistic model of P(right) over (llm confidence, offline probability, agreement)."""
+    weights: tuple[float, float, float]
+    bias: float
+
+    def __call__(self, llm_conf: float, offline_p: float, agree: bool) -> float:
+        z = self.bias + sum(w * x for w, x in zip(self.weights, (llm_conf, offline_p, float(agree))))
+        return 1 / (1 + math.exp(-z))
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps({"weights": self.weights, "bias": self.bias}))
+
+    @classmethod
+    def load(cls, path: Path) -> "Calibrator | None":
+        if not path.exists():
+            return None
+        data = json.loads(path.read_text())
+        return cls(tuple(data["weights"]), data["bias"])
+
+
+def schema(categories: list[str]) -> dict:
+    labels = sorted(categories) + [OUT_OF_SCOPE]
+    return {"type": "object", "additionalProperties": False,
+            "required": ["category", "confidence", "sentiment", "frustration", "language", "flags", "issues", "reason"],
+            "properties": {
+                "category": {"type": "string", "enum": labels},
+                "confidence": {"type": "number"},
+                "sentiment": {"type": "number"},
+                "frustration": {"type": "number"},
+                "language": {"type": "string"},
+                "flags": {"type": "array", "items": {"type": "string", "enum": list(FLAGS)}},
+                "issues": {"type": "array", "items": {"type": "string", "enum": labels}},
+                "reason": {"type": "string"}}}
+
+
+class LlmEngine:
+    """Same interface as Engine; the offline engine supplies the knowledge base and the second opinion."""
+
+    def __init__(self, offline: Engine, chat: ChatModel, prices: Prices = Prices(),
+                 calibrator: Calibrator | None = None):
+        self.offline, self.chat, self.prices, self.calibrator = offline, chat, prices, calibrator
+        self.knowledge = offline.knowledge
+        self.prompt = prompts.load("triage")
+
+    @property
+    def model_version(self) -> str:
+        return f"{self.chat.model}+{self.offline.model_version}"
+
+    def triage(self, subject: str, body: str) -> Triage:
+        opinion = self.consult(subject, body)
+        if opinion.triage.error:
+            return opinion.triage
+        if self.calibrator:
+            confidence = self.calibrator(opinion.llm_conf, opinion.offline_p, opinion.agree)
+        else:
+            confidence = min(opinion.llm_conf, opinion.offline_p)
+        return replace(opinion.triage, confidence=round(confidence, 4))
+
+    def consult(self, subject: str, body: str) -> "Opinion":
+        """Ask the model once; check its answer; keep the raw signals for the combiner."""
+        second = self.offline.triage(subject, body)
+        categories = self.offline.model.categories
+        system, user = self.prompt.render(categories="\n".join(f"- {c}" for c in categories),
+                                          subject=subject or "(none)", body=body)
+        failed = lambda why, tokens=0, cost=0.0: Opinion(replace(  # noqa: E731
+            second, engine="llm", error=why, confidence=0.0, tokens=tokens, cost_usd=cost))
+        try:
+            out = self.chat.complete_json(system, user, schema(categories), "triage")
+        except ConnectorError as exc:
+            return failed(str(exc))
+        tokens, cost = out.input_tokens + out.output_tokens, self.prices.cost(out.input_tokens, out.output_tokens)
+        if out.refusal:
+            return failed(f"the model refused: {out.refusal[:200]}", tokens, cost)
+        problem = _check(out.data, categories)
+        if problem:
+            return failed(problem, tokens, cost)
+        data = out.data
+        category = None if data["category"] == OUT_OF_SCOPE else data["category"]
+        offline_p = dict(self.offline.model.predict(f"{subject}\n{body}".strip())).get(category or "", 0.0)
+        llm_conf = min(max(float(data["confidence"]), 0.0), 1.0)
+        triage = Triage(
+            category=category, confidence=llm_conf, alternatives=second.alternatives,
+            sentiment=_clip(data["sentiment"], -1, 1),
+            frustration=max(second.frustration, _clip(data["frustration"], 0, 1)),
+            language=str(data["language"])[:5] or second.language,
+            # Rules always apply; the model may add flags, never remove them.
+            flags=tuple(sorted(set(sensitivity.flags_for(f"{subject}\n{body}")) | set(data["flags"]))),
+            issues=tuple(i for i in data["issues"] if i != OUT_OF_SCOPE) if len(data["issues"]) > 1 else (),
+            engine="llm", tokens=tokens, cost_usd=cost)
+        return Opinion(triage, llm_conf, offline_p, category == second.category)
+
+
+@dataclass(frozen=True)
+class Opinion:
+    triage: Triage
+    llm_conf: float = 0.0
+    offline_p: float = 0.0
+    agree: bool = False
+
+
+def fit_calibrator(engine: LlmEngine, tickets) -> tuple[Calibrator | None, dict]:
+    """Fit the confidence combiner on labelled tickets the offline model did not train on.
+
+    Returns the calibrator (None with fewer than 20 usable answers or a single outcome) and a
+    summary with the calls and cost it took.
+    """
+    from sklearn.linear_model import LogisticRegression
+    rows, outcomes, spent, failures = [], [], 0.0, 0
+    for t in tickets:
+        opinion = engine.consult(t.subject, t.body)
+        spent += opinion.triage.cost_usd
+        if opinion.triage.error:
+            failures += 1
+            continue
+        rows.append((opinion.llm_conf, opinion.offline_p, float(opinion.agree)))
+        outcomes.append(int(opinion.triage.category == t.category))
+    summary = {"tickets": len(rows) + failures, "failures": failures, "cost_usd": round(spent, 4)}
+    if len(rows) < 20 or len(set(outcomes)) < 2:
+        return None, summary
+    lr = LogisticRegression(C=1.0).fit(rows, outcomes)
+    return Calibrator(tuple(float(w) for w in lr.coef_[0]), float(lr.intercept_[0])), summary
+
+
+def _check(data, categories: list[str]) -> str:
+    """Why the model's answer cannot be used, or '' when it can."""
+    if not isinstance(data, dict):
+        return "the model's answer is not an object"
+    missing = [k for k in schema(categories)["required"] if k not in data]
+    if missing:
+        return f"the model's answer lacks {', '.join(missing)}"
+    if data["category"] not in set(categories) | {OUT_OF_SCOPE}:
+        return f"the model chose an unknown category {str(data['category'])[:60]!r}"
+    if not isinstance(data["confidence"], (int, float)) or isinstance(data["confidence"], bool):
+        return "the model's confidence is not a number"
+    if not all(isinstance(data[k], (int, float)) for k in ("sentiment", "frustration")):
+        return "the model's sentiment or frustration is not a number"
+    if not isinstance(data["flags"], list) or any(f not in FLAGS for f in data["flags"]):
+        return "the model reported unknown flags"
+    if not isinstance(data["issues"], list) or any(i not in set(categories) | {OUT_OF_SCOPE} for i in data["issues"]):
+        return "the model reported issues outside the known categories"
+    return ""
+
+
+def _clip(value, low: float, high: float) -> float:
+    return round(min(max(float(value), low), high), 3)
