@@ -109,7 +109,7 @@ class LlmEngine:
         tokens, cost = out.input_tokens + out.output_tokens, self.prices.cost(out.input_tokens, out.output_tokens)
         if out.refusal:
             return failed(f"the model refused: {out.refusal[:200]}", tokens, cost)
-        problem = _check(out.data, categories)
+        problem = out.error or _check(out.data, categories)
         if problem:
             return failed(problem, tokens, cost)
         data = out.data

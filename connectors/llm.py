@@ -19,8 +19,9 @@ MAX_TIMEOUT_S = 30.0
 
 @dataclass(frozen=True)
 class Completion:
-    data: dict | None  # the parsed JSON object, None on a refusal
+    data: dict | None  # the parsed JSON object; None on a refusal or an unreadable answer
     refusal: str
+    error: str  # why the answer could not be read (the tokens were still spent)
     model: str
     input_tokens: int
     output_tokens: int
@@ -61,14 +62,14 @@ class ChatModel:
         choice = response.choices[0] if response.choices else None
         message = choice.message if choice else None
         refusal = (getattr(message, "refusal", None) or "") if message else "no choices returned"
-        data = None
+        data, error = None, ""
         if message and not refusal:
             try:
                 data = json.loads(message.content or "")
             except json.JSONDecodeError:
-                raise ConnectorError(f"LLM returned malformed JSON: {(message.content or '')[:200]!r}") from None
-            if not isinstance(data, dict):
-                raise ConnectorError("LLM returned JSON that is not an object")
-        return Completion(data=data, refusal=refusal, model=response.model or self.model,
+                error = f"LLM returned malformed JSON: {(message.content or '')[:200]!r}"
+            if data is not None and not isinstance(data, dict):
+                data, error = None, "LLM returned JSON that is not an object"
+        return Completion(data=data, refusal=refusal, error=error, model=response.model or self.model,
                           input_tokens=getattr(usage, "prompt_tokens", 0) or 0,
                           output_tokens=getattr(usage, "completion_tokens", 0) or 0, latency_ms=round(latency, 1))

@@ -1,0 +1,65 @@
+"""`deskhand eval` on the sample company: the JSON report and its bad-input handling."""
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from app.cli import main
+from tests.fakes.openai_server import FakeOpenAI, answer
+
+COMPANY = Path(__file__).resolve().parents[2] / "sandbox" / "company"
+ARGS = ["eval", "--history", str(COMPANY / "history.jsonl"), "--tickets", str(COMPANY / "stream.jsonl"),
+        "--policy", str(COMPANY / "policy.yaml"), "--json"]
+
+
+def run(*args, env=None):
+    return CliRunner().invoke(main, list(args), env=env)
+
+
+def test_eval_json_report_has_every_figure_the_issue_names():
+    result = run(*ARGS)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output.strip().splitlines()[-1])
+    for key in ("n", "accuracy", "macro_f1", "ece", "coverage_at_precision", "oos_recall_at_precision",
+                "escalation_recall", "escalation_precision", "actions", "per_category"):
+        assert key in report, key
+    assert set(report["coverage_at_precision"]) == {"0.95", "0.97", "0.99"}
+    assert report["n"] == 40 and report["n_out_of_scope"] == 3
+    assert sum(report["actions"].values()) == 40
+    # Every ticket the team escalated that carries a sensitivity flag is escalated here too.
+    assert report["escalation_recall"] >= 0.9 and report["escalation_precision"] >= 0.9
+    row = report["per_category"]["login_2fa"]
+    assert set(row) == {"volume", "predicted", "precision", "recall", "proposed_send_at", "proposed_draft_at"}
+
+
+def test_eval_with_the_llm_engine_records_tokens_and_escalates_failures():
+    with FakeOpenAI() as fake:
+        fake.default = lambda body: ("text", "not json at all")
+        result = run(*ARGS, "--engine", "llm", env={"DESKHAND_LLM_BASE_URL": fake.base_url,
+                                                    "DESKHAND_LLM_RETRIES": "0"})
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output.strip().splitlines()[-1])
+    assert report["actions"] == {"escalate": 40}
+    assert report["llm_tokens"] == 40 * 150
+
+
+def test_malformed_lines_are_reported_or_fail_the_run_with_strict(tmp_path):
+    bad = tmp_path / "t.jsonl"
+    lines = (COMPANY / "stream.jsonl").read_text().splitlines()[:5]
+    bad.write_text("\n".join(lines[:2] + ["{oops"] + lines[2:]) + "\n")
+    args = ["eval", "--history", str(COMPANY / "history.jsonl"), "--tickets", str(bad)]
+    lenient = run(*args)
+    assert lenient.exit_code == 0 and "t.jsonl:3" in lenient.output
+    strict = run(*args, "--strict")
+    assert strict.exit_code == 1 and "t.jsonl:3" in strict.output and "Traceback" not in strict.output
+
+
+def test_zendesk_export_with_category_field(tmp_path):
+    tickets = [json.loads(line) for line in (COMPANY / "history.jsonl").read_text().splitlines()]
+    export = {"tickets": [{"id": t["id"], "subject": t["subject"], "description": t["body"], "tags": [],
+                           "custom_fields": [{"id": 360001, "value": t["category"]}]} for t in tickets]}
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(export))
+    result = run("eval", "--history", str(path), "--tickets", str(path), "--category-field", "360001", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output.strip().splitlines()[-1])["n"] == 1200
