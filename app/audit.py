@@ -24,6 +24,9 @@ def trail(db: sqlite_utils.Database, ticket_id: str, platform: str | None = None
     return [{**row, "detail": json.loads(row["detail"])} for row in rows]
 
 
+QUIET_ZEROES = {"tokens", "cost_usd"}  # offline triage spends none; no need to say so on every ticket
+
+
 def format_trail(rows: list[dict]) -> str:
     """A decision trace a support lead can read top to bottom."""
     lines = []
@@ -33,12 +36,12 @@ def format_trail(rows: list[dict]) -> str:
         summary = detail.pop("summary", "")
         lines.append(f"{at}  job {row['job_id'] or '-':<5} {row['step']:<10} {summary}")
         for name, value in detail.items():
-            if value not in ("", None, [], {}):
+            if value not in ("", None, [], {}) and not (name in QUIET_ZEROES and not value):
                 lines.append(f"{'':29}{name}: {_short(value)}")
     return "\n".join(lines)
 
 
 def _short(value, limit: int = 300) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -51,7 +51,7 @@ class Pipeline:
             return Outcome("skip", "the bot's own comment")
 
         ticket = self.helpdesk.snapshot(event.ticket_id)
-        log("snapshot", summary=f"{ticket.status}, {len(ticket.comments)} comments",
+        log("snapshot", summary=f"{event.kind}: ticket {ticket.status}, {len(ticket.comments)} comments",
             tags=list(ticket.tags), updated_at=ticket.updated_at)
         marker_of = lambda c: ledger.marker_tag(ledger.reply_key(ticket.platform, ticket.id, c.id))  # noqa: E731
         result = guards.check(ticket, event, self.opt_out_tag,
@@ -128,7 +128,7 @@ class Pipeline:
         _crash_point("after_remote_write")
         ledger.mark(self.db, key, "done", remote)
         log("act", action=action, summary=f"{action} written ({'public reply' if update['public'] else 'internal note'})",
-            remote_id=remote, marker=marker, public=bool(update["public"]))
+            remote_id=remote, marker=marker, public=bool(update["public"]), text=update["body"])
 
 
 def _crash_point(name: str) -> None:

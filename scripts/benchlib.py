@@ -20,9 +20,9 @@ if str(ROOT) not in sys.path:  # `python scripts/bench_x.py` from anywhere
 class Served:
     """A WSGI app served by waitress on 127.0.0.1 (free port) in a daemon thread.
 
-    `close()` stops it completely: task threads first, then every socket in its map
-    (listener, keep-alive channels, trigger), so the asyncore loop ends and the thread
-    is joined — no late request can touch a closed trigger.
+    The thread runs waitress's own event loop one poll at a time, so `close()` can stop it:
+    the task threads finish first, then the loop thread itself closes every socket in its
+    map (listener, keep-alive channels, trigger) — never while another thread polls them.
     """
 
     def __init__(self, app, threads: int = 4):
@@ -31,14 +31,20 @@ class Served:
         self.server = create_server(app, host="127.0.0.1", port=0, threads=threads)
         self.port = self.server.effective_port
         self.url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self.server.run, daemon=True,
-                                        name=f"bench-waitress-{self.port}")
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True, name=f"bench-waitress-{self.port}")
         self._thread.start()
 
-    def close(self, timeout: float = 5.0) -> None:
+    def _serve(self) -> None:
         from waitress import wasyncore
-        self.server.task_dispatcher.shutdown(timeout=timeout)
+        use_poll = self.server.adj.asyncore_use_poll
+        while not self._stop.is_set():
+            wasyncore.loop(timeout=0.05, map=self.server._map, use_poll=use_poll, count=1)
         wasyncore.close_all(self.server._map, ignore_all=True)
+
+    def close(self, timeout: float = 5.0) -> None:
+        self.server.task_dispatcher.shutdown(timeout=timeout)
+        self._stop.set()
         self._thread.join(timeout)
 
     def __enter__(self):
@@ -72,5 +78,6 @@ def percentile(values, pct: float) -> float:
 
 def emit_json(figures: dict) -> None:
     """The machine-readable last line."""
-    print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()},
-                     sort_keys=False), flush=True)
+    def clean(v):  # 3 decimals; NaN (no samples) becomes null, which JSON allows
+        return (None if v != v else round(v, 3)) if isinstance(v, float) else v
+    print(json.dumps({k: clean(v) for k, v in figures.items()}), flush=True)
