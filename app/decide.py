@@ -10,12 +10,17 @@ FRUSTRATION_ESCALATES = 0.6
 MIN_SOURCE_SCORE = 0.05
 
 
-def decide(triage: Triage, policy: CategoryPolicy, draft: Draft | None) -> Decision:
+def decide(triage: Triage, policy: CategoryPolicy, draft: Draft | None,
+           after_bot_reply: bool = False) -> Decision:
+    """`after_bot_reply`: the customer is writing again after a public reply from Deskhand,
+    which usually means the answer did not help, so a person reads the next one first."""
     used = dict(mode=policy.mode, send_at=policy.send_at, draft_at=policy.draft_at,
                 escalate_to=policy.escalate_to)
     if policy.mode == "off":
         return Decision("skip", (f"Deskhand is off for {triage.category or 'this category'}",), **used)
     action, reasons = _judge(triage, policy, draft)
+    if action == "send" and after_bot_reply:
+        action, reasons = "draft", ("the customer wrote again after Deskhand's reply; an agent should check",)
     if policy.mode == "shadow":
         return Decision("skip", (f"shadow mode: would have chosen {action}", *reasons), **used)
     return Decision(action, reasons, **used)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from .domain import Comment, Ticket, TicketEvent
 
@@ -19,7 +20,9 @@ def own_event(event: TicketEvent, bot_id: str) -> bool:
     return bool(event.author_id) and event.author_id == bot_id
 
 
-def check(ticket: Ticket, event: TicketEvent, opt_out_tag: str, handled_markers: set[str]) -> GuardResult:
+def check(ticket: Ticket, event: TicketEvent, opt_out_tag: str,
+          marker_of: Callable[[Comment], str]) -> GuardResult:
+    """`marker_of(comment)` is the tag that says a response to that comment was written."""
     if ticket.status in CLOSED:
         return GuardResult(None, f"ticket is {ticket.status}")
     if opt_out_tag and opt_out_tag in ticket.tags:
@@ -39,7 +42,7 @@ def check(ticket: Ticket, event: TicketEvent, opt_out_tag: str, handled_markers:
         return GuardResult(trigger, "the bot already replied after this message")
     if any(c.role == "customer" for c in later):
         return GuardResult(trigger, "a newer customer message exists; it has its own event")
-    if handled_markers & set(ticket.tags):
+    if marker_of(trigger) in ticket.tags:
         return GuardResult(trigger, "this customer message was already handled (marker tag present)")
     return GuardResult(trigger)
 

@@ -22,22 +22,28 @@ ACTIONABLE = {"ticket.created", "ticket.customer_replied", "ticket.sweep"}
 def store_delivery(db: sqlite_utils.Database, event: TicketEvent, payload: bytes,
                    now: float | None = None) -> bool:
     """Store a verified delivery; returns False when this delivery id was seen before."""
-    now = time.time() if now is None else now
     with transaction(db):
-        cur = db.execute(
-            "INSERT OR IGNORE INTO inbox (delivery_id, platform, kind, ticket_id, received_at, payload)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [event.delivery_id, event.platform, event.kind, event.ticket_id, now,
-             payload.decode("utf-8", "replace")])
-        if cur.rowcount == 0:
-            return False
-        if event.kind in ACTIONABLE:
-            db.execute(
-                "INSERT INTO jobs (delivery_id, platform, kind, ticket_id, comment_id, author_id,"
-                " requester_id, status, attempts, run_at, lease_until, owner, last_error,"
-                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, 0, '', '', ?, ?)",
-                [event.delivery_id, event.platform, event.kind, event.ticket_id, event.comment_id,
-                 event.author_id, event.requester_id, now, now, now])
+        return insert_delivery(db, event, payload, now)
+
+
+def insert_delivery(db: sqlite_utils.Database, event: TicketEvent, payload: bytes,
+                    now: float | None = None) -> bool:
+    """The inbox row and its job, inside the caller's transaction."""
+    now = time.time() if now is None else now
+    cur = db.execute(
+        "INSERT OR IGNORE INTO inbox (delivery_id, platform, kind, ticket_id, received_at, payload)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [event.delivery_id, event.platform, event.kind, event.ticket_id, now,
+         payload.decode("utf-8", "replace")])
+    if cur.rowcount == 0:
+        return False
+    if event.kind in ACTIONABLE:
+        db.execute(
+            "INSERT INTO jobs (delivery_id, platform, kind, ticket_id, comment_id, author_id,"
+            " requester_id, status, attempts, run_at, lease_until, owner, last_error,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, 0, '', '', ?, ?)",
+            [event.delivery_id, event.platform, event.kind, event.ticket_id, event.comment_id,
+             event.author_id, event.requester_id, now, now, now])
     return True
 
 

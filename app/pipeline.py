@@ -15,7 +15,7 @@ import sqlite_utils
 
 from connectors.errors import ConnectorError
 from connectors.helpdesk import Helpdesk
-from connectors.types import TicketUpdate
+from connectors.types import Snapshot, TicketUpdate
 
 from . import audit, compose, guards, ledger, policy_store
 from .decide import decide
@@ -50,12 +50,12 @@ class Pipeline:
             log("guards", summary="skip: the bot's own comment")
             return Outcome("skip", "the bot's own comment")
 
-        ticket = self.helpdesk.snapshot(event.ticket_id)
+        snap = self.helpdesk.snapshot(event.ticket_id, event.requester_id)
+        ticket = snap.ticket
         log("snapshot", summary=f"{event.kind}: ticket {ticket.status}, {len(ticket.comments)} comments",
             tags=list(ticket.tags), updated_at=ticket.updated_at)
-        marker_of = lambda c: ledger.marker_tag(ledger.reply_key(ticket.platform, ticket.id, c.id))  # noqa: E731
         result = guards.check(ticket, event, self.opt_out_tag,
-                              {marker_of(c) for c in ticket.customer_comments()})
+                              lambda c: ledger.marker_tag(ledger.reply_key(ticket.platform, ticket.id, c.id)))
         key = ledger.reply_key(ticket.platform, ticket.id, result.trigger.id) if result.trigger else ""
         row = ledger.get(self.db, key) if key else None
         if row and row["state"] == "done":
@@ -73,9 +73,10 @@ class Pipeline:
             log("resume", summary=f"re-sending the planned {row['action']}", reply_key=key)
             self._write(ticket, key, row["action"], json.loads(row["body"]), log)
             return Outcome(row["action"], "resumed after a crash")
-        return self._respond(ticket, result.trigger, key, log)
+        return self._respond(snap, result.trigger, key, log)
 
-    def _respond(self, ticket: Ticket, trigger: Comment, key: str, log) -> Outcome:
+    def _respond(self, snap: Snapshot, trigger: Comment, key: str, log) -> Outcome:
+        ticket = snap.ticket
         message = trigger.body
         subject = ticket.subject if len(ticket.customer_comments()) <= 1 else ""
         triage = self.engine.triage(subject, message)
@@ -84,7 +85,8 @@ class Pipeline:
         matches = self.engine.knowledge.search(f"{subject}\n{message}", triage.category)
         draft = compose.reply(ticket, matches[0] if matches else None, self.ai_label)
         entry = policy_store.load(self.db).for_category(triage.category)
-        decision = decide(triage, entry, draft)
+        earlier = ticket.comments[:ticket.comments.index(trigger)]
+        decision = decide(triage, entry, draft, any(c.role == "bot" and c.public for c in earlier))
         log("decide", summary=f"{decision.action}: {'; '.join(decision.reasons)}", action=decision.action,
             category=triage.category, confidence=triage.confidence, reasons=list(decision.reasons),
             mode=decision.mode, send_at=decision.send_at, draft_at=decision.draft_at)
@@ -96,7 +98,7 @@ class Pipeline:
         elif decision.action == "draft":
             body, public = compose.draft_note(triage, decision, draft), False
         else:
-            evidence = self._gather(ticket)
+            evidence = self._gather(snap)
             log("gather", summary=f"{len(evidence.facts)} facts, {len(evidence.gaps)} gaps",
                 gaps=[asdict(g) for g in evidence.gaps])
             body, public = compose.escalation_note(triage, decision, evidence, matches, ticket), False
@@ -107,12 +109,14 @@ class Pipeline:
         self._write(ticket, key, decision.action, update, log)
         return outcome
 
-    def _gather(self, ticket: Ticket) -> Evidence:
+    def _gather(self, snap: Snapshot) -> Evidence:
         """Context for the escalation note. A failing lookup is a recorded gap, never a crash."""
-        try:
-            history = self.helpdesk.requester_history(ticket.requester.id, exclude=ticket.id)
-        except ConnectorError as exc:
-            return Evidence(gaps=(Gap("helpdesk.history", str(exc)),))
+        ticket, history = snap.ticket, snap.history
+        if history is None:
+            try:
+                history = self.helpdesk.requester_history(ticket.requester.id, exclude=ticket.id)
+            except ConnectorError as exc:
+                return Evidence(gaps=(Gap("helpdesk.history", str(exc)),))
         return Evidence(facts=tuple(
             Fact("helpdesk.history", f"#{t.id} {t.subject} — {t.status}, {t.created_at[:10]}"
                  + (f", {t.category}" if t.category else ""), at=t.created_at)

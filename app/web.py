@@ -6,6 +6,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import db as dbmod
 from .config import Settings, load_settings
+from .group_commit import GroupCommit
 
 
 def create_app(settings: Settings | None = None, clock=None) -> Flask:
@@ -19,6 +20,8 @@ def create_app(settings: Settings | None = None, clock=None) -> Flask:
     database = dbmod.connect(settings.db_path)
     dbmod.migrate(database)
     database.conn.close()
+    # Webhook writes go through one writer thread per process (started on first use).
+    app.extensions["deskhand.writer"] = GroupCommit(settings.db_path)
 
     from .webhooks import bp as webhooks_bp
     app.register_blueprint(webhooks_bp)
@@ -46,8 +49,13 @@ def create_app(settings: Settings | None = None, clock=None) -> Flask:
     return app
 
 
+def writer() -> GroupCommit:
+    from flask import current_app
+    return current_app.extensions["deskhand.writer"]
+
+
 def get_db():
-    """One connection per request: sqlite3 connections must not cross threads."""
+    """A read connection for this request (sqlite3 connections must not cross threads)."""
     from flask import current_app
     if "db" not in g:
         g.db = dbmod.connect(current_app.config["DESKHAND"].db_path)

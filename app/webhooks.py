@@ -7,9 +7,9 @@ from flask import Blueprint, current_app, jsonify, request
 
 from .db import bump_counter
 from .intake import PayloadError, parse_zendesk
-from .jobs import store_delivery
+from .jobs import insert_delivery
 from .signatures import SignatureError, verify_zendesk
-from .web import get_db
+from .web import writer
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
@@ -33,11 +33,35 @@ def zendesk():
         event = parse_zendesk(body, dict(request.headers))
     except PayloadError as exc:
         return _error(400, str(exc))
-    db = get_db()
     if event is None:
-        bump_counter(db, "webhooks.zendesk.ignored_event_type")
+        _store(lambda db: bump_counter(db, "webhooks.zendesk.ignored_event_type"))
         return jsonify(status="ignored", reason="event type not handled"), 202
-    stored = store_delivery(db, event, body)
-    if not stored:
-        bump_counter(db, "webhooks.zendesk.duplicate")
+
+    def accept(db) -> bool:
+        stored = insert_delivery(db, event, body)
+        if not stored:
+            bump_counter(db, "webhooks.zendesk.duplicate")
+        return stored
+
+    stored = _store(accept)
     return jsonify(status="accepted" if stored else "duplicate", delivery_id=event.delivery_id), 202
+
+
+def _store(fn):
+    """Durably store before acknowledging; if that cannot happen, say so and ask for a retry."""
+    try:
+        return writer().run(fn)
+    except Exception:
+        current_app.logger.exception("could not store a webhook delivery")
+        raise StoreUnavailable() from None
+
+
+class StoreUnavailable(Exception):
+    pass
+
+
+@bp.errorhandler(StoreUnavailable)
+def store_unavailable(_exc):
+    response = jsonify(error="could not store the delivery; retry later")
+    response.headers["Retry-After"] = "5"
+    return response, 503

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from .types import Article, Ticket, TicketSummary, TicketUpdate
+from .types import Article, Snapshot, TicketSummary, TicketUpdate
 
 
 class Helpdesk(Protocol):
@@ -11,8 +11,9 @@ class Helpdesk(Protocol):
 
     def bot_user_id(self) -> str: ...
 
-    def snapshot(self, ticket_id: str) -> Ticket:
-        """The ticket as it is now, with its comments."""
+    def snapshot(self, ticket_id: str, requester_id: str = "") -> Snapshot:
+        """The ticket as it is now, with its comments; `requester_id` (from the event) lets a
+        connector fetch the ticket and the requester's recent tickets in one read."""
 
     def requester_history(self, requester_id: str, days: int = 90,
                           exclude: str = "") -> list[TicketSummary]: ...

@@ -57,6 +57,14 @@ class TicketSummary:
 
 
 @dataclass(frozen=True)
+class Snapshot:
+    """A ticket as it is now, and the requester's recent tickets when the same read gave them
+    (None: not fetched; ask `requester_history`)."""
+    ticket: Ticket
+    history: tuple[TicketSummary, ...] | None = None
+
+
+@dataclass(frozen=True)
 class Article:
     id: str
     title: str

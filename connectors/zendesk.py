@@ -7,6 +7,7 @@ requester's name costs no extra call.
 """
 from __future__ import annotations
 
+import itertools
 import os
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlparse
@@ -18,9 +19,11 @@ from zenpy.lib.api_objects import Ticket as ZTicket
 from zenpy.lib.exception import APIException, RatelimitBudgetExceeded, ZenpyException
 
 from .errors import ConnectorError, RateLimited, Unavailable, from_status
-from .types import Article, Comment, Requester, Ticket, TicketSummary, TicketUpdate
+from .types import Article, Comment, Requester, Snapshot, Ticket, TicketSummary, TicketUpdate
 
 TIMEOUT_S = 10  # explicit: zenpy has none by default
+HISTORY_DAYS = 90
+HISTORY_PAGE = 100
 
 
 class ZendeskHelpdesk:
@@ -48,11 +51,49 @@ class ZendeskHelpdesk:
             self._bot_user_id = str(_call(self.client.users.me).id)
         return self._bot_user_id
 
-    def snapshot(self, ticket_id: str) -> Ticket:
+    def snapshot(self, ticket_id: str, requester_id: str = "") -> Snapshot:
+        """Two reads: the ticket (with its requester's other tickets when the event named the
+        requester) and its comments. Reading the ticket from the requester's ticket list,
+        newest first, gives the escalation note its history at no extra call."""
         self.client.purge_cache("ticket")
         self.client.purge_cache("user")
-        zt = _call(self.client.tickets, id=int(ticket_id), include=["users"])
+        zt, history = None, None
+        if requester_id.isdigit():
+            listed = self._requested(int(requester_id))
+            zt = next((t for t in listed if str(t.id) == str(ticket_id)), None)
+            if zt is not None:
+                history = tuple(self._summaries(listed, exclude=ticket_id))
+        if zt is None:  # requester unknown or changed: read the ticket itself
+            zt = _call(self.client.tickets, id=int(ticket_id), include=["users"])
         zcomments = _call(lambda: list(self.client.tickets.comments(ticket=int(ticket_id))))
+        return Snapshot(self._ticket(zt, zcomments), history)
+
+    def requester_history(self, requester_id: str, days: int = HISTORY_DAYS,
+                          exclude: str = "") -> list[TicketSummary]:
+        return self._summaries(self._requested(int(requester_id)), exclude, days)
+
+    def _requested(self, requester_id: int) -> list:
+        """The requester's tickets, most recently updated first: one page, one call."""
+        # zenpy's `users.requested` cannot ask for an order, so we use its endpoint directly.
+        endpoint = self.client.users.endpoint.requested
+        pages = _call(self.client.users._query_zendesk, endpoint, "ticket", id=requester_id,
+                      sort="-updated_at", cursor_pagination=HISTORY_PAGE, include=["users"])
+        return _call(lambda: list(itertools.islice(pages, HISTORY_PAGE)))
+
+    def _summaries(self, tickets: list, exclude: str = "", days: int = HISTORY_DAYS) -> list[TicketSummary]:
+        since = datetime.now(timezone.utc) - timedelta(days=days)
+        found = []
+        for zt in tickets:
+            created = _iso(zt.created_at)
+            if str(zt.id) == str(exclude) or not created or _parse(created) < since:
+                continue
+            category = next((str(f["value"]) for f in (zt.custom_fields or [])
+                             if str(f["id"]) == self.category_field_id and f.get("value")), "")
+            found.append(TicketSummary(id=str(zt.id), subject=zt.subject or "", status=zt.status or "",
+                                       created_at=created, category=category))
+        return sorted(found, key=lambda t: t.created_at, reverse=True)
+
+    def _ticket(self, zt, zcomments) -> Ticket:
         requester_id, bot = str(zt.requester_id), self.bot_user_id()
         user = self.client.cache.get("user", zt.requester_id)  # from the sideload: no call
 
@@ -70,24 +111,10 @@ class ZendeskHelpdesk:
             requester=Requester(id=requester_id, email=getattr(user, "email", "") or "",
                                 name=getattr(user, "name", "") or ""),
             comments=comments, tags=tuple(zt.tags or ()), custom_fields=fields,
-            channel=(zt.via or {}).get("channel", "") if isinstance(zt.via, dict) else getattr(zt.via, "channel", "") or "",
+            channel=getattr(zt.via, "channel", "") or "",
             page_url=str(dict(fields).get(self.page_url_field_id) or ""),
             assignee_id=str(zt.assignee_id or ""), group_id=str(zt.group_id or ""),
             created_at=_iso(zt.created_at), updated_at=_iso(zt.updated_at))
-
-    def requester_history(self, requester_id: str, days: int = 90,
-                          exclude: str = "") -> list[TicketSummary]:
-        since = datetime.now(timezone.utc) - timedelta(days=days)
-        found = []
-        for zt in _call(lambda: list(self.client.users.requested(int(requester_id)))):
-            created = _iso(zt.created_at)
-            if str(zt.id) == str(exclude) or not created or _parse(created) < since:
-                continue
-            category = next((str(f["value"]) for f in (zt.custom_fields or [])
-                             if str(f["id"]) == self.category_field_id and f.get("value")), "")
-            found.append(TicketSummary(id=str(zt.id), subject=zt.subject or "", status=zt.status or "",
-                                       created_at=created, category=category))
-        return sorted(found, key=lambda t: t.created_at, reverse=True)
 
     def articles(self) -> list[Article]:
         return [Article(id=str(a.id), title=a.title or "", body_html=a.body or "",

@@ -21,11 +21,13 @@ def _render(tickets: list[dict]) -> list[dict]:
 
 
 def _sorted(tickets: list[dict]) -> list[dict]:
-    """`sort_by` (id, created_at, updated_at, status, subject) and `sort_order`."""
-    key = request.args.get("sort_by", "id")
+    """Offset style `sort_by` + `sort_order`, or cursor style `sort` (`-updated_at` = newest first),
+    over id, created_at, updated_at, status, subject."""
+    cursor_sort = request.args.get("sort", "")
+    key = cursor_sort.lstrip("-") or request.args.get("sort_by", "id")
     if key not in ("id", "created_at", "updated_at", "status", "subject"):
         key = "id"
-    desc = request.args.get("sort_order", "asc") == "desc"
+    desc = cursor_sort.startswith("-") if cursor_sort else request.args.get("sort_order", "asc") == "desc"
     return sorted(tickets, key=lambda t: (t.get(key) or "", t["id"]), reverse=desc)
 
 

@@ -86,6 +86,19 @@ def test_customer_follow_up_after_a_human_took_over_is_left_to_the_human(loop):
     assert "a human agent is already talking to the customer" in trace
 
 
+def test_a_customer_follow_up_gets_its_own_response(loop):
+    loop.sb.play([SEND])
+    loop.drain()
+    loop.sb.customer_reply(SEND, "Thanks - the new link expired too. How do I get a reset email that works?")
+    loop.drain()
+    first, second = loop.bot_comments(SEND)
+    assert first["public"] is True
+    # Never a second automatic public answer: the follow-up goes to a person (draft or escalation).
+    assert second["public"] is False and second["body"].startswith("Deskhand")
+    replied = [r for r in loop.sb.requests if r["method"] == "PUT"]
+    assert len(replied) == 2
+
+
 def test_solved_ticket_is_not_touched(loop):
     loop.sb.play([SEND])
     loop.sb.set_status(SEND, "solved")  # solved before the worker got to it

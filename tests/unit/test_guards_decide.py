@@ -10,10 +10,11 @@ def ticket(*comments, status="open", tags=()):
 
 CUSTOMER = Comment("c1", "7", "customer", True, "how do I share a dashboard?")
 EVENT = TicketEvent("zendesk", "d1", "ticket.created", "1")
+NO_MARK = lambda c: ""  # noqa: E731
 
 
 def test_plain_customer_message_passes_and_is_the_trigger():
-    result = check(ticket(CUSTOMER), EVENT, "deskhand_off", set())
+    result = check(ticket(CUSTOMER), EVENT, "deskhand_off", NO_MARK)
     assert (result.trigger, result.skip) == (CUSTOMER, "")
 
 
@@ -30,23 +31,27 @@ def test_each_guard_says_why():
         "no customer message": ticket(agent),
     }
     for expected, t in cases.items():
-        assert expected in check(t, EVENT, "deskhand_off", set()).skip, expected
+        assert expected in check(t, EVENT, "deskhand_off", NO_MARK).skip, expected
     # An internal note by an agent is not talking to the customer.
-    assert check(ticket(CUSTOMER, note), EVENT, "deskhand_off", set()).skip == ""
-    assert "already handled" in check(ticket(CUSTOMER, tags=["m1"]), EVENT, "x", {"m1"}).skip
+    assert check(ticket(CUSTOMER, note), EVENT, "deskhand_off", NO_MARK).skip == ""
+    marks = lambda c: f"m-{c.id}"  # noqa: E731
+    assert "already handled" in check(ticket(CUSTOMER, tags=["m-c1"]), EVENT, "x", marks).skip
+    # The marker of an earlier, answered message does not silence a new one.
+    follow_up = Comment("c9", "7", "customer", True, "that did not work")
+    assert check(ticket(CUSTOMER, follow_up, tags=["m-c1"]), EVENT, "x", marks).skip == ""
 
 
 def test_bot_comment_as_trigger_and_own_event():
     bot = Comment("c3", "99", "bot", True, "Here is how")
     event = TicketEvent("zendesk", "d2", "ticket.customer_replied", "1", comment_id="c3", author_id="99")
     assert own_event(event, "99") and not own_event(event, "98")
-    assert "bot's own" in check(ticket(CUSTOMER, bot), event, "x", set()).skip
+    assert "bot's own" in check(ticket(CUSTOMER, bot), event, "x", NO_MARK).skip
 
 
 def test_older_message_defers_to_the_newer_one():
     newer = Comment("c5", "7", "customer", True, "also, my invoice")
     event = TicketEvent("zendesk", "d3", "ticket.customer_replied", "1", comment_id="c1")
-    assert "newer customer message" in check(ticket(CUSTOMER, newer), event, "x", set()).skip
+    assert "newer customer message" in check(ticket(CUSTOMER, newer), event, "x", NO_MARK).skip
 
 
 AUTO = CategoryPolicy("auto", 0.85, 0.5, "Tier 1")
@@ -78,6 +83,12 @@ def test_sensitivity_frustration_and_grounding_beat_confidence():
     assert decide(tri(), AUTO, Draft("Hi", GOOD.citations, score=0.01)).action == "escalate"
     assert decide(tri(category=None), AUTO, GOOD).action == "escalate"
     assert decide(tri(issues=("howto_dashboards", "billing")), AUTO, GOOD).action == "draft"
+
+
+def test_a_follow_up_after_a_bot_reply_is_drafted_not_sent():
+    d = decide(tri(), AUTO, GOOD, after_bot_reply=True)
+    assert d.action == "draft" and "wrote again" in d.reasons[0]
+    assert decide(tri(flags=("legal",)), AUTO, GOOD, after_bot_reply=True).action == "escalate"
 
 
 def test_off_and_shadow_write_nothing_but_shadow_says_what_it_would_do():
