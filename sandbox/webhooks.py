@@ -12,6 +12,7 @@ import hmac
 import json
 import queue
 import threading
+import time
 import uuid
 
 import requests
@@ -110,12 +111,15 @@ class WebhookSender:
                    "X-Zendesk-Webhook-Signature": sign(self.secret, timestamp, body)}
         record = {"event_id": payload["id"], "type": payload["type"],
                   "subject": payload["subject"], "invocation_id": invocation_id,
-                  "url": self.url, "status": None, "error": None}
+                  "actor_id": (payload.get("detail") or {}).get("actor_id"),
+                  "url": self.url, "status": None, "error": None,
+                  "started_at": time.time(), "finished_at": None}   # time.time() around the POST
         try:
             resp = self._session.post(self.url, data=body, headers=headers, timeout=self.timeout)
             record["status"] = resp.status_code
         except requests.RequestException as exc:     # receiver down: record, carry on
             record["error"] = f"{type(exc).__name__}: {exc}"
+        record["finished_at"] = time.time()
         return record
 
     def flush(self, timeout: float = 10.0) -> bool:

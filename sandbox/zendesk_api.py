@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import re
+import time
 
 from flask import Flask, current_app, g, jsonify, request
 
@@ -133,6 +134,7 @@ def _after(response):
         "query": request.query_string.decode("latin-1"), "status": response.status_code,
         "body": request.get_json(silent=True),
         "user_id": g.user["id"] if getattr(g, "user", None) else None,
+        "at": time.time(),  # the handler has finished: a write has landed
     }, endpoint_key)
     return response
 

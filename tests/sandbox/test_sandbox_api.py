@@ -1,6 +1,8 @@
 """The real zenpy client against the sandbox over HTTP: tickets, comments, updates."""
 from __future__ import annotations
 
+import time
+
 import pytest
 import requests
 from zenpy.lib.api_objects import Comment, Ticket
@@ -158,9 +160,12 @@ def test_users_orgs_groups(sb, zd):
 
 
 def test_request_log_and_call_counts(sb, zd):
+    before = time.time()
     zd.tickets(id=1)
     zd.tickets(id=2)
+    after = time.time()
     calls = sb.calls()
     assert calls["GET /api/v2/tickets/{ticket_id}"] == 2
-    last = sb.requests[-1]
+    first, last = sb.requests[-2:]
     assert (last["method"], last["path"], last["status"]) == ("GET", "/api/v2/tickets/2.json", 200)
+    assert before <= first["at"] < last["at"] <= after   # when each handler finished, in order

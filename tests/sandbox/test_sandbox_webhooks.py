@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -105,12 +106,30 @@ def test_api_comment_fires_comment_added_and_status_changed(make_sandbox, receiv
         SECRET, r["headers"]["X-Zendesk-Webhook-Signature-Timestamp"], r["body"]) for r in received)
 
 
+def test_delivery_records_carry_event_id_actor_and_post_times(make_sandbox, receiver):
+    url, received = receiver
+    sb = make_sandbox(webhook_url=url, signing_secret=SECRET)
+    before = time.time()
+    sb.play([1001])
+    sb.customer_reply(1001, "Still broken")
+    assert sb.flush_webhooks(5)
+    after = time.time()
+    deliveries = sb.webhook_deliveries
+    assert [d["event_id"] for d in deliveries] == [json.loads(r["body"])["id"] for r in received]
+    assert [d["actor_id"] for d in deliveries] == [str(sb.ticket(1001)["requester_id"])] * 3
+    assert all(d["status"] == 200 and before <= d["started_at"] <= d["finished_at"] <= after
+               for d in deliveries)
+    # One sender thread: each POST ends before the next one starts.
+    assert all(a["finished_at"] <= b["started_at"] for a, b in zip(deliveries, deliveries[1:]))
+
+
 def test_unreachable_receiver_is_recorded_not_raised(make_sandbox):
     sb = make_sandbox(webhook_url="http://127.0.0.1:9/nowhere")
     sb.play([1001])
     assert sb.flush_webhooks(5)
     (delivery,) = sb.webhook_deliveries
     assert delivery["status"] is None and delivery["error"]
+    assert delivery["started_at"] <= delivery["finished_at"]
 
 
 def test_control_endpoints(make_sandbox, receiver):
