@@ -118,25 +118,22 @@ def new_ticket(ticket_id: int, *, subject: str, description: str, requester_id: 
 
 # ---- rendering (adds request-dependent absolute urls) ---------------------
 
+def render(record: dict, collection: str, base: str) -> dict:
+    """The record with its absolute API `url`, as Zendesk returns it (e.g. collection "tickets")."""
+    return {**record, "url": f"{base}/api/v2/{collection}/{record['id']}.json"}
+
+
 def render_ticket(ticket: dict, base: str) -> dict:
-    out = dict(ticket)
-    out["url"] = f"{base}/api/v2/tickets/{ticket['id']}.json"
-    return out
+    return render(ticket, "tickets", base)
 
 
 def render_user(user: dict, base: str) -> dict:
-    out = dict(user)
-    out["url"] = f"{base}/api/v2/users/{user['id']}.json"
-    return out
+    return render(user, "users", base)
 
 
 def render_org(org: dict, base: str) -> dict:
-    out = dict(org)
-    out["url"] = f"{base}/api/v2/organizations/{org['id']}.json"
-    return out
+    return render(org, "organizations", base)
 
 
 def render_group(group: dict, base: str) -> dict:
-    out = dict(group)
-    out["url"] = f"{base}/api/v2/groups/{group['id']}.json"
-    return out
+    return render(group, "groups", base)
