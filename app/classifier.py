@@ -1,7 +1,15 @@
-"""The offline category classifier: word and character n-grams into logistic regression.
+"""The offline category classifier, and what its confidence means.
 
-Trained on the team's own labelled history and stored as a versioned file, so every
-decision in the audit can name the model that made it.
+Features: word 1–2-grams and character 2–5-grams (TF-IDF) next to a sentence embedding
+(MiniLM, weighted ×2), into one logistic regression. Chosen by measurement on Banking77 and
+CLINC150 (README, "How the offline engine was chosen").
+
+Confidence is calibrated on tickets the model did not train on: training first runs an
+internal cross-validation (or, for large histories, one 80/20 hold-out), fits a temperature
+to the held-out logits, then a small model of P(right) from the top probability, the margin
+to the runner-up and how close the ticket is to its nearest training tickets — the last
+signal is what makes a ticket unlike anything seen before come out unsure. The model also
+keeps the threshold at which its held-out answers were 97 % right.
 """
 from __future__ import annotations
 
@@ -9,40 +17,168 @@ import hashlib
 import json
 import pickle
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import minimize_scalar
+from scipy.special import log_softmax, softmax
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, make_pipeline
+from sklearn.model_selection import StratifiedKFold, StratifiedShuffleSplit
+
+from .embeddings import encoder
+
+OUT_OF_SCOPE = "out_of_scope"
+EMBEDDING_WEIGHT = 2.0
+C = 20.0
+NEIGHBOURS = 5
+TARGET_PRECISION = 0.97
+HOLD_OUT_ABOVE = 5000  # larger histories calibrate on one 80/20 split to train in about a minute
+
+
+@dataclass
+class Features:
+    word: TfidfVectorizer = field(default_factory=lambda: TfidfVectorizer(
+        ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32))
+    char: TfidfVectorizer = field(default_factory=lambda: TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, dtype=np.float32))
+
+    def fit(self, texts: list[str]) -> "Features":
+        self.word.fit(texts)
+        self.char.fit(texts)
+        return self
+
+    def transform(self, texts: list[str], embedded: np.ndarray):
+        return sp.hstack([self.word.transform(texts), self.char.transform(texts),
+                          sp.csr_matrix(EMBEDDING_WEIGHT * embedded)], format="csr")
 
 
 @dataclass
 class Model:
     version: str
     categories: list[str]
-    pipeline: object
+    features: Features
+    lr: LogisticRegression
+    temperature: float
+    confidence_model: LogisticRegression | None
+    neighbours: np.ndarray  # embeddings of the in-scope training tickets
+    threshold: float  # held-out answers at or above it were TARGET_PRECISION right
     trained_at: float
     n_train: int
+    info: dict
 
     def predict(self, text: str) -> list[tuple[str, float]]:
-        """Categories with probabilities, most likely first."""
-        probs = self.pipeline.predict_proba([text])[0]
-        ranked = sorted(zip(self.pipeline.classes_, probs), key=lambda p: -p[1])
-        return [(str(c), float(p)) for c, p in ranked]
+        """Labels with probabilities, the model's choice first with its calibrated confidence."""
+        return self.predict_many([text])[0]
+
+    def predict_many(self, texts: list[str]) -> list[list[tuple[str, float]]]:
+        embedded = encoder().encode(list(texts))
+        logits = _logits(self.lr, self.features.transform(list(texts), embedded))
+        probs = _confident(softmax(logits / self.temperature, axis=1), logits.argmax(1),
+                           _nearness(embedded, self.neighbours), self.confidence_model)
+        classes, ranked = self.lr.classes_, []
+        for row, choice in zip(probs, logits.argmax(1)):
+            order = [choice] + [i for i in np.argsort(-row) if i != choice]
+            ranked.append([(str(classes[i]), float(row[i])) for i in order])
+        return ranked
 
 
-def train(texts: list[str], labels: list[str]) -> Model:
-    features = FeatureUnion([
-        ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1, lowercase=True)),
-        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)),
-    ])
-    pipeline = make_pipeline(features, LogisticRegression(C=10.0, max_iter=2000))
-    pipeline.fit(texts, labels)
-    digest = hashlib.sha256(json.dumps([texts, labels]).encode()).hexdigest()[:10]
-    version = time.strftime("%Y%m%d-%H%M%S") + f"-{digest}"
-    return Model(version=version, categories=sorted(set(labels)), pipeline=pipeline,
-                 trained_at=time.time(), n_train=len(texts))
+def train(texts: list[str], labels: list[str], seed: int = 0) -> Model:
+    """`labels` may include OUT_OF_SCOPE for tickets that belong to no category."""
+    started = time.time()
+    texts, labels = list(texts), np.asarray(labels)
+    embedded = encoder().encode(texts)
+    classes = np.unique(labels)
+    if len(texts) > HOLD_OUT_ABOVE:
+        splits = StratifiedShuffleSplit(1, test_size=0.2, random_state=seed).split(texts, labels)
+    else:
+        smallest = int(np.bincount(np.searchsorted(classes, labels)).min())
+        splits = StratifiedKFold(max(2, min(3, smallest)), shuffle=True, random_state=seed).split(texts, labels)
+    held, logits, nearness = [], [], []
+    in_scope = labels != OUT_OF_SCOPE
+    for fit_idx, test_idx in splits:
+        part = Features().fit([texts[i] for i in fit_idx])
+        lr = _fit(part.transform([texts[i] for i in fit_idx], embedded[fit_idx]), labels[fit_idx])
+        z = np.full((len(test_idx), len(classes)), -1e4, np.float32)  # a class the fold never saw
+        z[:, np.searchsorted(classes, lr.classes_)] = _logits(
+            lr, part.transform([texts[i] for i in test_idx], embedded[test_idx]))
+        held.append(test_idx)
+        logits.append(z)
+        nearness.append(_nearness(embedded[test_idx], embedded[fit_idx[in_scope[fit_idx]]]))
+    held, logits, nearness = np.concatenate(held), np.vstack(logits), np.concatenate(nearness)
+    gold = labels[held]
+    temperature = _fit_temperature(logits, np.searchsorted(classes, gold))
+    probs = softmax(logits / temperature, axis=1)
+    predicted = classes[logits.argmax(1)]
+    right = (predicted == gold) & (predicted != OUT_OF_SCOPE)
+    # With a tiny history the held-out answers can be all right (or all wrong): nothing to
+    # learn from, so the temperature-scaled probability stands alone.
+    confidence_model = (LogisticRegression(C=1.0).fit(_signals(probs, logits.argmax(1), nearness), right)
+                        if len(set(right.tolist())) == 2 else None)
+    confidence = _confident(probs, logits.argmax(1), nearness, confidence_model).max(1)
+
+    features = Features().fit(texts)
+    lr = _fit(features.transform(texts, embedded), labels)
+    digest = hashlib.sha256(json.dumps([texts, labels.tolist()]).encode()).hexdigest()[:10]
+    return Model(
+        version=time.strftime("%Y%m%d-%H%M%S") + f"-{digest}",
+        categories=sorted(str(c) for c in classes if c != OUT_OF_SCOPE), features=features, lr=lr,
+        temperature=temperature, confidence_model=confidence_model,
+        neighbours=np.ascontiguousarray(embedded[in_scope]), threshold=_threshold(confidence, right),
+        trained_at=time.time(), n_train=len(texts),
+        info={"held_out": len(held), "held_out_accuracy": round(float(right.mean()), 4),
+              "temperature": round(temperature, 3), "train_seconds": round(time.time() - started, 1)})
+
+
+def _fit(X, y) -> LogisticRegression:
+    return LogisticRegression(C=C, max_iter=300).fit(X, y)
+
+
+def _logits(lr: LogisticRegression, X) -> np.ndarray:
+    """One column per class, also for two classes (where scikit-learn returns one)."""
+    z = lr.decision_function(X)
+    return np.c_[np.zeros_like(z), z] if z.ndim == 1 else z
+
+
+def _fit_temperature(logits: np.ndarray, gold: np.ndarray) -> float:
+    def loss(log_t):
+        return -log_softmax(logits / np.exp(log_t), axis=1)[np.arange(len(gold)), gold].mean()
+    return float(np.exp(minimize_scalar(loss, bounds=(np.log(0.02), np.log(50.0)), method="bounded").x))
+
+
+def _nearness(embedded: np.ndarray, bank: np.ndarray) -> np.ndarray:
+    """Mean cosine similarity to the nearest training tickets (vectors are L2-normalised)."""
+    sims = embedded @ bank.T
+    k = min(NEIGHBOURS, bank.shape[0])
+    return np.partition(sims, -k, axis=1)[:, -k:].mean(1)
+
+
+def _signals(probs: np.ndarray, choice: np.ndarray, nearness: np.ndarray) -> np.ndarray:
+    top = np.clip(probs[np.arange(len(probs)), choice], 1e-6, 1 - 1e-6)
+    runner_up = np.sort(probs, axis=1)[:, -2]
+    return np.c_[np.log(top / (1 - top)), top - runner_up, nearness]
+
+
+def _confident(probs, choice, nearness, confidence_model) -> np.ndarray:
+    """Put P(right) in the chosen label's place and rescale the rest to keep the row a distribution."""
+    if confidence_model is None:
+        return probs
+    p_right = confidence_model.predict_proba(_signals(probs, choice, nearness))[:, 1]
+    rows = np.arange(len(probs))
+    rest = 1.0 - probs[rows, choice]
+    out = probs * ((1.0 - p_right) / np.maximum(rest, 1e-12))[:, None]
+    out[rows, choice] = p_right
+    return out
+
+
+def _threshold(confidence: np.ndarray, right: np.ndarray) -> float:
+    """Lowest confidence at which the held-out answers above it were TARGET_PRECISION right."""
+    order = np.argsort(-confidence, kind="stable")
+    precision = np.cumsum(right[order]) / np.arange(1, len(order) + 1)
+    ok = np.where(precision >= TARGET_PRECISION)[0]
+    return float(confidence[order][ok.max()]) if len(ok) else 1.0
 
 
 def save(model: Model, models_dir: str) -> Path:

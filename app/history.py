@@ -16,7 +16,8 @@ class LabelledTicket:
     id: str
     subject: str
     body: str
-    category: str | None = None  # None: out of scope or unlabelled
+    category: str | None = None  # None: out of scope (when labelled) or unlabelled
+    labelled: bool = True  # False when the line has no `category` at all
     expect: str | None = None  # "answer" | "escalate"
     requester: dict = field(default_factory=dict)
     page_url: str = ""
@@ -41,7 +42,8 @@ def parse_line(line: str) -> LabelledTicket:
         raise ValueError("'expect' must be \"answer\" or \"escalate\"")
     return LabelledTicket(
         id=str(data["id"]), subject=str(data.get("subject") or ""), body=str(data["body"]),
-        category=None if category in (None, "", OUT_OF_SCOPE) else category, expect=expect,
+        category=None if category in (None, "", OUT_OF_SCOPE) else category, labelled="category" in data,
+        expect=expect,
         requester=data.get("requester") if isinstance(data.get("requester"), dict) else {},
         page_url=str(data.get("page_url") or ""))
 
@@ -68,11 +70,14 @@ def load_jsonl(path: str, strict: bool = False) -> tuple[list[LabelledTicket], l
 
 
 def training_set(tickets: list[LabelledTicket]) -> tuple[list[str], list[str]]:
-    texts = [t.text for t in tickets if t.category]
-    labels = [t.category for t in tickets if t.category]
+    """Texts and labels; tickets labelled out of scope become their own class, so the model
+    learns what not to answer."""
+    labelled = [t for t in tickets if t.labelled]
+    texts = [t.text for t in labelled]
+    labels = [t.category or OUT_OF_SCOPE for t in labelled]
     if not texts:
         raise HistoryError("the history has no labelled tickets")
-    if len(set(labels)) < 2:
+    if len(set(labels) - {OUT_OF_SCOPE}) < 2:
         raise HistoryError("the history needs at least two categories to learn from")
     return texts, labels
 
@@ -135,7 +140,8 @@ def _from_zendesk(record, category_field: str, tag_prefix: str) -> LabelledTicke
         category = next((t[len(tag_prefix):] for t in record.get("tags") or []
                          if isinstance(t, str) and t.startswith(tag_prefix) and len(t) > len(tag_prefix)), None)
     return LabelledTicket(id=str(record["id"]), subject=str(record.get("subject") or ""), body=str(body),
-                          category=None if category in (None, OUT_OF_SCOPE) else category)
+                          category=None if category in (None, OUT_OF_SCOPE) else category,
+                          labelled=category is not None)
 
 
 def read_tickets(path: str, category_field: str = "", category_tag_prefix: str = "",

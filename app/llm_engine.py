@@ -18,10 +18,10 @@ from connectors.errors import ConnectorError
 from connectors.llm import ChatModel
 
 from . import prompts, sensitivity
+from .classifier import OUT_OF_SCOPE
 from .domain import Triage
 from .engine import Engine
 
-OUT_OF_SCOPE = "out_of_scope"
 FLAGS = ("legal", "chargeback", "security", "churn", "human", "personal_data", "injection")
 
 
@@ -114,7 +114,7 @@ class LlmEngine:
             return failed(problem, tokens, cost)
         data = out.data
         category = None if data["category"] == OUT_OF_SCOPE else data["category"]
-        offline_p = dict(self.offline.model.predict(f"{subject}\n{body}".strip())).get(category or "", 0.0)
+        offline_p = dict(self.offline.model.predict(f"{subject}\n{body}".strip())).get(category or OUT_OF_SCOPE, 0.0)
         llm_conf = min(max(float(data["confidence"]), 0.0), 1.0)
         triage = Triage(
             category=category, confidence=llm_conf, alternatives=second.alternatives,

@@ -8,6 +8,7 @@ import re
 from typing import Protocol
 
 from . import sensitivity, sentiment
+from .classifier import OUT_OF_SCOPE
 from .domain import Triage
 
 # A second request inside one message is only counted when the model is this sure of it,
@@ -17,28 +18,30 @@ _SEGMENT = re.compile(r"(?<=[.!?])\s+|\n+|\b(?:also|and also|another thing|separ
 
 
 class Classifier(Protocol):
-    def predict(self, text: str) -> list[tuple[str, float]]: ...
+    def predict_many(self, texts: list[str]) -> list[list[tuple[str, float]]]: ...
 
 
 def triage(subject: str, body: str, model: Classifier) -> Triage:
     text = f"{subject}\n{body}".strip()
-    ranked = model.predict(text)
+    segments = [s for s in _SEGMENT.split(body) if s and len(s.split()) >= 4]
+    ranked, *parts = model.predict_many([text, *segments])  # one batch: one encoder call
     category, confidence = ranked[0]
+    if category == OUT_OF_SCOPE:  # the model recognises this as not ours to answer
+        category, confidence = None, 0.0
     mood, frustration = sentiment.score(body)
     return Triage(category=category, confidence=round(confidence, 4),
-                  alternatives=tuple((c, round(p, 4)) for c, p in ranked[1:4]),
+                  alternatives=tuple((c, round(p, 4)) for c, p in ranked[1:4] if c != OUT_OF_SCOPE),
                   sentiment=mood, frustration=frustration, language=detect_language(text),
-                  flags=sensitivity.flags_for(text), issues=separate_issues(body, model, category))
+                  flags=sensitivity.flags_for(text), issues=separate_issues(category, parts))
 
 
-def separate_issues(body: str, model: Classifier, main: str) -> tuple[str, ...]:
+def separate_issues(main: str | None, parts: list[list[tuple[str, float]]]) -> tuple[str, ...]:
     """The distinct categories asked about in one message, main one first (only if several)."""
-    found = [main]
-    for segment in _SEGMENT.split(body):
-        if segment and len(segment.split()) >= 4:
-            label, p = model.predict(segment)[0]
-            if p >= ISSUE_CONFIDENCE and label not in found:
-                found.append(label)
+    found = [main] if main else []
+    for ranked in parts:
+        label, p = ranked[0]
+        if p >= ISSUE_CONFIDENCE and label not in found and label != OUT_OF_SCOPE:
+            found.append(label)
     return tuple(found) if len(found) > 1 else ()
 
 

