@@ -1512,6 +1512,44 @@ def make_subject(core: str, rng: random.Random) -> str:
     return first
 
 
+# Every real inbox also gets mail that is no support request at all. The team labels it
+# out of scope (category null), so the classifier learns what it must not answer.
+OFF_TOPIC = [
+    ("Guest post opportunity", "Hi, I run a blog about {topic} and would love to write a guest post for your site. What are your rates for a sponsored article?"),
+    ("Partnership", "We help SaaS companies grow through {topic}. Would you be open to a 15 minute call next week to explore a partnership?"),
+    ("Internship", "Hello, I'm a student studying {topic} and I'm looking for a summer internship. Is your company hiring interns?"),
+    ("Resume attached", "Please find my CV attached for any open roles in {topic}. I have 5 years of experience."),
+    ("Invoice #{n} from Acme Supplies", "Please find attached invoice {n} for office supplies delivered last week. Payment due in 30 days."),
+    ("Unsubscribe", "Please remove me from your mailing list. I never signed up for this newsletter."),
+    ("Out of office", "I am out of the office until Monday with limited access to email. For urgent matters contact my colleague."),
+    ("Quick question", "Do you know a good restaurant near your office? Visiting the city next week for a conference on {topic}."),
+    ("Speaking at our event", "We are organising a meetup about {topic} and would like someone from your team to give a talk."),
+    ("SEO services", "Your website is not ranking on the first page for {topic}. We can fix that for a small monthly fee."),
+    ("Donation request", "Our school is raising money for a new library. Would your company consider sponsoring us?"),
+    ("Test", "test test please ignore"),
+    ("Survey for a research project", "I'm researching {topic} for my thesis. Could someone on your team answer a 10 minute survey?"),
+    ("Recommendation", "Can you recommend a good laptop for {topic}? My old one is getting slow."),
+    ("Delivery notification", "Your parcel {n} could not be delivered. Click the link to reschedule delivery."),
+]
+OFF_TOPIC_SLOTS = ["marketing", "data science", "cooking", "travel", "accounting", "design", "fitness"]
+OFF_TOPIC_COUNT = 60
+
+
+def make_off_topic(rng: random.Random, users: list[dict], start: datetime) -> list[dict]:
+    tickets = []
+    for i in range(OFF_TOPIC_COUNT):
+        subject, body = OFF_TOPIC[i % len(OFF_TOPIC)]
+        topic, n = rng.choice(OFF_TOPIC_SLOTS), rng.randint(10000, 99999)
+        u = rng.choice(users)
+        created = (start + timedelta(seconds=rng.randint(0, HISTORY_DAYS * 86400 - 4 * 86400))).replace(microsecond=0)
+        tickets.append({"subject": subject.format(n=n), "body": body.format(topic=topic, n=n), "category": None,
+                        "expect": "escalate", "requester": {"id": u["id"], "email": u["email"], "name": u["name"]},
+                        "organization_id": u["organization_id"], "created_at": iso(created),
+                        "solved_at": iso(created + timedelta(hours=rng.uniform(1, 24))),
+                        "agent_reply": "Closing this one: it is not a support request.", "page_url": None})
+    return tickets
+
+
 def make_history(rng: random.Random, account: dict) -> list[dict]:
     users = [u for u in account["users"] if u["role"] == "end-user"]
     orgs = {o["id"]: o for o in account["organizations"]}
@@ -1559,6 +1597,7 @@ def make_history(rng: random.Random, account: dict) -> list[dict]:
                                     .lower().replace(" ", "-"))
                 t["page_url"] = APP_BASE + path
             tickets.append(t)
+    tickets += make_off_topic(random.Random(SEED + 3), users, start)
     tickets.sort(key=lambda t: (t["created_at"], t["requester"]["id"]))
     # Stream customers who say "third time" really did write before: give them the latest
     # matching history tickets (ones that don't carry another person's name).
