@@ -5,6 +5,7 @@ internal notes and triage details never enter it (DESIGN §7.6).
 """
 from __future__ import annotations
 
+from .check import Checked
 from .domain import Citation, Decision, Draft, Evidence, Ticket, Triage
 from .knowledge import Match, html_to_text
 
@@ -12,7 +13,8 @@ AI_LABEL = "— Deskhand, an automated assistant. Reply to this message to reach
 MAX_ARTICLE_CHARS = 1200
 
 
-def reply(ticket: Ticket, match: Match | None, ai_label: str = AI_LABEL) -> Draft | None:
+def reply(ticket: Ticket, match: Match | None) -> Draft | None:
+    """The answer built from the best article; the AI label is added after the check."""
     if match is None:
         return None
     first = (ticket.requester.name or "").split(" ")[0] or "there"
@@ -21,20 +23,20 @@ def reply(ticket: Ticket, match: Match | None, ai_label: str = AI_LABEL) -> Draf
     if len(body) > MAX_ARTICLE_CHARS:
         body = body[:MAX_ARTICLE_CHARS].rsplit("\n", 1)[0] + "\n…"
     text = (f"Hi {first},\n\nThanks for getting in touch. This should help:\n\n{body}\n\n"
-            f"The full guide: {article.title} — {article.url}\n\n{ai_label}")
+            f"The full guide: {article.title} — {article.url}")
     return Draft(text=text, citations=(Citation(article.title, article.url, article.id),), score=match.score)
 
 
-def draft_note(triage: Triage, decision: Decision, draft: Draft) -> str:
-    return "\n".join([
-        "Deskhand drafted a reply — review it, then send it or edit it.",
-        f"Why not sent: {'; '.join(decision.reasons)}",
-        _triage_line(triage),
-        "",
-        "----- proposed reply -----",
-        draft.text,
-        "--------------------------",
-    ])
+def draft_note(triage: Triage, decision: Decision, draft: Draft, checked: Checked) -> str:
+    lines = ["Deskhand drafted a reply — review it, then send it or edit it.",
+             f"Why not sent: {'; '.join(decision.reasons)}",
+             _triage_line(triage),
+             "Sources: " + "; ".join(f"{c.title} {c.url}" for c in draft.citations)]
+    if checked.unsupported:
+        lines += ["Claims no source supports:"] + [f"- {r}" for r in checked.unsupported]
+    if checked.removed:
+        lines += ["Removed from the text:"] + [f"- {r}" for r in checked.removed]
+    return "\n".join(lines + ["", "----- proposed reply -----", checked.text, "--------------------------"])
 
 
 def escalation_note(triage: Triage, decision: Decision, evidence: Evidence,

@@ -43,6 +43,8 @@ class Settings:
     poll_s: float = field(default=0.2, metadata={"doc": "worker idle poll interval"})
     ai_label: str = field(default="— Deskhand, an automated assistant. Reply to this message to reach a person.",
                           metadata={"doc": "the AI-disclosure line added to every public reply"})
+    allowed_link_hosts: str = field(default="", metadata={"doc": "hosts public replies may link to, comma-separated (Help Center hosts are always allowed)"})
+    canaries: str = field(default="", metadata={"doc": "secret strings that must never appear in a public reply, comma-separated"})
     max_body_bytes: int = field(default=1024 * 1024, metadata={"doc": "largest webhook body accepted"})
 
     @classmethod
@@ -52,6 +54,14 @@ class Settings:
     @property
     def db_path(self) -> str:
         return str(Path(self.data_dir) / "deskhand.db")
+
+    @property
+    def canary_list(self) -> tuple[str, ...]:
+        return tuple(c.strip() for c in self.canaries.split(",") if c.strip())
+
+    @property
+    def link_hosts(self) -> frozenset[str]:
+        return frozenset(h.strip().lower() for h in self.allowed_link_hosts.split(",") if h.strip())
 
     @property
     def webhook_secrets(self) -> list[str]:

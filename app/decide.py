@@ -1,6 +1,7 @@
 """Decide: policy × confidence × sensitivity × grounding → send | draft | escalate | skip. Pure."""
 from __future__ import annotations
 
+from .check import Checked
 from .domain import CategoryPolicy, Decision, Draft, Triage
 
 # Flags that always reach a human, whatever the confidence.
@@ -11,14 +12,20 @@ MIN_SOURCE_SCORE = 0.05
 
 
 def decide(triage: Triage, policy: CategoryPolicy, draft: Draft | None,
-           after_bot_reply: bool = False) -> Decision:
+           after_bot_reply: bool = False, checked: Checked | None = None) -> Decision:
     """`after_bot_reply`: the customer is writing again after a public reply from Deskhand,
-    which usually means the answer did not help, so a person reads the next one first."""
+    which usually means the answer did not help, so a person reads the next one first.
+    `checked`: the reply's check; a leak escalates, an unsupported claim or a removal drafts."""
     used = dict(mode=policy.mode, send_at=policy.send_at, draft_at=policy.draft_at,
                 escalate_to=policy.escalate_to)
     if policy.mode == "off":
         return Decision("skip", (f"Deskhand is off for {triage.category or 'this category'}",), **used)
     action, reasons = _judge(triage, policy, draft)
+    if action in ("send", "draft") and checked is not None and checked.blocked:
+        action, reasons = "escalate", ("the reply would have exposed internal text: " + "; ".join(checked.blocked),)
+    if action == "send" and checked is not None and not checked.sendable:
+        why = "claims no source supports" if checked.unsupported else "the sanitiser had to remove content"
+        action, reasons = "draft", (f"{why}; an agent should check",)
     if action == "send" and after_bot_reply:
         action, reasons = "draft", ("the customer wrote again after Deskhand's reply; an agent should check",)
     if policy.mode == "shadow":

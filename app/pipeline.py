@@ -18,10 +18,13 @@ from connectors.helpdesk import Helpdesk
 from connectors.types import Snapshot, TicketUpdate
 
 from . import audit, compose, guards, ledger, policy_store
+from .check import Checked, check_reply, hosts_of
+from .claims import Source
 from .decide import decide
-from .domain import Comment, Evidence, Fact, Gap, Ticket, TicketEvent
+from .domain import Comment, Draft, Evidence, Fact, Gap, Ticket, TicketEvent
 from .engine import Engine
 from .jobs import ACTIONABLE
+from .knowledge import Match, html_to_text
 
 TAGS = {"send": "deskhand_replied", "draft": "deskhand_drafted", "escalate": "deskhand_escalated"}
 
@@ -36,9 +39,11 @@ class Outcome:
 
 class Pipeline:
     def __init__(self, db: sqlite_utils.Database, helpdesk: Helpdesk, engine: Engine,
-                 opt_out_tag: str, ai_label: str = compose.AI_LABEL):
+                 opt_out_tag: str, ai_label: str = compose.AI_LABEL, canaries: tuple[str, ...] = (),
+                 allowed_hosts: frozenset[str] = frozenset()):
         self.db, self.helpdesk, self.engine = db, helpdesk, engine
         self.opt_out_tag, self.ai_label = opt_out_tag, ai_label
+        self.canaries, self.allowed_hosts = list(canaries), set(allowed_hosts)
 
     def run(self, job_id: int, event: TicketEvent) -> Outcome:
         log = lambda step, **detail: audit.record(  # noqa: E731
@@ -83,10 +88,14 @@ class Pipeline:
         log("triage", summary=f"{triage.category} {triage.confidence:.2f}", **asdict(triage),
             model=self.engine.model_version)
         matches = self.engine.knowledge.search(f"{subject}\n{message}", triage.category)
-        draft = compose.reply(ticket, matches[0] if matches else None, self.ai_label)
+        draft = compose.reply(ticket, matches[0] if matches else None)
+        checked = self._check(ticket, draft, matches[0]) if draft else None
+        if checked:
+            log("check", summary="clean" if checked.sendable else "not sendable as written",
+                blocked=list(checked.blocked), unsupported=list(checked.unsupported), removed=list(checked.removed))
         entry = policy_store.load(self.db).for_category(triage.category)
         earlier = ticket.comments[:ticket.comments.index(trigger)]
-        decision = decide(triage, entry, draft, any(c.role == "bot" and c.public for c in earlier))
+        decision = decide(triage, entry, draft, any(c.role == "bot" and c.public for c in earlier), checked)
         log("decide", summary=f"{decision.action}: {'; '.join(decision.reasons)}", action=decision.action,
             category=triage.category, confidence=triage.confidence, reasons=list(decision.reasons),
             mode=decision.mode, send_at=decision.send_at, draft_at=decision.draft_at)
@@ -94,9 +103,9 @@ class Pipeline:
         if decision.action == "skip":
             return outcome
         if decision.action == "send":
-            body, public = draft.text, True
+            body, public = checked.text, True
         elif decision.action == "draft":
-            body, public = compose.draft_note(triage, decision, draft), False
+            body, public = compose.draft_note(triage, decision, draft, checked), False
         else:
             evidence = self._gather(snap)
             log("gather", summary=f"{len(evidence.facts)} facts, {len(evidence.gaps)} gaps",
@@ -108,6 +117,15 @@ class Pipeline:
         ledger.plan(self.db, key, ticket.platform, ticket.id, trigger.id, decision.action, json.dumps(update))
         self._write(ticket, key, decision.action, update, log)
         return outcome
+
+    def _check(self, ticket: Ticket, draft: Draft, match: Match) -> Checked:
+        """Internal notes on the ticket are what must never leak into the public reply."""
+        article = match.article
+        return check_reply(
+            draft.text, [Source(article.id, f"{article.title}\n{html_to_text(article.body_html)}")],
+            internal_texts=[c.body for c in ticket.comments if not c.public], canaries=self.canaries,
+            allowed_hosts=self.allowed_hosts | hosts_of([a.url for a in self.engine.knowledge.articles]),
+            ai_label=self.ai_label)
 
     def _gather(self, snap: Snapshot) -> Evidence:
         """Context for the escalation note. A failing lookup is a recorded gap, never a crash."""

@@ -37,7 +37,8 @@ class Worker:
         self.db = connect(settings.db_path)
         migrate(self.db)
         self.helpdesk = helpdesk
-        self.pipeline = Pipeline(self.db, helpdesk, engine, settings.opt_out_tag, settings.ai_label)
+        self.pipeline = Pipeline(self.db, helpdesk, engine, settings.opt_out_tag, settings.ai_label,
+                                 settings.canary_list, settings.link_hosts)
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
     def run_once(self) -> bool:

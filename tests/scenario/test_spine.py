@@ -99,6 +99,24 @@ def test_a_customer_follow_up_gets_its_own_response(loop):
     assert len(replied) == 2
 
 
+def test_a_secret_planted_in_the_knowledge_base_never_reaches_the_customer(loop, trained_model):
+    # An article that someone pasted an internal token into: the reply built from it is blocked.
+    article = next(a for a in loop.sb.store.rows("articles") if a["title"].startswith("Reset your password"))
+    article["body"] = article["body"].replace("valid for 60 minutes", "valid for 60 minutes (ops token SEKRET-4242)")
+    from app.engine import Engine
+    from app.worker import Worker
+    settings = loop.settings.with_overrides(canaries="sekret-4242")
+    helpdesk = loop.worker.helpdesk
+    worker = Worker(settings, helpdesk, Engine(trained_model, helpdesk.articles()), name="w-canary")
+    loop.sb.play([SEND])
+    assert loop.sb.flush_webhooks(10)
+    while worker.run_once():
+        pass
+    [note] = loop.bot_comments(SEND)
+    assert note["public"] is False and "exposed internal text" in note["body"]
+    assert "SEKRET-4242" not in "".join(c["body"] for c in loop.public_bot_replies(SEND))
+
+
 def test_solved_ticket_is_not_touched(loop):
     loop.sb.play([SEND])
     loop.sb.set_status(SEND, "solved")  # solved before the worker got to it

@@ -1,0 +1,39 @@
+"""Step 6, check: nothing goes public that a source does not back (DESIGN §1, §7.6). Pure.
+
+Order matters: clean the text first (so a removed link cannot hide a claim), then look for
+leaked internal text, then check every claim against the cited passages and tool facts, and
+only then add the AI-disclosure line.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from .claims import Source, check_claims, extract_claims
+from .leaks import find_leaks
+from .sanitize import add_ai_label, sanitize
+
+
+@dataclass(frozen=True)
+class Checked:
+    text: str  # what may be sent, disclosure line included
+    blocked: tuple[str, ...] = ()  # leaks: never send, escalate
+    unsupported: tuple[str, ...] = ()  # claims no source backs: a person reviews first
+    removed: tuple[str, ...] = ()  # what the sanitiser took out
+
+    @property
+    def sendable(self) -> bool:
+        return not (self.blocked or self.unsupported or self.removed)
+
+
+def check_reply(text: str, sources: list[Source], internal_texts: list[str], canaries: list[str],
+                allowed_hosts: set[str], ai_label: str) -> Checked:
+    clean = sanitize(text, allowed_hosts)
+    leaks = find_leaks(clean.text, internal_texts, canaries, allowed_texts=(ai_label,))
+    report = check_claims(extract_claims(clean.text), sources)
+    return Checked(text=add_ai_label(clean.text, ai_label), blocked=tuple(leaks),
+                   unsupported=tuple(report.reasons), removed=tuple(clean.removed))
+
+
+def hosts_of(urls: list[str]) -> set[str]:
+    return {urlparse(u).hostname for u in urls if urlparse(u).hostname}
