@@ -24,6 +24,8 @@ class Classifier(Protocol):
 def triage(subject: str, body: str, model: Classifier) -> Triage:
     text = f"{subject}\n{body}".strip()
     segments = [s for s in _SEGMENT.split(body) if s and len(s.split()) >= 4]
+    if len(segments) < 2:  # one request at most: no need to classify its parts
+        segments = []
     ranked, *parts = model.predict_many([text, *segments])  # one batch: one encoder call
     category, confidence = ranked[0]
     if category == OUT_OF_SCOPE:  # the model recognises this as not ours to answer
