@@ -115,7 +115,8 @@ def test_calibrator_learns_that_agreement_means_right(offline, fake):
         text = body["messages"][1]["content"]
         gold = next(t for t in held_out if t.body in text)
         right = int(gold.id) % 2 == 0
-        return answer(gold.category if right else "cancellation" if gold.category != "cancellation" else "billing", 0.9)
+        truth = gold.category or "out_of_scope"
+        return answer(truth if right else "cancellation" if truth != "cancellation" else "billing", 0.9)
 
     fake.default = reply
     llm = engine(offline, fake)
