@@ -99,38 +99,20 @@ def _one_pass(text: str, allowed: set[str], removed: list[str]) -> str:
         if unescaped != text:
             text = unescaped  # not a removal: decoded so that encoded markup is seen below
 
-    def drop_comment(m):
-        note(f"HTML comment {_clip(m.group(0))!r}", "hidden text")
-        return ""
-    text = _COMMENT.sub(drop_comment, text)
+    def dropping(kind: str, why: str):
+        def drop(m):
+            note(f"{kind.format(m.group(1).lower() if m.groups() else '')} {_clip(m.group(0))!r}", why)
+            return ""
+        return drop
 
-    def drop_element(m):
-        note(f"<{m.group(1).lower()}> element {_clip(m.group(0))!r}", "executable or hidden content")
-        return ""
+    text = _COMMENT.sub(dropping("HTML comment", "hidden text"), text)
     while _ELEMENT.search(text):  # until none is left: removing one can close up another
-        text = _ELEMENT.sub(drop_element, text)
-
-    def drop_unclosed(m):
-        note(f"unclosed <{m.group(1).lower()}> and everything after it", "executable or hidden content")
-        return ""
-    text = _UNCLOSED.sub(drop_unclosed, text)
-
+        text = _ELEMENT.sub(dropping("<{}> element", "executable or hidden content"), text)
+    text = _UNCLOSED.sub(dropping("unclosed <{}> and everything after it", "executable or hidden content"), text)
     text = _AUTOLINK.sub(lambda m: f" {m.group(1)} ", text)
-
-    def drop_image(m):
-        note(f"image {_clip(m.group(0))!r}", "images load without a click and can carry data out")
-        return ""
-    text = _IMAGE.sub(drop_image, text)
-
-    def drop_script_url(m):
-        note(f"script URL {_clip(m.group(0))!r}", "it runs code when clicked")
-        return ""
-    text = _SCRIPT_URL.sub(drop_script_url, text)
-
-    def drop_data_url(m):
-        note(f"data URL {_clip(m.group(0))!r}", "it can carry content or data")
-        return ""
-    text = _DATA_URL.sub(drop_data_url, text)
+    text = _IMAGE.sub(dropping("image", "images load without a click and can carry data out"), text)
+    text = _SCRIPT_URL.sub(dropping("script URL", "it runs code when clicked"), text)
+    text = _DATA_URL.sub(dropping("data URL", "it can carry content or data"), text)
 
     def check_link(m):
         label, url = m.group(1), m.group(2)
