@@ -1,0 +1,42 @@
+"""Each benchmark in the README runs, in a short form, and prints the JSON its issue names.
+
+These check that the scripts work, not how fast anything is (figures are for the scripts'
+full runs, reported in the issues' closing notes).
+"""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
+
+
+def run(script: str, *args: str) -> dict:
+    done = subprocess.run([sys.executable, str(SCRIPTS / script), *args, "--json"],
+                          capture_output=True, text=True, timeout=600)
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_bench_ingest_short():
+    figures = run("bench_ingest.py", "--deliveries", "200", "--warmup", "20", "--rounds", "1")
+    assert {"deliveries_per_s", "p50_ms", "p99_ms", "bare_deliveries_per_s", "bare_p99_ms", "ratio"} <= set(figures)
+    assert figures["stored"] == figures["expected"] and figures["non_202"] == 0
+
+
+@pytest.mark.slow
+def test_bench_pipeline_short():
+    figures = run("bench_pipeline.py", "--repeat", "0", "--interval", "0.05")
+    assert {"p50_ms", "p95_ms", "api_calls_per_event"} <= set(figures)
+    assert figures["unhandled"] == 0 and figures["api_calls_per_event"] <= 3
+
+
+@pytest.mark.slow
+def test_bench_judgement_short():
+    figures = run("bench_judgement.py", "--sets", "bitext")["bitext"]
+    for key in ("accuracy", "macro_f1", "ece", "coverage_at_precision", "oos_recall_at_precision"):
+        assert key in figures
+    assert figures["accuracy"] > 0.9  # Bitext's intents are well separated; a broken model falls far below
