@@ -14,7 +14,7 @@ from .domain import Citation, Draft, Policy, Requester, Ticket
 from .engine import Engine
 from .llm_engine import LlmEngine
 from .history import LabelledTicket
-from .metrics import Prediction, accuracy, ece, macro_f1, precision_table, threshold_for_precision
+from .metrics import Prediction, at_oos_recall, accuracy, ece, macro_f1, precision_table, threshold_for_precision
 
 # A draft is read by an agent before it goes out, so it may be proposed at a looser precision.
 DRAFT_PRECISION = 0.8
@@ -66,6 +66,7 @@ def report(rows: list[Row], target_precision: float) -> dict:
         "coverage_at_precision": {k: v["coverage"] for k, v in table.items()},
         "threshold_at_precision": {k: v["threshold"] for k, v in table.items()},
         "oos_recall_at_precision": {k: v["oos_recall"] for k, v in table.items()},
+        "at_oos_recall_0.95": at_oos_recall(preds, 0.95),
         "escalation_recall": round(hits / len(should), 4) if should else None,
         "escalation_precision": round(hits / len(escalated), 4) if escalated else None,
         "actions": dict(Counter(r.action for r in rows)),
@@ -103,6 +104,10 @@ def format_report(result: dict, target: float) -> str:
         t = result["threshold_at_precision"][key]
         lines.append(f"{pct(float(key)):>9}  {'-' if t is None else f'{t:.3f}':>9}  "
                      f"{pct(result['coverage_at_precision'][key]):>8}  {pct(result['oos_recall_at_precision'][key]):>20}")
+    oos = result.get("at_oos_recall_0.95")
+    if oos:
+        lines.append(f"refusing 95% of out-of-scope: threshold {oos['threshold']:.3f}, precision "
+                     f"{pct(oos['precision'])}, coverage {pct(oos['coverage'])}")
     lines += ["", f"escalation recall {pct(result['escalation_recall'])}   "
                   f"precision {pct(result['escalation_precision'])}",
               "actions: " + ", ".join(f"{k} {v}" for k, v in sorted(result["actions"].items())), "",

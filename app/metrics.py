@@ -5,6 +5,7 @@ never right when answered.
 """
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -86,6 +87,20 @@ def oos_recall_at(preds: list[Prediction], threshold: float | None) -> float | N
     if threshold is None:
         return 1.0  # nothing is answered at all
     return round(sum(p.confidence < threshold for p in oos) / len(oos), 4)
+
+
+def at_oos_recall(preds: list[Prediction], target: float = 0.95) -> dict | None:
+    """The lowest threshold that refuses `target` of the out-of-scope tickets, and the
+    precision and coverage of what is answered there (None without out-of-scope tickets)."""
+    oos = sorted(p.confidence for p in preds if p.gold is None)
+    if not oos:
+        return None
+    must_refuse = math.ceil(target * len(oos))
+    threshold = math.nextafter(oos[must_refuse - 1], 1.0)
+    answered = [p for p in preds if p.confidence >= threshold]
+    return {"threshold": round(threshold, 4), "oos_recall": oos_recall_at(preds, threshold),
+            "precision": round(sum(p.correct for p in answered) / len(answered), 4) if answered else None,
+            "coverage": coverage_at(preds, threshold)}
 
 
 def precision_table(preds: list[Prediction], targets=PRECISIONS) -> dict:

@@ -36,6 +36,10 @@ def test_bench_pipeline_short():
 
 @pytest.mark.slow
 def test_bench_judgement_short():
+    sys.path.insert(0, str(SCRIPTS))
+    from bench_judgement import DATA
+    if not DATA.is_dir():
+        pytest.skip(f"the public data sets are not beside this checkout ({DATA})")
     figures = run("bench_judgement.py", "--sets", "bitext")["bitext"]
     for key in ("accuracy", "macro_f1", "ece", "coverage_at_precision", "oos_recall_at_precision"):
         assert key in figures

@@ -1,6 +1,6 @@
 import pytest
 
-from app.metrics import (Prediction, accuracy, coverage_at, ece, macro_f1, oos_recall_at,
+from app.metrics import (Prediction, accuracy, at_oos_recall, coverage_at, ece, macro_f1, oos_recall_at,
                          precision_table, threshold_for_precision)
 
 P = Prediction
@@ -37,3 +37,12 @@ def test_out_of_scope_answered_counts_against_precision_and_recall_is_measured()
     assert oos_recall_at(preds, t) == 1.0
     table = precision_table(preds, (.6,))
     assert table["0.60"] == {"threshold": .8, "coverage": 1.0, "oos_recall": .5}
+
+
+def test_threshold_that_refuses_enough_out_of_scope_tickets():
+    preds = [P("a", "a", .99), P("a", "a", .9), P("a", "b", .7), P("a", "a", .5)] + \
+            [P(None, "a", c) for c in (.1, .2, .3, .4, .6, .8, .05, .15, .25, .35)]
+    found = at_oos_recall(preds, 0.9)
+    assert found["threshold"] == .6 and found["oos_recall"] == .9  # just above the 9th lowest
+    assert found["precision"] == pytest.approx(3 / 4) and found["coverage"] == .75
+    assert at_oos_recall([P("a", "a", .9)]) is None
