@@ -205,3 +205,26 @@ def test_helpdesk_outage_retries_then_dead_letters_with_the_reason(loop):
     [dead] = list(loop.db()["dead_letters"].rows)
     assert dead["attempts"] == 3 and "zendesk unreachable" in dead["reason"]
     assert "attempt 1 failed (queued)" in audit.format_trail(audit.trail(loop.db(), str(SEND)))
+
+
+def test_llm_engine_decides_end_to_end_and_a_broken_answer_escalates(loop, trained_model):
+    from app.engine import Engine
+    from app.llm_engine import LlmEngine, Prices
+    from connectors.llm import ChatModel
+    from tests.fakes.openai_server import FakeOpenAI, answer
+    with FakeOpenAI() as fake:
+        fake.script.extend([answer("login_2fa", 0.99), ("text", "I think it is about passwords?")])
+        chat = ChatModel("fake-model", base_url=fake.base_url, timeout_s=5, max_retries=0)
+        engine = LlmEngine(Engine(trained_model, loop.worker.helpdesk.articles()), chat, Prices(1.0, 2.0))
+        worker = Worker(loop.settings, loop.worker.helpdesk, engine, name="w-llm")
+        loop.sb.play([SEND, ESCALATE])
+        assert loop.sb.flush_webhooks(10)
+        while worker.run_once():
+            pass
+    [reply] = loop.bot_comments(SEND)  # the model agreed with the classifier: answered
+    assert reply["public"] is True and "Reset your password" in reply["body"]
+    [note] = loop.bot_comments(ESCALATE)  # unreadable answer: a person gets it, with the reason
+    assert note["public"] is False and "llm engine failed" in note["body"] and "malformed JSON" in note["body"]
+    trail = audit.trail(loop.db(), str(SEND))
+    triage = next(r["detail"] for r in trail if r["step"] == "triage")
+    assert triage["engine"] == "llm" and triage["tokens"] == 150 and triage["cost_usd"] > 0
