@@ -45,7 +45,3 @@ def mark(db: sqlite_utils.Database, key: str, state: str, remote_id: str = "") -
     db.execute("UPDATE ledger SET state = ?, remote_id = ?, updated_at = ? WHERE reply_key = ?",
                [state, remote_id, time.time(), key])
 
-
-def public_replies(db: sqlite_utils.Database, platform: str, ticket_id: str) -> int:
-    return db.execute("SELECT COUNT(*) FROM ledger WHERE platform = ? AND ticket_id = ?"
-                      " AND action = 'send' AND state = 'done'", [platform, ticket_id]).fetchone()[0]
