@@ -94,23 +94,31 @@ def show(settings: Settings, ticket_id: str) -> None:
 
 
 @main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8025, show_default=True, type=int)
 @click.option("--webhook-url", default="http://127.0.0.1:8000/webhooks/zendesk", show_default=True,
               help="Where to send signed webhooks ('' to send none).")
 @click.option("--secret", default="sandbox-signing-secret", show_default=True, help="Webhook signing secret.")
-@click.option("--rate-limit", default=0, type=int, help="Requests per minute before 429 (0 = no limit).")
+@click.option("--rate-limit", default=0, type=int, help="API requests per minute before 429 (0 = no limit).")
+@click.option("--updates-per-minute", default=0, type=int, help="Ticket updates per minute before 429 (0 = no limit).")
+@click.option("--time-scale", default=1.0, show_default=True, type=float,
+              help="Length of the rate-limit minute, as a fraction of a real minute.")
+@click.option("--seed-dir", type=click.Path(file_okay=False), help="Another company to load (default: the sample).")
 @click.option("--play", is_flag=True, help="Play the sample ticket stream once the server is up.")
-def sandbox(port: int, webhook_url: str, secret: str, rate_limit: int, play: bool) -> None:
-    """Run the sandbox helpdesk (a local Zendesk with a sample company)."""
+def sandbox(host, port, webhook_url, secret, rate_limit, updates_per_minute, time_scale, seed_dir, play) -> None:
+    """Run the sandbox helpdesk (a local Zendesk with a sample company) until Ctrl-C or SIGTERM."""
     from sandbox import Sandbox
-    sb = Sandbox.from_seed(webhook_url=webhook_url or None, signing_secret=secret,
-                           rate_limit_per_minute=rate_limit or None)
-    sb.start(port=port)
+    sb = Sandbox.from_seed(seed_dir, webhook_url=webhook_url or None, signing_secret=secret,
+                           rate_limit_per_minute=rate_limit or None,
+                           updates_per_minute=updates_per_minute or None, time_scale=time_scale)
+    sb.start(host=host, port=port)
     click.echo(f"sandbox Zendesk on {sb.url} (subdomain brightline); webhooks → {webhook_url or 'none'}")
     if play:
         sb.play()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # a clean stop still delivers queued webhooks
     try:
-        threading.Event().wait()
+        stop.wait()
     except KeyboardInterrupt:
         pass
     finally:
