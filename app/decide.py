@@ -7,8 +7,9 @@ from .domain import CategoryPolicy, Decision, Draft, Triage
 # Flags that always reach a human, whatever the confidence.
 ESCALATE_FLAGS = {"legal", "chargeback", "security", "human", "personal_data", "churn", "injection"}
 FRUSTRATION_ESCALATES = 0.6
-# Below this article match the reply would not be grounded in a source.
-MIN_SOURCE_SCORE = 0.05
+# Below this article match (cosine of sentence embeddings) the reply would not be grounded in a
+# source. On the sample company the right article scores 0.37–0.82 for plain questions.
+MIN_SOURCE_SCORE = 0.35
 
 
 def decide(triage: Triage, policy: CategoryPolicy, draft: Draft | None,

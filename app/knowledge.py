@@ -1,35 +1,44 @@
-"""Find the Help Center article that answers a ticket. Pure: articles in, ranked matches out."""
+"""Find the Help Center article that answers a ticket. Pure: articles in, ranked matches out.
+
+Articles are compared with the ticket as sentence embeddings (the classifier's packaged
+MiniLM), by cosine similarity: on Bitext that ranks the right answer first for 96 % of
+questions at under 4 ms each, where TF-IDF (or BM25) misses far more paraphrases
+(scripts/bench_retrieval.py). Articles are embedded once, when the index is built.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import linear_kernel
+import numpy as np
 
 from connectors.types import Article
+
+from .embeddings import encoder
 
 
 @dataclass(frozen=True)
 class Match:
     article: Article
-    score: float  # cosine similarity of ticket and article text, 0..1
+    score: float  # cosine similarity of the ticket's and the article's embeddings
 
 
 class KnowledgeIndex:
     def __init__(self, articles: list[Article]):
         self.articles = list(articles)
-        self._vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, stop_words="english")
-        corpus = [f"{a.title} {a.title} {html_to_text(a.body_html)}" for a in self.articles]
-        self._matrix = self._vectorizer.fit_transform(corpus) if corpus else None
+        corpus = [f"{a.title}\n{html_to_text(a.body_html)}" for a in self.articles]
+        self._vectors = encoder().encode(corpus) if corpus else None
 
     def search(self, text: str, category: str | None = None, limit: int = 3) -> list[Match]:
         """Best articles first; articles labelled with the category come before the rest."""
-        if self._matrix is None:
+        if self._vectors is None:
             return []
-        scores = linear_kernel(self._vectorizer.transform([text]), self._matrix)[0]
-        ranked = sorted(range(len(self.articles)),
-                        key=lambda i: (category not in self.articles[i].labels, -scores[i]))
+        scores = self._vectors @ encoder().encode([text])[0]
+        if category is None:
+            ranked = np.argsort(-scores)[:limit]
+        else:
+            ranked = sorted(range(len(self.articles)),
+                            key=lambda i: (category not in self.articles[i].labels, -scores[i]))
         return [Match(self.articles[i], round(float(scores[i]), 4)) for i in ranked[:limit]]
 
 

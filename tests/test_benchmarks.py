@@ -44,3 +44,14 @@ def test_bench_judgement_short():
     for key in ("accuracy", "macro_f1", "ece", "coverage_at_precision", "oos_recall_at_precision"):
         assert key in figures
     assert figures["accuracy"] > 0.9  # Bitext's intents are well separated; a broken model falls far below
+
+
+@pytest.mark.slow
+def test_bench_retrieval_short():
+    sys.path.insert(0, str(SCRIPTS))
+    from bench_retrieval import BITEXT
+    if not BITEXT.exists():
+        pytest.skip(f"the Bitext data set is not beside this checkout ({BITEXT})")
+    figures = run("bench_retrieval.py", "--intents", "4", "--queries", "100")
+    assert {"hit_at_1", "hit_at_5", "mrr", "ms_per_query"} <= set(figures)
+    assert figures["hit_at_1"] > 0.8  # four intents are easy to tell apart; a broken index is not
