@@ -20,6 +20,7 @@ from .worker import Worker, wait_for_idle
 
 COMPANY = Path(__file__).resolve().parent.parent / "sandbox" / "company"
 SECRET = "demo-signing-secret"
+COMPANY_HOSTS = "app.brightline.example,developers.brightline.example"  # the sample company's own sites
 DONE = {"send": "sent", "draft": "drafted", "escalate": "escalated"}
 
 
@@ -37,7 +38,7 @@ def run_demo(data_dir: str | None = None, echo=print, timeout_s: float = 45.0) -
         stack.callback(sb.stop)
         settings = Settings(data_dir=data_dir, zendesk_url=sb.url, zendesk_webhook_secrets=SECRET,
                             history_file=str(COMPANY / "history.jsonl"),
-                            policy_file=str(COMPANY / "policy.yaml"))
+                            policy_file=str(COMPANY / "policy.yaml"), allowed_link_hosts=COMPANY_HOSTS)
         prepare_database(settings)
         web = make_server("127.0.0.1", 0, create_app(settings), threaded=True)
         threading.Thread(target=web.serve_forever, daemon=True, name="deskhand-web").start()
