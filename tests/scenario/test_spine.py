@@ -228,3 +228,25 @@ def test_llm_engine_decides_end_to_end_and_a_broken_answer_escalates(loop, train
     trail = audit.trail(loop.db(), str(SEND))
     triage = next(r["detail"] for r in trail if r["step"] == "triage")
     assert triage["engine"] == "llm" and triage["tokens"] == 150 and triage["cost_usd"] > 0
+
+
+def test_a_job_that_keeps_failing_leaves_an_internal_note_for_a_person(loop, trained_model):
+    from app.engine import Engine
+
+    class FaultyEngine(Engine):  # fault injection: a bug inside triage, on every try
+        def triage(self, subject, body):
+            raise RuntimeError("classifier exploded")
+
+    worker = Worker(loop.settings, loop.worker.helpdesk, FaultyEngine(trained_model, []), name="w-faulty")
+    loop.sb.play([SEND])
+    assert loop.sb.flush_webhooks(10)
+    import time
+    deadline = time.monotonic() + 20
+    while not loop.db()["dead_letters"].count and time.monotonic() < deadline:
+        worker.run_once()
+        time.sleep(0.02)
+    [dead] = list(loop.db()["dead_letters"].rows)
+    assert "classifier exploded" in dead["reason"] and dead["attempts"] == 3
+    [note] = loop.bot_comments(SEND)
+    assert note["public"] is False and "could not finish" in note["body"] and "classifier exploded" in note["body"]
+    assert "deskhand_error" in loop.sb.ticket(SEND)["tags"]
