@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from .types import Article, Snapshot, TicketSummary, TicketUpdate
+from .types import Snapshot, TicketSummary, TicketUpdate
 
 
 class Helpdesk(Protocol):
@@ -20,5 +20,3 @@ class Helpdesk(Protocol):
 
     def write(self, ticket_id: str, update: TicketUpdate) -> str:
         """Apply one update (comment + tags + group) atomically; returns the remote audit id."""
-
-    def articles(self) -> list[Article]: ...

@@ -19,7 +19,7 @@ from zenpy.lib.api_objects import Ticket as ZTicket
 from zenpy.lib.exception import APIException, RatelimitBudgetExceeded, ZenpyException
 
 from .errors import ConnectorError, RateLimited, Unavailable, from_status
-from .types import Article, Comment, Requester, Snapshot, Ticket, TicketSummary, TicketUpdate
+from .types import Comment, Requester, Snapshot, Ticket, TicketSummary, TicketUpdate
 
 TIMEOUT_S = 10  # explicit: zenpy has none by default
 HISTORY_DAYS = 90
@@ -115,13 +115,6 @@ class ZendeskHelpdesk:
             page_url=str(dict(fields).get(self.page_url_field_id) or ""),
             assignee_id=str(zt.assignee_id or ""), group_id=str(zt.group_id or ""),
             created_at=_iso(zt.created_at), updated_at=_iso(zt.updated_at))
-
-    def articles(self) -> list[Article]:
-        return [Article(id=str(a.id), title=a.title or "", body_html=a.body or "",
-                        url=a.html_url or "", labels=tuple(a.label_names or ()),
-                        updated_at=_iso(a.updated_at))
-                for a in _call(lambda: list(self.client.help_center.articles()))
-                if not a.draft]
 
     def group_id(self, name: str) -> str:
         if self._groups is None:
