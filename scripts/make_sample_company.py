@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Generate the sample company ("Brightline Analytics") that the sandbox helpdesk serves.
 
-Writes four files (default directory ``sandbox/company``):
+Writes these files (default directory ``sandbox/company``):
 
 - ``account.json``   subdomain, field ids, bot user id, users, organizations, groups
 - ``articles.json``  Help Center articles (at least two per ticket category)
+- ``kb/*.md``        the same articles as a Markdown knowledge folder (Deskhand's default source)
 - ``history.jsonl``  1,200 solved historical tickets (100 per category), labelled
 - ``stream.jsonl``   40 new tickets for the demo, each with a gold label and what it tests
 
@@ -240,6 +241,11 @@ def p(*paras: str) -> str:
     return "".join(f"<p>{x}</p>" for x in paras)
 
 
+def h2(heading: str) -> str:
+    """A section heading: articles with steps for several pages have one section per page."""
+    return f"<h2>{heading}</h2>"
+
+
 ARTICLES = [
     # billing
     ("billing", "billing", "Download invoices and receipts",
@@ -423,6 +429,7 @@ ARTICLES = [
     ("howto_reports", "reports", "Schedule a report by email",
      p("Scheduled reports send a dashboard or report to a list of people on a fixed schedule, "
        "as a PDF attachment, an Excel attachment or a link.")
+     + h2("From the Scheduled reports page")
      + ol("Go to <strong>Reports → Scheduled → New schedule</strong>.",
           "Choose the report or dashboard to send and the format: PDF, Excel or link.",
           "Set the frequency (daily, weekly, or monthly, including <strong>first business "
@@ -431,9 +438,13 @@ ARTICLES = [
           "Enterprise.",
           "Click <strong>Send preview</strong> to email yourself a copy, then <strong>Save"
           "</strong>.")
+     + h2("From an open dashboard")
+     + ol("Click <strong>⋯ → Schedule email</strong> in the top-right corner of the dashboard.",
+          "Pick the format and the frequency, time and time zone.",
+          "Add recipients (up to 50) and click <strong>Save</strong>. The schedule also appears "
+          "in <strong>Reports → Scheduled</strong>.")
      + p("To pause a schedule, use the toggle next to it in <strong>Reports → Scheduled</strong>. "
-         "The <strong>History</strong> tab lists every send and any delivery errors. To remove "
-         "a recipient, edit the schedule and click the × next to their address. Starter "
+         "The <strong>History</strong> tab lists every send and any delivery errors. Starter "
          "workspaces can have up to 10 scheduled reports.")),
     ("howto_reports", "reports", "Customise PDF reports: filters, logo and layout",
      p("Reports are print-ready versions of your data with a fixed layout, ideal for sending to "
@@ -654,6 +665,22 @@ def make_articles(rng: random.Random, agent_ids: list[int]) -> list[dict]:
             "url": f"{HC_BASE}/api/v2/help_center/en-us/articles/{aid}.json",
         })
     return out
+
+
+def article_markdown(article: dict) -> str:
+    """The article as Markdown with front matter; the same words as the Help Center copy."""
+    body = article["body"]
+    body = re.sub(r"<h2>(.*?)</h2>", lambda m: f"\n## {m.group(1)}\n\n", body)
+    body = re.sub(r"<p>(.*?)</p>", lambda m: f"{m.group(1)}\n\n", body)
+    body = re.sub(r"<ol>(.*?)</ol>", lambda m: "".join(
+        f"{i}. {item}\n" for i, item in enumerate(re.findall(r"<li>(.*?)</li>", m.group(1)), 1)) + "\n", body)
+    body = re.sub(r"</?strong>", "**", body)
+    body = re.sub(r"</?code>", "`", body)
+    assert "<" not in body.replace("<key>", ""), body
+    front = (f"---\ntitle: {json.dumps(article['title'], ensure_ascii=False)}\n"
+             f"url: {article['html_url']}\nlabels: [{', '.join(article['label_names'])}]\n"
+             f"updated: {article['updated_at']}\n---\n\n")
+    return front + re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1768,7 +1795,22 @@ STREAM = [
 REPEAT_CUSTOMERS = [(2, "bug_report", "load"), (5, "integrations", "salesforce"), (13, "login_2fa", "reset")]
 
 
-def make_stream(account: dict) -> list[dict]:
+# The article that answers each plain question in the stream: gold for retrieval hit@1.
+STREAM_ARTICLES = {
+    2001: "Share a dashboard (Dashboards → Share)", 2002: "Download invoices and receipts",
+    2003: "Reset your password or unlock your account", 2004: "Schedule a report by email",
+    2005: "Connect Salesforce, HubSpot, Slack or Google Sheets",
+    2006: "Export chart and table data to CSV or Excel", 2007: "Invite teammates and assign roles",
+    2008: "Create and manage API keys", 2009: "Switch between monthly and annual billing",
+    2010: "Cancel your subscription", 2011: "Refund policy",
+    2012: "Add a VAT number or tax ID to your invoices",
+    2013: "Add dashboard-wide filters and default date ranges", 2014: "API rate limits and error codes",
+    2015: "Export all workspace data", 2016: "Lost your two-factor authentication device",
+}
+
+
+def make_stream(account: dict, articles: list[dict]) -> list[dict]:
+    url_of = {a["title"]: a["html_url"] for a in articles}
     users = [u for u in account["users"] if u["role"] == "end-user"]
     t0 = END + timedelta(hours=8)
     out = []
@@ -1785,6 +1827,8 @@ def make_stream(account: dict) -> list[dict]:
             "created_at": iso(t0 + timedelta(minutes=7 * i + (i * 13) % 5)),
             "page_url": APP_BASE + path if path else None, "tags": [], "notes": notes,
         })
+        if 2001 + i in STREAM_ARTICLES:
+            out[-1]["article"] = url_of[STREAM_ARTICLES[2001 + i]]
     return out
 
 
@@ -1802,7 +1846,7 @@ def main(argv: list[str] | None = None) -> int:
                  if u["role"] in ("agent", "admin") and u["id"] != account["bot_user_id"]]
     articles = make_articles(random.Random(SEED + 1), agent_ids)
     history = make_history(random.Random(SEED + 2), account)
-    stream = make_stream(account)
+    stream = make_stream(account, articles)
 
     def dump(name: str, obj) -> None:
         (out / name).write_text(json.dumps(obj, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -1812,6 +1856,12 @@ def main(argv: list[str] | None = None) -> int:
             for r in rows:
                 f.write(json.dumps(r, ensure_ascii=False) + "\n")
 
+    kb = out / "kb"
+    kb.mkdir(exist_ok=True)
+    for old in kb.glob("*.md"):
+        old.unlink()
+    for article in articles:
+        (kb / f"{slugify(article['title'])}.md").write_text(article_markdown(article), encoding="utf-8")
     dump("account.json", account)
     dump("articles.json", articles)
     dump_lines("history.jsonl", history)
