@@ -7,9 +7,10 @@ only then add the AI-disclosure line.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlparse
 
 from .claims import Source, check_claims, extract_claims
+from .domain import Draft
+from .knowledge import KnowledgeIndex
 from .leaks import find_leaks
 from .sanitize import add_ai_label, sanitize
 
@@ -35,5 +36,8 @@ def check_reply(text: str, sources: list[Source], internal_texts: list[str], can
                    unsupported=tuple(report.reasons), removed=tuple(clean.removed))
 
 
-def hosts_of(urls: list[str]) -> set[str]:
-    return {urlparse(u).hostname for u in urls if urlparse(u).hostname}
+def cited_sources(draft: Draft, knowledge: KnowledgeIndex) -> list[Source]:
+    """The passages a reply cites, as claim sources; a citation of an unknown passage backs nothing."""
+    by_id = {p.id: p for p in knowledge.passages}
+    return [Source(c.passage_id, by_id[c.passage_id].embedded_text)
+            for c in draft.citations if c.passage_id in by_id]

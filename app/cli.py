@@ -63,18 +63,27 @@ def serve(settings: Settings, host: str, port: int, threads: int) -> None:
 @click.pass_obj
 def worker(settings: Settings, once: bool) -> None:
     """Drain the job queue: snapshot, guards, triage, decide, act."""
+    from .db import connect
+    from .kb_sync import start_schedule, sync_all
     from .services import build_engine, build_helpdesk, prepare_database
     from .worker import Worker
     prepare_database(settings)
     helpdesk = build_helpdesk(settings)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    w = Worker(settings, helpdesk, build_engine(settings, helpdesk))
+    for report in sync_all(settings, helpdesk, only_new=True):  # first start: know something first
+        click.echo(f"knowledge from {report.source}: " + (f"FAILED: {report.error}" if report.error
+                   else f"{report.added} articles, {report.passages} passages"))
+    w = Worker(settings, helpdesk, build_engine(settings, connect(settings.db_path)))
+    scheduler = None if once else start_schedule(settings, helpdesk)
     click.echo(f"worker {w.name} started (model {w.pipeline.engine.model_version})")
     try:
         w.run(stop, idle_exit=once)
     except KeyboardInterrupt:
         pass
+    finally:
+        if scheduler:
+            scheduler.shutdown(wait=False)
 
 
 @main.command()
@@ -139,9 +148,10 @@ def demo(as_json: bool, data_dir: str | None) -> None:
 
 
 from .eval_cli import eval_, train  # noqa: E402
+from .kb_cli import kb  # noqa: E402
 from .policy_cli import policy  # noqa: E402
 
-for command in (policy, train, eval_):
+for command in (policy, kb, train, eval_):
     main.add_command(command)
 
 

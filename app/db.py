@@ -104,3 +104,19 @@ def bump_counter(db: sqlite_utils.Database, name: str, by: int = 1) -> None:
 
 def counters(db: sqlite_utils.Database) -> dict[str, int]:
     return {row["name"]: row["value"] for row in db["counters"].rows}
+
+
+@migration
+def m002_knowledge(db: sqlite_utils.Database) -> None:
+    db["kb_articles"].create({
+        "key": str, "source": str, "article_id": str, "title": str, "url": str,
+        "updated_at": str, "labels": str, "digest": str, "synced_at": float,
+    }, pk="key")
+    db["kb_passages"].create({
+        "id": str, "article_key": str, "position": int, "title": str, "url": str,
+        "updated_at": str, "heading": str, "text": str, "labels": str, "vector": bytes,
+    }, pk="id")
+    db["kb_passages"].create_index(["article_key"])
+    db["kb_sources"].create({
+        "source": str, "cursor": str, "synced_at": float, "articles": int, "error": str,
+    }, pk="source")

@@ -7,8 +7,8 @@ from .domain import CategoryPolicy, Decision, Draft, Triage
 # Flags that always reach a human, whatever the confidence.
 ESCALATE_FLAGS = {"legal", "chargeback", "security", "human", "personal_data", "churn", "injection"}
 FRUSTRATION_ESCALATES = 0.6
-# Below this article match (cosine of sentence embeddings) the reply would not be grounded in a
-# source. On the sample company the right article scores 0.37–0.82 for plain questions.
+# Below this passage match (cosine of sentence embeddings) the reply would not be grounded in a
+# source. On the sample company the right passage scores 0.37–0.82 for plain questions.
 MIN_SOURCE_SCORE = 0.35
 
 
@@ -50,7 +50,7 @@ def _judge(triage: Triage, policy: CategoryPolicy, draft: Draft | None) -> tuple
     if triage.confidence < policy.draft_at:
         return "escalate", (f"{conf} is below draft_at {policy.draft_at:.3g}",)
     if draft is None or draft.score < MIN_SOURCE_SCORE:
-        return "escalate", ("no help-center article supports a reply",)
+        return "escalate", ("no knowledge-base passage supports a reply",)
     if triage.issues:
         return "draft", (f"several requests in one message ({', '.join(triage.issues)}); an agent should check",)
     if policy.mode == "auto" and triage.confidence >= policy.send_at:

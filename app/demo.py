@@ -14,6 +14,7 @@ from werkzeug.serving import make_server
 from . import audit
 from .config import Settings
 from .db import connect
+from .kb_sync import sync_all
 from .services import build_engine, build_helpdesk, prepare_database
 from .web import create_app
 from .worker import Worker, wait_for_idle
@@ -48,9 +49,11 @@ def run_demo(data_dir: str | None = None, echo=print, timeout_s: float = 45.0) -
         sb.webhook_url = f"{deskhand_url}/webhooks/zendesk"
         echo(f"sandbox Zendesk on {sb.url}; Deskhand on {deskhand_url}; data in {data_dir}")
 
-        echo("training the classifier on the sample company's solved tickets…")
         helpdesk = build_helpdesk(settings)
-        worker = Worker(settings, helpdesk, build_engine(settings, helpdesk), name="demo-worker")
+        for report in sync_all(settings, helpdesk):
+            echo(f"knowledge from {report.source}: {report.added} articles, {report.passages} passages")
+        echo("training the classifier on the sample company's solved tickets…")
+        worker = Worker(settings, helpdesk, build_engine(settings, connect(settings.db_path)), name="demo-worker")
         stop = threading.Event()
         thread = threading.Thread(target=worker.run, args=(stop,), daemon=True, name="deskhand-worker")
         thread.start()

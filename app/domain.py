@@ -72,6 +72,10 @@ class Draft:
     text: str
     citations: tuple[Citation, ...] = ()
     score: float = 0.0  # how well the best source matches the request
+    writer: str = "offline"  # offline | llm
+    note: str = ""  # why the LLM's reply was not used, when it was not
+    tokens: int = 0
+    cost_usd: float = 0.0
 
 
 @dataclass(frozen=True)

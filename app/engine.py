@@ -3,12 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from connectors.types import Article
-
-from . import classifier
-from .domain import Triage
+from . import classifier, compose
+from .domain import Draft, Ticket, Triage
 from .history import load_jsonl, training_set
-from .knowledge import KnowledgeIndex
+from .knowledge import KnowledgeIndex, Match
 from .triage import triage
 
 
@@ -17,9 +15,14 @@ class EngineError(Exception):
 
 
 class Engine:
-    def __init__(self, model: classifier.Model, articles: list[Article]):
+    def __init__(self, model: classifier.Model, knowledge):
+        """`knowledge`: a KnowledgeIndex, or anything with `current()` returning one (LiveIndex)."""
         self.model = model
-        self.knowledge = KnowledgeIndex(articles)
+        self._knowledge = knowledge
+
+    @property
+    def knowledge(self) -> KnowledgeIndex:
+        return self._knowledge if isinstance(self._knowledge, KnowledgeIndex) else self._knowledge.current()
 
     @property
     def model_version(self) -> str:
@@ -27,6 +30,10 @@ class Engine:
 
     def triage(self, subject: str, body: str) -> Triage:
         return triage(subject, body, self.model)
+
+    def reply(self, ticket: Ticket, message: str, matches: list[Match], knowledge: KnowledgeIndex) -> Draft | None:
+        """The offline reply: the best passage and its article's steps, in the article's words."""
+        return compose.reply(ticket, matches[0] if matches else None, knowledge)
 
 
 def models_dir(data_dir: str) -> str:

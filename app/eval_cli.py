@@ -12,6 +12,7 @@ from . import classifier
 from .domain import Policy
 from .engine import Engine, models_dir
 from .history import HistoryError, read_tickets, training_set
+from .knowledge import KnowledgeIndex
 from .policy import DEFAULT_POLICY, parse_policy_text
 
 
@@ -47,10 +48,31 @@ def _train(path, field, prefix, strict, data_dir: str | None, hold_out: int = 0)
     return model, held
 
 
-def _llm(settings, model, held, data_dir: str | None):
+def _knowledge(settings, spec: str | None) -> KnowledgeIndex:
+    """`--kb`: a folder of Markdown, `sample`, or a configured source (`zendesk`, `intercom`)."""
+    if not spec:
+        return KnowledgeIndex([])
+    from .kb_store import index_of
+    from .services import build_knowledge_sources
+    if Path(spec).is_dir():
+        spec = f"markdown:{spec}"
+    elif spec == "sample":
+        spec = "markdown:sample"
+    elif spec not in ("zendesk", "intercom"):
+        raise click.BadParameter(f"{spec!r} is not a folder, 'sample', 'zendesk' or 'intercom'", param_hint="--kb")
+    [source] = build_knowledge_sources(settings.with_overrides(kb_sources=spec))
+    index, problems = index_of(source)
+    for problem in problems:
+        click.echo(f"skipped {problem}", err=True)
+    if not index.passages:
+        raise click.BadParameter(f"{spec} holds no published articles", param_hint="--kb")
+    return index
+
+
+def _llm(settings, model, held, data_dir: str | None, knowledge: KnowledgeIndex | None = None):
     from .llm_engine import fit_calibrator
     from .services import CALIBRATOR_FILE, with_llm
-    llm = with_llm(settings, Engine(model, []))
+    llm = with_llm(settings, Engine(model, knowledge or KnowledgeIndex([])))
     if held:
         llm.calibrator, summary = fit_calibrator(llm, held)
         click.echo(f"LLM combiner fitted on {summary['tickets']} held-out tickets "
@@ -87,25 +109,32 @@ def train(settings, history_file, llm_calibration, category_field, category_tag_
               help="Precision the proposed send_at thresholds aim for.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object on the last line.")
 @click.option("--engine", type=click.Choice(["offline", "llm"]), help="Override the configured engine.")
+@click.option("--kb", "kb_spec", metavar="DIR_OR_SOURCE",
+              help="Compose and check replies from this knowledge base: a Markdown folder, 'sample', 'zendesk' or 'intercom'.")
 @click.option("--llm-calibration", default=0, show_default=True, type=click.IntRange(0),
               help="With --engine llm: history tickets held out to fit the confidence combiner.")
 @ticket_source
 @click.pass_obj
-def eval_(settings, history_file, tickets_file, policy_file, target_precision, as_json, engine, llm_calibration,
-          category_field, category_tag_prefix, strict) -> None:
+def eval_(settings, history_file, tickets_file, policy_file, target_precision, as_json, engine, kb_spec,
+          llm_calibration, category_field, category_tag_prefix, strict) -> None:
     """Train on history, then run the full pipeline in shadow over tickets and report."""
-    from .evaluate import format_report, report, shadow_run
+    from .evaluate import format_report, knowledge_report, report, shadow_run
+    from .respond import Guardrails
     policy: Policy = DEFAULT_POLICY
     if policy_file:
         with open(policy_file, encoding="utf-8") as fh:
             policy = parse_policy_text(fh.read(), policy_file)
     use_llm = (engine or settings.engine) == "llm"
+    knowledge = _knowledge(settings, kb_spec)  # before training: a wrong --kb fails in a second
     model, held = _train(history_file, category_field, category_tag_prefix, strict, None,
                          llm_calibration if use_llm else 0)
     tickets = _read(tickets_file, category_field, category_tag_prefix, strict)
-    judge = _llm(settings, model, held, None) if use_llm else Engine(model, [])
-    rows = shadow_run(judge, policy, tickets, use_kb=False)
+    judge = _llm(settings, model, held, None, knowledge) if use_llm else Engine(model, knowledge)
+    rails = Guardrails(settings.canary_list, settings.link_hosts, settings.ai_label)
+    rows = shadow_run(judge, policy, tickets, use_kb=bool(kb_spec), rails=rails)
     result = report(rows, target_precision)
+    if kb_spec:
+        result.update(knowledge_report(rows))
     result["model"] = judge.model_version
     if use_llm:
         result["llm_tokens"] = sum(r.tokens for r in rows)

@@ -8,12 +8,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from . import compose
+from .check import cited_sources
+from .claims import check_claims, extract_claims
 from .decide import decide
 from .domain import Citation, Draft, Policy, Requester, Ticket
 from .engine import Engine
 from .llm_engine import LlmEngine
 from .history import LabelledTicket
+from .respond import Guardrails, think
 from .metrics import Prediction, at_oos_recall, accuracy, ece, macro_f1, precision_table, threshold_for_precision
 
 # A draft is read by an agent before it goes out, so it may be proposed at a looser precision.
@@ -29,24 +31,57 @@ class Row:
     reasons: tuple[str, ...]
     tokens: int = 0
     cost_usd: float = 0.0
+    top_article: str = ""  # the best passage's article key (source:id) and URL, with --kb
+    top_url: str = ""
+    unsupported_sent: int = 0  # claims no cited passage backs, in a reply that would have gone out
 
 
-def shadow_run(engine: Engine | LlmEngine, policy: Policy, tickets: list[LabelledTicket], use_kb: bool) -> list[Row]:
+def shadow_run(engine: Engine | LlmEngine, policy: Policy, tickets: list[LabelledTicket], use_kb: bool,
+               rails: Guardrails = Guardrails()) -> list[Row]:
     rows = []
     for t in tickets:
-        triage = engine.triage(t.subject, t.body)
         if use_kb:
             snapshot = Ticket(platform="eval", id=t.id, subject=t.subject, status="new",
                               requester=Requester(id="", name=t.requester.get("name", ""),
                                                   email=t.requester.get("email", "")), page_url=t.page_url)
-            matches = engine.knowledge.search(t.text, triage.category)
-            draft = compose.reply(snapshot, matches[0] if matches else None)
-        else:  # no knowledge base given: judge triage and policy alone
-            draft = Draft("(no knowledge base in this evaluation)", (Citation("-", "-"),), score=1.0)
+            thought = think(engine, snapshot, t.subject, t.body, policy, rails=rails)
+            triage, decision = thought.triage, thought.decision
+            top = thought.matches[0].passage if thought.matches else None
+            sent_claims = 0
+            if decision.action == "send":  # re-check the text exactly as it would have been sent
+                sources = cited_sources(thought.draft, engine.knowledge)
+                sent_claims = len(check_claims(extract_claims(thought.checked.text), sources).reasons)
+            tokens = triage.tokens + (thought.draft.tokens if thought.draft else 0)
+            cost = triage.cost_usd + (thought.draft.cost_usd if thought.draft else 0.0)
+            rows.append(Row(t, triage.category or "", triage.confidence, decision.action, decision.reasons,
+                            tokens, cost, top.article_key if top else "", top.url if top else "", sent_claims))
+            continue
+        # no knowledge base given: judge triage and policy alone
+        triage = engine.triage(t.subject, t.body)
+        draft = Draft("(no knowledge base in this evaluation)", (Citation("-", "-"),), score=1.0)
         decision = decide(triage, policy.for_category(triage.category), draft)
         rows.append(Row(t, triage.category or "", triage.confidence, decision.action, decision.reasons,
                         triage.tokens, triage.cost_usd))
     return rows
+
+
+def knowledge_report(rows: list[Row]) -> dict:
+    """What `--kb` adds: claims sent without support (must be 0), answer rate, retrieval hit@1."""
+    gold = [r for r in rows if r.ticket.articles]
+    hits = sum(_same_article(r, r.ticket.articles) for r in gold)
+    return {
+        "unsupported_claims_sent": sum(r.unsupported_sent for r in rows),
+        "answer_rate": round(sum(r.action == "send" for r in rows) / len(rows), 4) if rows else None,
+        "draft_rate": round(sum(r.action == "draft" for r in rows) / len(rows), 4) if rows else None,
+        "retrieval_hit_at_1": round(hits / len(gold), 4) if gold else None,
+        "n_with_gold_article": len(gold),
+    }
+
+
+def _same_article(row: Row, gold: tuple[str, ...]) -> bool:
+    """Gold may name an article by its id, its source-qualified key, or its URL."""
+    article_id = row.top_article.partition(":")[2]
+    return any(g in (row.top_article, article_id) or (row.top_url and g == row.top_url) for g in gold)
 
 
 def report(rows: list[Row], target_precision: float) -> dict:
@@ -108,6 +143,10 @@ def format_report(result: dict, target: float) -> str:
     if oos:
         lines.append(f"refusing 95% of out-of-scope: threshold {oos['threshold']:.3f}, precision "
                      f"{pct(oos['precision'])}, coverage {pct(oos['coverage'])}")
+    if "unsupported_claims_sent" in result:
+        lines += ["", f"knowledge base: answer rate {pct(result['answer_rate'])} (drafted {pct(result['draft_rate'])}), "
+                      f"unsupported claims sent {result['unsupported_claims_sent']}, retrieval hit@1 "
+                      f"{pct(result['retrieval_hit_at_1'])} over {result['n_with_gold_article']} tickets with a gold article"]
     lines += ["", f"escalation recall {pct(result['escalation_recall'])}   "
                   f"precision {pct(result['escalation_precision'])}",
               "actions: " + ", ".join(f"{k} {v}" for k, v in sorted(result["actions"].items())), "",

@@ -21,6 +21,7 @@ class LabelledTicket:
     expect: str | None = None  # "answer" | "escalate"
     requester: dict = field(default_factory=dict)
     page_url: str = ""
+    articles: tuple[str, ...] = ()  # gold: ids or URLs of the articles that answer it
 
     @property
     def text(self) -> str:
@@ -37,6 +38,10 @@ def parse_line(line: str) -> LabelledTicket:
     category = data.get("category")
     if category is not None and not isinstance(category, str):
         raise ValueError("'category' must be a string or null")
+    article = data.get("article") or ()
+    article = (article,) if isinstance(article, (str, int)) else article
+    if not isinstance(article, (list, tuple)) or not all(isinstance(a, (str, int)) for a in article):
+        raise ValueError("'article' must be an article id or URL, or a list of them")
     expect = data.get("expect")
     if expect not in (None, "answer", "escalate"):
         raise ValueError("'expect' must be \"answer\" or \"escalate\"")
@@ -45,7 +50,7 @@ def parse_line(line: str) -> LabelledTicket:
         category=None if category in (None, "", OUT_OF_SCOPE) else category, labelled="category" in data,
         expect=expect,
         requester=data.get("requester") if isinstance(data.get("requester"), dict) else {},
-        page_url=str(data.get("page_url") or ""))
+        page_url=str(data.get("page_url") or ""), articles=tuple(str(a) for a in article))
 
 
 def load_jsonl(path: str, strict: bool = False) -> tuple[list[LabelledTicket], list[str]]:

@@ -19,8 +19,11 @@ from connectors.llm import ChatModel
 
 from . import prompts, sensitivity
 from .classifier import OUT_OF_SCOPE
-from .domain import Triage
+from .compose import passages_for_reply
+from .domain import Citation, Draft, Ticket, Triage
 from .engine import Engine
+from .knowledge import KnowledgeIndex, Match
+from .passages import Passage
 
 FLAGS = ("legal", "chargeback", "security", "churn", "human", "personal_data", "injection")
 
@@ -77,8 +80,12 @@ class LlmEngine:
     def __init__(self, offline: Engine, chat: ChatModel, prices: Prices = Prices(),
                  calibrator: Calibrator | None = None):
         self.offline, self.chat, self.prices, self.calibrator = offline, chat, prices, calibrator
-        self.knowledge = offline.knowledge
         self.prompt = prompts.load("triage")
+        self.reply_prompt = prompts.load("reply")
+
+    @property
+    def knowledge(self):
+        return self.offline.knowledge
 
     @property
     def model_version(self) -> str:
@@ -126,6 +133,59 @@ class LlmEngine:
             issues=tuple(i for i in data["issues"] if i != OUT_OF_SCOPE) if len(data["issues"]) > 1 else (),
             engine="llm", tokens=tokens, cost_usd=cost)
         return Opinion(triage, llm_conf, offline_p, category == second.category)
+
+
+    def reply(self, ticket: Ticket, message: str, matches: list[Match], knowledge: KnowledgeIndex) -> Draft | None:
+        """The model writes the reply from the retrieved passages alone and cites them. When its
+        answer cannot be used, the offline reply (the article's own words) stands in, and why is kept."""
+        fallback = self.offline.reply(ticket, message, matches, knowledge)
+        if not matches:
+            return None
+        offered = reply_passages(matches, knowledge, ticket.page_url)
+        ids = [p.id for p in offered]
+        system, user = self.reply_prompt.render(
+            customer_name=(ticket.requester.name or "").split(" ")[0] or "there",
+            page=ticket.page_url or "(unknown)", message=message,
+            passages="\n\n".join(f"[{p.id}] {p.title}" + (f" › {p.heading}" if p.heading else "") + f"\n{p.text}"
+                                  for p in offered))
+        try:
+            out = self.chat.complete_json(system, user, reply_schema(ids), "reply")
+        except ConnectorError as exc:
+            return replace(fallback, note=f"the LLM could not write the reply ({exc})") if fallback else None
+        tokens, cost = out.input_tokens + out.output_tokens, self.prices.cost(out.input_tokens, out.output_tokens)
+        spent = dict(tokens=tokens, cost_usd=cost)
+        data = out.data or {}
+        problem = (f"the model refused: {out.refusal[:200]}" if out.refusal else out.error
+                   or ("" if isinstance(data.get("reply"), str) and isinstance(data.get("citations"), list)
+                       else "the model's reply lacks text or citations"))
+        if problem:
+            return replace(fallback, note=problem, **spent) if fallback else None
+        if not data.get("answerable") or not data["reply"].strip():
+            return None  # the model found no answer in the passages: a person writes it
+        by_id = {p.id: p for p in offered}
+        cited = [by_id[c] for c in dict.fromkeys(data["citations"]) if c in by_id]
+        if not cited:
+            return replace(fallback, note="the model's reply cited no passage", **spent) if fallback else None
+        scores = {m.passage.id: m.score for m in matches}
+        links = dict.fromkeys(f"{p.title} — {p.url}" if p.url else p.title for p in cited)
+        text = data["reply"].strip() + "\n\n" + "\n".join(f"Read more: {link}" for link in links)
+        return Draft(text=text, citations=tuple(Citation(p.title, p.url, p.id) for p in cited),
+                     score=max(scores.get(p.id, matches[0].score) for p in cited), writer="llm", **spent)
+
+
+def reply_passages(matches: list[Match], knowledge: KnowledgeIndex, page_url: str, limit: int = 5) -> list[Passage]:
+    """What the model may write from: the passages the offline reply would use, then the other matches."""
+    best = matches[0].passage
+    chosen = passages_for_reply(knowledge.article(best.article_key) or [best], best, page_url)
+    chosen += [m.passage for m in matches if m.passage not in chosen]
+    return chosen[:limit]
+
+
+def reply_schema(passage_ids: list[str]) -> dict:
+    return {"type": "object", "additionalProperties": False,
+            "required": ["answerable", "reply", "citations"],
+            "properties": {"answerable": {"type": "boolean"}, "reply": {"type": "string"},
+                           "citations": {"type": "array", "items": {"type": "string", "enum": passage_ids}}}}
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,10 @@ from connectors.helpdesk import Helpdesk
 from connectors.types import Snapshot, TicketUpdate
 
 from . import audit, compose, guards, ledger, policy_store
-from .check import Checked, check_reply, hosts_of
-from .claims import Source
-from .decide import decide
-from .domain import Comment, Draft, Evidence, Fact, Gap, Ticket, TicketEvent
+from .domain import Comment, Evidence, Fact, Gap, Ticket, TicketEvent
 from .engine import Engine
 from .jobs import ACTIONABLE
-from .knowledge import Match, html_to_text
+from .respond import Guardrails, think
 
 TAGS = {"send": "deskhand_replied", "draft": "deskhand_drafted", "escalate": "deskhand_escalated"}
 
@@ -42,8 +39,8 @@ class Pipeline:
                  opt_out_tag: str, ai_label: str = compose.AI_LABEL, canaries: tuple[str, ...] = (),
                  allowed_hosts: frozenset[str] = frozenset()):
         self.db, self.helpdesk, self.engine = db, helpdesk, engine
-        self.opt_out_tag, self.ai_label = opt_out_tag, ai_label
-        self.canaries, self.allowed_hosts = list(canaries), set(allowed_hosts)
+        self.opt_out_tag = opt_out_tag
+        self.rails = Guardrails(tuple(canaries), frozenset(allowed_hosts), ai_label)
 
     def run(self, job_id: int, event: TicketEvent) -> Outcome:
         log = lambda step, **detail: audit.record(  # noqa: E731
@@ -82,20 +79,20 @@ class Pipeline:
 
     def _respond(self, snap: Snapshot, trigger: Comment, key: str, log) -> Outcome:
         ticket = snap.ticket
-        message = trigger.body
         subject = ticket.subject if len(ticket.customer_comments()) <= 1 else ""
-        triage = self.engine.triage(subject, message)
+        earlier = ticket.comments[:ticket.comments.index(trigger)]
+        thought = think(self.engine, ticket, subject, trigger.body, policy_store.load(self.db),
+                        any(c.role == "bot" and c.public for c in earlier), self.rails)
+        triage, draft, checked, decision = thought.triage, thought.draft, thought.checked, thought.decision
         log("triage", summary=f"{triage.category} {triage.confidence:.2f}", **asdict(triage),
             model=self.engine.model_version)
-        matches = self.engine.knowledge.search(f"{subject}\n{message}", triage.category)
-        draft = compose.reply(ticket, matches[0] if matches else None)
-        checked = self._check(ticket, draft, matches[0]) if draft else None
-        if checked:
+        if draft:
+            log("compose", summary=f"{draft.writer} reply from {len(draft.citations)} passage(s)"
+                + (f"; {draft.note}" if draft.note else ""), writer=draft.writer, note=draft.note,
+                passages=[c.passage_id for c in draft.citations], score=draft.score,
+                tokens=draft.tokens, cost_usd=draft.cost_usd)
             log("check", summary="clean" if checked.sendable else "not sendable as written",
                 blocked=list(checked.blocked), unsupported=list(checked.unsupported), removed=list(checked.removed))
-        entry = policy_store.load(self.db).for_category(triage.category)
-        earlier = ticket.comments[:ticket.comments.index(trigger)]
-        decision = decide(triage, entry, draft, any(c.role == "bot" and c.public for c in earlier), checked)
         log("decide", summary=f"{decision.action}: {'; '.join(decision.reasons)}", action=decision.action,
             category=triage.category, confidence=triage.confidence, reasons=list(decision.reasons),
             mode=decision.mode, send_at=decision.send_at, draft_at=decision.draft_at)
@@ -110,22 +107,14 @@ class Pipeline:
             evidence = self._gather(snap)
             log("gather", summary=f"{len(evidence.facts)} facts, {len(evidence.gaps)} gaps",
                 gaps=[asdict(g) for g in evidence.gaps])
-            body, public = compose.escalation_note(triage, decision, evidence, matches, ticket), False
+            body, public = compose.escalation_note(triage, decision, evidence, thought.matches, ticket,
+                                                   checked), False
         update = {"body": body, "public": public,
                   "add_tags": [TAGS[decision.action], f"deskhand_{triage.category or 'unknown'}"],
                   "group_name": decision.escalate_to if decision.action == "escalate" else ""}
         ledger.plan(self.db, key, ticket.platform, ticket.id, trigger.id, decision.action, json.dumps(update))
         self._write(ticket, key, decision.action, update, log)
         return outcome
-
-    def _check(self, ticket: Ticket, draft: Draft, match: Match) -> Checked:
-        """Internal notes on the ticket are what must never leak into the public reply."""
-        article = match.article
-        return check_reply(
-            draft.text, [Source(article.id, f"{article.title}\n{html_to_text(article.body_html)}")],
-            internal_texts=[c.body for c in ticket.comments if not c.public], canaries=self.canaries,
-            allowed_hosts=self.allowed_hosts | hosts_of([a.url for a in self.engine.knowledge.articles]),
-            ai_label=self.ai_label)
 
     def _gather(self, snap: Snapshot) -> Evidence:
         """Context for the escalation note. A failing lookup is a recorded gap, never a crash."""

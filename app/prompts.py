@@ -10,7 +10,7 @@ from pathlib import Path
 from string import Template
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
-USED = {"triage"}  # every template the code renders; a test checks this against the folder
+USED = {"triage", "reply"}  # every template the code renders; a test checks this against the folder
 
 
 class PromptError(Exception):

@@ -49,6 +49,17 @@ _UNCLOSED = re.compile(rf"<({_DANGEROUS})\b.*\Z", re.S | re.I)
 _TAG = re.compile(r"</?([a-zA-Z][\w:-]*)(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
 _BLOCK_TAGS = {"p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table",
                "blockquote", "pre", "hr"}
+# A bare `<word>` that no HTML defines is a placeholder in documentation; without attributes it
+# can carry no handler, and an HTML renderer would show nothing worse than an unknown element.
+_PLACEHOLDER = re.compile(r"<[a-z][a-z0-9_]*>")
+_HTML_ELEMENTS = set("""a abbr address area article aside audio b base bdi bdo blockquote body br button canvas
+caption cite code col colgroup data datalist dd del details dfn dialog div dl dt em embed fieldset figcaption
+figure footer form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe img input ins kbd label
+legend li link main map mark math menu meta meter nav noembed noframes noscript object ol optgroup option output
+p param picture plaintext portal pre progress q rp rt ruby s samp script search section select slot small source
+span strong style sub summary sup svg table tbody td template textarea tfoot th thead time title tr track u ul
+var video wbr xmp marquee blink font center big tt strike image isindex keygen listing nobr applet basefont
+acronym dir spacer multicol""".split())
 _STRAY_LT = re.compile(r"<(?=[a-zA-Z/!?])")
 _AUTOLINK = re.compile(r"<((?:https?|mailto|ftp):[^>\s]*)>", re.I)
 _IMAGE = re.compile(r"!\[[^\]\n]*\]\s*(?:\([^)\n]*\)|\[[^\]\n]*\])")
@@ -77,8 +88,10 @@ def sanitize(text: str, allowed_hosts: set[str]) -> Sanitized:
         if text == before:
             break
     # Belt and braces: if the passes did not settle, break whatever is left rather than send it.
-    for pattern, why in ((_STRAY_LT, "markup that did not settle"),
-                         (re.compile(r"!\["), "image syntax that did not settle"),
+    text, stray = _strip_stray_lt(text, " ")
+    if stray:
+        removed.append("leftover markup that did not settle")
+    for pattern, why in ((re.compile(r"!\["), "image syntax that did not settle"),
                          (_SCRIPT_URL, "script URL that did not settle")):
         if pattern.search(text):
             text = pattern.sub(" ", text)
@@ -133,11 +146,13 @@ def _one_pass(text: str, allowed: set[str], removed: list[str]) -> str:
 
     def drop_tag(m):
         name = m.group(1).lower()
+        if _PLACEHOLDER.fullmatch(m.group(0)) and name not in _HTML_ELEMENTS:
+            return m.group(0)  # `<key>` in "Bearer <key>": words, not markup
         note(f"HTML tag {_clip(m.group(0))!r}", "replies are plain text")
         return "\n" if name in _BLOCK_TAGS else ""
     text = _TAG.sub(drop_tag, text)
-    if _STRAY_LT.search(text):
-        text = _STRAY_LT.sub("", text)
+    text, stray = _strip_stray_lt(text, "")
+    if stray:
         note("'<' starting a tag", "replies are plain text")
 
     def check_bare(m):
@@ -151,6 +166,20 @@ def _one_pass(text: str, allowed: set[str], removed: list[str]) -> str:
         note(f"URL {_clip(url)!r}", verdict)
         return tail
     return _BARE_URL.sub(check_bare, text)
+
+
+def _strip_stray_lt(text: str, replacement: str) -> tuple[str, bool]:
+    """Remove every '<' that could start a tag, except a documentation placeholder's."""
+    found = False
+
+    def fix(m):
+        nonlocal found
+        placeholder = _PLACEHOLDER.match(text, m.start())
+        if placeholder and placeholder.group(0)[1:-1] not in _HTML_ELEMENTS:
+            return "<"
+        found = True
+        return replacement
+    return _STRAY_LT.sub(fix, text), found
 
 
 def _url_verdict(url: str, allowed: set[str]) -> str | None:

@@ -6,12 +6,14 @@ from pathlib import Path
 from connectors.zendesk import ZendeskHelpdesk
 
 from . import policy_store
-from .config import Settings
+from .config import ConfigError, Settings
 from .db import connect, migrate
 from .engine import Engine, load_model, models_dir
+from .kb_store import LiveIndex
 from .policy import parse_policy_text
 
 CALIBRATOR_FILE = "llm-calibrator.json"
+SAMPLE_KB = Path(__file__).resolve().parent.parent / "sandbox" / "company" / "kb"
 
 
 def build_helpdesk(settings: Settings) -> ZendeskHelpdesk:
@@ -22,8 +24,31 @@ def build_helpdesk(settings: Settings) -> ZendeskHelpdesk:
                            category_field_id=settings.category_field_id)
 
 
-def build_engine(settings: Settings, helpdesk: ZendeskHelpdesk):
-    offline = Engine(load_model(settings.data_dir, settings.history_file), helpdesk.articles())
+def build_knowledge_sources(settings: Settings, helpdesk: ZendeskHelpdesk | None = None) -> list:
+    """The `kb_sources` setting as KnowledgeBase connectors; a typo is a clear error."""
+    found = []
+    for spec in (s.strip() for s in settings.kb_sources.split(",") if s.strip()):
+        kind, _, arg = spec.partition(":")
+        if kind == "markdown" and arg:
+            from connectors.markdown_kb import MarkdownFolder
+            found.append(MarkdownFolder(SAMPLE_KB if arg == "sample" else arg))
+        elif kind == "zendesk" and not arg:
+            from connectors.zendesk_kb import ZendeskHelpCenter
+            found.append(ZendeskHelpCenter((helpdesk or build_helpdesk(settings)).client))
+        elif kind == "intercom" and not arg:
+            from connectors.intercom_kb import IntercomArticles
+            found.append(IntercomArticles(settings.intercom_token, base_url=settings.intercom_url))
+        else:
+            raise ConfigError(f"kb_sources: {spec!r} is not markdown:FOLDER, zendesk or intercom")
+    names = [s.name for s in found]
+    if len(names) != len(set(names)):
+        raise ConfigError("kb_sources: each kind of source can be listed once")
+    return found
+
+
+def build_engine(settings: Settings, db) -> Engine:
+    """The offline engine (wrapped by the LLM one when configured), serving the synced knowledge base."""
+    offline = Engine(load_model(settings.data_dir, settings.history_file), LiveIndex(db))
     return with_llm(settings, offline) if settings.engine == "llm" else offline
 
 

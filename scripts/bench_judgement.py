@@ -30,6 +30,7 @@ DATA = Path(os.environ.get("DESKHAND_BENCH_DATA", ROOT.parent / "shared" / "data
 
 from app import classifier  # noqa: E402
 from app.engine import Engine  # noqa: E402
+from app.knowledge import KnowledgeIndex  # noqa: E402
 from app.evaluate import report, shadow_run  # noqa: E402
 from app.history import LabelledTicket, training_set  # noqa: E402
 from app.policy import DEFAULT_POLICY  # noqa: E402
@@ -76,7 +77,7 @@ def judge(train, test):
     started = time.perf_counter()
     model = classifier.train(*training_set(train))
     trained = time.perf_counter() - started
-    engine = Engine(model, [])
+    engine = Engine(model, KnowledgeIndex([]))
     started = time.perf_counter()
     rows = shadow_run(engine, DEFAULT_POLICY, test, use_kb=False)
     per_ticket_ms = (time.perf_counter() - started) * 1000 / len(test)

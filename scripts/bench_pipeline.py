@@ -92,6 +92,8 @@ def wait_handled(sb, db_path: str, deadline: float) -> None:
 def drive(args) -> tuple[list[dict], list[dict], dict, dict, float]:
     """Run sandbox, web app and worker; play the events; return what both sides recorded."""
     from app.config import Settings
+    from app.db import connect
+    from app.kb_sync import sync_all
     from app.services import build_engine, build_helpdesk, prepare_database
     from app.web import create_app
     from app.worker import Worker
@@ -113,7 +115,8 @@ def drive(args) -> tuple[list[dict], list[dict], dict, dict, float]:
         try:
             sb.webhook_url = f"{web.url}/webhooks/zendesk"
             helpdesk = build_helpdesk(settings)
-            worker = Worker(settings, helpdesk, build_engine(settings, helpdesk), name="bench-worker")
+            sync_all(settings, helpdesk)
+            worker = Worker(settings, helpdesk, build_engine(settings, connect(settings.db_path)), name="bench-worker")
             thread = threading.Thread(target=worker.run, args=(stop,), daemon=True, name="bench-worker")
             thread.start()
             ids = [int(item["id"]) for item in sb.stream]

@@ -24,6 +24,7 @@ DATA = Path(os.environ.get("DESKHAND_BENCH_DATA", ROOT.parent / "shared" / "data
 BITEXT = DATA / "bitext-customer-support" / "Bitext_Sample_Customer_Support_Training_Dataset.csv"
 
 from app.knowledge import KnowledgeIndex  # noqa: E402
+from app.passages import chunk  # noqa: E402
 
 RANKED = 50  # MRR counts a right answer below this rank as 0 (it adds under 0.02 at most)
 from connectors.types import Article  # noqa: E402
@@ -47,9 +48,10 @@ def main(argv=None) -> int:
     articles = [Article(id=str(i), title="", body_html=text, url=f"bitext:{i}", labels=(intent,))
                 for i, (text, intent) in enumerate(answers.items())]
     started = time.perf_counter()
-    index = KnowledgeIndex(articles)
-    print(f"{len(articles)} articles from {len(intents)} intents embedded in {time.perf_counter() - started:.0f} s",
-          flush=True)
+    passages = [p for a in articles for p in chunk(a, "bitext")]
+    index = KnowledgeIndex(passages)
+    print(f"{len(articles)} articles ({len(passages)} passages) from {len(intents)} intents embedded in "
+          f"{time.perf_counter() - started:.0f} s", flush=True)
     queries = random.Random(0).sample(rows, min(args.queries, len(rows))) if args.queries else rows
     hits1 = hits5 = 0
     reciprocal, elapsed = 0.0, 0.0
@@ -57,13 +59,14 @@ def main(argv=None) -> int:
         started = time.perf_counter()
         ranked = index.search(r["instruction"], limit=RANKED)
         elapsed += time.perf_counter() - started
-        rank = next((i for i, m in enumerate(ranked, 1) if m.article.labels[0] == r["intent"]), None)
+        rank = next((i for i, m in enumerate(ranked, 1) if m.passage.labels[0] == r["intent"]), None)
         hits1 += rank == 1
         hits5 += rank is not None and rank <= 5
         reciprocal += 1 / rank if rank else 0.0
     n = len(queries)
     result = {"hit_at_1": round(hits1 / n, 4), "hit_at_5": round(hits5 / n, 4), "mrr": round(reciprocal / n, 4),
-              "ms_per_query": round(elapsed * 1000 / n, 2), "queries": n, "articles": len(articles)}
+              "ms_per_query": round(elapsed * 1000 / n, 2), "queries": n, "articles": len(articles),
+              "passages": len(passages)}
     print(f"hit@1 {result['hit_at_1']}  hit@5 {result['hit_at_5']}  MRR {result['mrr']}  "
           f"{result['ms_per_query']} ms/query over {n} queries (targets: hit@1 >= 0.93, <= 5 ms)")
     if args.json:

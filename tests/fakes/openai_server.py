@@ -27,6 +27,10 @@ class FakeOpenAI:
             self.requests.append(body)
             step = self.script.popleft() if self.script else self.default(body)
             kind, value = step
+            if kind == "reply":  # a reply citing the first passage offered (the schema's enum)
+                schema = body["response_format"]["json_schema"]["schema"]
+                offered = schema["properties"]["citations"]["items"]["enum"]
+                kind, value = "json", {"answerable": bool(value), "reply": value, "citations": offered[:1]}
             if kind == "stall":
                 time.sleep(value)
                 kind, value = "json", {}
@@ -55,6 +59,11 @@ class FakeOpenAI:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(5)
+
+
+def written(text: str) -> tuple[str, str]:
+    """The reply step: `text` as the reply, citing the first passage the request offered."""
+    return ("reply", text)
 
 
 def answer(category: str, confidence: float = 0.9, **extra) -> tuple[str, dict]:

@@ -12,11 +12,14 @@ from werkzeug.serving import make_server
 from app import classifier
 from app.config import Settings
 from app.db import connect
+from app import kb_store
 from app.engine import Engine, models_dir
+from app.kb_store import LiveIndex
 from app.history import load_jsonl, training_set
 from app.services import build_helpdesk, prepare_database
 from app.web import create_app
 from app.worker import Worker
+from connectors.zendesk_kb import ZendeskHelpCenter
 from sandbox import Sandbox
 
 COMPANY = Path(__file__).resolve().parents[2] / "sandbox" / "company"
@@ -53,6 +56,14 @@ class Loop:
         return connect(self.settings.db_path)
 
 
+def help_center_knowledge(settings, helpdesk, full: bool = False) -> LiveIndex:
+    """The sandbox's Help Center, synced through zenpy into the store, as the worker serves it."""
+    db = connect(settings.db_path)
+    report = kb_store.sync(db, ZendeskHelpCenter(helpdesk.client), full=full)
+    assert not report.error and report.added + report.updated + report.unchanged > 0, report
+    return LiveIndex(db)
+
+
 @pytest.fixture
 def loop(tmp_path, trained_model):
     sb = Sandbox.from_seed(signing_secret=SECRET).start()
@@ -66,7 +77,7 @@ def loop(tmp_path, trained_model):
     url = f"http://127.0.0.1:{web.server_port}"
     sb.webhook_url = f"{url}/webhooks/zendesk"
     helpdesk = build_helpdesk(settings)
-    engine = Engine(trained_model, helpdesk.articles())
+    engine = Engine(trained_model, help_center_knowledge(settings, helpdesk))
     yield Loop(sb, settings, Worker(settings, helpdesk, engine, name="w1"), url)
     web.shutdown()
     web.server_close()

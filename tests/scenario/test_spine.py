@@ -13,7 +13,7 @@ from app import audit, ledger
 from app.worker import Worker
 from tests.conftest import zendesk_headers
 
-from .conftest import SECRET
+from .conftest import SECRET, help_center_knowledge
 
 SEND, DRAFT, ESCALATE = 2003, 2002, 2021  # stream tickets: login how-to, billing question, legal threat
 
@@ -104,10 +104,10 @@ def test_a_secret_planted_in_the_knowledge_base_never_reaches_the_customer(loop,
     article = next(a for a in loop.sb.store.rows("articles") if a["title"].startswith("Reset your password"))
     article["body"] = article["body"].replace("valid for 60 minutes", "valid for 60 minutes (ops token SEKRET-4242)")
     from app.engine import Engine
-    from app.worker import Worker
     settings = loop.settings.with_overrides(canaries="sekret-4242")
     helpdesk = loop.worker.helpdesk
-    worker = Worker(settings, helpdesk, Engine(trained_model, helpdesk.articles()), name="w-canary")
+    knowledge = help_center_knowledge(settings, helpdesk, full=True)  # the sync brings the edit in
+    worker = Worker(settings, helpdesk, Engine(trained_model, knowledge), name="w-canary")
     loop.sb.play([SEND])
     assert loop.sb.flush_webhooks(10)
     while worker.run_once():
@@ -208,36 +208,43 @@ def test_helpdesk_outage_retries_then_dead_letters_with_the_reason(loop):
 
 
 def test_llm_engine_decides_end_to_end_and_a_broken_answer_escalates(loop, trained_model):
-    from app.engine import Engine
     from app.llm_engine import LlmEngine, Prices
     from connectors.llm import ChatModel
-    from tests.fakes.openai_server import FakeOpenAI, answer
+    from tests.fakes.openai_server import FakeOpenAI, answer, written
     with FakeOpenAI() as fake:
-        fake.script.extend([answer("login_2fa", 0.99), ("text", "I think it is about passwords?")])
+        fake.script.extend([answer("login_2fa", 0.99),
+                            written("Hi there,\n\nOn the sign-in page click Forgot password to get a new link."),
+                            ("text", "I think it is about passwords?")])
         chat = ChatModel("fake-model", base_url=fake.base_url, timeout_s=5, max_retries=0)
-        engine = LlmEngine(Engine(trained_model, loop.worker.helpdesk.articles()), chat, Prices(1.0, 2.0))
+        engine = LlmEngine(loop.worker.pipeline.engine, chat, Prices(1.0, 2.0))
         worker = Worker(loop.settings, loop.worker.helpdesk, engine, name="w-llm")
         loop.sb.play([SEND, ESCALATE])
         assert loop.sb.flush_webhooks(10)
         while worker.run_once():
             pass
     [reply] = loop.bot_comments(SEND)  # the model agreed with the classifier: answered
-    assert reply["public"] is True and "Reset your password" in reply["body"]
+    assert reply["public"] is True and "click Forgot password" in reply["body"]  # the model's words
+    assert "Read more: Reset your password" in reply["body"]  # and the passage it cited
     [note] = loop.bot_comments(ESCALATE)  # unreadable answer: a person gets it, with the reason
     assert note["public"] is False and "llm engine failed" in note["body"] and "malformed JSON" in note["body"]
     trail = audit.trail(loop.db(), str(SEND))
     triage = next(r["detail"] for r in trail if r["step"] == "triage")
     assert triage["engine"] == "llm" and triage["tokens"] == 150 and triage["cost_usd"] > 0
+    composed = next(r["detail"] for r in trail if r["step"] == "compose")
+    assert composed["writer"] == "llm" and composed["tokens"] == 150 and composed["passages"]
+    reply_request = fake.requests[1]["messages"]
+    assert "Reset your password" in reply_request[0]["content"]  # the passages are in the prompt
 
 
 def test_a_job_that_keeps_failing_leaves_an_internal_note_for_a_person(loop, trained_model):
     from app.engine import Engine
+    from app.knowledge import KnowledgeIndex
 
     class FaultyEngine(Engine):  # fault injection: a bug inside triage, on every try
         def triage(self, subject, body):
             raise RuntimeError("classifier exploded")
 
-    worker = Worker(loop.settings, loop.worker.helpdesk, FaultyEngine(trained_model, []), name="w-faulty")
+    worker = Worker(loop.settings, loop.worker.helpdesk, FaultyEngine(trained_model, KnowledgeIndex([])), name="w-faulty")
     loop.sb.play([SEND])
     assert loop.sb.flush_webhooks(10)
     import time

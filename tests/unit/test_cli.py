@@ -68,3 +68,31 @@ def test_bad_setting_is_explained(run, monkeypatch):
 def test_missing_config_file_is_explained(run):
     result = run("--config", "/nope.toml", "policy", "show")
     assert result.exit_code == 1 and "cannot read config file" in result.output
+
+
+def test_kb_sync_status_and_search(run, tmp_path, monkeypatch):
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "invoices.md").write_text("# Download invoices\n\nGo to Settings → Billing → Invoices.\n")
+    (kb / "broken.md").write_text("---\ntitle: [oops\n---\n")
+    monkeypatch.setenv("DESKHAND_KB_SOURCES", f"markdown:{kb}")
+    result = run("kb", "sync")
+    assert result.exit_code == 0, result.output
+    assert "markdown: 1 added, 0 updated, 0 removed, 0 unchanged (1 passages embedded)" in result.output
+    assert "skipped" in result.output and "broken.md" in result.output
+    assert "1 articles" in run("kb", "status").output
+    found = run("kb", "search", "where are my invoices")
+    assert found.exit_code == 0 and "markdown:invoices#0  Download invoices" in found.output
+    synced = json.loads(run("kb", "sync", "--json").output.splitlines()[0])
+    assert synced["unchanged"] == 1 and synced["error"] == ""
+
+
+def test_kb_sync_failure_is_explained_and_exits_non_zero(run, tmp_path, monkeypatch):
+    monkeypatch.setenv("DESKHAND_KB_SOURCES", f"markdown:{tmp_path / 'nowhere'}")
+    result = run("kb", "sync")
+    assert result.exit_code == 1 and "does not exist" in result.output and "could not sync markdown" in result.output
+    monkeypatch.setenv("DESKHAND_KB_SOURCES", "wiki")
+    result = run("kb", "sync")
+    assert result.exit_code == 1 and "'wiki' is not markdown:FOLDER, zendesk or intercom" in result.output
+    assert "last error" in run("kb", "status").output
+    assert run("kb", "search", "x").exit_code == 1

@@ -69,3 +69,20 @@ def test_zendesk_export_with_category_field(tmp_path):
     result = run("eval", "--history", str(path), "--tickets", str(path), "--category-field", "360001", "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output.strip().splitlines()[-1])["n"] == 240
+
+
+def test_eval_with_a_knowledge_base_reports_grounding_figures():
+    result = run(*ARGS, "--kb", str(COMPANY / "kb"), env={"DESKHAND_ALLOWED_LINK_HOSTS": "app.brightline.example"})
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output.strip().splitlines()[-1])
+    assert report["unsupported_claims_sent"] == 0
+    assert report["n_with_gold_article"] == 16 and report["retrieval_hit_at_1"] >= 0.9
+    assert report["answer_rate"] == round(report["actions"].get("send", 0) / 40, 4) > 0.1
+
+
+def test_eval_kb_that_is_not_a_source_is_a_clear_error(tmp_path):
+    result = run(*ARGS, "--kb", str(tmp_path / "missing"))
+    assert result.exit_code != 0 and "is not a folder, 'sample', 'zendesk' or 'intercom'" in result.output
+    result = run(*ARGS, "--kb", str(tmp_path))  # a folder with no articles in it
+    assert result.exit_code != 0 and "holds no published articles" in result.output
+    assert "Traceback" not in result.output

@@ -9,6 +9,7 @@ from app.decide import decide
 from app.domain import CategoryPolicy, Citation, Draft
 from app.engine import Engine
 from app.history import load_jsonl, training_set
+from app.knowledge import KnowledgeIndex
 from app.llm_engine import LlmEngine, Prices, fit_calibrator
 from connectors.errors import ConnectorError
 from connectors.llm import ChatModel
@@ -21,7 +22,7 @@ TICKET = ("Password reset link expired", "The reset link in my email says it exp
 @pytest.fixture(scope="module")
 def offline():
     tickets, _ = load_jsonl(str(HISTORY))
-    return Engine(classifier.train(*training_set(tickets[:600])), [])
+    return Engine(classifier.train(*training_set(tickets[:600])), KnowledgeIndex([]))
 
 
 @pytest.fixture(scope="module")
@@ -123,3 +124,73 @@ def test_calibrator_learns_that_agreement_means_right(offline, fake):
     calibrator, summary = fit_calibrator(llm, held_out)
     assert summary["tickets"] == 100 and summary["failures"] == 0 and summary["cost_usd"] > 0
     assert calibrator(0.9, 0.9, True) > 0.7 > 0.3 > calibrator(0.9, 0.05, False)
+
+
+# -- the reply the LLM writes from retrieved passages ----------------------------------------
+
+SAMPLE_KB = Path(__file__).resolve().parents[2] / "sandbox" / "company" / "kb"
+
+
+@pytest.fixture(scope="module")
+def knowledge():
+    from app.kb_store import index_of
+    from connectors.markdown_kb import MarkdownFolder
+    return index_of(MarkdownFolder(SAMPLE_KB))[0]
+
+
+def reset_ticket(note: str = ""):
+    from connectors.types import Comment, Requester, Ticket
+    comments = (Comment("1", "5", "customer", True, TICKET[1]),)
+    if note:
+        comments += (Comment("2", "9", "agent", False, note),)
+    return Ticket("zendesk", "7", TICKET[0], "open", Requester("5", "sam@x.test", "Sam Lee"), comments)
+
+
+def write_reply(offline, fake, knowledge, ticket=None):
+    ticket = ticket or reset_ticket()
+    matches = knowledge.search("\n".join(TICKET), "login_2fa")
+    return engine(offline, fake).reply(ticket, TICKET[1], matches, knowledge), matches
+
+
+def test_the_model_writes_from_the_passages_only_and_cites_them(offline, fake, knowledge):
+    from tests.fakes.openai_server import written
+    fake.script.append(written("Hi Sam,\n\nClick Forgot password on the sign-in page for a new link."))
+    draft, matches = write_reply(offline, fake, knowledge,
+                                 reset_ticket(note="Internal: customer is on the VIP watch list"))
+    assert draft.writer == "llm" and draft.tokens == 150 and draft.cost_usd > 0
+    assert draft.citations[0].passage_id == matches[0].passage.id
+    assert draft.text.endswith(f"Read more: {matches[0].passage.title} — {matches[0].passage.url}")
+    [sent] = fake.requests
+    system, user = (m["content"] for m in sent["messages"])
+    assert matches[0].passage.id in system and matches[0].passage.text[:40] in system
+    assert "VIP watch list" not in system + user  # internal notes never reach the writer
+    enum = sent["response_format"]["json_schema"]["schema"]["properties"]["citations"]["items"]["enum"]
+    assert enum[0] == matches[0].passage.id and len(enum) <= 5
+
+
+@pytest.mark.parametrize("step, note", [
+    (("text", "not json"), "malformed JSON"),
+    (("refuse", "no"), "refused"),
+    (("json", {"answerable": True, "reply": "Hi", "citations": []}), "cited no passage"),
+    (("status", 500), "could not write the reply"),
+])
+def test_an_unusable_answer_falls_back_to_the_offline_reply_and_says_why(offline, fake, knowledge, step, note):
+    fake.script.append(step)
+    draft, matches = write_reply(offline, fake, knowledge)
+    assert draft.writer == "offline" and note in draft.note
+    assert draft.text == engine(offline, fake).offline.reply(reset_ticket(), TICKET[1], matches, knowledge).text
+
+
+def test_when_the_passages_do_not_answer_there_is_no_reply(offline, fake, knowledge):
+    fake.script.append(("json", {"answerable": False, "reply": "", "citations": []}))
+    draft, _ = write_reply(offline, fake, knowledge)
+    assert draft is None
+
+
+def test_an_invented_promise_in_the_models_reply_is_caught_by_the_check(offline, fake, knowledge):
+    from app.check import check_reply, cited_sources
+    from tests.fakes.openai_server import written
+    fake.script.append(written("Hi Sam, we will refund $200 to your card today."))
+    draft, _ = write_reply(offline, fake, knowledge)
+    checked = check_reply(draft.text, cited_sources(draft, knowledge), [], [], knowledge.hosts(), "— bot")
+    assert not checked.sendable and checked.unsupported

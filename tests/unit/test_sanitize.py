@@ -190,3 +190,10 @@ def test_no_dangerous_construct_survives_generated_input():
 def test_allowed_url_carrying_another_host_goes():
     out = clean("Sign in at https://brightline.example/login?next=//evil.io/steal then continue.")
     assert "evil.io" not in out.text and out.text == "Sign in at then continue."
+
+
+def test_a_documentation_placeholder_is_words_not_markup():
+    out = clean("Send the header Authorization: Bearer <key> with every request.")
+    assert out.text == "Send the header Authorization: Bearer <key> with every request." and not out.removed
+    for markup in ("<key onclick=alert(1)>x", "<img>", "<b>bold</b>", "<scr<key>ipt>"):
+        assert "<" not in clean(markup).text.replace("<key>", ""), markup

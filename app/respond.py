@@ -1,0 +1,48 @@
+"""Steps 3–7 without I/O: triage → retrieve → compose → check → decide, for one customer message.
+
+The worker's pipeline and `deskhand eval` both call `think`, so what eval reports is what the
+worker would have done (the engine may still call an LLM; nothing here touches the helpdesk).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .check import Checked, check_reply, cited_sources
+from .compose import AI_LABEL
+from .decide import decide
+from .domain import Decision, Draft, Policy, Ticket, Triage
+from .knowledge import Match
+
+
+@dataclass(frozen=True)
+class Guardrails:
+    """What the check needs besides the reply: secrets to block and hosts replies may link to."""
+    canaries: tuple[str, ...] = ()
+    allowed_hosts: frozenset[str] = frozenset()
+    ai_label: str = AI_LABEL
+
+
+@dataclass(frozen=True)
+class Thought:
+    triage: Triage
+    matches: list[Match]
+    draft: Draft | None
+    checked: Checked | None
+    decision: Decision
+
+
+def think(engine, ticket: Ticket, subject: str, message: str, policy: Policy,
+          after_bot_reply: bool = False, rails: Guardrails = Guardrails()) -> Thought:
+    """`subject` is "" after the first message; internal notes on `ticket` are what must not leak."""
+    triage = engine.triage(subject, message)
+    knowledge = engine.knowledge
+    matches = knowledge.search(f"{subject}\n{message}", triage.category)
+    draft = engine.reply(ticket, message, matches, knowledge)
+    checked = None
+    if draft is not None:
+        checked = check_reply(
+            draft.text, cited_sources(draft, knowledge),
+            internal_texts=[c.body for c in ticket.comments if not c.public], canaries=list(rails.canaries),
+            allowed_hosts=set(rails.allowed_hosts) | knowledge.hosts(), ai_label=rails.ai_label)
+    decision = decide(triage, policy.for_category(triage.category), draft, after_bot_reply, checked)
+    return Thought(triage, matches, draft, checked, decision)

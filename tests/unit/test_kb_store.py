@@ -1,0 +1,87 @@
+"""The knowledge store: what a sync adds, updates and removes, and how a running worker sees it."""
+from pathlib import Path
+
+import pytest
+
+from app import kb_store
+from app.config import ConfigError, Settings
+from app.db import connect, migrate
+from app.kb_store import LiveIndex
+from app.kb_sync import start_schedule, sync_all
+from app.services import build_knowledge_sources
+from connectors.markdown_kb import MarkdownFolder
+
+
+def write(folder: Path, name: str, title: str, body: str) -> None:
+    (folder / name).write_text(f"---\ntitle: {title}\nlabels: [billing]\n---\n{body}\n", encoding="utf-8")
+
+
+@pytest.fixture
+def db(tmp_path):
+    db = connect(str(tmp_path / "kb.db"))
+    migrate(db)
+    return db
+
+
+def test_sync_counts_changes_and_re_embeds_only_changed_articles(tmp_path, db):
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    write(kb, "invoices.md", "Download invoices", "Go to Settings → Billing → Invoices.")
+    write(kb, "refunds.md", "Refund policy", "Annual plans are refundable within 14 days.")
+    source = MarkdownFolder(kb)
+    first = kb_store.sync(db, source)
+    assert (first.added, first.updated, first.removed, first.passages) == (2, 0, 0, 2)
+
+    live = LiveIndex(db)
+    assert live.current().search("where is my invoice")[0].passage.title == "Download invoices"
+
+    write(kb, "refunds.md", "Refund policy", "Annual plans are refundable within 30 days.")
+    (kb / "invoices.md").unlink()
+    write(kb, "vat.md", "Add a VAT number", "Open Billing details and enter the VAT ID.")
+    second = kb_store.sync(db, source)
+    assert (second.added, second.updated, second.removed, second.unchanged, second.passages) == (1, 1, 1, 0, 2)
+    titles = {p.title for p in live.current().passages}  # the worker's index follows the store
+    assert titles == {"Refund policy", "Add a VAT number"}
+    assert "30 days" in live.current().article("markdown:refunds")[0].text
+
+    again = kb_store.sync(db, source)
+    assert (again.added, again.updated, again.removed, again.unchanged, again.passages) == (0, 0, 0, 2, 0)
+
+
+def test_a_source_that_fails_leaves_the_store_as_it_was(tmp_path, db):
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    write(kb, "a.md", "A", "Alpha.")
+    kb_store.sync(db, MarkdownFolder(kb))
+    report = kb_store.sync(db, MarkdownFolder(tmp_path / "gone"))
+    assert "does not exist" in report.error
+    assert [p.title for p in kb_store.load_index(db).passages] == ["A"]
+
+
+def test_kb_sources_setting_is_parsed_and_a_typo_is_a_clear_error(tmp_path):
+    sources = build_knowledge_sources(Settings(kb_sources="markdown:sample, intercom", intercom_token="t"))
+    assert [s.name for s in sources] == ["markdown", "intercom"]
+    with pytest.raises(ConfigError, match="'confluence' is not"):
+        build_knowledge_sources(Settings(kb_sources="confluence"))
+    with pytest.raises(ConfigError, match="listed once"):
+        build_knowledge_sources(Settings(kb_sources="markdown:a,markdown:b"))
+
+
+def test_first_start_syncs_only_sources_never_synced(tmp_path):
+    settings = Settings(data_dir=str(tmp_path / "data"))
+    [first] = sync_all(settings, only_new=True)
+    assert first.source == "markdown" and first.added == 27
+    assert sync_all(settings, only_new=True) == []
+
+
+def test_the_scheduled_sync_is_one_interval_job_that_never_overlaps(tmp_path):
+    assert start_schedule(Settings(data_dir=str(tmp_path), kb_sync_minutes=0)) is None
+    scheduler = start_schedule(Settings(data_dir=str(tmp_path), kb_sync_minutes=15))
+    try:
+        [job] = scheduler.get_jobs()
+        assert job.id == "kb_sync" and job.max_instances == 1 and job.trigger.interval.total_seconds() == 900
+        job.func()  # what the scheduler runs every 15 minutes
+        db = connect(Settings(data_dir=str(tmp_path)).db_path)
+        assert db["kb_articles"].count == 27 and db["kb_sources"].get("markdown")["error"] == ""
+    finally:
+        scheduler.shutdown(wait=False)
