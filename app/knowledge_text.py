@@ -1,6 +1,7 @@
 """HTML → readable plain text, for retrieval, claim checks and replies. Pure."""
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 
@@ -37,8 +38,10 @@ class _TextExtractor(HTMLParser):
             self.parts.append("\n")
 
     def handle_data(self, data):
+        # Runs of whitespace become one space, but an edge space stays: "for the <b>Share</b> panel"
+        # must not become "for theSharepanel". Lines are trimmed in html_to_text.
         if not self._skip:
-            self.parts.append(" ".join(data.split()) if data.strip() else "")
+            self.parts.append(re.sub(r"\s+", " ", data))
 
 
 def html_to_text(html: str) -> str:

@@ -34,3 +34,9 @@ def test_a_long_section_is_split_at_paragraphs_but_a_list_stays_whole():
 def test_an_empty_article_still_has_one_passage_to_cite():
     [p] = chunk(Article("1", "Title only", "", ""), "zendesk")
     assert p.id == "zendesk:1#0" and p.text == ""
+
+
+def test_inline_markup_keeps_the_spaces_around_it():
+    from app.knowledge_text import html_to_text
+    html = "<p>Open the <strong>Share</strong> panel and click\n  <code>Done</code>.</p><ol><li> Go to <b>Settings</b> </li></ol>"
+    assert html_to_text(html) == "Open the Share panel and click Done.\n\n1. Go to Settings"
