@@ -1,0 +1,143 @@
+"""The roles outside systems play for gathering context and taking bounded actions (DESIGN §5).
+
+One Protocol per role, and the plain values each returns. Money is in minor units (cents) with
+an ISO currency; times are ISO-8601 UTC strings. Every connector has explicit timeouts, raises
+the typed errors in `errors.py`, retries only safe reads, and never retries a write unless the
+vendor takes an idempotency key.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+# -- billing (Stripe) -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Subscription:
+    id: str
+    status: str  # active, past_due, canceled, trialing, …
+    plan: str  # the price's nickname or product name, e.g. "Growth (annual)"
+    amount: int  # per interval, minor units, all seats
+    currency: str
+    interval: str  # month | year
+    seats: int
+    current_period_end: str
+    cancel_at_period_end: bool = False
+
+
+@dataclass(frozen=True)
+class Invoice:
+    id: str
+    number: str
+    status: str  # paid, open, uncollectible, void, draft
+    amount_due: int
+    amount_paid: int
+    currency: str
+    created: str
+    url: str = ""  # hosted invoice page
+
+
+@dataclass(frozen=True)
+class Charge:
+    id: str
+    amount: int
+    amount_refunded: int
+    currency: str
+    status: str  # succeeded, failed, pending
+    created: str
+    invoice_id: str = ""
+    failure_message: str = ""
+    disputed: bool = False
+    url: str = ""  # receipt
+
+
+@dataclass(frozen=True)
+class BillingAccount:
+    customer_id: str
+    email: str
+    name: str
+    subscriptions: tuple[Subscription, ...] = ()
+    invoices: tuple[Invoice, ...] = ()  # newest first
+    charges: tuple[Charge, ...] = ()  # newest first
+    link: str = ""  # the customer in the vendor's dashboard
+
+
+@dataclass(frozen=True)
+class Refund:
+    id: str
+    charge_id: str
+    amount: int
+    currency: str
+    status: str
+
+
+class Billing(Protocol):
+    name: str  # "stripe"
+
+    def account(self, email: str) -> BillingAccount | None:
+        """The customer with this email, with subscriptions, recent invoices and charges."""
+
+    def refund(self, charge_id: str, amount: int, idempotency_key: str, reason: str = "") -> Refund:
+        """Refund part or all of a charge; the same key never refunds twice."""
+
+
+# -- CRM (HubSpot) ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CrmRecord:
+    contact_id: str
+    email: str
+    name: str
+    company_id: str = ""
+    company: str = ""
+    lifecycle_stage: str = ""
+    plan_tier: str = ""
+    arr: float | None = None  # annual recurring revenue, in the account currency
+    owner: str = ""  # the account owner's name or email
+    renewal_date: str = ""
+    link: str = ""
+
+
+class Crm(Protocol):
+    name: str  # "hubspot"
+
+    def contact(self, email: str) -> CrmRecord | None: ...
+
+    def update_property(self, contact_id: str, name: str, value: str) -> None: ...
+
+    def add_note(self, contact_id: str, body: str) -> str:
+        """Attach a note to the contact; returns the note id."""
+
+
+# -- bug tracker (Linear) ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Issue:
+    id: str
+    identifier: str  # e.g. ENG-123
+    title: str
+    state: str  # the workflow state's name
+    url: str
+    created_at: str = ""
+    priority: int = 0
+
+
+class BugTracker(Protocol):
+    name: str  # "linear"
+
+    def search(self, text: str, limit: int = 5) -> list[Issue]:
+        """Open issues matching the text, best first."""
+
+    def create(self, title: str, description: str, labels: tuple[str, ...] = ()) -> Issue: ...
+
+    def comment(self, issue_id: str, body: str) -> str: ...
+
+
+# -- chat (Slack) -----------------------------------------------------------------------------
+
+class Chat(Protocol):
+    name: str  # "slack"
+
+    def post(self, channel: str, text: str) -> str:
+        """Post a message; returns its timestamp id."""
