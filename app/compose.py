@@ -9,7 +9,7 @@ import re
 from urllib.parse import urlparse
 
 from .check import Checked
-from .domain import Citation, Decision, Draft, Evidence, Ticket, Triage
+from .domain import Citation, Decision, Draft, Ticket, Triage
 from .knowledge import KnowledgeIndex, Match
 from .passages import Passage
 
@@ -73,43 +73,8 @@ def draft_note(triage: Triage, decision: Decision, draft: Draft, checked: Checke
     return "\n".join(lines + ["", "----- proposed reply -----", checked.text, "--------------------------"])
 
 
-def escalation_note(triage: Triage, decision: Decision, evidence: Evidence,
-                    matches: list[Match], ticket: Ticket, checked: Checked | None = None) -> str:
-    lines = [
-        "Deskhand escalated this ticket to a person.",
-        f"Why: {'; '.join(decision.reasons)}",
-        _triage_line(triage),
-    ]
-    if triage.issues:
-        lines.append(f"Requests in this message: {', '.join(triage.issues)}")
-    lines.append(f"Requester: {ticket.requester.name} <{ticket.requester.email}>")
-    if ticket.page_url:
-        lines.append(f"Customer was on: {ticket.page_url}")
-    history = [f for f in evidence.facts if f.source == "helpdesk.history"]
-    lines.append("")
-    lines.append(f"Requester's tickets in the last 90 days: {len(history) or 'none'}")
-    lines += [f"- {f.text}" + (f" ({f.link})" if f.link else "") for f in history[:5]]
-    if matches:
-        lines.append("")
-        lines.append("Closest knowledge-base passages:")
-        lines += [f"- {_title(m.passage)} (match {m.score:.2f}) [{m.passage.id}] {m.passage.url}".rstrip()
-                  for m in matches]
-    if checked and (checked.blocked or checked.unsupported):
-        lines.append("")
-        lines.append("The reply Deskhand wrote failed its check:")
-        lines += [f"- blocked: {r}" for r in checked.blocked] + [f"- unsupported claim: {r}" for r in checked.unsupported]
-    if evidence.gaps:
-        lines.append("")
-        lines.append("Could not check: " + "; ".join(f"{g.source} ({g.reason})" for g in evidence.gaps))
-    return "\n".join(lines)
-
-
 def _cite(c: Citation) -> str:
     return f"{c.title} [{c.passage_id}] {c.url}".rstrip()
-
-
-def _title(p: Passage) -> str:
-    return f"{p.title} › {p.heading}" if p.heading else p.title
 
 
 def _triage_line(triage: Triage) -> str:

@@ -120,3 +120,12 @@ def m002_knowledge(db: sqlite_utils.Database) -> None:
     db["kb_sources"].create({
         "source": str, "cursor": str, "synced_at": float, "articles": int, "error": str,
     }, pk="source")
+
+
+@migration
+def m003_gather_plan(db: sqlite_utils.Database) -> None:
+    db["policy"].add_column("gather", str)  # JSON list; NULL = every lookup
+    db["case_files"].create({
+        "id": int, "at": float, "platform": str, "ticket_id": str, "category": str,
+        "completeness": float, "missing": str, "gaps": str, "gather_ms": float,
+    }, pk="id")

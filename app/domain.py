@@ -46,6 +46,7 @@ class Fact:
     text: str
     link: str = ""
     at: str = ""
+    kind: str = ""  # what the fact is about (plan, arr, owner, invoice, charge, issue, history…)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,10 @@ class Gap:
 class Evidence:
     facts: tuple[Fact, ...] = ()
     gaps: tuple[Gap, ...] = ()
+    elapsed_ms: float = 0.0
+
+    def of(self, *kinds: str) -> list[Fact]:
+        return [f for f in self.facts if f.kind in kinds]
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,7 @@ class CategoryPolicy:
     send_at: float = 0.9
     draft_at: float = 0.5
     escalate_to: str = ""  # helpdesk group name; empty = leave the group alone
+    gather: tuple[str, ...] = ("history", "billing", "crm", "bugs")  # lookups for the case file
 
 
 @dataclass(frozen=True)

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import asdict, dataclass
 
 import sqlite_utils
 
-from connectors.errors import ConnectorError
 from connectors.helpdesk import Helpdesk
 from connectors.types import Snapshot, TicketUpdate
 
 from . import audit, compose, guards, ledger, policy_store
-from .domain import Comment, Evidence, Fact, Gap, Ticket, TicketEvent
+from .case_file import case_file
+from .domain import Comment, Evidence, Fact, Ticket, TicketEvent
+from .gather import Gatherer, Systems
 from .engine import Engine
 from .jobs import ACTIONABLE
 from .respond import Guardrails, think
@@ -37,8 +39,9 @@ class Outcome:
 class Pipeline:
     def __init__(self, db: sqlite_utils.Database, helpdesk: Helpdesk, engine: Engine,
                  opt_out_tag: str, ai_label: str = compose.AI_LABEL, canaries: tuple[str, ...] = (),
-                 allowed_hosts: frozenset[str] = frozenset()):
+                 allowed_hosts: frozenset[str] = frozenset(), gatherer: Gatherer | None = None):
         self.db, self.helpdesk, self.engine = db, helpdesk, engine
+        self.gatherer = gatherer or Gatherer(Systems())
         self.opt_out_tag = opt_out_tag
         self.rails = Guardrails(tuple(canaries), frozenset(allowed_hosts), ai_label)
 
@@ -81,7 +84,8 @@ class Pipeline:
         ticket = snap.ticket
         subject = ticket.subject if len(ticket.customer_comments()) <= 1 else ""
         earlier = ticket.comments[:ticket.comments.index(trigger)]
-        thought = think(self.engine, ticket, subject, trigger.body, policy_store.load(self.db),
+        policy = policy_store.load(self.db)
+        thought = think(self.engine, ticket, subject, trigger.body, policy,
                         any(c.role == "bot" and c.public for c in earlier), self.rails)
         triage, draft, checked, decision = thought.triage, thought.draft, thought.checked, thought.decision
         log("triage", summary=f"{triage.category} {triage.confidence:.2f}", **asdict(triage),
@@ -104,11 +108,16 @@ class Pipeline:
         elif decision.action == "draft":
             body, public = compose.draft_note(triage, decision, draft, checked), False
         else:
-            evidence = self._gather(snap)
-            log("gather", summary=f"{len(evidence.facts)} facts, {len(evidence.gaps)} gaps",
-                gaps=[asdict(g) for g in evidence.gaps])
-            body, public = compose.escalation_note(triage, decision, evidence, thought.matches, ticket,
-                                                   checked), False
+            evidence = self._gather(snap, policy.for_category(triage.category).gather, trigger.body)
+            log("gather", summary=f"{len(evidence.facts)} facts, {len(evidence.gaps)} gaps in {evidence.elapsed_ms:.0f} ms",
+                gaps=[asdict(g) for g in evidence.gaps], facts=[asdict(f) for f in evidence.facts])
+            case = case_file(triage, decision, evidence, thought.matches, ticket, trigger.body, checked)
+            self.db["case_files"].insert({
+                "at": time.time(), "platform": ticket.platform, "ticket_id": ticket.id,
+                "category": triage.category or "", "completeness": case.completeness,
+                "missing": json.dumps(case.missing), "gaps": json.dumps([g.source for g in evidence.gaps]),
+                "gather_ms": evidence.elapsed_ms})
+            body, public = case.text, False
         update = {"body": body, "public": public,
                   "add_tags": [TAGS[decision.action], f"deskhand_{triage.category or 'unknown'}"],
                   "group_name": decision.escalate_to if decision.action == "escalate" else ""}
@@ -116,18 +125,16 @@ class Pipeline:
         self._write(ticket, key, decision.action, update, log)
         return outcome
 
-    def _gather(self, snap: Snapshot) -> Evidence:
-        """Context for the escalation note. A failing lookup is a recorded gap, never a crash."""
-        ticket, history = snap.ticket, snap.history
-        if history is None:
-            try:
-                history = self.helpdesk.requester_history(ticket.requester.id, exclude=ticket.id)
-            except ConnectorError as exc:
-                return Evidence(gaps=(Gap("helpdesk.history", str(exc)),))
-        return Evidence(facts=tuple(
-            Fact("helpdesk.history", f"#{t.id} {t.subject} — {t.status}, {t.created_at[:10]}"
-                 + (f", {t.category}" if t.category else ""), at=t.created_at)
-            for t in history))
+    def _gather(self, snap: Snapshot, plan: tuple[str, ...], message: str) -> Evidence:
+        """Context for the case file, every system at once. A failing lookup is a gap, never a crash."""
+        def history() -> list[Fact]:
+            ticket, found = snap.ticket, snap.history
+            if found is None:
+                found = self.helpdesk.requester_history(ticket.requester.id, exclude=ticket.id)
+            return [Fact("helpdesk", f"#{t.id} {t.subject} — {t.status}, {t.created_at[:10]}"
+                         + (f", {t.category}" if t.category else ""), at=t.created_at, kind="history")
+                    for t in found]
+        return self.gatherer.gather(snap.ticket, plan, message, history)
 
     def _write(self, ticket: Ticket, key: str, action: str, update: dict, log) -> None:
         marker = ledger.marker_tag(key)

@@ -17,7 +17,8 @@ import yaml
 from .domain import CategoryPolicy, Policy
 
 MODES = ("off", "shadow", "draft", "auto")
-FIELDS = ("mode", "send_at", "draft_at", "escalate_to")
+FIELDS = ("mode", "send_at", "draft_at", "escalate_to", "gather")
+LOOKUPS = ("history", "billing", "crm", "bugs")
 # Conservative embedded defaults: nothing is sent until an admin says so.
 DEFAULT_POLICY = Policy(default=CategoryPolicy(mode="draft", send_at=0.9, draft_at=0.5))
 
@@ -68,6 +69,11 @@ def entry_from_dict(entry, base: CategoryPolicy, where: str) -> CategoryPolicy:
             values[key] = float(value)
     if "escalate_to" in entry:
         values["escalate_to"] = str(entry["escalate_to"] or "")
+    if "gather" in entry:
+        plan = entry["gather"]
+        if not isinstance(plan, list) or any(x not in LOOKUPS for x in plan):
+            raise PolicyError(f"{where}.gather must be a list of {', '.join(LOOKUPS)}, got {plan!r}")
+        values["gather"] = tuple(dict.fromkeys(plan))
     result = replace(base, **values)
     if result.draft_at > result.send_at:
         raise PolicyError(f"{where}: draft_at ({result.draft_at}) must not be above send_at ({result.send_at})")
@@ -75,5 +81,6 @@ def entry_from_dict(entry, base: CategoryPolicy, where: str) -> CategoryPolicy:
 
 
 def policy_to_dict(policy: Policy) -> dict:
-    return {"default": asdict(policy.default),
-            "categories": {cat: asdict(entry) for cat, entry in policy.categories}}
+    as_dict = lambda entry: {**asdict(entry), "gather": list(entry.gather)}  # noqa: E731
+    return {"default": as_dict(policy.default),
+            "categories": {cat: as_dict(entry) for cat, entry in policy.categories}}

@@ -30,9 +30,10 @@ def show(settings: Settings, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(policy_to_dict(current), indent=2))
         return
-    click.echo(f"{'category':<20} {'mode':<7} {'send_at':>7} {'draft_at':>8}  escalate_to")
+    click.echo(f"{'category':<20} {'mode':<7} {'send_at':>7} {'draft_at':>8}  {'escalate_to':<24} gather")
     for name, entry in (("default", current.default), *current.categories):
-        click.echo(f"{name:<20} {entry.mode:<7} {entry.send_at:>7.2f} {entry.draft_at:>8.2f}  {entry.escalate_to}")
+        click.echo(f"{name:<20} {entry.mode:<7} {entry.send_at:>7.2f} {entry.draft_at:>8.2f}  "
+                   f"{entry.escalate_to:<24} {','.join(entry.gather)}")
 
 
 @policy.command("set")
@@ -41,13 +42,16 @@ def show(settings: Settings, as_json: bool) -> None:
 @click.option("--send-at", type=float)
 @click.option("--draft-at", type=float)
 @click.option("--escalate-to", help="Helpdesk group that receives escalations.")
+@click.option("--gather", help="Lookups for the case file, comma-separated: history,billing,crm,bugs.")
 @click.pass_obj
-def set_(settings: Settings, category: str, mode, send_at, draft_at, escalate_to) -> None:
+def set_(settings: Settings, category: str, mode, send_at, draft_at, escalate_to, gather) -> None:
     """Change one category ('default' for the fallback)."""
     values = {k: v for k, v in dict(mode=mode, send_at=send_at, draft_at=draft_at,
                                       escalate_to=escalate_to).items() if v is not None}
+    if gather is not None:
+        values["gather"] = [x.strip() for x in gather.split(",") if x.strip()]
     if not values:
-        raise click.UsageError("give at least one of --mode, --send-at, --draft-at, --escalate-to")
+        raise click.UsageError("give at least one of --mode, --send-at, --draft-at, --escalate-to, --gather")
     entry = policy_store.set_entry(_db(settings), category, values)
     click.echo(f"{category}: mode {entry.mode}, send_at {entry.send_at:.2f}, draft_at {entry.draft_at:.2f}"
                + (f", escalate_to {entry.escalate_to}" if entry.escalate_to else ""))

@@ -1,6 +1,7 @@
 """The policy as kept in SQLite: seeded from a file once, then edited by admins."""
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import asdict
 
@@ -18,7 +19,9 @@ def load(db: sqlite_utils.Database) -> Policy:
     if DEFAULT_KEY not in rows:
         return DEFAULT_POLICY
     entry = lambda row: CategoryPolicy(mode=row["mode"], send_at=row["send_at"],  # noqa: E731
-                                       draft_at=row["draft_at"], escalate_to=row["escalate_to"] or "")
+                                       draft_at=row["draft_at"], escalate_to=row["escalate_to"] or "",
+                                       gather=tuple(json.loads(row["gather"])) if row.get("gather") is not None
+                                       else CategoryPolicy().gather)
     return Policy(default=entry(rows.pop(DEFAULT_KEY)),
                   categories=tuple(sorted((cat, entry(row)) for cat, row in rows.items())))
 
@@ -53,6 +56,7 @@ def set_entry(db: sqlite_utils.Database, category: str, values: dict) -> Categor
 
 def _write(db, category: str, entry: CategoryPolicy, now: float) -> None:
     row = asdict(entry)
-    db.execute("INSERT OR REPLACE INTO policy (category, mode, send_at, draft_at, escalate_to, updated_at)"
-               " VALUES (?, ?, ?, ?, ?, ?)",
-               [category, row["mode"], row["send_at"], row["draft_at"], row["escalate_to"], now])
+    db.execute("INSERT OR REPLACE INTO policy (category, mode, send_at, draft_at, escalate_to, gather, updated_at)"
+               " VALUES (?, ?, ?, ?, ?, ?, ?)",
+               [category, row["mode"], row["send_at"], row["draft_at"], row["escalate_to"],
+                json.dumps(list(entry.gather)), now])

@@ -53,8 +53,12 @@ def test_escalation_note_carries_context_and_routes_to_the_group(loop):
     ticket = loop.sb.ticket(ESCALATE)
     assert note["public"] is False
     assert "sensitive: legal" in note["body"]
-    assert "Triage: refund_request" in note["body"]
-    assert "Requester's tickets in the last 90 days" in note["body"]
+    assert "triage: refund_request" in note["body"] and "SUMMARY" in note["body"]
+    assert "requester's tickets in the last 90 days" in note["body"]
+    [case] = list(loop.db()["case_files"].rows)
+    assert case["ticket_id"] == str(ESCALATE) and case["category"] == "refund_request"
+    assert 0 <= case["completeness"] < 1  # no billing or CRM connected in this scenario
+    assert "Case file completeness" in note["body"] and "missing: plan" in note["body"]
     assert ticket["group_id"] == group_id(loop.sb, "Billing & Accounts")
     assert {"deskhand_escalated", "deskhand_refund_request"} <= set(ticket["tags"])
     assert not loop.public_bot_replies(ESCALATE)

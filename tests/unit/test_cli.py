@@ -24,12 +24,17 @@ def test_policy_set_show_export_import_round_trip(run, tmp_path):
     assert "billing" in shown.output and "auto" in shown.output
     exported = run("policy", "export").output
     assert json.loads(exported)["categories"]["billing"] == {
-        "mode": "auto", "send_at": 0.85, "draft_at": 0.5, "escalate_to": ""}
+        "mode": "auto", "send_at": 0.85, "draft_at": 0.5, "escalate_to": "",
+        "gather": ["history", "billing", "crm", "bugs"]}
+    assert run("policy", "set", "billing", "--gather", "history,billing").exit_code == 0
+    assert json.loads(run("policy", "export").output)["categories"]["billing"]["gather"] == ["history", "billing"]
+    assert "must be a list of history, billing, crm, bugs" in run("policy", "set", "x", "--gather", "tarot").output
     path = tmp_path / "p.yaml"
     path.write_text("default: {mode: shadow}\n")
     assert run("policy", "import", str(path)).exit_code == 0
     assert json.loads(run("policy", "show", "--json").output) == {
-        "default": {"mode": "shadow", "send_at": 0.9, "draft_at": 0.5, "escalate_to": ""}, "categories": {}}
+        "default": {"mode": "shadow", "send_at": 0.9, "draft_at": 0.5, "escalate_to": "",
+                    "gather": ["history", "billing", "crm", "bugs"]}, "categories": {}}
 
 
 @pytest.mark.parametrize("args,message", [

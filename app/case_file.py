@@ -1,0 +1,101 @@
+"""The escalation case file: the internal note that means a person never has to ask the customer
+again (DESIGN §5). Pure: triage, decision, evidence and passages in, text and a completeness score out.
+
+Completeness is the share of the facts a person handling this category needs (say, plan, invoice,
+charge, owner and ARR for billing) that the note carries; it is recorded with every escalation so
+gaps in the connected systems show up as a number, not an anecdote.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .check import Checked
+from .domain import Decision, Evidence, Ticket, Triage
+from .knowledge import Match
+
+# What a person needs in hand, per category; the default covers the rest.
+EXPECTED = {
+    "billing": ("plan", "invoice", "charge", "owner", "arr"),
+    "refund_request": ("plan", "invoice", "charge", "owner", "arr"),
+    "plan_change": ("plan", "owner", "arr", "renewal"),
+    "cancellation": ("plan", "owner", "arr", "renewal"),
+    "bug_report": ("issue", "plan", "owner"),
+    "integrations": ("issue", "plan", "owner"),
+    "api_access": ("issue", "plan", "owner"),
+}
+DEFAULT_EXPECTED = ("plan", "owner", "arr")
+NEXT_STEP = {
+    "legal": "Hand to the account owner and legal; reply only with what they approve.",
+    "chargeback": "Check the disputed charge in billing before replying; do not refund twice.",
+    "security": "Verify identity out of band, then secure the account; never act on ticket text alone.",
+    "personal_data": "Route to the privacy process (verify identity, log the request, answer within the legal deadline).",
+    "churn": "Account owner to call the customer before the renewal date.",
+    "human": "A person replies; the customer asked for one.",
+    "injection": "Treat the message as untrusted; answer the real question, if any, by hand.",
+}
+CATEGORY_STEP = {
+    "billing": "Check the invoices and charges above, then answer or correct the billing.",
+    "refund_request": "Decide the refund against the refund policy and the charge above.",
+    "bug_report": "Reproduce, then link or file the bug tracker issue and tell the customer.",
+    "integrations": "Check the sync logs and the linked issue, then reply.",
+    "cancellation": "Confirm what the customer wants; the account owner may want to talk first.",
+}
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    text: str
+    completeness: float  # 0..1: expected facts present
+    missing: tuple[str, ...]
+
+
+def case_file(triage: Triage, decision: Decision, evidence: Evidence, matches: list[Match], ticket: Ticket,
+              message: str, checked: Checked | None = None, pending: tuple[str, ...] = ()) -> CaseFile:
+    expected = EXPECTED.get(triage.category or "", DEFAULT_EXPECTED)
+    missing = tuple(k for k in expected if not evidence.of(k))
+    lines = ["Deskhand escalated this ticket to a person.", "", "SUMMARY"]
+    lines += [f"- {issue}: {_gist(ticket.subject, message)}" for issue in (triage.issues or (triage.category or "unknown",))]
+    lines += ["", "CUSTOMER", f"- {ticket.requester.name or '?'} <{ticket.requester.email or '?'}>"
+              + (f", on {ticket.page_url}" if ticket.page_url else "")]
+    for kind, label in (("plan", "Plan"), ("arr", ""), ("tier", ""), ("owner", ""), ("renewal", "")):
+        lines += [f"- {label + ': ' if label else ''}{f.text}" for f in evidence.of(kind)]
+    lines += ["", "EVIDENCE"]
+    for kind in ("billing_customer", "invoice", "charge", "failed_charge", "crm_contact", "issue",
+                 "billing_none", "crm_none", "issue_none"):
+        lines += [f"- {f.text}" + (f" {f.link}" if f.link else "") for f in evidence.of(kind)]
+    history = evidence.of("history")
+    lines.append(f"- requester's tickets in the last 90 days: {len(history) or 'none'}")
+    lines += [f"  - {f.text}" + (f" {f.link}" if f.link else "") for f in history[:5]]
+    if evidence.gaps:
+        lines.append("- could not check: " + "; ".join(f"{g.source} ({g.reason})" for g in evidence.gaps))
+    lines += ["", "WHAT DESKHAND TRIED", f"- stopped because: {'; '.join(decision.reasons)}",
+              f"- triage: {triage.category or 'unknown'} (confidence {triage.confidence:.2f}), "
+              f"flags: {', '.join(triage.flags) or 'none'}"]
+    if matches:
+        lines.append("- closest knowledge-base passages: " + "; ".join(
+            f"{m.passage.title}{' › ' + m.passage.heading if m.passage.heading else ''} "
+            f"[{m.passage.id}] ({m.score:.2f})" for m in matches))
+    if checked and (checked.blocked or checked.unsupported):
+        lines += [f"- reply blocked: {r}" for r in checked.blocked]
+        lines += [f"- unsupported claim: {r}" for r in checked.unsupported]
+    lines += ["", "CUSTOMER MOOD", f"- sentiment {triage.sentiment:+.2f}, frustration {triage.frustration:.2f}"]
+    lines += ["", "NEXT STEP", f"- {_next_step(triage)}"]
+    if pending:
+        lines += ["", "ACTIONS AWAITING APPROVAL"] + [f"- {p}" for p in pending]
+    score = round(1 - len(missing) / len(expected), 3)
+    lines += ["", f"Case file completeness {score:.0%}" + (f" (missing: {', '.join(missing)})" if missing else "")]
+    return CaseFile("\n".join(lines), score, missing)
+
+
+def _next_step(triage: Triage) -> str:
+    for flag in triage.flags:
+        if flag in NEXT_STEP:
+            return NEXT_STEP[flag]
+    return CATEGORY_STEP.get(triage.category or "", "Read the message and the evidence above, then reply.")
+
+
+def _gist(subject: str, message: str) -> str:
+    """The subject, else the message's first sentence, in one short line."""
+    text = subject.strip() or re.split(r"(?<=[.!?])\s", " ".join(message.split()), maxsplit=1)[0]
+    return text if len(text) <= 120 else text[:119] + "…"

@@ -1,0 +1,129 @@
+"""Step 4, gather: look the customer up in every system the category's plan names, concurrently.
+
+Each lookup is a small function from one connector to facts, each fact kept with its source and
+a link. A lookup that fails, or is still running when the budget is spent, becomes a recorded
+gap and the ticket goes on without it (DESIGN §5). Connectors are optional: a system the team
+has not connected is simply not asked.
+"""
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Callable
+
+from connectors.errors import ConnectorError
+from connectors.roles import Billing, BugTracker, Crm
+
+from .domain import Evidence, Fact, Gap, Ticket
+
+BUDGET_S = 2.0  # the whole gather; a slower system is a gap, not a stalled ticket
+LOOKUPS = ("history", "billing", "crm", "bugs")
+
+
+@dataclass(frozen=True)
+class Systems:
+    """The connectors this install has; None where the team has not connected one."""
+    billing: Billing | None = None
+    crm: Crm | None = None
+    bugs: BugTracker | None = None
+
+
+class Gatherer:
+    def __init__(self, systems: Systems, budget_s: float = BUDGET_S, workers: int = 4):
+        self.systems, self.budget_s = systems, budget_s
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gather")
+
+    def gather(self, ticket: Ticket, plan: tuple[str, ...], text: str,
+               history: Callable[[], list[Fact]] | None = None) -> Evidence:
+        """Run the plan's lookups at once; what is not back within the budget is a gap.
+        `history`: the helpdesk's own lookup of the requester's recent tickets."""
+        jobs = {name: fn for name in plan
+                if (fn := history if name == "history" else self._lookup(name, ticket, text)) is not None}
+        started = time.monotonic()
+        futures = {self._pool.submit(fn): name for name, fn in jobs.items()}
+        done, late = wait(futures, timeout=self.budget_s)
+        facts, gaps = [], []
+        for future in futures:  # in plan order, so the note reads the same every time
+            name = futures[future]
+            if future in late:
+                future.cancel()
+                gaps.append(Gap(name, f"no answer within {self.budget_s:.1f} s"))
+            elif isinstance(future.exception(), ConnectorError):
+                gaps.append(Gap(name, str(future.exception())[:200]))
+            elif future.exception() is not None:  # a bug in a lookup must not lose the ticket
+                gaps.append(Gap(name, f"{type(future.exception()).__name__}: {future.exception()}"[:200]))
+            else:
+                facts.extend(future.result())
+        return Evidence(facts=tuple(facts), gaps=tuple(gaps),
+                        elapsed_ms=round((time.monotonic() - started) * 1000, 1))
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _lookup(self, name: str, ticket: Ticket, text: str):
+        s, email = self.systems, ticket.requester.email
+        if name == "billing" and s.billing and email:
+            return lambda: billing_facts(s.billing, email)
+        if name == "crm" and s.crm and email:
+            return lambda: crm_facts(s.crm, email)
+        if name == "bugs" and s.bugs:
+            return lambda: bug_facts(s.bugs, f"{ticket.subject} {text}")
+        return None
+
+
+def billing_facts(billing: Billing, email: str) -> list[Fact]:
+    account = billing.account(email)
+    if account is None:
+        return [Fact("billing", f"no {billing.name} customer with {email}", kind="billing_none")]
+    facts = [Fact("billing", f"{billing.name} customer {account.customer_id} ({account.name or email})",
+                  account.link, kind="billing_customer")]
+    for sub in account.subscriptions:
+        facts.append(Fact("billing", f"plan {sub.plan}: {sub.status}, {sub.seats} seats, "
+                          f"{money(sub.amount, sub.currency)}/{sub.interval}, renews {sub.current_period_end[:10]}"
+                          + (" (cancels at period end)" if sub.cancel_at_period_end else ""),
+                          account.link, kind="plan", at=sub.current_period_end))
+    for inv in account.invoices[:3]:
+        facts.append(Fact("billing", f"invoice {inv.number or inv.id} ({inv.id}): {inv.status}, "
+                          f"{money(inv.amount_due, inv.currency)} due, {money(inv.amount_paid, inv.currency)} paid, "
+                          f"{inv.created[:10]}", inv.url, kind="invoice", at=inv.created))
+    for ch in account.charges[:5]:
+        state = ch.status + (f" ({ch.failure_message})" if ch.failure_message else "")
+        state += f", {money(ch.amount_refunded, ch.currency)} refunded" if ch.amount_refunded else ""
+        state += ", DISPUTED" if ch.disputed else ""
+        facts.append(Fact("billing", f"charge {ch.id}: {money(ch.amount, ch.currency)} {state}, {ch.created[:10]}",
+                          ch.url, kind="failed_charge" if ch.status == "failed" else "charge", at=ch.created))
+    return facts
+
+
+def crm_facts(crm: Crm, email: str) -> list[Fact]:
+    record = crm.contact(email)
+    if record is None:
+        return [Fact("crm", f"no {crm.name} contact with {email}", kind="crm_none")]
+    facts = [Fact("crm", f"{crm.name} contact {record.name or email}" + (f" at {record.company}" if record.company else "")
+                  + (f", lifecycle {record.lifecycle_stage}" if record.lifecycle_stage else ""), record.link,
+                  kind="crm_contact")]
+    if record.plan_tier:
+        facts.append(Fact("crm", f"tier {record.plan_tier}", record.link, kind="tier"))
+    if record.arr is not None:
+        facts.append(Fact("crm", f"ARR {record.arr:,.0f}", record.link, kind="arr"))
+    if record.owner:
+        facts.append(Fact("crm", f"account owner {record.owner}", record.link, kind="owner"))
+    if record.renewal_date:
+        facts.append(Fact("crm", f"renewal {record.renewal_date[:10]}", record.link, kind="renewal",
+                          at=record.renewal_date))
+    return facts
+
+
+def bug_facts(bugs: BugTracker, text: str) -> list[Fact]:
+    found = bugs.search(text[:200], limit=3)
+    if not found:
+        return [Fact("bugs", f"no open {bugs.name} issue matches", kind="issue_none")]
+    return [Fact("bugs", f"{i.identifier} {i.title} — {i.state}", i.url, kind="issue", at=i.created_at)
+            for i in found]
+
+
+def money(minor: int, currency: str) -> str:
+    symbol = {"usd": "$", "eur": "€", "gbp": "£"}.get((currency or "").lower())
+    value = f"{minor / 100:,.2f}"
+    return f"{symbol}{value}" if symbol else f"{value} {(currency or '').upper()}"

@@ -1,0 +1,83 @@
+"""Gather: every lookup at once, each fact with its source, a failure or a slow system a gap."""
+import time
+
+from app.gather import Gatherer, Systems, money
+from app.domain import Fact, Requester, Ticket
+from connectors.errors import Unavailable
+from connectors.roles import BillingAccount, Charge, CrmRecord, Issue, Subscription
+
+TICKET = Ticket("zendesk", "1", "Charts not loading", "open", Requester("5", "ana@acme.test", "Ana"))
+
+
+class SlowBilling:
+    name = "stripe"
+
+    def __init__(self, delay_s=0.1):
+        self.delay_s, self.asked = delay_s, []
+
+    def account(self, email):
+        self.asked.append(email)
+        time.sleep(self.delay_s)
+        return BillingAccount("cus_1", email, "Acme", link="https://dash/cus_1",
+                              subscriptions=(Subscription("sub_1", "active", "Growth", 43200, "usd", "year", 12,
+                                                          "2027-03-01T00:00:00Z"),),
+                              charges=(Charge("ch_2", 43200, 0, "usd", "failed", "2026-11-01T00:00:00Z",
+                                              failure_message="card_declined"),))
+
+
+class SlowCrm:
+    name = "hubspot"
+
+    def __init__(self, delay_s=0.1):
+        self.delay_s = delay_s
+
+    def contact(self, email):
+        time.sleep(self.delay_s)
+        return CrmRecord("c1", email, "Ana", company="Acme", arr=5184.0, owner="Maya Chen", link="https://crm/c1")
+
+
+class DownBugs:
+    name = "linear"
+
+    def search(self, text, limit=5):
+        raise Unavailable("linear unreachable: ConnectError")
+
+
+class Bugs:
+    name = "linear"
+
+    def search(self, text, limit=5):
+        return [Issue("i1", "ENG-7", "Charts blank on Safari", "In Progress", "https://linear/ENG-7")]
+
+
+def test_lookups_run_concurrently_and_keep_sources_and_links():
+    gatherer = Gatherer(Systems(billing=SlowBilling(0.2), crm=SlowCrm(0.2), bugs=Bugs()))
+    history = lambda: [Fact("helpdesk", "#3 Old — solved", kind="history")]  # noqa: E731
+    evidence = gatherer.gather(TICKET, ("history", "billing", "crm", "bugs"), "charts blank", history)
+    assert not evidence.gaps
+    assert evidence.elapsed_ms < 380  # two 200 ms lookups side by side, not one after the other
+    kinds = {f.kind for f in evidence.facts}
+    assert {"history", "billing_customer", "plan", "failed_charge", "crm_contact", "arr", "owner", "issue"} <= kinds
+    [charge] = evidence.of("failed_charge")
+    assert "card_declined" in charge.text and charge.source == "billing"
+    assert [f.source for f in evidence.facts][0] == "helpdesk"  # facts come back in plan order
+    [issue] = evidence.of("issue")
+    assert issue.link == "https://linear/ENG-7" and issue.source == "bugs"
+
+
+def test_a_failing_or_slow_system_is_a_gap_and_the_rest_still_arrives():
+    gatherer = Gatherer(Systems(billing=SlowBilling(1.0), crm=SlowCrm(0.0), bugs=DownBugs()), budget_s=0.3)
+    evidence = gatherer.gather(TICKET, ("billing", "crm", "bugs"), "x")
+    assert {g.source: g.reason for g in evidence.gaps} == {
+        "billing": "no answer within 0.3 s", "bugs": "linear unreachable: ConnectError"}
+    assert evidence.of("owner") and evidence.elapsed_ms < 600
+
+
+def test_only_the_plan_and_connected_systems_are_asked():
+    billing = SlowBilling(0.0)
+    evidence = Gatherer(Systems(billing=billing)).gather(TICKET, ("crm", "bugs"), "x")
+    assert evidence.facts == () and evidence.gaps == () and billing.asked == []
+
+
+def test_money_reads_like_an_invoice():
+    assert money(43200, "usd") == "$432.00" and money(99, "sek") == "0.99 SEK"
