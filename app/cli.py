@@ -87,6 +87,25 @@ def worker(settings: Settings, once: bool) -> None:
 
 
 @main.command()
+@click.argument("action_id", type=int)
+@click.option("--by", "who", default="cli", show_default=True, help="Who approved it (kept with the action).")
+@click.pass_obj
+def approve(settings: Settings, action_id: int, who: str) -> None:
+    """Approve and run an action Deskhand proposed in a case file (once, within the caps)."""
+    from .actions import ActionError, Caps
+    from .actions import approve as run_approved
+    from .db import connect, migrate
+    from .services import build_systems
+    db = connect(settings.db_path)
+    migrate(db)
+    try:
+        click.echo(run_approved(db, action_id, who, build_systems(settings).billing,
+                                Caps(settings.refund_cap, settings.refunds_per_customer_30d)))
+    except ActionError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command()
 @click.argument("ticket_id")
 @click.pass_obj
 def show(settings: Settings, ticket_id: str) -> None:

@@ -129,3 +129,12 @@ def m003_gather_plan(db: sqlite_utils.Database) -> None:
         "id": int, "at": float, "platform": str, "ticket_id": str, "category": str,
         "completeness": float, "missing": str, "gaps": str, "gather_ms": float,
     }, pk="id")
+
+
+@migration
+def m004_pending_actions(db: sqlite_utils.Database) -> None:
+    db["pending_actions"].create({
+        "id": int, "platform": str, "ticket_id": str, "reply_key": str, "action": str, "params": str,
+        "summary": str, "status": str, "created_at": float, "decided_at": float, "decided_by": str, "result": str,
+    }, pk="id")
+    db["pending_actions"].create_index(["reply_key", "action"], unique=True)

@@ -47,6 +47,9 @@ class Fact:
     link: str = ""
     at: str = ""
     kind: str = ""  # what the fact is about (plan, arr, owner, invoice, charge, issue, history…)
+    ref: str = ""  # the object's id in its system (a charge id, for actions)
+    amount: int = 0  # minor units, for charges: what is left to refund
+    currency: str = ""
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,9 @@ def billing_facts(billing: Billing, email: str) -> list[Fact]:
         state += f", {money(ch.amount_refunded, ch.currency)} refunded" if ch.amount_refunded else ""
         state += ", DISPUTED" if ch.disputed else ""
         facts.append(Fact("billing", f"charge {ch.id}: {money(ch.amount, ch.currency)} {state}, {ch.created[:10]}",
-                          ch.url, kind="failed_charge" if ch.status == "failed" else "charge", at=ch.created))
+                          ch.url, kind="failed_charge" if ch.status == "failed" else "charge", at=ch.created,
+                          ref=ch.id, amount=max(ch.amount - ch.amount_refunded, 0) if not ch.disputed else 0,
+                          currency=ch.currency))
     return facts
 
 

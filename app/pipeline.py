@@ -17,7 +17,7 @@ import sqlite_utils
 from connectors.helpdesk import Helpdesk
 from connectors.types import Snapshot, TicketUpdate
 
-from . import audit, compose, guards, ledger, policy_store
+from . import actions, audit, compose, guards, ledger, policy_store
 from .case_file import case_file
 from .domain import Comment, Evidence, Fact, Ticket, TicketEvent
 from .gather import Gatherer, Systems
@@ -39,8 +39,9 @@ class Outcome:
 class Pipeline:
     def __init__(self, db: sqlite_utils.Database, helpdesk: Helpdesk, engine: Engine,
                  opt_out_tag: str, ai_label: str = compose.AI_LABEL, canaries: tuple[str, ...] = (),
-                 allowed_hosts: frozenset[str] = frozenset(), gatherer: Gatherer | None = None):
-        self.db, self.helpdesk, self.engine = db, helpdesk, engine
+                 allowed_hosts: frozenset[str] = frozenset(), gatherer: Gatherer | None = None,
+                 caps: actions.Caps = actions.Caps(10000, 1)):
+        self.db, self.helpdesk, self.engine, self.caps = db, helpdesk, engine, caps
         self.gatherer = gatherer or Gatherer(Systems())
         self.opt_out_tag = opt_out_tag
         self.rails = Guardrails(tuple(canaries), frozenset(allowed_hosts), ai_label)
@@ -111,7 +112,8 @@ class Pipeline:
             evidence = self._gather(snap, policy.for_category(triage.category).gather, trigger.body)
             log("gather", summary=f"{len(evidence.facts)} facts, {len(evidence.gaps)} gaps in {evidence.elapsed_ms:.0f} ms",
                 gaps=[asdict(g) for g in evidence.gaps], facts=[asdict(f) for f in evidence.facts])
-            case = case_file(triage, decision, evidence, thought.matches, ticket, trigger.body, checked)
+            pending = self._propose(triage, evidence, ticket, key)
+            case = case_file(triage, decision, evidence, thought.matches, ticket, trigger.body, checked, pending)
             self.db["case_files"].insert({
                 "at": time.time(), "platform": ticket.platform, "ticket_id": ticket.id,
                 "category": triage.category or "", "completeness": case.completeness,
@@ -124,6 +126,18 @@ class Pipeline:
         ledger.plan(self.db, key, ticket.platform, ticket.id, trigger.id, decision.action, json.dumps(update))
         self._write(ticket, key, decision.action, update, log)
         return outcome
+
+    def _propose(self, triage, evidence: Evidence, ticket: Ticket, key: str) -> tuple[str, ...]:
+        """Actions the evidence supports, stored for approval; never for a message that tried to
+        instruct the system or may come from someone who took the account over."""
+        if {"injection", "security"} & set(triage.flags):
+            return ()
+        email = ticket.requester.email
+        proposals, why = actions.propose(triage.category, evidence, email, self.caps,
+                                         actions.refunds_in_30d(self.db, email))
+        ids = actions.record(self.db, ticket.platform, ticket.id, key, proposals)
+        return tuple(f"#{i} {p.summary} — approve with `deskhand approve {i}`" for i, p in zip(ids, proposals)) + \
+            tuple(f"not proposed: {w}" for w in why)
 
     def _gather(self, snap: Snapshot, plan: tuple[str, ...], message: str) -> Evidence:
         """Context for the case file, every system at once. A failing lookup is a gap, never a crash."""

@@ -9,6 +9,7 @@ from . import policy_store
 from .config import ConfigError, Settings
 from .db import connect, migrate
 from .engine import Engine, load_model, models_dir
+from .gather import Systems
 from .kb_store import LiveIndex
 from .policy import parse_policy_text
 
@@ -44,6 +45,21 @@ def build_knowledge_sources(settings: Settings, helpdesk: ZendeskHelpdesk | None
     if len(names) != len(set(names)):
         raise ConfigError("kb_sources: each kind of source can be listed once")
     return found
+
+
+def build_systems(settings: Settings) -> Systems:
+    """The context connectors the settings name; a system without a key is not connected."""
+    billing = crm = bugs = None
+    if settings.stripe_api_key:
+        from connectors.stripe_billing import StripeBilling
+        billing = StripeBilling(settings.stripe_api_key, base_url=settings.stripe_url)
+    if settings.hubspot_token:
+        from connectors.hubspot_crm import HubSpotCrm
+        crm = HubSpotCrm(settings.hubspot_token, base_url=settings.hubspot_url, portal_id=settings.hubspot_portal_id)
+    if settings.linear_api_key:
+        from connectors.linear_bugs import LinearBugs
+        bugs = LinearBugs(settings.linear_api_key, settings.linear_team_id, base_url=settings.linear_url)
+    return Systems(billing=billing, crm=crm, bugs=bugs)
 
 
 def build_engine(settings: Settings, db) -> Engine:

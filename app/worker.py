@@ -17,7 +17,9 @@ from connectors.types import TicketUpdate
 from . import audit, jobs, ledger
 from .config import Settings
 from .db import connect, migrate
+from .actions import Caps
 from .engine import Engine
+from .gather import Gatherer
 from .pipeline import Pipeline
 
 log = logging.getLogger("deskhand.worker")
@@ -32,13 +34,15 @@ def backoff(base_s: float):
 
 
 class Worker:
-    def __init__(self, settings: Settings, helpdesk: Helpdesk, engine: Engine, name: str = ""):
+    def __init__(self, settings: Settings, helpdesk: Helpdesk, engine: Engine, name: str = "",
+                 gatherer: Gatherer | None = None):
         self.settings = settings
         self.db = connect(settings.db_path)
         migrate(self.db)
         self.helpdesk = helpdesk
         self.pipeline = Pipeline(self.db, helpdesk, engine, settings.opt_out_tag, settings.ai_label,
-                                 settings.canary_list, settings.link_hosts)
+                                 settings.canary_list, settings.link_hosts, gatherer,
+                                 Caps(settings.refund_cap, settings.refunds_per_customer_30d))
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
     def run_once(self) -> bool:
