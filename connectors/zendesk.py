@@ -74,10 +74,12 @@ class ZendeskHelpdesk:
 
     def _requested(self, requester_id: int) -> list:
         """The requester's tickets, most recently updated first: one page, one call."""
-        # zenpy's `users.requested` cannot ask for an order, so we use its endpoint directly.
+        # zenpy's `users.requested` cannot ask for an order, so we use its endpoint directly, through
+        # the tickets API: zenpy reads a sideloaded response as that API's own type, and through the
+        # users API it would hand back the sideloaded users instead of the tickets.
         endpoint = self.client.users.endpoint.requested
-        pages = _call(self.client.users._query_zendesk, endpoint, "ticket", id=requester_id,
-                      sort="-updated_at", cursor_pagination=HISTORY_PAGE, include=["users"])
+        pages = _call(self.client.tickets._query_zendesk, endpoint, "ticket", id=requester_id,
+                      sort="-updated_at", cursor_pagination=HISTORY_PAGE, include="users")
         return _call(lambda: list(itertools.islice(pages, HISTORY_PAGE)))
 
     def _summaries(self, tickets: list, exclude: str = "", days: int = HISTORY_DAYS) -> list[TicketSummary]:

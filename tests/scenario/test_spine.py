@@ -54,6 +54,8 @@ def test_escalation_note_carries_context_and_routes_to_the_group(loop):
     assert note["public"] is False
     assert "sensitive: legal" in note["body"]
     assert "triage: refund_request" in note["body"] and "SUMMARY" in note["body"]
+    requester = loop.sb.store.get("users", ticket["requester_id"])  # read with the ticket, at no extra call
+    assert f"{requester['name']} <{requester['email']}>" in note["body"]
     assert "requester's tickets in the last 90 days" in note["body"]
     [case] = list(loop.db()["case_files"].rows)
     assert case["ticket_id"] == str(ESCALATE) and case["category"] == "refund_request"
