@@ -1,0 +1,458 @@
+"""StripeBilling on recorded Stripe responses (stripe-python -> requests -> `responses`, network
+off), and against the Stripe sandbox on a real local port. Fixture shapes and their sources:
+tests/connector/fixtures/stripe/SOURCES.md."""
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+import responses
+import stripe
+from werkzeug.serving import make_server
+
+from connectors.errors import AuthFailed, ConnectorError, NotFound, RateLimited, Unavailable
+from connectors.roles import BillingAccount, Charge, Invoice, Refund, Subscription
+from connectors.stripe_billing import StripeBilling
+from sandbox.vendors.stripe import API_KEY, create_app, sample_data
+
+FIXTURES = Path(__file__).parent / "fixtures" / "stripe"
+ACCOUNT = Path(__file__).resolve().parents[2] / "sandbox" / "company" / "account.json"
+API = "https://api.stripe.com/v1"
+KEY = "sk_test_51DeskhandConnectorTestKey00wxyz"
+EMAIL = "dana.whitfield@kestrelfoods.example"
+CUSTOMER = "cus_QxR7dW2kLm9PzA"
+CHARGE = "ch_3SA0a2LkdIwHu7ix1Pa1dCh"
+IDEMPOTENCY_KEY = "refund:ticket-2023:ch_3SA0a2LkdIwHu7ix1Pa1dCh"
+
+
+def fixture(name: str):
+    return json.loads((FIXTURES / f"{name}.json").read_text())
+
+
+def billing(base_url: str = "", key: str = KEY) -> tuple[StripeBilling, list[float]]:
+    client = StripeBilling(key, base_url=base_url, timeout_s=5)
+    sleeps: list[float] = []
+    client._sleep = sleeps.append  # see the waits without taking them
+    return client, sleeps
+
+
+@pytest.fixture
+def api():
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
+        yield mock
+
+
+def add_account(api, customers: dict | None = None, subscriptions: dict | None = None, products=True):
+    """The reads of one `account()`, answered from the fixtures unless given."""
+    api.get(f"{API}/customers", json=customers or fixture("customers"))
+    api.get(f"{API}/subscriptions", json=subscriptions or fixture("subscriptions"))
+    api.get(f"{API}/invoices", json=fixture("invoices"))
+    api.get(f"{API}/charges", json=fixture("charges"))
+    if products:
+        api.get(f"{API}/products", json=fixture("products"))
+
+
+def calls(api) -> list[tuple[str, str, dict]]:
+    """Each request as (method, path, params), params from the query or the form body."""
+    found = []
+    for call in api.calls:
+        url = urlsplit(call.request.url)
+        raw = url.query if call.request.method == "GET" else call.request.body or ""
+        raw = raw.decode() if isinstance(raw, bytes) else raw
+        params = {k: v[0] if len(v) == 1 else v for k, v in parse_qs(raw).items()}
+        found.append((call.request.method, url.path, params))
+    return found
+
+
+def header(api, name: str) -> list[str | None]:
+    return [call.request.headers.get(name) for call in api.calls]
+
+
+def error(api, method: str, path: str, status: int, body: str, times: int = 1, **headers):
+    for _ in range(times):
+        api.add(method, f"{API}/{path}", json=fixture(body), status=status, headers=headers)
+
+
+# -- reads ---------------------------------------------------------------------------------------
+
+DANA = BillingAccount(
+    customer_id=CUSTOMER, email=EMAIL, name="Dana Whitfield",
+    subscriptions=(
+        Subscription(id="sub_1Q5fZnLkdIwHu7ixT0a2Bv8C", status="past_due", plan="Growth (annual)",
+                     amount=2592000, currency="usd", interval="year", seats=60,
+                     current_period_end="2027-10-01T00:00:00Z"),
+        Subscription(id="sub_1OyPq3LkdIwHu7ixM0nthly1", status="canceled", plan="Growth", amount=202500,
+                     currency="usd", interval="month", seats=45, current_period_end="2025-10-01T00:00:00Z")),
+    invoices=(
+        Invoice(id="in_1SB2c4LkdIwHu7ixSeatAdd0", number="7C1E0B55-0007", status="open", amount_due=79200,
+                amount_paid=0, currency="usd", created="2026-11-04T09:30:00Z",
+                url=fixture("invoices")["data"][0]["hosted_invoice_url"]),
+        Invoice(id="in_1SA0a1LkdIwHu7ixRenew26", number="7C1E0B55-0006", status="paid", amount_due=2592000,
+                amount_paid=2592000, currency="usd", created="2026-10-01T00:00:00Z",
+                url=fixture("invoices")["data"][1]["hosted_invoice_url"])),
+    charges=(
+        Charge(id="ch_3SB2c5LkdIwHu7ix0Fa1Ch1", amount=79200, amount_refunded=0, currency="usd",
+               status="failed", created="2026-11-04T09:35:00Z", invoice_id="in_1SB2c4LkdIwHu7ixSeatAdd0",
+               failure_message="Your card was declined."),
+        Charge(id=CHARGE, amount=2592000, amount_refunded=0, currency="usd", status="succeeded",
+               created="2026-10-01T00:05:00Z", invoice_id="in_1SA0a1LkdIwHu7ixRenew26",
+               url=fixture("charges")["data"][1]["receipt_url"]),
+        Charge(id="ch_3RkQw9LkdIwHu7ix0neOff0", amount=25000, amount_refunded=0, currency="usd",
+               status="succeeded", created="2026-06-12T15:20:00Z", disputed=True,
+               url=fixture("charges")["data"][2]["receipt_url"])),
+    link=f"https://dashboard.stripe.com/customers/{CUSTOMER}")
+
+
+def test_account_reads_customer_subscriptions_invoices_charges_and_product_names(api):
+    add_account(api)
+    client, sleeps = billing()
+
+    assert client.account(f"  {EMAIL} ") == DANA
+    assert calls(api) == [
+        ("GET", "/v1/customers", {"email": EMAIL, "limit": "10"}),
+        ("GET", "/v1/subscriptions", {"customer": CUSTOMER, "status": "all", "limit": "10"}),
+        ("GET", "/v1/invoices", {"customer": CUSTOMER, "limit": "10", "expand[0]": "data.payments"}),
+        ("GET", "/v1/charges", {"customer": CUSTOMER, "limit": "10"}),
+        # the canceled subscription's price has no nickname: its product's name stands in
+        ("GET", "/v1/products", {"ids[0]": "prod_QxR6GrowthXyZ1", "limit": "1"}),
+    ]
+    assert header(api, "Authorization") == [f"Bearer {KEY}"] * 5
+    assert header(api, "Stripe-Version") == [stripe.api_version] * 5
+    assert header(api, "Idempotency-Key") == [None] * 5  # reads carry no key
+    assert sleeps == []
+
+
+def test_no_product_lookup_when_every_price_has_a_nickname(api):
+    subscriptions = fixture("subscriptions")
+    subscriptions["data"][1]["items"]["data"][0]["price"]["nickname"] = "Growth (monthly)"
+    add_account(api, subscriptions=subscriptions, products=False)
+
+    account = billing()[0].account(EMAIL)
+    assert [s.plan for s in account.subscriptions] == ["Growth (annual)", "Growth (monthly)"]
+    assert [path for _, path, _ in calls(api)] == ["/v1/customers", "/v1/subscriptions", "/v1/invoices",
+                                                   "/v1/charges"]
+
+
+def test_unknown_email_is_none_after_one_call(api):
+    api.get(f"{API}/customers", json=fixture("customers_empty"))
+    assert billing()[0].account("nobody@example.com") is None
+    assert calls(api) == [("GET", "/v1/customers", {"email": "nobody@example.com", "limit": "10"})]
+
+
+@pytest.mark.parametrize("email", ["", "   "])
+def test_blank_email_is_none_without_a_call(api, email):
+    # an empty email filter would list every customer in the account
+    assert billing()[0].account(email) is None
+    assert len(api.calls) == 0
+
+
+def test_several_customers_with_the_email_the_newest_wins(api):
+    newest = fixture("customers")["data"][0]
+    older = dict(newest, id="cus_Old0dW2kLm9PzA", created=newest["created"] - 400 * 86400,
+                 name="D. Whitfield")
+    empty = {"object": "list", "data": [], "has_more": False, "url": "/v1/subscriptions"}
+    add_account(api, customers={"object": "list", "data": [older, newest], "has_more": False,
+                                "url": "/v1/customers"}, subscriptions=empty, products=False)
+
+    account = billing()[0].account(EMAIL)
+    assert (account.customer_id, account.name, account.subscriptions) == (CUSTOMER, "Dana Whitfield", ())
+    assert {params.get("customer") for _, _, params in calls(api)[1:]} == {CUSTOMER}
+
+
+def test_bad_key_fails_at_once_without_retry(api):
+    error(api, "GET", "customers", 401, "error_401")
+    client, sleeps = billing()
+    with pytest.raises(AuthFailed) as caught:
+        client.account(EMAIL)
+    assert len(api.calls) == 1 and sleeps == []
+    assert "401" in str(caught.value) and "Invalid API Key" in str(caught.value)
+    assert KEY not in str(caught.value)
+
+
+def test_a_key_echoed_back_is_scrubbed_from_errors(api):
+    api.get(f"{API}/customers", status=403,
+            json={"error": {"message": f"The provided key '{KEY}' does not have access to customers.",
+                            "type": "invalid_request_error"}})
+    with pytest.raises(AuthFailed) as caught:
+        billing()[0].account(EMAIL)
+    assert KEY not in str(caught.value) and "[api key]" in str(caught.value)
+
+
+def test_rate_limited_read_is_retried_honouring_retry_after(api):
+    error(api, "GET", "customers", 429, "error_429", **{"Retry-After": "2"})
+    api.get(f"{API}/customers", json=fixture("customers_empty"))
+    client, sleeps = billing()
+    assert client.account(EMAIL) is None
+    assert len(api.calls) == 2 and sleeps == [2.0]
+
+
+@pytest.mark.parametrize("retry_after, waits", [(None, [0.5, 1.0]), ("30", [5.0, 5.0])])
+def test_rate_limited_read_gives_up_after_two_retries(api, retry_after, waits):
+    headers = {"Retry-After": retry_after} if retry_after else {}
+    error(api, "GET", "customers", 429, "error_429", times=3, **headers)
+    client, sleeps = billing()
+    with pytest.raises(RateLimited) as caught:
+        client.account(EMAIL)
+    assert len(api.calls) == 3
+    assert sleeps == waits  # backoff, or Retry-After capped at 5 s
+    assert caught.value.retry_after == (30.0 if retry_after else 1.0)  # the caller sees Stripe's own wait
+    assert "rate_limit" in str(caught.value)
+
+
+def test_server_error_on_a_read_is_retried_then_unavailable(api):
+    error(api, "GET", "customers", 500, "error_500", times=3)
+    client, sleeps = billing()
+    with pytest.raises(Unavailable) as caught:
+        client.account(EMAIL)
+    assert len(api.calls) == 3 and sleeps == [0.5, 1.0]
+    assert "stripe 500: api_error" in str(caught.value)
+
+
+def test_server_error_on_a_read_recovers_on_retry(api):
+    error(api, "GET", "customers", 503, "error_500")
+    add_account(api)
+    assert billing()[0].account(EMAIL) == DANA
+    assert len(api.calls) == 6
+
+
+def test_timeouts_on_a_read_are_retried_then_unavailable(api):
+    for _ in range(3):
+        api.get(f"{API}/customers", body=requests.exceptions.ReadTimeout("read timed out (read timeout=5)"))
+    client, sleeps = billing()
+    with pytest.raises(Unavailable) as caught:
+        client.account(EMAIL)
+    assert len(api.calls) == 3 and sleeps == [0.5, 1.0]
+    assert "ReadTimeout" in str(caught.value)
+
+
+def test_stripe_should_retry_false_is_obeyed(api):
+    error(api, "GET", "customers", 500, "error_500", **{"Stripe-Should-Retry": "false"})
+    client, sleeps = billing()
+    with pytest.raises(Unavailable):
+        client.account(EMAIL)
+    assert len(api.calls) == 1 and sleeps == []
+
+
+@pytest.mark.parametrize("status, error_type, attempts", [(502, Unavailable, 3), (200, ConnectorError, 1)])
+def test_bodies_that_are_not_stripe_json(api, status, error_type, attempts):
+    # a proxy's error page, or a captive portal answering 200
+    for _ in range(attempts):
+        api.get(f"{API}/customers", body="<html>Bad gateway</html>", status=status, content_type="text/html")
+    with pytest.raises(error_type) as caught:
+        billing()[0].account(EMAIL)
+    assert type(caught.value) is error_type and len(api.calls) == attempts
+
+
+# -- the refund ----------------------------------------------------------------------------------
+
+def test_refund_posts_once_with_the_idempotency_key(api):
+    api.post(f"{API}/refunds", json=fixture("refund"))
+    client, sleeps = billing()
+
+    refund = client.refund(CHARGE, 43200, IDEMPOTENCY_KEY, reason="requested_by_customer")
+    assert refund == Refund(id="re_3SA0a2LkdIwHu7ix0Rfnd01", charge_id=CHARGE, amount=43200, currency="usd",
+                            status="succeeded")
+    assert calls(api) == [("POST", "/v1/refunds",
+                           {"charge": CHARGE, "amount": "43200", "reason": "requested_by_customer"})]
+    assert header(api, "Idempotency-Key") == [IDEMPOTENCY_KEY]
+    assert header(api, "Authorization") == [f"Bearer {KEY}"]
+    assert sleeps == []
+
+
+@pytest.mark.parametrize("reason", ["Charged twice for November (ticket 2023)", "fraudulent"])
+def test_refund_reasons_stripe_does_not_take_from_a_bot_go_to_metadata(api, reason):
+    # "fraudulent" would also block-list the card and email in Radar: not the bot's call
+    api.post(f"{API}/refunds", json=fixture("refund"))
+    billing()[0].refund(CHARGE, 43200, IDEMPOTENCY_KEY, reason=reason)
+    assert calls(api)[0][2] == {"charge": CHARGE, "amount": "43200", "metadata[reason]": reason}
+
+
+@pytest.mark.parametrize("charge_id, amount, key", [
+    (CHARGE, 43200, ""), (CHARGE, 43200, "   "), (CHARGE, 43200, "k" * 256),
+    (CHARGE, 0, IDEMPOTENCY_KEY), (CHARGE, -500, IDEMPOTENCY_KEY), ("", 43200, IDEMPOTENCY_KEY)])
+def test_no_refund_goes_out_without_a_key_a_charge_and_a_positive_amount(api, charge_id, amount, key):
+    with pytest.raises(ValueError):
+        billing()[0].refund(charge_id, amount, key)
+    assert len(api.calls) == 0
+
+
+def test_refund_is_retried_on_server_error_with_the_same_key(api):
+    error(api, "POST", "refunds", 500, "error_500")
+    api.post(f"{API}/refunds", json=fixture("refund"))
+    client, sleeps = billing()
+
+    assert client.refund(CHARGE, 43200, IDEMPOTENCY_KEY).id == "re_3SA0a2LkdIwHu7ix0Rfnd01"
+    assert header(api, "Idempotency-Key") == [IDEMPOTENCY_KEY] * 2
+    assert calls(api)[0] == calls(api)[1]  # the same request, so Stripe replays rather than repeats
+    assert sleeps == [0.5]
+
+
+def test_refund_is_retried_after_a_timeout_with_the_same_key(api):
+    api.post(f"{API}/refunds", body=requests.exceptions.ReadTimeout("read timed out (read timeout=5)"))
+    api.post(f"{API}/refunds", json=fixture("refund"))
+    assert billing()[0].refund(CHARGE, 43200, IDEMPOTENCY_KEY).status == "succeeded"
+    assert header(api, "Idempotency-Key") == [IDEMPOTENCY_KEY] * 2
+
+
+def test_refund_gives_up_after_two_retries(api):
+    error(api, "POST", "refunds", 502, "error_500", times=3)
+    client, sleeps = billing()
+    with pytest.raises(Unavailable):
+        client.refund(CHARGE, 43200, IDEMPOTENCY_KEY)
+    assert header(api, "Idempotency-Key") == [IDEMPOTENCY_KEY] * 3 and sleeps == [0.5, 1.0]
+
+
+def test_refund_of_a_missing_charge_is_not_found_without_retry(api):
+    error(api, "POST", "refunds", 400, "error_resource_missing")
+    client, sleeps = billing()
+    with pytest.raises(NotFound) as caught:
+        client.refund("ch_3Missing0000000000000", 43200, IDEMPOTENCY_KEY)
+    assert len(api.calls) == 1 and sleeps == []
+    assert "resource_missing" in str(caught.value)
+
+
+def test_a_key_reused_for_another_refund_is_refused_without_retry(api):
+    error(api, "POST", "refunds", 400, "error_idempotency")
+    client, sleeps = billing()
+    with pytest.raises(ConnectorError) as caught:
+        client.refund(CHARGE, 1000, IDEMPOTENCY_KEY)
+    assert type(caught.value) is ConnectorError and not caught.value.retryable
+    assert "idempotency_error" in str(caught.value)
+    assert len(api.calls) == 1 and sleeps == []
+
+
+def test_refund_with_a_bad_key_fails_at_once(api):
+    error(api, "POST", "refunds", 401, "error_401")
+    with pytest.raises(AuthFailed):
+        billing()[0].refund(CHARGE, 43200, IDEMPOTENCY_KEY)
+    assert len(api.calls) == 1
+
+
+# -- fixtures and sandbox hold the same shapes as the SDK -------------------------------------------
+
+RESOURCES = {"customers": stripe.Customer, "subscriptions": stripe.Subscription, "invoices": stripe.Invoice,
+             "charges": stripe.Charge, "products": stripe.Product}
+
+
+def _fields(cls) -> set[str]:
+    return {k for k in cls.__annotations__ if not k.startswith("_") and not k[0].isupper()}
+
+
+def test_fixtures_use_only_fields_of_the_api_version_the_sdk_pins():
+    """The SDK is generated from Stripe's OpenAPI description of the version it pins: a field it does
+    not know (such as `Charge.invoice`, gone since 2025-03-31.basil) has no place in a fixture."""
+    for name, cls in RESOURCES.items():
+        for obj in fixture(name)["data"]:
+            assert set(obj) <= _fields(cls), (name, set(obj) - _fields(cls))
+    item = fixture("subscriptions")["data"][0]["items"]["data"][0]
+    assert set(item) <= _fields(stripe.SubscriptionItem) and set(item["price"]) <= _fields(stripe.Price)
+    assert set(fixture("invoices")["data"][0]["payments"]["data"][0]) <= _fields(stripe.InvoicePayment)
+    assert set(fixture("refund")) <= _fields(stripe.Refund)
+    assert "invoice" not in fixture("charges")["data"][0]
+
+
+def _same_shape(sandbox, recorded, where: str) -> None:
+    assert set(sandbox) == set(recorded), (where, set(sandbox) ^ set(recorded))
+    for key, value in recorded.items():
+        if key == "metadata":  # the account's own keys, not Stripe's
+            continue
+        if isinstance(value, dict) and isinstance(sandbox[key], dict):
+            _same_shape(sandbox[key], value, f"{where}.{key}")
+        elif isinstance(value, list) and value and isinstance(value[0], dict) and sandbox[key]:
+            _same_shape(sandbox[key][0], value[0], f"{where}.{key}[0]")
+
+
+@pytest.fixture(scope="module")
+def brightline() -> dict:
+    return sample_data(json.loads(ACCOUNT.read_text()))
+
+
+def test_sandbox_objects_have_the_fixtures_shapes(brightline):
+    for name in RESOURCES:
+        _same_shape(brightline[name][0], fixture(name)["data"][0], name)
+    _same_shape(brightline["refunds"][0], fixture("refund"), "refund")
+
+
+def test_sample_data_is_deterministic_and_leaves_a_few_users_out(brightline):
+    account = json.loads(ACCOUNT.read_text())
+    assert sample_data(account) == brightline
+    end_users = [u for u in account["users"] if u["role"] == "end-user"]
+    assert 0.8 * len(end_users) < len(brightline["customers"]) < len(end_users)
+
+
+# -- against the sandbox, over HTTP ----------------------------------------------------------------
+
+class Server:
+    """The sandbox app on a real local port, in a thread."""
+
+    def __init__(self, data: dict):
+        self.app = create_app(data)
+        self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.base_url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(5)
+
+
+def test_sandbox_account_for_a_known_user(brightline):
+    with Server(brightline) as server:
+        client, _ = billing(server.base_url, API_KEY)
+        hannah = client.account("hannah@kestrelfoods.example")  # Kestrel Foods, Growth, $32,400 a year
+        tomas = client.account("tomas@crescentfinancial.example")  # Enterprise: a custom, unnamed price
+        nobody = client.account("gabriel@orchardvine.example")  # one of the users Stripe never saw
+
+    assert hannah.name == "Hannah Fischer" and hannah.link.endswith(hannah.customer_id)
+    (plan,) = hannah.subscriptions
+    assert (plan.plan, plan.status, plan.interval, plan.seats, plan.amount, plan.currency) == (
+        "Growth (annual)", "active", "year", 75, 3240000, "usd")
+    assert plan.current_period_end > "2026-11-15"
+    assert [i.status for i in hannah.invoices] == ["paid"] * 3
+    assert [i.created for i in hannah.invoices] == sorted((i.created for i in hannah.invoices), reverse=True)
+    assert [c.invoice_id for c in hannah.charges] == [i.id for i in hannah.invoices]
+    assert tomas.subscriptions[0].plan == "Enterprise"
+    assert [(c.amount, c.amount_refunded, c.invoice_id != "") for c in tomas.charges[:2]] == [
+        (2000000, 2000000, False), (2000000, 0, True)]  # the duplicate, refunded; the renewal
+    assert nobody is None
+
+
+def test_sandbox_refund_is_made_once_per_key(brightline):
+    with Server(brightline) as server:
+        client, _ = billing(server.base_url, API_KEY)
+        duplicate = client.account("mvarga@pioneerfreight.example").charges[0]  # charged twice, Nov 1
+        first = client.refund(duplicate.id, duplicate.amount, "refund:2023:dup", "duplicate")
+        again = client.refund(duplicate.id, duplicate.amount, "refund:2023:dup", "duplicate")
+        with pytest.raises(ConnectorError, match="idempotency_error"):
+            client.refund(duplicate.id, 100, "refund:2023:dup", "duplicate")
+        with pytest.raises(ConnectorError, match="charge_already_refunded"):
+            client.refund(duplicate.id, 100, "refund:2023:other", "duplicate")
+        after = client.account("mvarga@pioneerfreight.example").charges[0]
+        with pytest.raises(AuthFailed):
+            billing(server.base_url, "sk_test_wrong")[0].account("mvarga@pioneerfreight.example")
+        writes = server.app.config["writes"]
+
+    assert duplicate.amount == 103500 and duplicate.invoice_id == ""
+    assert first == again and first.amount == 103500 and first.status == "succeeded"
+    assert (after.amount_refunded, after.id) == (103500, duplicate.id)
+    assert [(w["idempotency_key"], w["replayed"]) for w in writes] == [("refund:2023:dup", False),
+                                                                     ("refund:2023:dup", True)]
+    assert writes[0]["body"] == {"charge": duplicate.id, "amount": "103500", "reason": "duplicate"}
+
+
+def test_sandbox_refuses_expansions_it_does_not_serve(brightline):
+    with Server(brightline) as server:
+        reply = requests.get(f"{server.base_url}/v1/subscriptions",
+                             params={"expand[0]": "data.items.data.price.product"},
+                             headers={"Authorization": f"Bearer {API_KEY}"}, timeout=5)
+    assert reply.status_code == 400 and reply.json()["error"]["param"] == "expand"
