@@ -31,6 +31,7 @@ RETRIES = 2  # retries after the first attempt
 BACKOFF_S = 0.5  # 0.5 s then 1 s when Stripe names no wait
 RETRY_AFTER_CAP_S = 5.0
 RECENT = 10  # invoices and charges per account, newest first
+PRODUCT_NAME_TTL_S = 3600.0  # how long a product name read from Stripe is reused
 DASHBOARD_URL = "https://dashboard.stripe.com/customers/{}"
 MAX_IDEMPOTENCY_KEY = 255  # Stripe's limit
 # Stripe's refund reasons we pass on as such. "fraudulent" is left out on purpose: it also puts the
@@ -50,6 +51,7 @@ class StripeBilling:
             max_network_retries=0,
         )
         self._sleep = time.sleep  # tests replace it to see the waits without taking them
+        self._product_names_seen: dict[str, tuple[str, float]] = {}  # product id -> (name, when read)
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -84,13 +86,21 @@ class StripeBilling:
             link=DASHBOARD_URL.format(customer.id))
 
     def _product_names(self, subscriptions) -> dict[str, str]:
-        """Names of the products whose prices have no nickname, in one call (none if all have one)."""
-        ids = sorted({_id(item.price.product) for s in subscriptions for item in s["items"].data
-                      if not item.price.nickname})[:100]  # the most one page holds
-        if not ids:
-            return {}
-        products = self._call(lambda: self.client.v1.products.list(params={"ids": ids, "limit": len(ids)}))
-        return {p.id: p.name for p in products.data}
+        """Names of the products whose prices have no nickname, in one call (none if all have one).
+        A product's name hardly ever changes, so names are kept for PRODUCT_NAME_TTL_S: a later
+        lookup of a customer on the same plan costs no third round trip."""
+        wanted = {_id(item.price.product) for s in subscriptions for item in s["items"].data
+                  if not item.price.nickname}
+        now = time.monotonic()
+        known = {pid: name for pid, (name, at) in self._product_names_seen.items()
+                 if pid in wanted and now - at < PRODUCT_NAME_TTL_S}
+        ids = sorted(wanted - set(known))[:100]  # the most one page holds
+        if ids:
+            products = self._call(lambda: self.client.v1.products.list(params={"ids": ids, "limit": len(ids)}))
+            for p in products.data:
+                known[p.id] = p.name
+                self._product_names_seen[p.id] = (p.name, now)
+        return known
 
     # -- writes --------------------------------------------------------------------------------
 

@@ -460,3 +460,12 @@ def test_sandbox_refuses_expansions_it_does_not_serve(brightline):
                              params={"expand[0]": "data.items.data.price.product"},
                              headers={"Authorization": f"Bearer {API_KEY}"}, timeout=5)
     assert reply.status_code == 400 and reply.json()["error"]["param"] == "expand"
+
+
+def test_a_product_name_is_read_once_and_reused_for_the_next_lookup(api):
+    add_account(api)
+    client, _ = billing()
+    first = client.account(EMAIL)
+    add_account(api, products=False)
+    assert client.account(EMAIL) == first
+    assert [path for _, path, _ in calls(api)].count("/v1/products") == 1
