@@ -65,7 +65,8 @@ def worker(settings: Settings, once: bool) -> None:
     """Drain the job queue: snapshot, guards, triage, decide, act."""
     from .db import connect
     from .kb_sync import start_schedule, sync_all
-    from .services import build_engine, build_helpdesk, prepare_database
+    from .gather import Gatherer
+    from .services import build_engine, build_helpdesk, build_systems, prepare_database
     from .worker import Worker
     prepare_database(settings)
     helpdesk = build_helpdesk(settings)
@@ -74,7 +75,8 @@ def worker(settings: Settings, once: bool) -> None:
     for report in sync_all(settings, helpdesk, only_new=True):  # first start: know something first
         click.echo(f"knowledge from {report.source}: " + (f"FAILED: {report.error}" if report.error
                    else f"{report.added} articles, {report.passages} passages"))
-    w = Worker(settings, helpdesk, build_engine(settings, connect(settings.db_path)))
+    w = Worker(settings, helpdesk, build_engine(settings, connect(settings.db_path)),
+               gatherer=Gatherer(build_systems(settings)))
     scheduler = None if once else start_schedule(settings, helpdesk)
     click.echo(f"worker {w.name} started (model {w.pipeline.engine.model_version})")
     try:

@@ -2,6 +2,7 @@
 played through real signed webhooks, and a table of what Deskhand did."""
 from __future__ import annotations
 
+import json
 import logging
 import tempfile
 import threading
@@ -15,7 +16,8 @@ from . import audit
 from .config import Settings
 from .db import connect
 from .kb_sync import sync_all
-from .services import build_engine, build_helpdesk, prepare_database
+from .gather import Gatherer
+from .services import build_engine, build_helpdesk, build_systems, prepare_database
 from .web import create_app
 from .worker import Worker, wait_for_idle
 
@@ -27,6 +29,7 @@ DONE = {"send": "sent", "draft": "drafted", "escalate": "escalated"}
 
 def run_demo(data_dir: str | None = None, echo=print, timeout_s: float = 45.0) -> dict:
     from sandbox import Sandbox
+    from sandbox.vendors.serve import start as serve_vendors
 
     # The table at the end is the demo's output; per-request and per-job logs would drown it.
     for name in ("werkzeug", "deskhand"):
@@ -37,9 +40,12 @@ def run_demo(data_dir: str | None = None, echo=print, timeout_s: float = 45.0) -
         sb = Sandbox.from_seed(signing_secret=SECRET)
         sb.start()
         stack.callback(sb.stop)
+        vendors = serve_vendors(json.loads((COMPANY / "account.json").read_text(encoding="utf-8")))
+        stack.callback(vendors.stop)
         settings = Settings(data_dir=data_dir, zendesk_url=sb.url, zendesk_webhook_secrets=SECRET,
                             history_file=str(COMPANY / "history.jsonl"),
-                            policy_file=str(COMPANY / "policy.yaml"), allowed_link_hosts=COMPANY_HOSTS)
+                            policy_file=str(COMPANY / "policy.yaml"), allowed_link_hosts=COMPANY_HOSTS,
+                            **vendors.settings)
         prepare_database(settings)
         web = make_server("127.0.0.1", 0, create_app(settings), threaded=True)
         threading.Thread(target=web.serve_forever, daemon=True, name="deskhand-web").start()
@@ -53,7 +59,10 @@ def run_demo(data_dir: str | None = None, echo=print, timeout_s: float = 45.0) -
         for report in sync_all(settings, helpdesk):
             echo(f"knowledge from {report.source}: {report.added} articles, {report.passages} passages")
         echo("training the classifier on the sample company's solved tickets…")
-        worker = Worker(settings, helpdesk, build_engine(settings, connect(settings.db_path)), name="demo-worker")
+        gatherer = Gatherer(build_systems(settings))
+        stack.callback(gatherer.close)
+        worker = Worker(settings, helpdesk, build_engine(settings, connect(settings.db_path)), name="demo-worker",
+                        gatherer=gatherer)
         stop = threading.Event()
         thread = threading.Thread(target=worker.run, args=(stop,), daemon=True, name="deskhand-worker")
         thread.start()
@@ -66,6 +75,7 @@ def run_demo(data_dir: str | None = None, echo=print, timeout_s: float = 45.0) -
         _wait(sb, settings, ids, timeout_s, echo)
         rows = [_outcome(worker.db, tid) for tid in ids]
         _print_table(rows, echo)
+        _print_context(worker.db, echo)
         totals = _totals(rows)
         echo("totals: " + ", ".join(f"{k} {v}" for k, v in totals.items()))
         return totals
@@ -117,6 +127,22 @@ def _print_table(rows: list[dict], echo) -> None:
         conf = f"{r['confidence']:.2f}" if r["confidence"] is not None else "  -"
         reason = r["reason"] if len(r["reason"]) <= 70 else r["reason"][:69] + "…"
         echo(f"{r['ticket']:>6}  {r['category'] or '-':<18} {conf:>5}  {r['action']:<9} {reason}")
+    echo("")
+
+
+def _print_context(db, echo) -> None:
+    """What the escalations carried: completeness, actions awaiting approval, one case file in full."""
+    cases = list(db["case_files"].rows)
+    if not cases:
+        return
+    mean = sum(c["completeness"] for c in cases) / len(cases)
+    pending = db["pending_actions"].count
+    echo(f"case files: {len(cases)}, mean completeness {mean:.0%}; actions awaiting approval: {pending} "
+         f"(`deskhand approve ID`)")
+    example = next((c for c in cases if c["category"] == "refund_request"), cases[0])
+    note = next((s["detail"]["text"] for s in audit.trail(db, example["ticket_id"]) if s["step"] == "act"), "")
+    echo(f"\nthe case file Deskhand left on ticket {example['ticket_id']}:\n")
+    echo("\n".join("    " + line for line in note.splitlines()))
     echo("")
 
 

@@ -101,3 +101,9 @@ def test_kb_sync_failure_is_explained_and_exits_non_zero(run, tmp_path, monkeypa
     assert result.exit_code == 1 and "'wiki' is not markdown:FOLDER, zendesk or intercom" in result.output
     assert "last error" in run("kb", "status").output
     assert run("kb", "search", "x").exit_code == 1
+
+
+def test_approve_explains_what_it_cannot_do(run):
+    result = run("approve", "41")
+    assert result.exit_code == 1 and "no action 41" in result.output
+    assert run("approve", "x").exit_code == 2  # not a number: click's usage error
