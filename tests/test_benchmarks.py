@@ -55,3 +55,10 @@ def test_bench_retrieval_short():
     figures = run("bench_retrieval.py", "--intents", "4", "--queries", "100")
     assert {"hit_at_1", "hit_at_5", "mrr", "ms_per_query"} <= set(figures)
     assert figures["hit_at_1"] > 0.8  # four intents are easy to tell apart; a broken index is not
+
+
+@pytest.mark.slow
+def test_bench_context_short():
+    figures = run("bench_context.py", "--rounds", "1", "--latency", "0.02")
+    assert {"p50_ms", "p95_ms", "completeness"} <= set(figures)
+    assert figures["escalations"] == 20 and 0 < figures["completeness"] <= 1
