@@ -16,13 +16,13 @@ class EngineError(Exception):
 
 class Engine:
     def __init__(self, model: classifier.Model, knowledge):
-        """`knowledge`: a KnowledgeIndex, or anything with `current()` returning one (LiveIndex)."""
+        """`knowledge`: a KnowledgeIndex, or a LiveIndex that follows the store; both have `current()`."""
         self.model = model
         self._knowledge = knowledge
 
     @property
     def knowledge(self) -> KnowledgeIndex:
-        return self._knowledge if isinstance(self._knowledge, KnowledgeIndex) else self._knowledge.current()
+        return self._knowledge.current()
 
     @property
     def model_version(self) -> str:

@@ -40,7 +40,7 @@ class SyncReport:
 def sync(db: sqlite_utils.Database, source: KnowledgeBase, full: bool = False) -> SyncReport:
     """One source, incremental unless `full` or never synced. A failing source is reported, not raised."""
     report = SyncReport(source.name)
-    state = db["kb_sources"].get(source.name) if db["kb_sources"].count_where("source = ?", [source.name]) else None
+    state = next(db["kb_sources"].rows_where("source = ?", [source.name]), None)
     since = "" if full or state is None else state["cursor"] or ""
     try:
         changes = source.changes(since)

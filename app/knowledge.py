@@ -47,6 +47,10 @@ class KnowledgeIndex:
         """Every passage of one article, in reading order."""
         return self._by_article.get(article_key, [])
 
+    def current(self) -> "KnowledgeIndex":
+        """A fixed index is its own current version (LiveIndex has the same method)."""
+        return self
+
     def hosts(self) -> set[str]:
         """Where the knowledge base lives: replies may always link there."""
         return {urlparse(p.url).hostname or "" for p in self.passages if p.url} - {""}

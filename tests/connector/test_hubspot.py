@@ -14,12 +14,12 @@ import requests
 import responses
 from flask import request
 from responses import matchers
-from werkzeug.serving import make_server
 
 from connectors.errors import AuthFailed, ConnectorError, NotFound, RateLimited, Unavailable
 from connectors.hubspot_crm import NOTE_LIMIT, HubSpotCrm, _note_html
 from connectors.roles import CrmRecord
 from sandbox.vendors.hubspot import TOKEN, create_app, sample_data
+from tests.fakes.served import Served as Server
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hubspot"
 ACCOUNT = Path(__file__).resolve().parents[2] / "sandbox" / "company" / "account.json"
@@ -411,25 +411,6 @@ def test_a_note_too_long_is_cut_without_breaking_an_entity():
 
 
 # -- the sandbox -------------------------------------------------------------------------------
-
-class Server:
-    """The sandbox app on a real local port, in a thread."""
-
-    def __init__(self, app):
-        self.app = app
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.base_url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
-
 
 @pytest.fixture(scope="module")
 def sample():

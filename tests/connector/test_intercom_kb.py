@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import socket
-import threading
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -12,13 +11,13 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-from werkzeug.serving import make_server
 
 from connectors.errors import AuthFailed, RateLimited, Unavailable
 from connectors.intercom_kb import IntercomArticles
 from connectors.knowledge_base import ArticleChanges
 from connectors.types import Article
 from sandbox.intercom_api import create_intercom_app, intercom_article, intercom_state
+from tests.fakes.served import Served
 
 TOKEN = "sandbox-intercom-token"
 T0 = 1767600000  # 2026-01-05T08:00:00Z
@@ -41,25 +40,12 @@ def make_articles(n: int, draft_every: int = 0) -> list[dict]:
     return found
 
 
-class Server:
+class Server(Served):
     """The sandbox app on a real local port, in a thread."""
 
     def __init__(self, articles: list[dict], token: str = TOKEN):
-        self.app = create_intercom_app(articles, token)
+        super().__init__(create_intercom_app(articles, token))
         self.state = intercom_state(self.app)
-        self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
-        self.base_url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
 
     def pages_requested(self) -> list[int]:
         return [int(r["args"].get("page", 1)) for r in self.state.requests if r["path"] == "/articles"]

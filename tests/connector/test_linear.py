@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from pathlib import Path
 
 import pytest
 import requests
 import responses
-from werkzeug.serving import make_server
 
 from connectors import linear_bugs as c
 from connectors.errors import AuthFailed, ConnectorError, NotFound, RateLimited, Unavailable
 from connectors.linear_bugs import LinearBugs
 from connectors.roles import Issue
 from sandbox.vendors.linear import SANDBOX_KEY, create_app, sample_data
+from tests.fakes.served import Served
 
 FIXTURES = Path(__file__).parent / "fixtures" / "linear"
 ACCOUNT = Path(__file__).resolve().parents[2] / "sandbox" / "company" / "account.json"
@@ -314,24 +313,11 @@ def test_a_200_that_is_not_json_is_a_connector_error(api, bugs):
 
 # -- the stand-in ---------------------------------------------------------------------------------
 
-class Server:
+class Server(Served):
     """The stand-in on a real local port, in a thread."""
 
     def __init__(self, data: dict):
-        self.app = create_app(data)
-        self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
-        self.base_url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
+        super().__init__(create_app(data))
 
     @property
     def writes(self) -> list[dict]:

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 from flask import Flask, Response, request
-from werkzeug.serving import make_server
 
 from connectors.errors import AuthFailed, ConnectorError, NotFound, RateLimited, Unavailable
 from connectors.slack_chat import SlackChat
 from sandbox.vendors.slack import create_app, sample_data
+from tests.fakes.served import Served as Server
 
 TOKEN = "xoxb-test-123-secret"
 FIXTURES = Path(__file__).parent / "fixtures" / "slack"
@@ -31,25 +31,6 @@ def ok_reply() -> tuple[int, dict, str]:
 
 def error_reply(code: str, status: int = 200) -> tuple[int, dict, str]:
     return status, {"Content-Type": "application/json; charset=utf-8"}, fixture(f"error_{code}.json")
-
-
-class Server:
-    """A WSGI app on a real local port, in a thread."""
-
-    def __init__(self, app):
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.base_url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
 
 
 class Scripted(Server):

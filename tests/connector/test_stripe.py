@@ -4,7 +4,6 @@ tests/connector/fixtures/stripe/SOURCES.md."""
 from __future__ import annotations
 
 import json
-import threading
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -12,12 +11,12 @@ import pytest
 import requests
 import responses
 import stripe
-from werkzeug.serving import make_server
 
 from connectors.errors import AuthFailed, ConnectorError, NotFound, RateLimited, Unavailable
 from connectors.roles import BillingAccount, Charge, Invoice, Refund, Subscription
 from connectors.stripe_billing import StripeBilling
 from sandbox.vendors.stripe import API_KEY, create_app, sample_data
+from tests.fakes.served import Served
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stripe"
 ACCOUNT = Path(__file__).resolve().parents[2] / "sandbox" / "company" / "account.json"
@@ -390,24 +389,11 @@ def test_sample_data_is_deterministic_and_leaves_a_few_users_out(brightline):
 
 # -- against the sandbox, over HTTP ----------------------------------------------------------------
 
-class Server:
+class Server(Served):
     """The sandbox app on a real local port, in a thread."""
 
     def __init__(self, data: dict):
-        self.app = create_app(data)
-        self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
-        self.base_url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
+        super().__init__(create_app(data))
 
 
 def test_sandbox_account_for_a_known_user(brightline):

@@ -6,15 +6,15 @@ broken text, refuse, fail with a status, or stall past the client's timeout.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections import deque
 
 from flask import Flask, jsonify, request
-from werkzeug.serving import make_server
+
+from .served import Served
 
 
-class FakeOpenAI:
+class FakeOpenAI(Served):
     def __init__(self):
         self.script: deque = deque()
         self.requests: list[dict] = []
@@ -47,18 +47,8 @@ class FakeOpenAI:
                            model=body["model"], choices=[{"index": 0, "finish_reason": "stop", "message": message}],
                            usage={"prompt_tokens": 120, "completion_tokens": 30, "total_tokens": 150})
 
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.base_url = f"http://127.0.0.1:{self._server.server_port}/v1"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
+        super().__init__(app)
+        self.base_url += "/v1"
 
 
 def written(text: str) -> tuple[str, str]:

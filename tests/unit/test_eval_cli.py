@@ -5,7 +5,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from app.cli import main
-from tests.fakes.openai_server import FakeOpenAI, answer
+from tests.fakes.openai_server import FakeOpenAI
 
 COMPANY = Path(__file__).resolve().parents[2] / "sandbox" / "company"
 ARGS = ["eval", "--history", str(COMPANY / "history.jsonl"), "--tickets", str(COMPANY / "stream.jsonl"),
