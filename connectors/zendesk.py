@@ -113,10 +113,20 @@ class ZendeskHelpdesk:
             requester=Requester(id=requester_id, email=getattr(user, "email", "") or "",
                                 name=getattr(user, "name", "") or ""),
             comments=comments, tags=tuple(zt.tags or ()), custom_fields=fields,
-            channel=getattr(zt.via, "channel", "") or "",
-            page_url=str(dict(fields).get(self.page_url_field_id) or ""),
+            channel=_channel(zt.via), page_url=self._page_url(fields),
             assignee_id=str(zt.assignee_id or ""), group_id=str(zt.group_id or ""),
             created_at=_iso(zt.created_at), updated_at=_iso(zt.updated_at))
+
+    def _page_url(self, fields: tuple) -> str:
+        """The page the customer was on, from the ticket field set up for it (`page_url_field_id`).
+        Zendesk keeps no page address of its own: a Web Widget ticket's via source says only
+        `rel: zendesk_widget` (Via object reference, developer.zendesk.com/documentation/ticketing/
+        reference-guides/via-object-reference; ../shared/reference/helpdesk-platforms.md A2 knows only
+        `via.channel` and the via types). The widget's contact form can prefill a ticket field with the
+        page (Contact Form API, developer.zendesk.com/api-reference/widget/contact_form), and that is
+        the field read here. A product URL pasted into the message is found by app/page_map.py."""
+        value = dict(fields).get(self.page_url_field_id) if self.page_url_field_id else None
+        return value.strip() if isinstance(value, str) else ""
 
     def group_id(self, name: str) -> str:
         if self._groups is None:
@@ -163,6 +173,14 @@ def _call(fn, *args, **kwargs):
         raise Unavailable(f"zendesk unreachable: {exc.__class__.__name__}: {exc}") from None
     except ZenpyException as exc:
         raise ConnectorError(f"zendesk client error: {exc}") from None
+
+
+def _channel(via) -> str:
+    """`web`, `email`, …, with the source's `rel` when Zendesk gives one (`web/zendesk_widget`)."""
+    channel = str(getattr(via, "channel", "") or "")
+    source = getattr(via, "source", None)
+    rel = source.get("rel") if isinstance(source, dict) else getattr(source, "rel", None)
+    return f"{channel}/{rel}" if channel and rel else channel
 
 
 def _iso(value) -> str:

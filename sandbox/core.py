@@ -151,7 +151,10 @@ class Sandbox:
                     "custom_fields": custom_fields(self.store.account, None,
                                                    item.get("page_url")),
                     "comment": {"body": item["body"], "public": True}}
-            change = self.apply_create(spec, rid, channel="web", ticket_id=sid)
+            # A stream ticket with a page came through the Web Widget, whose contact form
+            # fills the page-URL field with the page it was opened on; the rest through the web form.
+            channel = "web/zendesk_widget" if item.get("page_url") else "web"
+            change = self.apply_create(spec, rid, channel=channel, ticket_id=sid)
             self._played[sid] = change.ticket["id"]
             created.append(change.ticket)
         return created

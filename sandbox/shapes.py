@@ -71,7 +71,10 @@ def text_to_html(text: str) -> str:
 # ---- record builders ------------------------------------------------------
 
 def via(channel: str) -> dict:
-    return {"channel": channel, "source": {"from": {}, "to": {}, "rel": None}}
+    """`channel` may carry the source's `rel` after a slash: "web/zendesk_widget" is a ticket from the
+    Web Widget, "web" one from the Help Center form (Zendesk's Via object reference)."""
+    name, _, rel = channel.partition("/")
+    return {"channel": name, "source": {"from": {}, "to": {}, "rel": rel or None}}
 
 
 def new_comment(comment_id: int, author_id: int, *, body: str | None = None,
