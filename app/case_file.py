@@ -57,7 +57,8 @@ def case_file(triage: Triage, decision: Decision, evidence: Evidence, matches: l
     lines = ["Deskhand escalated this ticket to a person.", "", "SUMMARY"]
     lines += [f"- {issue}: {_gist(ticket.subject, message)}" for issue in (triage.issues or (triage.category or "unknown",))]
     lines += ["", "CUSTOMER", f"- {ticket.requester.name or '?'} <{ticket.requester.email or '?'}>"
-              + (f", on {ticket.page_url}" if ticket.page_url else "")]
+              + (f", on {triage.page_url or ticket.page_url}" if triage.page_url or ticket.page_url else "")
+              + (f" ({triage.page_area_name})" if triage.page_area_name else "")]
     for kind, label in (("plan", "Plan"), ("arr", ""), ("tier", ""), ("owner", ""), ("renewal", "")):
         lines += [f"- {label + ': ' if label else ''}{f.text}" for f in evidence.of(kind)]
     lines += ["", "EVIDENCE"]

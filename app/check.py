@@ -12,6 +12,7 @@ from .claims import Source, check_claims, extract_claims
 from .domain import Draft
 from .knowledge import KnowledgeIndex
 from .leaks import find_leaks
+from .page_map import PREFIX as PAGE_MAP_PREFIX
 from .sanitize import add_ai_label, sanitize
 
 
@@ -37,7 +38,10 @@ def check_reply(text: str, sources: list[Source], internal_texts: list[str], can
 
 
 def cited_sources(draft: Draft, knowledge: KnowledgeIndex) -> list[Source]:
-    """The passages a reply cites, as claim sources; a citation of an unknown passage backs nothing."""
+    """The passages a reply cites, as claim sources; a citation of an unknown passage backs nothing.
+    Product-map steps travel with the draft (the index does not hold them); only ids in the map's
+    own namespace are taken from there, so a draft cannot stand in for a knowledge-base passage."""
     by_id = {p.id: p for p in knowledge.passages}
+    by_id.update({p.id: p for p in draft.page_passages if p.id.startswith(PAGE_MAP_PREFIX)})
     return [Source(c.passage_id, by_id[c.passage_id].embedded_text)
             for c in draft.citations if c.passage_id in by_id]

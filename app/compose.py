@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 from .check import Checked
 from .domain import Citation, Decision, Draft, Ticket, Triage
 from .knowledge import KnowledgeIndex, Match
+from .page_map import Page, Task
 from .passages import Passage
 
 AI_LABEL = "— Deskhand, an automated assistant. Reply to this message to reach a person."
@@ -19,22 +20,30 @@ _WORD = re.compile(r"[a-z]{3,}")
 _URL_NOISE = {"www", "com", "app", "http", "https", "html", "new", "edit", "view"}
 
 
-def reply(ticket: Ticket, match: Match | None, index: KnowledgeIndex) -> Draft | None:
-    """The answer built from the best passage and its article; the AI label is added after the check."""
+def reply(ticket: Ticket, match: Match | None, index: KnowledgeIndex,
+          page: Page | None = None, task: Task | None = None) -> Draft | None:
+    """The answer built from the best passage and its article; the AI label is added after the check.
+    With the customer on a mapped page whose task the message asks for, that task's steps come first
+    and the article contributes its best passage only (its other step sections would repeat them)."""
     if match is None:
         return None
-    chosen = passages_for_reply(index.article(match.passage.article_key) or [match.passage],
-                                match.passage, ticket.page_url)
+    steps = page.area.passage(task) if page and task else None
+    chosen = [match.passage] if steps else passages_for_reply(
+        index.article(match.passage.article_key) or [match.passage], match.passage,
+        page.url if page else ticket.page_url)
     first = (ticket.requester.name or "").split(" ")[0] or "there"
     blocks = [f"{p.heading}:\n{p.text}" if p.heading and p.text else p.text or p.heading for p in chosen]
     body = "\n\n".join(blocks)
     if len(body) > MAX_REPLY_CHARS:
         body = body[:MAX_REPLY_CHARS].rsplit("\n", 1)[0] + "\n…"
+    if steps:
+        body = f"On the {page.area.name} page:\n{steps.text}\n\n{body}"
     article = match.passage
     link = f"The full guide: {article.title} — {article.url}" if article.url else f"The full guide: {article.title}"
     text = f"Hi {first},\n\nThanks for getting in touch. This should help:\n\n{body}\n\n{link}"
-    return Draft(text=text, citations=tuple(Citation(p.title, p.url, p.id) for p in chosen),
-                 score=match.score)
+    cited = chosen + ([steps] if steps else [])
+    return Draft(text=text, citations=tuple(Citation(p.title, p.url, p.id) for p in cited),
+                 score=match.score, page_passages=(steps,) if steps else ())
 
 
 def passages_for_reply(article: list[Passage], best: Passage, page_url: str = "") -> list[Passage]:

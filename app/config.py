@@ -26,6 +26,7 @@ class Settings:
     bot_user_id: str = field(default="", metadata={"doc": "the bot's Zendesk user id (looked up with users/me when empty)"})
     category_field_id: str = field(default="360001", metadata={"doc": "Zendesk custom field holding the ticket category (history)"})
     page_url_field_id: str = field(default="360002", metadata={"doc": "Zendesk custom field holding the page the customer was on"})
+    product_map: str = field(default="sample", metadata={"doc": "product map (YAML): URL patterns → product areas and their task steps; `sample` is the sample company's, empty for none"})
     opt_out_tag: str = field(default="deskhand_off", metadata={"doc": "tickets with this tag are never touched"})
     policy_file: str = field(default="", metadata={"doc": "policy file (JSON or YAML) seeded into the database on first start"})
     history_file: str = field(default="", metadata={"doc": "labelled history (JSONL) to train on when no model exists"})

@@ -38,6 +38,9 @@ class Triage:
     error: str = ""  # the engine failed; the ticket must reach a person
     tokens: int = 0  # LLM tokens spent on this triage (input + output)
     cost_usd: float = 0.0
+    page_url: str = ""  # the page the customer was on (the ticket's, else a product URL in the message)
+    page_area: str = ""  # its product-map area id, and the area's name, when the map knows the page
+    page_area_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,9 @@ class Draft:
     note: str = ""  # why the LLM's reply was not used, when it was not
     tokens: int = 0
     cost_usd: float = 0.0
+    # Product-map steps the reply quotes (app/page_map.py): sources like knowledge-base passages,
+    # carried here because they live in the map, not in the knowledge index the check reads.
+    page_passages: tuple = ()
 
 
 @dataclass(frozen=True)

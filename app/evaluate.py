@@ -57,7 +57,7 @@ def shadow_run(engine: Engine | LlmEngine, policy: Policy, tickets: list[Labelle
                             tokens, cost, top.article_key if top else "", top.url if top else "", sent_claims))
             continue
         # no knowledge base given: judge triage and policy alone
-        triage = engine.triage(t.subject, t.body)
+        triage = engine.triage(t.subject, t.body, t.page_url)
         draft = Draft("(no knowledge base in this evaluation)", (Citation("-", "-"),), score=1.0)
         decision = decide(triage, policy.for_category(triage.category), draft)
         rows.append(Row(t, triage.category or "", triage.confidence, decision.action, decision.reasons,

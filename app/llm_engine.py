@@ -23,6 +23,8 @@ from .compose import passages_for_reply
 from .domain import Citation, Draft, Ticket, Triage
 from .engine import Engine
 from .knowledge import KnowledgeIndex, Match
+from .page_map import PREFIX as PAGE_MAP_PREFIX
+from .page_map import task_for
 from .passages import Passage
 
 FLAGS = ("legal", "chargeback", "security", "churn", "human", "personal_data", "injection")
@@ -91,8 +93,8 @@ class LlmEngine:
     def model_version(self) -> str:
         return f"{self.chat.model}+{self.offline.model_version}"
 
-    def triage(self, subject: str, body: str) -> Triage:
-        opinion = self.consult(subject, body)
+    def triage(self, subject: str, body: str, page_url: str = "") -> Triage:
+        opinion = self.consult(subject, body, page_url)
         if opinion.triage.error:
             return opinion.triage
         if self.calibrator:
@@ -101,9 +103,9 @@ class LlmEngine:
             confidence = min(opinion.llm_conf, opinion.offline_p)
         return replace(opinion.triage, confidence=round(confidence, 4))
 
-    def consult(self, subject: str, body: str) -> "Opinion":
+    def consult(self, subject: str, body: str, page_url: str = "") -> "Opinion":
         """Ask the model once; check its answer; keep the raw signals for the combiner."""
-        second = self.offline.triage(subject, body)
+        second = self.offline.triage(subject, body, page_url)
         categories = self.offline.model.categories
         system, user = self.prompt.render(categories="\n".join(f"- {c}" for c in categories),
                                           subject=subject or "(none)", body=body)
@@ -121,7 +123,8 @@ class LlmEngine:
             return failed(problem, tokens, cost)
         data = out.data
         category = None if data["category"] == OUT_OF_SCOPE else data["category"]
-        offline_p = dict(self.offline.model.predict(f"{subject}\n{body}".strip())).get(category or OUT_OF_SCOPE, 0.0)
+        offline_p = dict(self.offline.model.predict(self.offline.classifier_text(subject, body, page_url))).get(
+            category or OUT_OF_SCOPE, 0.0)
         llm_conf = min(max(float(data["confidence"]), 0.0), 1.0)
         triage = Triage(
             category=category, confidence=llm_conf, alternatives=second.alternatives,
@@ -131,7 +134,8 @@ class LlmEngine:
             # Rules always apply; the model may add flags, never remove them.
             flags=tuple(sorted(set(sensitivity.flags_for(f"{subject}\n{body}")) | set(data["flags"]))),
             issues=tuple(i for i in data["issues"] if i != OUT_OF_SCOPE) if len(data["issues"]) > 1 else (),
-            engine="llm", tokens=tokens, cost_usd=cost)
+            engine="llm", tokens=tokens, cost_usd=cost,
+            page_url=second.page_url, page_area=second.page_area, page_area_name=second.page_area_name)
         return Opinion(triage, llm_conf, offline_p, category == second.category)
 
 
@@ -141,11 +145,14 @@ class LlmEngine:
         fallback = self.offline.reply(ticket, message, matches, knowledge)
         if not matches:
             return None
-        offered = reply_passages(matches, knowledge, ticket.page_url)
+        page = self.offline.page(ticket.page_url, message)
+        task = task_for(page.area, f"{ticket.subject}\n{message}") if page else None
+        offered = reply_passages(matches, knowledge, page.url if page else ticket.page_url,
+                                 page_steps=page.area.passage(task) if task else None)
         ids = [p.id for p in offered]
         system, user = self.reply_prompt.render(
             customer_name=(ticket.requester.name or "").split(" ")[0] or "there",
-            page=ticket.page_url or "(unknown)", message=message,
+            page=f"{page.url} ({page.area.name})" if page else ticket.page_url or "(unknown)", message=message,
             passages="\n\n".join(f"[{p.id}] {p.title}" + (f" › {p.heading}" if p.heading else "") + f"\n{p.text}"
                                   for p in offered))
         try:
@@ -167,18 +174,23 @@ class LlmEngine:
         if not cited:
             return replace(fallback, note="the model's reply cited no passage", **spent) if fallback else None
         scores = {m.passage.id: m.score for m in matches}
-        links = dict.fromkeys(f"{p.title} — {p.url}" if p.url else p.title for p in cited)
-        text = data["reply"].strip() + "\n\n" + "\n".join(f"Read more: {link}" for link in links)
+        # Product-map steps are no article a customer could open: cited, never linked.
+        links = dict.fromkeys(f"{p.title} — {p.url}" if p.url else p.title for p in cited
+                              if not p.id.startswith(PAGE_MAP_PREFIX))
+        text = data["reply"].strip() + ("\n\n" + "\n".join(f"Read more: {link}" for link in links) if links else "")
         return Draft(text=text, citations=tuple(Citation(p.title, p.url, p.id) for p in cited),
-                     score=max(scores.get(p.id, matches[0].score) for p in cited), writer="llm", **spent)
+                     score=max(scores.get(p.id, matches[0].score) for p in cited), writer="llm",
+                     page_passages=tuple(p for p in cited if p.id.startswith(PAGE_MAP_PREFIX)), **spent)
 
 
-def reply_passages(matches: list[Match], knowledge: KnowledgeIndex, page_url: str, limit: int = 5) -> list[Passage]:
-    """What the model may write from: the passages the offline reply would use, then the other matches."""
+def reply_passages(matches: list[Match], knowledge: KnowledgeIndex, page_url: str, limit: int = 5,
+                   page_steps: Passage | None = None) -> list[Passage]:
+    """What the model may write from: the steps for the customer's page and task (the product map),
+    the passages the offline reply would use, then the other matches."""
     best = matches[0].passage
     chosen = passages_for_reply(knowledge.article(best.article_key) or [best], best, page_url)
     chosen += [m.passage for m in matches if m.passage not in chosen]
-    return chosen[:limit]
+    return ([page_steps] if page_steps else []) + chosen[:limit - 1 if page_steps else limit]
 
 
 def reply_schema(passage_ids: list[str]) -> dict:
@@ -205,7 +217,7 @@ def fit_calibrator(engine: LlmEngine, tickets) -> tuple[Calibrator | None, dict]
     from sklearn.linear_model import LogisticRegression
     rows, outcomes, spent, failures = [], [], 0.0, 0
     for t in tickets:
-        opinion = engine.consult(t.subject, t.body)
+        opinion = engine.consult(t.subject, t.body, t.page_url)
         spent += opinion.triage.cost_usd
         if opinion.triage.error:
             failures += 1

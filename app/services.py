@@ -11,10 +11,13 @@ from .db import connect, migrate
 from .engine import Engine, load_model, models_dir
 from .gather import Systems
 from .kb_store import LiveIndex
+from .page_map import PageMapError, ProductMap
+from .page_map import load as load_product_map
 from .policy import parse_policy_text
 
 CALIBRATOR_FILE = "llm-calibrator.json"
 SAMPLE_KB = Path(__file__).resolve().parent.parent / "sandbox" / "company" / "kb"
+SAMPLE_PRODUCT_MAP = SAMPLE_KB.parent / "product_map.yaml"
 
 
 def build_helpdesk(settings: Settings) -> ZendeskHelpdesk:
@@ -64,8 +67,21 @@ def build_systems(settings: Settings) -> Systems:
 
 def build_engine(settings: Settings, db) -> Engine:
     """The offline engine (wrapped by the LLM one when configured), serving the synced knowledge base."""
-    offline = Engine(load_model(settings.data_dir, settings.history_file), LiveIndex(db))
+    product_map = build_product_map(settings)  # a broken map is reported before any training
+    offline = Engine(load_model(settings.data_dir, settings.history_file, product_map), LiveIndex(db), product_map)
     return with_llm(settings, offline) if settings.engine == "llm" else offline
+
+
+def build_product_map(settings: Settings) -> ProductMap | None:
+    """The `product_map` setting: a file, `sample` (the sample company's), or empty for none.
+    A broken map stops the start with its file and entry named, never half-loads."""
+    path = str(SAMPLE_PRODUCT_MAP) if settings.product_map == "sample" else settings.product_map
+    if not path:
+        return None
+    try:
+        return load_product_map(path)
+    except PageMapError as exc:
+        raise ConfigError(f"product_map: {exc}") from None
 
 
 def with_llm(settings: Settings, offline: Engine):

@@ -10,6 +10,7 @@ from typing import Protocol
 from . import sensitivity, sentiment
 from .classifier import OUT_OF_SCOPE
 from .domain import Triage
+from .page_map import Page, with_page
 
 # A second request inside one message is only counted when the model is this sure of it,
 # so that one long message about one thing is not split into several.
@@ -21,12 +22,16 @@ class Classifier(Protocol):
     def predict_many(self, texts: list[str]) -> list[list[tuple[str, float]]]: ...
 
 
-def triage(subject: str, body: str, model: Classifier) -> Triage:
+def triage(subject: str, body: str, model: Classifier, page: Page | None = None,
+           page_feature: bool = False) -> Triage:
+    """`page`: where the customer was, when the product map knows it; it is recorded, and with
+    `page_feature` (the model was trained that way) its area is part of the classifier's text."""
     text = f"{subject}\n{body}".strip()
     segments = [s for s in _SEGMENT.split(body) if s and len(s.split()) >= 4]
     if len(segments) < 2:  # one request at most: no need to classify its parts
         segments = []
-    ranked, *parts = model.predict_many([text, *segments])  # one batch: one encoder call
+    asked = with_page(text, page) if page_feature else text
+    ranked, *parts = model.predict_many([asked, *segments])  # one batch: one encoder call
     category, confidence = ranked[0]
     if category == OUT_OF_SCOPE:  # the model recognises this as not ours to answer
         category, confidence = None, 0.0
@@ -34,7 +39,15 @@ def triage(subject: str, body: str, model: Classifier) -> Triage:
     return Triage(category=category, confidence=round(confidence, 4),
                   alternatives=tuple((c, round(p, 4)) for c, p in ranked[1:4] if c != OUT_OF_SCOPE),
                   sentiment=mood, frustration=frustration, language=detect_language(text),
-                  flags=sensitivity.flags_for(text), issues=separate_issues(category, parts))
+                  flags=sensitivity.flags_for(text), issues=separate_issues(category, parts),
+                  **page_fields(page))
+
+
+def page_fields(page: Page | None) -> dict:
+    """The Triage fields that say where the customer was (empty when unknown)."""
+    if page is None:
+        return {}
+    return {"page_url": page.url, "page_area": page.area.id, "page_area_name": page.area.name}
 
 
 def separate_issues(main: str | None, parts: list[list[tuple[str, float]]]) -> tuple[str, ...]:
