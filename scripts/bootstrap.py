@@ -2,7 +2,8 @@
 """Set up .venv (once, and again when pyproject.toml changes) and run Deskhand or its tests.
 
     python3 scripts/bootstrap.py demo [ARGS]   # deskhand demo
-    python3 scripts/bootstrap.py test [ARGS]   # the full test suite (pytest ARGS)
+    python3 scripts/bootstrap.py test [ARGS]   # the full test suite (pytest ARGS); as root with apt-get,
+                                               # first installs Debian's chromium for the browser tests
     python3 scripts/bootstrap.py deskhand ARGS # any deskhand command
 
 Only the standard library is used here, so it runs on a fresh machine with just Python.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -19,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+CHROMIUM = "/usr/bin/chromium"
 
 
 def ensure_venv() -> None:
@@ -37,6 +40,24 @@ def ensure_venv() -> None:
     stamp.write_text(wanted)
 
 
+def ensure_chromium() -> None:
+    """The browser tests drive Debian's Chromium (never a downloaded one). Install it when it is
+    missing and we may (root, apt-get); otherwise those tests skip and say why."""
+    if os.environ.get("DESKHAND_CHROMIUM") or Path(CHROMIUM).exists():
+        return
+    if os.name != "posix" or os.geteuid() != 0 or not shutil.which("apt-get"):
+        print(f"no Chromium at {CHROMIUM} and no root apt-get to install it: the browser tests will be skipped",
+              flush=True)
+        return
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    steps = (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium"])
+    for step in steps:
+        print("for the browser tests: " + " ".join(step), flush=True)
+        if subprocess.run(step, env=env, stdout=subprocess.DEVNULL).returncode != 0:
+            print(f"`{' '.join(step)}` failed: the browser tests will be skipped", flush=True)
+            return
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("demo", "test", "deskhand"):
         print(__doc__.strip())
@@ -46,6 +67,7 @@ def main(argv: list[str]) -> int:
     if command == "demo":
         args = [str(BIN / "deskhand"), "demo", *rest]
     elif command == "test":
+        ensure_chromium()
         args = [str(BIN / "python"), "-m", "pytest", *rest]
     else:
         args = [str(BIN / "deskhand"), *rest]

@@ -145,7 +145,8 @@
       : el('p', { className: 'muted', id: 'preview-changed' }, 'None of these tickets would have been handled differently.');
     box.appendChild(el('div', { className: 'confirm-box', role: 'dialog', 'aria-label': 'Confirm policy change' },
       el('h3', null, 'Change ' + D.humanise(entry.category) + ': ' + what),
-      el('p', null, 'Of the last ' + result.n + ' tickets Deskhand decided, this is what the change would have done:'),
+      el('p', { id: 'preview-scope' }, 'What the change would have done to the last ' + result.n + ' ticket' + (result.n === 1 ? '' : 's') +
+        (entry.category === 'default' ? ' under the default policy' : ' in ' + D.humanise(entry.category)) + ' that Deskhand decided:'),
       counts,
       el('h4', null, changed.length + ' ticket' + (changed.length === 1 ? '' : 's') + ' would have been handled differently'),
       list,

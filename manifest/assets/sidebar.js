@@ -65,7 +65,7 @@
     parts.push(evidenceSection(data.evidence || [], data.gaps || []));
     parts.push(draftSection(data.draft));
     parts.push(actionsSection(data.pending_actions || [], data.actions_taken || []));
-    parts.push(ratingSection(data.ticket_id || ticketId));
+    parts.push(ratingSection(data.ticket_id || ticketId, data.feedback));
     show.apply(null, parts);
   }
 
@@ -133,6 +133,7 @@
     return el('section', { id: 'draft' }, el('h2', null, 'Proposed reply'),
       el('div', { className: 'draft-text', id: 'draft-text' }, draft.text),
       citations.length ? el('div', null, el('h3', null, 'Cites'), el('ul', { className: 'citations' }, citations)) : null,
+      checkProblems(draft),
       el('div', { className: 'buttons' },
         el('button', { type: 'button', className: 'primary', id: 'insert', onclick: function (event) {
           var button = event.currentTarget;
@@ -146,6 +147,19 @@
           }).then(resize);
         } }, 'Insert into reply')),
       status);
+  }
+
+  /* What the pre-send check found (claims no passage supports, removed links, leaked text). */
+  function checkProblems(draft) {
+    var found = [];
+    [['unsupported', 'Not supported by a cited passage'], ['removed', 'Removed before sending'], ['blocked', 'Blocked']]
+      .forEach(function (pair) {
+        (draft[pair[0]] || []).forEach(function (item) {
+          found.push(pair[1] + ': ' + (typeof item === 'string' ? item : (item && (item.text || item.claim || item.reason)) || JSON.stringify(item)));
+        });
+      });
+    return found.length ? el('div', { id: 'check-problems' }, el('h3', null, 'Check'),
+      el('ul', null, found.map(function (f) { return el('li', null, f); }))) : null;
   }
 
   function actionsSection(pending, taken) {
@@ -184,7 +198,7 @@
     });
   }
 
-  function ratingSection(id) {
+  function ratingSection(id, earlier) {
     var comment = el('textarea', { id: 'rating-comment', rows: 2, placeholder: 'Comment (optional)', maxlength: 2000 });
     var status = el('p', { className: 'muted', id: 'rating-status' });
     var buttons = RATINGS.map(function (pair) {
@@ -206,8 +220,10 @@
         }).then(resize);
       } }, pair[1]);
     });
+    var count = (earlier || []).length;
     return el('section', { id: 'rating' }, el('h2', null, 'Rate this draft'),
-      el('div', { className: 'buttons' }, buttons), comment, status);
+      el('div', { className: 'buttons' }, buttons), comment, status,
+      count ? el('p', { className: 'muted', id: 'rating-count' }, 'Rated ' + count + ' time' + (count === 1 ? '' : 's') + ' before.') : null);
   }
 
   client.on('app.registered', function () { resize(); });
