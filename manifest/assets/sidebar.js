@@ -173,8 +173,10 @@
     });
     var done = taken.map(function (item) {
       if (item && typeof item === 'object') {
-        return el('li', null, D.humanise(item.action || item.name || 'action') + (item.summary ? ': ' + item.summary : '') +
-          (item.status ? ' (' + item.status + ')' : ''));
+        return el('li', { className: 'action-taken' },
+          el('strong', null, D.humanise(item.action || item.name || 'action')), item.summary ? ': ' + item.summary : '',
+          item.status ? el('span', { className: 'muted' }, ' (' + item.status + (item.by ? ' by ' + item.by : '') + ')') : null,
+          item.result ? el('div', { className: 'muted action-result' }, item.result) : null);
       }
       return el('li', null, String(item));
     });

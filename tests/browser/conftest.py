@@ -15,8 +15,9 @@ from . import harness
 DRAFTED = 2002      # billing: "Where can I download last month's invoice?" (policy: draft)
 SENT = 2003         # login_2fa: "Password reset link expired" (policy: auto, send_at 0.85)
 ESCALATED = 2021    # refund_request with a legal threat: escalated with a case file
+REFUND = 2023       # charged twice: escalated, with a refund of the duplicate charge waiting for approval
 NEXT_LOGIN = 2016   # login_2fa again, kept back for the admin test
-SEEN = [2001, DRAFTED, SENT, 2005, 2017, ESCALATED, 2024]
+SEEN = [2001, DRAFTED, SENT, 2005, 2017, ESCALATED, REFUND, 2024]
 
 
 def pytest_collection_modifyitems(config, items):

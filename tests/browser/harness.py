@@ -148,6 +148,7 @@ class Stack:
     deskhand_url: str
     _web: object
     _thread: threading.Thread
+    _vendors: object = None
 
     def play(self, ticket_ids: list[int]) -> None:
         self.sb.play(ticket_ids)
@@ -167,30 +168,37 @@ class Stack:
         self._web.shutdown()
         self._web.server_close()
         self.sb.stop()
+        if self._vendors is not None:
+            self._vendors.stop()
         self._thread.join(5)
 
 
 def start_stack(data_dir: Path, model, app_secret: str = APP_SECRET) -> Stack:
-    """The sandbox helpdesk, Deskhand's web app on loopback and a worker, the sample company's
-    policy, Help Center knowledge synced through zenpy: what `deskhand demo` runs."""
+    """The sandbox helpdesk with the sample company's Stripe, HubSpot, Linear and Slack stand-ins,
+    Deskhand's web app on loopback and a worker, the sample company's policy, Help Center
+    knowledge synced through zenpy: what `deskhand demo` runs."""
     from werkzeug.serving import make_server
 
     from app import classifier, kb_store
     from app.config import Settings
     from app.db import connect
     from app.engine import Engine, models_dir
+    from app.gather import Gatherer
     from app.kb_store import LiveIndex
-    from app.services import build_helpdesk, prepare_database
+    from app.services import build_helpdesk, build_systems, prepare_database
     from app.web import create_app
     from app.worker import Worker
     from connectors.zendesk_kb import ZendeskHelpCenter
     from sandbox import Sandbox
+    from sandbox.vendors import serve
 
     sb = Sandbox.from_seed(signing_secret=WEBHOOK_SECRET).start()
+    vendors = serve.start(json.loads((COMPANY / "account.json").read_text(encoding="utf-8")))
     settings = Settings(data_dir=str(data_dir), zendesk_url=sb.url, zendesk_webhook_secrets=WEBHOOK_SECRET,
                         policy_file=str(COMPANY / "policy.yaml"), zendesk_app_secret=app_secret,
                         allowed_link_hosts="app.brightline.example,developers.brightline.example",
-                        lease_s=2, retry_base_s=0.01, max_attempts=3)
+                        refund_cap=200000,  # $2,000: the double charge of ticket 2023 becomes a refund to approve
+                        lease_s=2, retry_base_s=0.01, max_attempts=3).with_overrides(**vendors.settings)
     prepare_database(settings)
     classifier.save(model, models_dir(settings.data_dir))
     web = make_server("127.0.0.1", 0, create_app(settings), threaded=True)
@@ -202,7 +210,8 @@ def start_stack(data_dir: Path, model, app_secret: str = APP_SECRET) -> Stack:
     report = kb_store.sync(connect(settings.db_path), ZendeskHelpCenter(helpdesk.client))
     assert not report.error, report
     engine = Engine(model, LiveIndex(connect(settings.db_path)))
-    return Stack(sb, settings, Worker(settings, helpdesk, engine, name="browser"), url, web, thread)
+    worker = Worker(settings, helpdesk, engine, name="browser", gatherer=Gatherer(build_systems(settings)))
+    return Stack(sb, settings, worker, url, web, thread, vendors)
 
 
 def clean(path: Path) -> None:

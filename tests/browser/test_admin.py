@@ -2,6 +2,11 @@
 web app: a threshold change is previewed, applied, kept, and decides the category's next ticket."""
 from __future__ import annotations
 
+import time
+
+import jwt
+import requests
+
 from app import policy_store
 
 from . import harness
@@ -103,15 +108,28 @@ def test_connectors_and_the_decision_log_are_shown(open_page, stack):
     page = zaf.page
     page.wait_for_selector("#connectors")
     page.wait_for_selector("#decision-log")
-    helpdesk = page.locator("#connectors tr[data-connector=helpdesk]")
-    assert "connected" in helpdesk.inner_text() and "not connected" not in helpdesk.inner_text()
-    assert "not connected" in page.locator("#connectors tr[data-connector=billing]").inner_text()
+    status = requests_status(stack)
+    rows = page.locator("#connectors tbody tr")
+    assert rows.count() == len(status["connectors"]) >= 5
+    for connector in status["connectors"]:
+        shown = page.locator(f"#connectors tr[data-connector='{connector['name']}']").inner_text()
+        assert ("not connected" in shown) is (not connector["connected"]) and connector["detail"] in shown
+    assert "signed in as deskhand-bot" in page.locator("#connectors tr[data-connector=helpdesk]").inner_text()
     assert "0 dead letter" in page.locator("#queue").inner_text()
     logged = page.locator("#decision-log tbody tr")
     decided = stack.db()["audit"].count_where("step = 'decide'")
     assert logged.count() == min(decided, 50) >= 7
     escalated = page.locator("#decision-log tr[data-ticket='2021']")
     assert "escalate" in escalated.inner_text() and "legal" in escalated.inner_text()
+
+
+def requests_status(stack) -> dict:
+    token = jwt.encode({"sub": harness.ADMIN["id"], "iss": stack.settings.zendesk_subdomain, "iat": time.time(),
+                        "exp": time.time() + 60}, harness.APP_SECRET, algorithm="HS256")
+    got = requests.get(f"{stack.deskhand_url}/api/zendesk/admin/status", headers={"Authorization": f"Bearer {token}"},
+                       timeout=10)
+    assert got.status_code == 200, got.text
+    return got.json()
 
 
 def test_an_agent_is_told_the_admin_page_is_for_admins(open_page):

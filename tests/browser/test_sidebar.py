@@ -2,11 +2,14 @@
 Deskhand's real web app after the worker handled the ticket end to end."""
 from __future__ import annotations
 
+import json
+import time
+
 import jwt
 import requests
 
 from . import harness
-from .conftest import DRAFTED, ESCALATED, SENT
+from .conftest import DRAFTED, ESCALATED, REFUND, SENT
 
 UNSEEN = 2030  # in the sandbox, never played
 
@@ -14,7 +17,7 @@ UNSEEN = 2030  # in the sandbox, never played
 def api_view(stack, ticket_id: int) -> dict:
     """The same ticket as Deskhand's API gives it, asked directly (a token minted here)."""
     token = jwt.encode({"sub": harness.AGENT["id"], "iss": stack.settings.zendesk_subdomain,
-                        "iat": __import__("time").time(), "exp": __import__("time").time() + 60},
+                        "iat": time.time(), "exp": time.time() + 60},
                        harness.APP_SECRET, algorithm="HS256")
     got = requests.get(f"{stack.deskhand_url}/api/zendesk/tickets/{ticket_id}",
                        headers={"Authorization": f"Bearer {token}"}, timeout=10)
@@ -115,6 +118,28 @@ def test_a_sent_ticket_shows_the_reply_and_every_rating_button(open_page, stack)
     page.wait_for_selector("#rating-status.ok")
     [row] = list(stack.db()["feedback"].rows_where("ticket_id = ?", [str(SENT)]))
     assert row["rating"] == "good" and row["comment"] == ""
+
+
+def test_approving_the_pending_refund_runs_it_once(open_page, stack):
+    zaf = open_page("sidebar.html", ticket_id=REFUND)
+    page = zaf.page
+    page.wait_for_selector("li.pending-action")
+    [pending] = list(stack.db()["pending_actions"].rows_where("ticket_id = ? AND action = 'refund'", [str(REFUND)]))
+    assert pending["status"] == "pending"
+    item = page.locator(f"li.pending-action[data-action-id='{pending['id']}']")
+    assert "refund" in item.inner_text() and pending["summary"] in item.inner_text()
+    item.locator("button.approve").click()
+    page.wait_for_selector(".message.ok")
+    shown = page.locator(".message.ok").inner_text()
+    done = stack.db()["pending_actions"].get(pending["id"])
+    assert done["status"] == "executed" and done["result"].startswith("refund re_")
+    assert shown.startswith("Approved refund") and done["result"] in shown
+    assert page.locator("li.pending-action").count() == 0  # re-read: it is now among the actions taken
+    assert done["result"] in page.locator("#actions").inner_text()
+    refunds = [w for w in stack._vendors.apps["stripe"].config["writes"] if "refund" in json.dumps(w)]
+    assert len(refunds) == 1
+    [call] = [r for r in zaf.calls("request") if r["url"].endswith(f"/api/zendesk/actions/{pending['id']}/approve")]
+    assert call["type"] == "POST" and call["jwt"]["claims"]["sub"] == harness.AGENT["id"]
 
 
 def test_a_ticket_deskhand_has_not_seen_says_so(open_page):
