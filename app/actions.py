@@ -1,80 +1,42 @@
-"""Bounded actions (DESIGN §5): what Deskhand may do in other systems, and the limits it may never cross.
+"""Bounded actions (DESIGN §5): storing what Deskhand proposes and running it exactly once.
 
-Every action has a ceiling written here, in code: a refund can at most be proposed for approval,
-never run on its own; identity, email and ownership changes are never done at all. The policy
-can lower a level for a category, never raise it above the ceiling. Amounts come from the
-billing system's records, never from ticket text, and are capped (settings `refund_cap`,
-`refunds_per_customer_30d`) here and again when an approval executes.
+What may be proposed, at which level, is decided in `action_plan` (pure). Here every proposal
+becomes a row in `pending_actions`, keyed by the reply key, so a retried job proposes nothing
+new. `auto` rows are run by the worker right away; `approval` rows wait for `deskhand approve`
+(or the helpdesk app). Caps are checked again when a refund runs: the world may have moved.
+
+Writes without an idempotency key (a Slack post, a CRM note, a Linear comment) are run at most
+once: a row found `executing` after a crash becomes `uncertain` for a person to check, rather
+than being sent a second time. A refund is re-run instead, because Stripe answers the same
+idempotency key with the same refund.
 """
 from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
 
 import sqlite_utils
 
-from connectors.roles import Billing
-
+from .action_plan import SYSTEM, Caps, Proposal  # noqa: F401  (Caps re-exported for the CLI and worker)
 from .db import transaction
-from .domain import Evidence
+from .gather import Systems
 
-LEVELS = ("never", "approval", "auto")  # in rising order of autonomy
-CEILING = {
-    "refund": "approval",
-    "change_email": "never", "change_owner": "never", "reset_2fa": "never",
-}
-# Which categories may propose which actions, and at what level (never above the ceiling).
-DEFAULT_ACTIONS = {"refund_request": {"refund": "approval"}, "billing": {"refund": "approval"}}
 DAY_S = 86400
+RETRY_AFTER_CRASH = {"refund"}  # idempotent at the vendor: safe to run again
 
 
 class ActionError(Exception):
     pass
 
 
-@dataclass(frozen=True)
-class Caps:
-    refund_cap: int  # minor units, per refund
-    refunds_per_customer_30d: int
-
-
-@dataclass(frozen=True)
-class Proposal:
-    action: str
-    params: dict
-    summary: str
-
-
-def level(action: str, category: str | None, configured: dict | None = None) -> str:
-    """The level an action has for a category: the policy's, capped by the ceiling."""
-    wanted = (configured if configured is not None else DEFAULT_ACTIONS).get(category or "", {}).get(action, "never")
-    ceiling = CEILING.get(action, "never")
-    return min(wanted, ceiling, key=LEVELS.index)
-
-
-def propose(category: str | None, evidence: Evidence, email: str, caps: Caps, refunds_30d: int,
-            configured: dict | None = None) -> tuple[list[Proposal], list[str]]:
-    """Refunds the evidence supports, within the caps; and why others were not proposed. Pure."""
-    if level("refund", category, configured) == "never":
-        return [], []
-    charges = [f for f in evidence.of("charge") if f.ref and f.amount > 0]
-    if not charges:
-        return [], ["no refundable charge found in billing"]
-    newest = max(charges, key=lambda f: f.at)
-    if refunds_30d >= caps.refunds_per_customer_30d:
-        return [], [f"{email} already had {refunds_30d} refund(s) in 30 days (limit {caps.refunds_per_customer_30d})"]
-    if newest.amount > caps.refund_cap:
-        return [], [f"refund of {newest.amount / 100:.2f} {newest.currency.upper()} on {newest.ref} is above "
-                    f"the cap of {caps.refund_cap / 100:.2f}; a person decides"]
-    params = {"charge_id": newest.ref, "amount": newest.amount, "currency": newest.currency, "email": email}
-    return [Proposal("refund", params, f"refund {newest.amount / 100:.2f} {newest.currency.upper()} "
-                                       f"of charge {newest.ref} to {email}")], []
+def connected(proposals: list[Proposal], systems: Systems) -> list[Proposal]:
+    """The proposals whose system the team has connected."""
+    return [p for p in proposals if getattr(systems, SYSTEM[p.action], None) is not None]
 
 
 def record(db: sqlite_utils.Database, platform: str, ticket_id: str, reply_key: str,
            proposals: list[Proposal]) -> list[int]:
-    """Store proposals awaiting approval (once per reply key: a retried job adds none)."""
+    """Store proposals (once per reply key and action: a retried job adds none); their ids."""
     ids = []
     with transaction(db):
         for p in proposals:
@@ -85,9 +47,13 @@ def record(db: sqlite_utils.Database, platform: str, ticket_id: str, reply_key: 
                 continue
             ids.append(db["pending_actions"].insert({
                 "platform": platform, "ticket_id": ticket_id, "reply_key": reply_key, "action": p.action,
-                "params": json.dumps(p.params), "summary": p.summary, "status": "pending",
+                "params": json.dumps(p.params), "summary": p.summary, "status": "pending", "level": p.level,
                 "created_at": time.time(), "decided_at": None, "decided_by": "", "result": ""}).last_pk)
     return ids
+
+
+def get(db: sqlite_utils.Database, action_id: int) -> dict | None:
+    return next(db["pending_actions"].rows_where("id = ?", [action_id]), None)
 
 
 def refunds_in_30d(db: sqlite_utils.Database, email: str, now: float | None = None) -> int:
@@ -97,38 +63,103 @@ def refunds_in_30d(db: sqlite_utils.Database, email: str, now: float | None = No
         [since]) if json.loads(row["params"]).get("email") == email)
 
 
-def approve(db: sqlite_utils.Database, action_id: int, who: str, billing: Billing | None, caps: Caps) -> str:
-    """Run an approved action exactly once. Caps are checked again: the world may have moved."""
+def run_auto(db: sqlite_utils.Database, reply_key: str, systems: Systems, caps: Caps,
+             only: tuple[str, ...] | None = None) -> dict[str, str]:
+    """Run this reply's `auto` actions not yet run (those named in `only`, if given).
+    A failure is recorded on the row and in the answer, never raised: the ticket goes on."""
+    results = {}
+    rows = list(db["pending_actions"].rows_where("reply_key = ? AND level = 'auto'", [reply_key], order_by="id"))
+    for row in rows:
+        if only is not None and row["action"] not in only:
+            continue
+        if row["status"] in ("pending", "executing"):
+            try:
+                results[row["action"]] = _run(db, row, "deskhand", systems, caps)
+            except ActionError as exc:
+                results[row["action"]] = f"failed: {exc}"
+        else:
+            results[row["action"]] = f"{row['status']}: {row['result']}"
+    return results
+
+
+def approve(db: sqlite_utils.Database, action_id: int, who: str, systems: Systems, caps: Caps) -> str:
+    """Run an action a person approved, exactly once; a failed one can be approved again."""
+    row = get(db, action_id)
+    if row is None:
+        raise ActionError(f"no action {action_id}")
+    if row["status"] == "uncertain":
+        raise ActionError(f"action {action_id} may have run before a crash; check {row['action']} by hand "
+                          f"({row['summary']}) — it is not run twice")
+    return _run(db, row, who, systems, caps)
+
+
+def _run(db: sqlite_utils.Database, row: dict, who: str, systems: Systems, caps: Caps) -> str:
+    action_id = row["id"]
     with transaction(db):
-        rows = list(db["pending_actions"].rows_where("id = ?", [action_id]))
-        if not rows:
-            raise ActionError(f"no action {action_id}")
-        row = rows[0]
-        # 'executing' means an earlier approval died mid-call: running it again is safe, because the
-        # billing system answers the same idempotency key with the same refund.
-        if row["status"] not in ("pending", "executing"):
-            return f"action {action_id} is already {row['status']}" + (f": {row['result']}" if row["result"] else "")
+        row = get(db, action_id)  # re-read inside the write lock: a second approver waits here
+        status = row["status"]
+        cut_off = status == "executing" and row["action"] not in RETRY_AFTER_CRASH
+        if cut_off:
+            db.execute("UPDATE pending_actions SET status = 'uncertain' WHERE id = ?", [action_id])
+    if cut_off:
+        raise ActionError(f"action {action_id} was cut off mid-call; not run twice (check {row['action']})")
+    with transaction(db):
+        row = get(db, action_id)
+        status = row["status"]
+        if status not in ("pending", "executing", "failed"):
+            return f"action {action_id} is already {status}" + (f": {row['result']}" if row["result"] else "")
         params = json.loads(row["params"])
-        if row["action"] != "refund":
-            raise ActionError(f"action {action_id} ({row['action']}) cannot be run by Deskhand")
-        if billing is None:
-            raise ActionError("no billing system is connected (set stripe_api_key)")
-        if params["amount"] > caps.refund_cap:
-            raise ActionError(f"refund of {params['amount'] / 100:.2f} is above the cap of {caps.refund_cap / 100:.2f}")
-        done = refunds_in_30d(db, params["email"])
-        if done >= caps.refunds_per_customer_30d:
-            raise ActionError(f"{params['email']} already had {done} refund(s) in 30 days")
+        _check_caps(db, row["action"], params, caps)
         db.execute("UPDATE pending_actions SET status = 'executing', decided_at = ?, decided_by = ? WHERE id = ?",
                    [time.time(), who, action_id])
-    try:  # the key makes a retry after a crash here refund nothing twice
-        refund = billing.refund(params["charge_id"], params["amount"], f"deskhand-{row['reply_key']}-refund",
-                                reason="requested_by_customer")
-    except Exception as exc:
+    try:
+        result = _execute(row["action"], params, row["reply_key"], systems)
+    except Exception as exc:  # the vendor said no, or was unreachable: keep the row to try again
         with transaction(db):
-            db.execute("UPDATE pending_actions SET status = 'pending', result = ? WHERE id = ?",
-                       [f"last attempt failed: {exc}"[:300], action_id])
-        raise ActionError(f"the refund failed and can be approved again: {exc}") from None
-    result = f"refund {refund.id}: {refund.amount / 100:.2f} {refund.currency.upper()} {refund.status}"
+            db.execute("UPDATE pending_actions SET status = 'failed', result = ? WHERE id = ?",
+                       [f"{type(exc).__name__}: {exc}"[:300], action_id])
+        raise ActionError(f"the {row['action']} failed and can be approved again: {exc}") from None
     with transaction(db):
         db.execute("UPDATE pending_actions SET status = 'executed', result = ? WHERE id = ?", [result, action_id])
     return result
+
+
+def _check_caps(db: sqlite_utils.Database, action: str, params: dict, caps: Caps) -> None:
+    if action != "refund":
+        return
+    if params["amount"] > caps.refund_cap:
+        raise ActionError(f"refund of {params['amount'] / 100:.2f} is above the cap of {caps.refund_cap / 100:.2f}")
+    done = refunds_in_30d(db, params["email"])
+    if done >= caps.refunds_per_customer_30d:
+        raise ActionError(f"{params['email']} already had {done} refund(s) in 30 days")
+
+
+def _execute(action: str, params: dict, reply_key: str, systems: Systems) -> str:
+    """One call to the system the action belongs to; its result as one line."""
+    def need(system, setting: str):
+        if system is None:
+            raise ActionError(f"{action} needs a connected system (set {setting})")
+        return system
+
+    if action == "refund":
+        refund = need(systems.billing, "stripe_api_key").refund(
+            params["charge_id"], params["amount"], f"deskhand-{reply_key}-refund", reason="requested_by_customer")
+        return f"refund {refund.id}: {refund.amount / 100:.2f} {refund.currency.upper()} {refund.status}"
+    if action == "crm_update":
+        need(systems.crm, "hubspot_token").update_property(params["contact_id"], params["property"], params["value"])
+        return f"set {params['property']} = {params['value']} on contact {params['contact_id']}"
+    if action == "crm_note":
+        note_id = need(systems.crm, "hubspot_token").add_note(params["contact_id"], params["body"])
+        return f"note {note_id} on contact {params['contact_id']}"
+    if action == "slack_alert":
+        ts = need(systems.chat, "slack_token").post(params["channel"], params["text"])
+        return f"posted in {params['channel']} ({ts})"
+    if action == "bug_file":
+        bugs = need(systems.bugs, "linear_api_key")
+        if params.get("duplicate_of"):
+            dup = params["duplicate_of"]
+            bugs.comment(dup["id"], params["comment"])
+            return f"added this report to {dup['identifier']} {dup['url']}"
+        issue = bugs.create(params["title"], params["description"], tuple(params.get("labels") or ()))
+        return f"linked {issue.identifier} {issue.url}"  # new, or the open one with the same title
+    raise ActionError(f"{action} cannot be run by Deskhand")

@@ -51,7 +51,8 @@ class CaseFile:
 
 
 def case_file(triage: Triage, decision: Decision, evidence: Evidence, matches: list[Match], ticket: Ticket,
-              message: str, checked: Checked | None = None, pending: tuple[str, ...] = ()) -> CaseFile:
+              message: str, checked: Checked | None = None, pending: tuple[str, ...] = (),
+              done: tuple[str, ...] = ()) -> CaseFile:
     expected = EXPECTED.get(triage.category or "", DEFAULT_EXPECTED)
     missing = tuple(k for k in expected if not evidence.of(k))
     lines = ["Deskhand escalated this ticket to a person.", "", "SUMMARY"]
@@ -82,6 +83,8 @@ def case_file(triage: Triage, decision: Decision, evidence: Evidence, matches: l
         lines += [f"- unsupported claim: {r}" for r in checked.unsupported]
     lines += ["", "CUSTOMER MOOD", f"- sentiment {triage.sentiment:+.2f}, frustration {triage.frustration:.2f}"]
     lines += ["", "NEXT STEP", f"- {_next_step(triage)}"]
+    if done:
+        lines += ["", "ACTIONS TAKEN"] + [f"- {d}" for d in done]
     if pending:
         lines += ["", "ACTIONS AWAITING APPROVAL"] + [f"- {p}" for p in pending]
     score = round(1 - len(missing) / len(expected), 3)

@@ -101,7 +101,7 @@ def approve(settings: Settings, action_id: int, who: str) -> None:
     db = connect(settings.db_path)
     migrate(db)
     try:
-        click.echo(run_approved(db, action_id, who, build_systems(settings).billing,
+        click.echo(run_approved(db, action_id, who, build_systems(settings),
                                 Caps(settings.refund_cap, settings.refunds_per_customer_30d)))
     except ActionError as exc:
         raise click.ClickException(str(exc)) from None

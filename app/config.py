@@ -64,6 +64,9 @@ class Settings:
     refund_cap: int = field(default=10000, metadata={"doc": "largest refund Deskhand may propose, in minor units (cents)"})
     refunds_per_customer_30d: int = field(default=1, metadata={"doc": "refunds one customer may get through Deskhand in 30 days"})
     max_body_bytes: int = field(default=1024 * 1024, metadata={"doc": "largest webhook body accepted"})
+    zendesk_app_secret: str = field(default="", metadata={"doc": "the Zendesk app's secure `shared_secret`: signs the JWT on every /api/zendesk call (empty: the app API refuses all)"})
+    admin_token: str = field(default="", metadata={"doc": "token that signs in to the /admin page (empty: /admin is disabled)"})
+    session_secret: str = field(default="", metadata={"doc": "key signing the /admin session cookie (empty: derived from admin_token, the same in every process)"})
 
     @classmethod
     def field_docs(cls) -> dict[str, str]:

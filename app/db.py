@@ -138,3 +138,28 @@ def m004_pending_actions(db: sqlite_utils.Database) -> None:
         "summary": str, "status": str, "created_at": float, "decided_at": float, "decided_by": str, "result": str,
     }, pk="id")
     db["pending_actions"].create_index(["reply_key", "action"], unique=True)
+
+
+@migration
+def m005_action_levels(db: sqlite_utils.Database) -> None:
+    # auto actions (alerts, notes, bug filing) are kept beside the ones awaiting approval, so a
+    # retried job finds what already ran
+    db["pending_actions"].add_column("level", str, not_null_default="approval")
+    db["policy"].add_column("actions", str)  # JSON object action -> level; NULL = the category's defaults
+
+
+@migration
+def m006_app_backend(db: sqlite_utils.Database) -> None:
+    # every click in the Zendesk app's sidebar, with the decision it rates, for the learning loop
+    db["feedback"].create({
+        "id": int, "at": float, "platform": str, "ticket_id": str, "user_id": str, "rating": str,
+        "comment": str, "category": str, "confidence": float, "action": str,
+    }, pk="id")
+    db["feedback"].create_index(["platform", "ticket_id"])
+    # `deskhand eval` keeps its per-category table, so the admin page can show measured precision
+    db["eval_runs"].create({
+        "id": int, "at": float, "model": str, "n": int, "accuracy": float, "target_precision": float,
+        "per_category": str,  # JSON: category -> {volume, precision, recall, proposed_send_at, …}
+    }, pk="id")
+    # the admin views read decisions across tickets (recent log, 30-day volume)
+    db["audit"].create_index(["step", "at"])

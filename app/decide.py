@@ -49,6 +49,11 @@ def _judge(triage: Triage, policy: CategoryPolicy, draft: Draft | None) -> tuple
         return "escalate", (f"written in '{triage.language}'; replies are English-only for now",)
     if triage.confidence < policy.draft_at:
         return "escalate", (f"{conf} is below draft_at {policy.draft_at:.3g}",)
+    if draft is not None and draft.writer == "clarify":  # a question needs no source, only the category
+        why = f"the bug report is missing key details ({draft.note.removeprefix('missing: ')}); asking once"
+        if policy.mode == "auto" and triage.confidence >= policy.send_at:
+            return "send", (f"{why}; {conf} ≥ send_at {policy.send_at:.3g}",)
+        return "draft", (f"{why}; {conf}, category in {policy.mode} mode",)
     if draft is None or draft.score < MIN_SOURCE_SCORE:
         return "escalate", ("no knowledge-base passage supports a reply",)
     if triage.issues:

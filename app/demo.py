@@ -136,9 +136,13 @@ def _print_context(db, echo) -> None:
     if not cases:
         return
     mean = sum(c["completeness"] for c in cases) / len(cases)
-    pending = db["pending_actions"].count
+    pending = db["pending_actions"].count_where("level = 'approval' AND status = 'pending'")
     echo(f"case files: {len(cases)}, mean completeness {mean:.0%}; actions awaiting approval: {pending} "
          f"(`deskhand approve ID`)")
+    taken = db.execute("SELECT action, status, count(*) FROM pending_actions WHERE level = 'auto' "
+                       "GROUP BY action, status ORDER BY action, status").fetchall()
+    if taken:
+        echo("actions taken on their own: " + ", ".join(f"{action} {status} {n}" for action, status, n in taken))
     example = next((c for c in cases if c["category"] == "refund_request"), cases[0])
     note = next((s["detail"]["text"] for s in audit.trail(db, example["ticket_id"]) if s["step"] == "act"), "")
     echo(f"\nthe case file Deskhand left on ticket {example['ticket_id']}:\n")

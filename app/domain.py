@@ -109,6 +109,11 @@ class CategoryPolicy:
     draft_at: float = 0.5
     escalate_to: str = ""  # helpdesk group name; empty = leave the group alone
     gather: tuple[str, ...] = ("history", "billing", "crm", "bugs")  # lookups for the case file
+    # action -> level (auto | approval | never); None: the category's defaults in action_plan
+    actions: tuple[tuple[str, str], ...] | None = None
+
+    def action_levels(self) -> dict | None:
+        return dict(self.actions) if self.actions is not None else None
 
 
 @dataclass(frozen=True)

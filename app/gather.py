@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from connectors.errors import ConnectorError
-from connectors.roles import Billing, BugTracker, Crm
+from connectors.roles import Billing, BugTracker, Chat, Crm
 
 from .domain import Evidence, Fact, Gap, Ticket
 
@@ -27,6 +27,7 @@ class Systems:
     billing: Billing | None = None
     crm: Crm | None = None
     bugs: BugTracker | None = None
+    chat: Chat | None = None  # not a lookup: where escalation alerts go
 
 
 class Gatherer:
@@ -104,7 +105,7 @@ def crm_facts(crm: Crm, email: str) -> list[Fact]:
         return [Fact("crm", f"no {crm.name} contact with {email}", kind="crm_none")]
     facts = [Fact("crm", f"{crm.name} contact {record.name or email}" + (f" at {record.company}" if record.company else "")
                   + (f", lifecycle {record.lifecycle_stage}" if record.lifecycle_stage else ""), record.link,
-                  kind="crm_contact")]
+                  kind="crm_contact", ref=record.contact_id)]
     if record.plan_tier:
         facts.append(Fact("crm", f"tier {record.plan_tier}", record.link, kind="tier"))
     if record.arr is not None:
@@ -121,8 +122,8 @@ def bug_facts(bugs: BugTracker, text: str) -> list[Fact]:
     found = bugs.search(text[:200], limit=3)
     if not found:
         return [Fact("bugs", f"no open {bugs.name} issue matches", kind="issue_none")]
-    return [Fact("bugs", f"{i.identifier} {i.title} — {i.state}", i.url, kind="issue", at=i.created_at)
-            for i in found]
+    return [Fact("bugs", f"{i.identifier} {i.title} — {i.state}", i.url, kind="issue", at=i.created_at,
+                 ref=i.identifier) for i in found]
 
 
 def money(minor: int, currency: str) -> str:

@@ -17,7 +17,7 @@ import sqlite_utils
 from connectors.helpdesk import Helpdesk
 from connectors.types import Snapshot, TicketUpdate
 
-from . import actions, audit, compose, guards, ledger, policy_store
+from . import action_plan, actions, audit, bug_report, compose, guards, ledger, policy_store
 from .case_file import case_file
 from .domain import Comment, Evidence, Fact, Ticket, TicketEvent
 from .gather import Gatherer, Systems
@@ -40,8 +40,9 @@ class Pipeline:
     def __init__(self, db: sqlite_utils.Database, helpdesk: Helpdesk, engine: Engine,
                  opt_out_tag: str, ai_label: str = compose.AI_LABEL, canaries: tuple[str, ...] = (),
                  allowed_hosts: frozenset[str] = frozenset(), gatherer: Gatherer | None = None,
-                 caps: actions.Caps = actions.Caps(10000, 1)):
+                 caps: action_plan.Caps = action_plan.Caps(10000, 1), alert_channel: str = ""):
         self.db, self.helpdesk, self.engine, self.caps = db, helpdesk, engine, caps
+        self.alert_channel = alert_channel
         self.gatherer = gatherer or Gatherer(Systems())
         self.opt_out_tag = opt_out_tag
         self.rails = Guardrails(tuple(canaries), frozenset(allowed_hosts), ai_label)
@@ -71,6 +72,7 @@ class Pipeline:
             ledger.mark(self.db, key, "done", "found-on-ticket")
             log("recover", summary=f"the {row['action']} written before a crash is on the ticket; not writing again",
                 reply_key=key, action=row["action"])
+            self._run_auto(key, log)
             return Outcome(row["action"], "recovered after a crash")
         if result.skip:
             log("guards", summary=f"skip: {result.skip}")
@@ -78,6 +80,7 @@ class Pipeline:
         if row:  # planned or sending, and it did not land: write exactly what was planned
             log("resume", summary=f"re-sending the planned {row['action']}", reply_key=key)
             self._write(ticket, key, row["action"], json.loads(row["body"]), log)
+            self._run_auto(key, log)
             return Outcome(row["action"], "resumed after a crash")
         return self._respond(snap, result.trigger, key, log)
 
@@ -95,7 +98,7 @@ class Pipeline:
             log("compose", summary=f"{draft.writer} reply from {len(draft.citations)} passage(s)"
                 + (f"; {draft.note}" if draft.note else ""), writer=draft.writer, note=draft.note,
                 passages=[c.passage_id for c in draft.citations], score=draft.score,
-                tokens=draft.tokens, cost_usd=draft.cost_usd)
+                tokens=draft.tokens, cost_usd=draft.cost_usd, text=checked.text)
             log("check", summary="clean" if checked.sendable else "not sendable as written",
                 blocked=list(checked.blocked), unsupported=list(checked.unsupported), removed=list(checked.removed))
         log("decide", summary=f"{decision.action}: {'; '.join(decision.reasons)}", action=decision.action,
@@ -104,40 +107,79 @@ class Pipeline:
         outcome = Outcome(decision.action, "; ".join(decision.reasons), triage.category, triage.confidence)
         if decision.action == "skip":
             return outcome
+        entry = policy.for_category(triage.category)
+        levels = entry.action_levels()
+        trusted = not action_plan.UNTRUSTED_FLAGS & set(triage.flags)
+        # a bug report goes to the tracker unless Deskhand is asking the customer for details first
+        asking = thought.asks_for_details and decision.action in ("send", "draft")
+        files_bug = thought.bug is not None and trusted and not asking and decision.action != "send"
+        evidence = Evidence()
+        if decision.action == "escalate" or files_bug:
+            evidence = self._gather(snap, entry.gather if decision.action == "escalate" else ("bugs",), trigger.body)
+            log("gather", summary=f"{len(evidence.facts)} facts, {len(evidence.gaps)} gaps in {evidence.elapsed_ms:.0f} ms",
+                gaps=[asdict(g) for g in evidence.gaps], facts=[asdict(f) for f in evidence.facts])
+        # Actions that must run before the note is written (the bug tracker link goes in it), and
+        # those that wait for a person; the alerts that quote the note are planned after it.
+        link = self.helpdesk.ticket_link(ticket.id)
+        proposals, not_proposed = self._propose(triage, evidence, ticket, levels)
+        if files_bug:
+            proposals += bug_report.proposal(triage.category, ticket, trigger.body, thought.bug, evidence, link, levels)
+        proposals = actions.connected(proposals, self.gatherer.systems)
+        ids = actions.record(self.db, ticket.platform, ticket.id, key, proposals)
+        done = self._run_auto(key, log, only=("bug_file",))
+        pending = tuple(f"#{i} {p.summary} — approve with `deskhand approve {i}`"
+                        for i, p in zip(ids, proposals) if p.level == "approval") + \
+            tuple(f"not proposed: {w}" for w in not_proposed)
+        tags = [TAGS[decision.action], f"deskhand_{triage.category or 'unknown'}"]
+        if asking:
+            tags.append(bug_report.ASKED_TAG)
+        if "bug_file" in done and not done["bug_file"].startswith(("failed", "uncertain")):
+            tags.append("deskhand_bug_linked")
         if decision.action == "send":
             body, public = checked.text, True
         elif decision.action == "draft":
             body, public = compose.draft_note(triage, decision, draft, checked), False
+            body += "".join(f"\n{line}" for line in _action_lines(done, pending))
         else:
-            evidence = self._gather(snap, policy.for_category(triage.category).gather, trigger.body)
-            log("gather", summary=f"{len(evidence.facts)} facts, {len(evidence.gaps)} gaps in {evidence.elapsed_ms:.0f} ms",
-                gaps=[asdict(g) for g in evidence.gaps], facts=[asdict(f) for f in evidence.facts])
-            pending = self._propose(triage, evidence, ticket, key)
-            case = case_file(triage, decision, evidence, thought.matches, ticket, trigger.body, checked, pending)
+            case = case_file(triage, decision, evidence, thought.matches, ticket, trigger.body, checked, pending,
+                             tuple(f"{a}: {r}" for a, r in done.items()))
             self.db["case_files"].insert({
                 "at": time.time(), "platform": ticket.platform, "ticket_id": ticket.id,
                 "category": triage.category or "", "completeness": case.completeness,
                 "missing": json.dumps(case.missing), "gaps": json.dumps([g.source for g in evidence.gaps]),
                 "gather_ms": evidence.elapsed_ms})
             body, public = case.text, False
-        update = {"body": body, "public": public,
-                  "add_tags": [TAGS[decision.action], f"deskhand_{triage.category or 'unknown'}"],
+            summary = f"#{ticket.id} {ticket.subject or '(no subject)'} — {'; '.join(decision.reasons)}"
+            # people hear of every escalation; other systems are written to only for trusted messages
+            after = action_plan.slack_alert(triage.category, self.alert_channel, action_plan.alert_text(
+                ticket, triage, decision, evidence, link, pending), levels)
+            if trusted:
+                after += action_plan.crm_note(triage.category, evidence, summary, link, levels)
+            actions.record(self.db, ticket.platform, ticket.id, key, actions.connected(after, self.gatherer.systems))
+        update = {"body": body, "public": public, "add_tags": tags,
                   "group_name": decision.escalate_to if decision.action == "escalate" else ""}
         ledger.plan(self.db, key, ticket.platform, ticket.id, trigger.id, decision.action, json.dumps(update))
         self._write(ticket, key, decision.action, update, log)
+        self._run_auto(key, log)
         return outcome
 
-    def _propose(self, triage, evidence: Evidence, ticket: Ticket, key: str) -> tuple[str, ...]:
-        """Actions the evidence supports, stored for approval; never for a message that tried to
-        instruct the system or may come from someone who took the account over."""
-        if {"injection", "security"} & set(triage.flags):
-            return ()
+    def _propose(self, triage, evidence: Evidence, ticket: Ticket,
+                 levels: dict | None) -> tuple[list[action_plan.Proposal], list[str]]:
+        """Actions the records support; none at all for a message that tried to instruct the system
+        or may come from someone who took the account over."""
+        if action_plan.UNTRUSTED_FLAGS & set(triage.flags) or not evidence.facts:
+            return [], []
         email = ticket.requester.email
-        proposals, why = actions.propose(triage.category, evidence, email, self.caps,
-                                         actions.refunds_in_30d(self.db, email))
-        ids = actions.record(self.db, ticket.platform, ticket.id, key, proposals)
-        return tuple(f"#{i} {p.summary} — approve with `deskhand approve {i}`" for i, p in zip(ids, proposals)) + \
-            tuple(f"not proposed: {w}" for w in why)
+        refunds, why = action_plan.refund(triage.category, evidence, email, self.caps,
+                                          actions.refunds_in_30d(self.db, email), levels)
+        return refunds + action_plan.crm_update(triage.category, triage, evidence, levels), why
+
+    def _run_auto(self, key: str, log, only: tuple[str, ...] | None = None) -> dict[str, str]:
+        """Run this reply's automatic actions once each; a failure is logged, never fatal."""
+        done = actions.run_auto(self.db, key, self.gatherer.systems, self.caps, only)
+        if done:
+            log("actions", summary="; ".join(f"{a}: {r}" for a, r in done.items()), results=done)
+        return done
 
     def _gather(self, snap: Snapshot, plan: tuple[str, ...], message: str) -> Evidence:
         """Context for the case file, every system at once. A failing lookup is a gap, never a crash."""
@@ -145,9 +187,9 @@ class Pipeline:
             ticket, found = snap.ticket, snap.history
             if found is None:
                 found = self.helpdesk.requester_history(ticket.requester.id, exclude=ticket.id)
-            return [Fact("helpdesk", f"#{t.id} {t.subject} — {t.status}, {t.created_at[:10]}"
-                         + (f", {t.category}" if t.category else ""), at=t.created_at, kind="history")
-                    for t in found]
+            return [Fact("helpdesk", f"#{t.id} {t.subject} — {t.outcome or t.status}, {t.created_at[:10]}"
+                         + (f", {t.category}" if t.category else ""), self.helpdesk.ticket_link(t.id),
+                         at=t.created_at, kind="history") for t in found]
         return self.gatherer.gather(snap.ticket, plan, message, history)
 
     def _write(self, ticket: Ticket, key: str, action: str, update: dict, log) -> None:
@@ -161,6 +203,11 @@ class Pipeline:
         ledger.mark(self.db, key, "done", remote)
         log("act", action=action, summary=f"{action} written ({'public reply' if update['public'] else 'internal note'})",
             remote_id=remote, marker=marker, public=bool(update["public"]), text=update["body"])
+
+
+def _action_lines(done: dict[str, str], pending: tuple[str, ...]) -> list[str]:
+    lines = [f"Done: {action} — {result}" for action, result in done.items()]
+    return lines + ([f"Awaiting approval: {p}" for p in pending] if pending else [])
 
 
 def _crash_point(name: str) -> None:

@@ -14,10 +14,11 @@ from dataclasses import asdict, replace
 
 import yaml
 
+from .action_plan import check_levels
 from .domain import CategoryPolicy, Policy
 
 MODES = ("off", "shadow", "draft", "auto")
-FIELDS = ("mode", "send_at", "draft_at", "escalate_to", "gather")
+FIELDS = ("mode", "send_at", "draft_at", "escalate_to", "gather", "actions")
 LOOKUPS = ("history", "billing", "crm", "bugs")
 # Conservative embedded defaults: nothing is sent until an admin says so.
 DEFAULT_POLICY = Policy(default=CategoryPolicy(mode="draft", send_at=0.9, draft_at=0.5))
@@ -74,13 +75,32 @@ def entry_from_dict(entry, base: CategoryPolicy, where: str) -> CategoryPolicy:
         if not isinstance(plan, list) or any(x not in LOOKUPS for x in plan):
             raise PolicyError(f"{where}.gather must be a list of {', '.join(LOOKUPS)}, got {plan!r}")
         values["gather"] = tuple(dict.fromkeys(plan))
+    if "actions" in entry:
+        values["actions"] = _actions(entry["actions"], where)
     result = replace(base, **values)
     if result.draft_at > result.send_at:
         raise PolicyError(f"{where}: draft_at ({result.draft_at}) must not be above send_at ({result.send_at})")
     return result
 
 
+def _actions(table, where: str) -> tuple[tuple[str, str], ...] | None:
+    """An entry's action levels, checked against the ceilings in code; null means the defaults."""
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise PolicyError(f"{where}.actions must be an object like {{refund: approval, slack_alert: auto}}")
+    problems = check_levels({str(k): v for k, v in table.items()}, f"{where}.actions")
+    if problems:
+        raise PolicyError("; ".join(problems))
+    return tuple(sorted((str(k), str(v)) for k, v in table.items()))
+
+
 def policy_to_dict(policy: Policy) -> dict:
-    as_dict = lambda entry: {**asdict(entry), "gather": list(entry.gather)}  # noqa: E731
+    def as_dict(entry: CategoryPolicy) -> dict:
+        data = {**asdict(entry), "gather": list(entry.gather), "actions": entry.action_levels()}
+        if data["actions"] is None:  # the category's defaults in code: nothing to write down
+            del data["actions"]
+        return data
+
     return {"default": as_dict(policy.default),
             "categories": {cat: as_dict(entry) for cat, entry in policy.categories}}

@@ -8,7 +8,15 @@ import click
 from . import policy_store
 from .config import Settings
 from .db import connect, migrate
+from .action_plan import DEFAULT_ACTIONS
 from .policy import parse_policy_text, policy_to_dict
+
+
+def effective_levels(entry, category: str | None) -> dict:
+    """The levels in force: the entry's own, else the code's defaults for the category."""
+    if entry.actions is not None:
+        return dict(entry.actions)
+    return dict(DEFAULT_ACTIONS.get(category or "", DEFAULT_ACTIONS[""]))
 
 
 def _db(settings: Settings):
@@ -30,10 +38,14 @@ def show(settings: Settings, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(policy_to_dict(current), indent=2))
         return
-    click.echo(f"{'category':<20} {'mode':<7} {'send_at':>7} {'draft_at':>8}  {'escalate_to':<24} gather")
+    click.echo(f"{'category':<20} {'mode':<7} {'send_at':>7} {'draft_at':>8}  {'escalate_to':<24} "
+               f"{'gather':<26} actions")
     for name, entry in (("default", current.default), *current.categories):
+        levels = effective_levels(entry, None if name == "default" else name)
         click.echo(f"{name:<20} {entry.mode:<7} {entry.send_at:>7.2f} {entry.draft_at:>8.2f}  "
-                   f"{entry.escalate_to:<24} {','.join(entry.gather)}")
+                   f"{entry.escalate_to:<24} {','.join(entry.gather):<26} "
+                   + (", ".join(f"{a}={lv}" for a, lv in sorted(levels.items())) or "-")
+                   + ("" if entry.actions is not None else " (defaults)"))
 
 
 @policy.command("set")
@@ -43,16 +55,29 @@ def show(settings: Settings, as_json: bool) -> None:
 @click.option("--draft-at", type=float)
 @click.option("--escalate-to", help="Helpdesk group that receives escalations.")
 @click.option("--gather", help="Lookups for the case file, comma-separated: history,billing,crm,bugs.")
+@click.option("--action", "action_levels", multiple=True, metavar="NAME=LEVEL",
+              help="An action's level (auto, approval or never), e.g. --action refund=never; repeatable.")
 @click.pass_obj
-def set_(settings: Settings, category: str, mode, send_at, draft_at, escalate_to, gather) -> None:
+def set_(settings: Settings, category: str, mode, send_at, draft_at, escalate_to, gather, action_levels) -> None:
     """Change one category ('default' for the fallback)."""
     values = {k: v for k, v in dict(mode=mode, send_at=send_at, draft_at=draft_at,
                                       escalate_to=escalate_to).items() if v is not None}
     if gather is not None:
         values["gather"] = [x.strip() for x in gather.split(",") if x.strip()]
+    db = _db(settings)
+    if action_levels:
+        current = policy_store.load(db)
+        entry = current.default if category == "default" else current.for_category(category)
+        levels = effective_levels(entry, None if category == "default" else category)
+        for item in action_levels:
+            name, sep, lvl = item.partition("=")
+            if not sep:
+                raise click.UsageError(f"--action {item!r}: write NAME=LEVEL, e.g. refund=approval")
+            levels[name.strip()] = lvl.strip()
+        values["actions"] = levels
     if not values:
-        raise click.UsageError("give at least one of --mode, --send-at, --draft-at, --escalate-to, --gather")
-    entry = policy_store.set_entry(_db(settings), category, values)
+        raise click.UsageError("give at least one of --mode, --send-at, --draft-at, --escalate-to, --gather, --action")
+    entry = policy_store.set_entry(db, category, values)
     click.echo(f"{category}: mode {entry.mode}, send_at {entry.send_at:.2f}, draft_at {entry.draft_at:.2f}"
                + (f", escalate_to {entry.escalate_to}" if entry.escalate_to else ""))
 

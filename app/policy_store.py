@@ -21,7 +21,9 @@ def load(db: sqlite_utils.Database) -> Policy:
     entry = lambda row: CategoryPolicy(mode=row["mode"], send_at=row["send_at"],  # noqa: E731
                                        draft_at=row["draft_at"], escalate_to=row["escalate_to"] or "",
                                        gather=tuple(json.loads(row["gather"])) if row.get("gather") is not None
-                                       else CategoryPolicy().gather)
+                                       else CategoryPolicy().gather,
+                                       actions=tuple(sorted(json.loads(row["actions"]).items()))
+                                       if row.get("actions") is not None else None)
     return Policy(default=entry(rows.pop(DEFAULT_KEY)),
                   categories=tuple(sorted((cat, entry(row)) for cat, row in rows.items())))
 
@@ -56,7 +58,8 @@ def set_entry(db: sqlite_utils.Database, category: str, values: dict) -> Categor
 
 def _write(db, category: str, entry: CategoryPolicy, now: float) -> None:
     row = asdict(entry)
-    db.execute("INSERT OR REPLACE INTO policy (category, mode, send_at, draft_at, escalate_to, gather, updated_at)"
-               " VALUES (?, ?, ?, ?, ?, ?, ?)",
+    db.execute("INSERT OR REPLACE INTO policy (category, mode, send_at, draft_at, escalate_to, gather, actions,"
+               " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                [category, row["mode"], row["send_at"], row["draft_at"], row["escalate_to"],
-                json.dumps(list(entry.gather)), now])
+                json.dumps(list(entry.gather)),
+                json.dumps(entry.action_levels()) if entry.actions is not None else None, now])

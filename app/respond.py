@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import bug_report
+from .bug_report import BugFacts
 from .check import Checked, check_reply, cited_sources
 from .compose import AI_LABEL
 from .decide import decide
@@ -29,15 +31,31 @@ class Thought:
     draft: Draft | None
     checked: Checked | None
     decision: Decision
+    bug: BugFacts | None = None  # for bug-like tickets: which key facts the customer gave
+
+    @property
+    def asks_for_details(self) -> bool:
+        return self.draft is not None and self.draft.writer == "clarify"
 
 
 def think(engine, ticket: Ticket, subject: str, message: str, policy: Policy,
           after_bot_reply: bool = False, rails: Guardrails = Guardrails()) -> Thought:
     """`subject` is "" after the first message; internal notes on `ticket` are what must not leak."""
-    triage = engine.triage(subject, message)
+    if bug_report.ASKED_TAG in ticket.tags:
+        # the customer is answering Deskhand's question about a bug: the answer alone ("Chrome 131,
+        # step 1 …") reads like anything, so the whole report is triaged
+        subject, message_for_triage = ticket.subject, "\n".join(c.body for c in ticket.customer_comments())
+    else:
+        message_for_triage = message
+    triage = engine.triage(subject, message_for_triage, ticket.page_url)
     knowledge = engine.knowledge
     matches = knowledge.search(f"{subject}\n{message}", triage.category)
-    draft = engine.reply(ticket, message, matches, knowledge)
+    bug = bug_report.facts(ticket, message) if triage.category in bug_report.BUG_CATEGORIES else None
+    if bug is not None and bug_report.should_ask(triage.category, ticket, bug):
+        draft = Draft(text=bug_report.question(ticket, bug), writer="clarify",
+                      note=f"missing: {', '.join(bug.missing)}")
+    else:
+        draft = engine.reply(ticket, message, matches, knowledge)
     checked = None
     if draft is not None:
         checked = check_reply(
@@ -45,4 +63,4 @@ def think(engine, ticket: Ticket, subject: str, message: str, policy: Policy,
             internal_texts=[c.body for c in ticket.comments if not c.public], canaries=list(rails.canaries),
             allowed_hosts=set(rails.allowed_hosts) | knowledge.hosts(), ai_label=rails.ai_label)
     decision = decide(triage, policy.for_category(triage.category), draft, after_bot_reply, checked)
-    return Thought(triage, matches, draft, checked, decision)
+    return Thought(triage, matches, draft, checked, decision, bug)

@@ -52,7 +52,7 @@ def build_knowledge_sources(settings: Settings, helpdesk: ZendeskHelpdesk | None
 
 def build_systems(settings: Settings) -> Systems:
     """The context connectors the settings name; a system without a key is not connected."""
-    billing = crm = bugs = None
+    billing = crm = bugs = chat = None
     if settings.stripe_api_key:
         from connectors.stripe_billing import StripeBilling
         billing = StripeBilling(settings.stripe_api_key, base_url=settings.stripe_url)
@@ -62,7 +62,10 @@ def build_systems(settings: Settings) -> Systems:
     if settings.linear_api_key:
         from connectors.linear_bugs import LinearBugs
         bugs = LinearBugs(settings.linear_api_key, settings.linear_team_id, base_url=settings.linear_url)
-    return Systems(billing=billing, crm=crm, bugs=bugs)
+    if settings.slack_token:
+        from connectors.slack_chat import SlackChat
+        chat = SlackChat(settings.slack_token, base_url=settings.slack_url)
+    return Systems(billing=billing, crm=crm, bugs=bugs, chat=chat)
 
 
 def build_engine(settings: Settings, db) -> Engine:

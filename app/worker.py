@@ -17,7 +17,7 @@ from connectors.types import TicketUpdate
 from . import audit, jobs, ledger
 from .config import Settings
 from .db import connect, migrate
-from .actions import Caps
+from .action_plan import Caps
 from .engine import Engine
 from .gather import Gatherer
 from .pipeline import Pipeline
@@ -42,7 +42,8 @@ class Worker:
         self.helpdesk = helpdesk
         self.pipeline = Pipeline(self.db, helpdesk, engine, settings.opt_out_tag, settings.ai_label,
                                  settings.canary_list, settings.link_hosts, gatherer,
-                                 Caps(settings.refund_cap, settings.refunds_per_customer_30d))
+                                 Caps(settings.refund_cap, settings.refunds_per_customer_30d),
+                                 alert_channel=settings.slack_channel)
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
     def run_once(self) -> bool:

@@ -11,6 +11,9 @@ class Helpdesk(Protocol):
 
     def bot_user_id(self) -> str: ...
 
+    def ticket_link(self, ticket_id: str) -> str:
+        """The ticket's address in the helpdesk's agent UI."""
+
     def snapshot(self, ticket_id: str, requester_id: str = "") -> Snapshot:
         """The ticket as it is now, with its comments; `requester_id` (from the event) lets a
         connector fetch the ticket and the requester's recent tickets in one read."""

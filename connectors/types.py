@@ -54,6 +54,16 @@ class TicketSummary:
     status: str
     created_at: str
     category: str = ""
+    outcome: str = ""  # how it ended, as far as the helpdesk shows it (see `outcome_of`)
+
+
+def outcome_of(status: str, tags: tuple[str, ...]) -> str:
+    """A past ticket's outcome from its status and the tags Deskhand writes with each action."""
+    by = ("answered by Deskhand" if "deskhand_replied" in tags else "escalated by Deskhand"
+          if "deskhand_escalated" in tags else "drafted by Deskhand" if "deskhand_drafted" in tags else "")
+    state = {"solved": "solved", "closed": "solved", "pending": "waiting on the customer",
+             "hold": "on hold"}.get(status, "still open")
+    return f"{state}, {by}" if by else state
 
 
 @dataclass(frozen=True)

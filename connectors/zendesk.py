@@ -19,7 +19,7 @@ from zenpy.lib.api_objects import Ticket as ZTicket
 from zenpy.lib.exception import APIException, RatelimitBudgetExceeded, ZenpyException
 
 from .errors import ConnectorError, RateLimited, Unavailable, from_status
-from .types import Comment, Requester, Snapshot, Ticket, TicketSummary, TicketUpdate
+from .types import Comment, Requester, Snapshot, Ticket, TicketSummary, TicketUpdate, outcome_of
 
 TIMEOUT_S = 10  # explicit: zenpy has none by default
 HISTORY_DAYS = 90
@@ -39,12 +39,17 @@ class ZendeskHelpdesk:
             os.environ["ZENPY_FORCE_SCHEME"] = parsed.scheme or "https"
         self.client = Zenpy(subdomain=subdomain, email=email, token=token, timeout=TIMEOUT_S,
                             ratelimit_budget=ratelimit_budget)
+        self.agent_url = (base_url.rstrip("/") if base_url else f"https://{subdomain}.zendesk.com") + "/agent/tickets/"
         self._bot_user_id = bot_user_id
         self._groups: dict[str, str] | None = None
         self.page_url_field_id = page_url_field_id
         self.category_field_id = category_field_id
 
     # -- reads ---------------------------------------------------------------------------------
+
+    def ticket_link(self, ticket_id: str) -> str:
+        """Where an agent opens the ticket (for alerts and bug reports)."""
+        return f"{self.agent_url}{ticket_id}"
 
     def bot_user_id(self) -> str:
         if not self._bot_user_id:
@@ -92,7 +97,8 @@ class ZendeskHelpdesk:
             category = next((str(f["value"]) for f in (zt.custom_fields or [])
                              if str(f["id"]) == self.category_field_id and f.get("value")), "")
             found.append(TicketSummary(id=str(zt.id), subject=zt.subject or "", status=zt.status or "",
-                                       created_at=created, category=category))
+                                       created_at=created, category=category,
+                                       outcome=outcome_of(zt.status or "", tuple(zt.tags or ()))))
         return sorted(found, key=lambda t: t.created_at, reverse=True)
 
     def _ticket(self, zt, zcomments) -> Ticket:
@@ -154,6 +160,26 @@ class ZendeskHelpdesk:
             ticket.updated_stamp = update.expected_updated_at
         audit = _call(self.client.tickets.update, ticket)
         return str(getattr(getattr(audit, "audit", None), "id", "") or "")
+
+    # -- the app backend -----------------------------------------------------------------------
+
+    def user_role(self, user_id: str, ttl_s: float = 300) -> str:
+        """The user's Zendesk role (`end-user`, `agent` or `admin`), for the app backend's access
+        checks. Kept `ttl_s` (five minutes), so opening tickets costs no call each time while a demoted
+        admin loses access soon; zenpy's own user cache never expires, so it is bypassed."""
+        import threading
+        import time
+        # the web app shares one connector between request threads; setdefault is atomic
+        lock = self.__dict__.setdefault("_roles_lock", threading.Lock())
+        roles = self.__dict__.setdefault("_roles", {})
+        with lock:
+            hit = roles.get(str(user_id))
+            if hit and hit[1] > time.monotonic():
+                return hit[0]
+            self.client.cache.mapping.get("user", {}).pop(int(user_id), None)
+            role = str(_call(self.client.users, id=int(user_id)).role or "")
+            roles[str(user_id)] = (role, time.monotonic() + ttl_s)
+            return role
 
 
 def _call(fn, *args, **kwargs):

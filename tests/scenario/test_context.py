@@ -34,6 +34,13 @@ def context_worker(loop, trained_model, vendors, **overrides):
                   name="w-context", gatherer=gatherer), settings
 
 
+def drain(loop, worker):
+    for _ in range(3):
+        assert loop.sb.flush_webhooks(10)
+        while worker.run_once():
+            pass
+
+
 def run(loop, worker, ticket_id):
     loop.sb.play([ticket_id])
     assert loop.sb.flush_webhooks(10)
@@ -55,23 +62,32 @@ def test_a_billing_dispute_escalates_with_a_complete_case_file(loop, trained_mod
     [case] = list(loop.db()["case_files"].rows)
     assert case["completeness"] == 1.0 and json.loads(case["gaps"]) == []
     # $1,035 is above the default $100 cap: proposed to nobody, and the note says why
-    assert "above the cap of 100.00" in body and loop.db()["pending_actions"].count == 0
+    assert "above the cap of 100.00" in body and _refunds(loop) == []
+    # people hear of it in Slack, and the account owner sees it on the HubSpot contact
+    [alert] = vendors.apps["slack"].config["writes"]
+    assert "Double charged" in alert["text"] and "/agent/tickets/" in alert["text"]
+    [note] = [w for w in vendors.apps["hubspot"].config["writes"] if w["path"] == "/crm/v3/objects/notes"]
+    assert "Support ticket escalated by Deskhand" in note["body"]["properties"]["hs_note_body"]
+
+
+def _refunds(loop) -> list[dict]:
+    return list(loop.db()["pending_actions"].rows_where("action = 'refund'"))
 
 
 def test_a_refund_inside_the_cap_runs_once_even_when_approved_twice(loop, trained_model, vendors):
     worker, settings = context_worker(loop, trained_model, vendors, refund_cap=200000)
     body = run(loop, worker, DISPUTE)["body"]
-    [pending] = list(loop.db()["pending_actions"].rows)
+    [pending] = _refunds(loop)
     assert f"#{pending['id']} refund 1035.00 USD of charge ch_" in body and "deskhand approve" in body
     caps = Caps(settings.refund_cap, settings.refunds_per_customer_30d)
-    billing = build_systems(settings).billing
-    first = actions.approve(loop.db(), pending["id"], "maya", billing, caps)
-    again = actions.approve(loop.db(), pending["id"], "maya", billing, caps)
+    systems = build_systems(settings)
+    first = actions.approve(loop.db(), pending["id"], "maya", systems, caps)
+    again = actions.approve(loop.db(), pending["id"], "maya", systems, caps)
     assert first.startswith("refund re_") and "already executed" in again
     refunds = [w for w in vendors.apps["stripe"].config["writes"] if "refund" in json.dumps(w)]
     assert len(refunds) == 1
     with pytest.raises(ActionError, match="already had 1 refund"):  # the customer's 30-day limit holds
-        actions.approve(loop.db(), _another(loop, pending), "maya", billing, caps)
+        actions.approve(loop.db(), _another(loop, pending), "maya", systems, caps)
 
 
 def _another(loop, pending) -> int:
@@ -87,7 +103,7 @@ def test_text_telling_deskhand_to_refund_changes_nothing(loop, trained_model, ve
     note = run(loop, worker, INJECTION)
     assert note["public"] is False and "sensitive: injection" in note["body"]
     assert "Refund approved" not in note["body"] and not loop.public_bot_replies(INJECTION)
-    assert loop.db()["pending_actions"].count == 0
+    assert _refunds(loop) == [] and vendors.apps["hubspot"].config["writes"] == []  # people are told, systems untouched
     assert not any("refund" in json.dumps(w) for w in vendors.apps["stripe"].config["writes"])
 
 
@@ -99,3 +115,65 @@ def test_a_connector_outage_is_a_gap_not_a_failure(loop, trained_model, vendors)
     [case] = list(loop.db()["case_files"].rows)
     assert json.loads(case["gaps"]) == ["crm"] and case["completeness"] < 1
     assert loop.db()["dead_letters"].count == 0
+
+
+CHARTS_SPIN = 2017  # "CHARTS STILL NOT LOADING!!!": a frustrated report of the known bug ENG-412
+VAGUE_BUG = 2100  # added below: "something broke in the reports", nothing else
+
+
+def _vague_bug(loop) -> None:
+    """A vague bug report from a customer the vendors know (Sean at Vertex Robotics)."""
+    sean = next(json.loads(line) for line in (COMPANY / "stream.jsonl").read_text().splitlines()
+                if json.loads(line)["id"] == 2029)
+    loop.sb.stream.append({**sean, "id": VAGUE_BUG, "subject": "Something is broken", "page_url": None,
+                           "body": "Hi, something broke in the reports since yesterday's update. Can you fix it? "
+                                   "Thanks, Sean"})
+
+
+def _linear_writes(vendors, operation):
+    return [w for w in vendors.apps["linear"].config["writes"] if w["operation"] == operation]
+
+
+def test_a_vague_bug_report_gets_one_question_then_a_linked_deduplicated_issue(loop, trained_model, vendors):
+    from app import policy_store
+    policy_store.set_entry(loop.db(), "bug_report", {"mode": "auto", "send_at": 0.3, "draft_at": 0.2})
+    worker, _ = context_worker(loop, trained_model, vendors)
+    _vague_bug(loop)
+    question = run(loop, worker, VAGUE_BUG)
+    assert question["public"] is True and question["body"].startswith("Hi Sean,")
+    assert "the steps that lead to the problem" in question["body"] and "browser and version" in question["body"]
+    assert "deskhand_asked_bug_details" in loop.sb.ticket(VAGUE_BUG)["tags"]
+    assert _linear_writes(vendors, "issueCreate") == []  # nothing is filed before the customer could answer
+
+    loop.sb.customer_reply(VAGUE_BUG, "1. Open the Weekly Sales report\n2. Click Export, then CSV\n"
+                                      "I expected a CSV to download; instead I get a blank page with error 500. "
+                                      "Chrome 131 on macOS, on https://app.brightline.example/reports/5120")
+    drain(loop, worker)
+    notes = [c for c in loop.bot_comments(VAGUE_BUG) if not c["public"]]
+    assert len(notes) == 1 and len(loop.public_bot_replies(VAGUE_BUG)) == 1  # asked once, never again
+    [created] = _linear_writes(vendors, "issueCreate")
+    issue = created["input"]
+    assert issue["title"] == "Something is broken (reports/5120)" and "**Browser / app version:** Chrome" in issue["description"]
+    assert "/agent/tickets/" in issue["description"] and len(issue.get("labelIds") or []) == 2
+    assert "linked ENG-426 https://linear.app/brightline/issue/ENG-426" in notes[0]["body"]
+    assert "deskhand_bug_linked" in loop.sb.ticket(VAGUE_BUG)["tags"]
+    # Deskhand's own note comes back as a webhook: it files nothing more
+    drain(loop, worker)
+    assert len(_linear_writes(vendors, "issueCreate")) == 1
+
+
+def test_a_known_bug_escalates_with_the_report_added_to_its_issue_and_one_escaped_alert(loop, trained_model,
+                                                                                        vendors):
+    worker, _ = context_worker(loop, trained_model, vendors)
+    body = run(loop, worker, CHARTS_SPIN)["body"]
+    assert "ENG-412 Dashboard charts stuck on loading spinner" in body
+    assert "bug_file: added this report to ENG-412" in body
+    [comment] = _linear_writes(vendors, "commentCreate")
+    assert "Another customer report" in comment["input"]["body"] and _linear_writes(vendors, "issueCreate") == []
+    [alert] = vendors.apps["slack"].config["writes"]
+    assert alert["channel_name"] == "support-escalations" and alert["args"]["unfurl_links"] in (False, "false", "0")
+    assert "CHARTS STILL NOT LOADING!!!" in alert["text"] and "/agent/tickets/" in alert["text"]
+    steps = [row["step"] for row in loop.db()["audit"].rows_where("ticket_id = ?", [str(CHARTS_SPIN)])]
+    assert steps.count("actions") == 2  # the bug link before the note, the alert after it
+    drain(loop, worker)  # Deskhand's own note comes back as a webhook: it alerts nobody again
+    assert len(vendors.apps["slack"].config["writes"]) == 1

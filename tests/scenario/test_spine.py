@@ -247,7 +247,7 @@ def test_a_job_that_keeps_failing_leaves_an_internal_note_for_a_person(loop, tra
     from app.knowledge import KnowledgeIndex
 
     class FaultyEngine(Engine):  # fault injection: a bug inside triage, on every try
-        def triage(self, subject, body):
+        def triage(self, subject, body, page_url=""):
             raise RuntimeError("classifier exploded")
 
     worker = Worker(loop.settings, loop.worker.helpdesk, FaultyEngine(trained_model, KnowledgeIndex([])), name="w-faulty")

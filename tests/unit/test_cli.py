@@ -29,6 +29,13 @@ def test_policy_set_show_export_import_round_trip(run, tmp_path):
     assert run("policy", "set", "billing", "--gather", "history,billing").exit_code == 0
     assert json.loads(run("policy", "export").output)["categories"]["billing"]["gather"] == ["history", "billing"]
     assert "must be a list of history, billing, crm, bugs" in run("policy", "set", "x", "--gather", "tarot").output
+    # action levels start from the category's defaults in code; one change keeps the others
+    assert "refund=approval" in run("policy", "show").output
+    assert run("policy", "set", "billing", "--action", "refund=never").exit_code == 0
+    assert json.loads(run("policy", "export").output)["categories"]["billing"]["actions"] == {
+        "crm_note": "auto", "refund": "never", "slack_alert": "auto"}
+    refused = run("policy", "set", "billing", "--action", "refund=auto")
+    assert refused.exit_code != 0 and "refund can be at most 'approval'" in refused.output
     path = tmp_path / "p.yaml"
     path.write_text("default: {mode: shadow}\n")
     assert run("policy", "import", str(path)).exit_code == 0
@@ -41,6 +48,8 @@ def test_policy_set_show_export_import_round_trip(run, tmp_path):
     (["policy", "set", "billing", "--send-at", "0.3", "--draft-at", "0.6"], "draft_at"),
     (["policy", "set", "billing"], "give at least one"),
     (["policy", "set", "billing", "--mode", "yolo"], "Invalid value"),
+    (["policy", "set", "billing", "--action", "refund"], "write NAME=LEVEL"),
+    (["policy", "set", "billing", "--action", "teleport=auto"], "unknown action 'teleport'"),
     (["train", "--history", "/nonexistent/history.jsonl"], "cannot read"),
     (["show", "12345"], "no record of ticket 12345"),
 ])

@@ -1,6 +1,8 @@
 """Gather: every lookup at once, each fact with its source, a failure or a slow system a gap."""
 import time
 
+import pytest
+
 from app.gather import Gatherer, Systems, money
 from app.domain import Fact, Requester, Ticket
 from connectors.errors import Unavailable
@@ -81,3 +83,14 @@ def test_only_the_plan_and_connected_systems_are_asked():
 
 def test_money_reads_like_an_invoice():
     assert money(43200, "usd") == "$432.00" and money(99, "sek") == "0.99 SEK"
+
+
+@pytest.mark.parametrize("status, tags, outcome", [
+    ("solved", ("deskhand_replied", "deskhand_login_2fa"), "solved, answered by Deskhand"),
+    ("open", ("deskhand_escalated",), "still open, escalated by Deskhand"),
+    ("pending", ("deskhand_drafted",), "waiting on the customer, drafted by Deskhand"),
+    ("closed", (), "solved"),
+])
+def test_a_past_tickets_outcome_reads_from_its_status_and_deskhands_tags(status, tags, outcome):
+    from connectors.types import outcome_of
+    assert outcome_of(status, tags) == outcome

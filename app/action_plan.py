@@ -1,0 +1,148 @@
+"""Which actions Deskhand may take, at what level, and which ones a ticket calls for. Pure.
+
+Every action has a ceiling written here, in code. The policy names a level per category
+(`auto`: done at once, safe and reversible; `approval`: a person says yes first; `never`) and
+may lower an action below its ceiling, never raise it above: a policy that tries is an error
+when it is loaded, and `level` caps it again in case one slipped through. Amounts and targets
+come from the connected systems' records, never from ticket text, so nothing a customer writes
+can raise a level or a cap.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .domain import Decision, Evidence, Ticket, Triage
+
+LEVELS = ("never", "approval", "auto")  # in rising order of autonomy
+CEILING = {
+    "refund": "approval",  # money leaves: always a person's yes, within the caps below
+    "crm_update": "approval",  # changes a record the sales team relies on
+    "crm_note": "auto",  # adds, never changes; deletable
+    "bug_file": "auto",  # files a deduplicated issue or comments on the existing one
+    "slack_alert": "auto",  # tells people; changes nothing
+    "change_email": "never", "change_owner": "never", "reset_2fa": "never",  # identity: never from a ticket
+}
+# The connected system each action runs in (a field of gather.Systems): nothing is proposed for a
+# system the team has not connected.
+SYSTEM = {"refund": "billing", "crm_update": "crm", "crm_note": "crm", "bug_file": "bugs", "slack_alert": "chat"}
+# The levels a category gets when its policy entry names none.
+DEFAULT_ACTIONS = {
+    "": {"slack_alert": "auto"},
+    "billing": {"refund": "approval", "crm_note": "auto", "slack_alert": "auto"},
+    "refund_request": {"refund": "approval", "crm_note": "auto", "slack_alert": "auto"},
+    "cancellation": {"crm_update": "approval", "crm_note": "auto", "slack_alert": "auto"},
+    "bug_report": {"bug_file": "auto", "slack_alert": "auto"},
+}
+# What an approved CRM update writes: the churn-risk property the sales team's views filter on.
+CHURN_PROPERTY, CHURN_VALUE = "deskhand_churn_risk", "high"
+# Flags on which no action is proposed at all: the message tried to instruct Deskhand, or may
+# come from someone who took the account over.
+UNTRUSTED_FLAGS = {"injection", "security"}
+
+
+@dataclass(frozen=True)
+class Caps:
+    refund_cap: int  # minor units, per refund
+    refunds_per_customer_30d: int
+
+
+@dataclass(frozen=True)
+class Proposal:
+    action: str
+    params: dict
+    summary: str
+    level: str = "approval"
+
+
+def level(action: str, category: str | None, configured: dict | None = None) -> str:
+    """The level an action has for a category: the policy's (else the default), capped by the ceiling."""
+    table = configured if configured is not None else DEFAULT_ACTIONS.get(category or "", DEFAULT_ACTIONS[""])
+    return min(table.get(action, "never"), CEILING.get(action, "never"), key=LEVELS.index)
+
+
+def check_levels(levels: dict, where: str) -> list[str]:
+    """What is wrong with a policy's action table (unknown action or level, above the ceiling)."""
+    problems = []
+    for action, wanted in levels.items():
+        if action not in CEILING:
+            problems.append(f"{where}: unknown action {action!r}; known: {', '.join(sorted(CEILING))}")
+        elif wanted not in LEVELS:
+            problems.append(f"{where}.{action} must be one of {', '.join(LEVELS)}, got {wanted!r}")
+        elif LEVELS.index(wanted) > LEVELS.index(CEILING[action]):
+            problems.append(f"{where}.{action} can be at most {CEILING[action]!r} (set in code), got {wanted!r}")
+    return problems
+
+
+def refund(category: str | None, evidence: Evidence, email: str, caps: Caps, refunds_30d: int,
+           configured: dict | None = None) -> tuple[list[Proposal], list[str]]:
+    """A refund of the newest refundable charge the billing system shows, within the caps;
+    or why none is proposed."""
+    if level("refund", category, configured) == "never":
+        return [], []
+    charges = [f for f in evidence.of("charge") if f.ref and f.amount > 0]
+    if not charges:
+        return [], ["no refundable charge found in billing"]
+    newest = max(charges, key=lambda f: f.at)
+    if refunds_30d >= caps.refunds_per_customer_30d:
+        return [], [f"{email} already had {refunds_30d} refund(s) in 30 days (limit {caps.refunds_per_customer_30d})"]
+    if newest.amount > caps.refund_cap:
+        return [], [f"refund of {newest.amount / 100:.2f} {newest.currency.upper()} on {newest.ref} is above "
+                    f"the cap of {caps.refund_cap / 100:.2f}; a person decides"]
+    params = {"charge_id": newest.ref, "amount": newest.amount, "currency": newest.currency, "email": email}
+    return [Proposal("refund", params, f"refund {newest.amount / 100:.2f} {newest.currency.upper()} "
+                                       f"of charge {newest.ref} to {email}")], []
+
+
+def crm_update(category: str | None, triage: Triage, evidence: Evidence,
+               configured: dict | None = None) -> list[Proposal]:
+    """Mark the contact as a churn risk when the customer says they are leaving."""
+    lvl = level("crm_update", category, configured)
+    contact = next(iter(evidence.of("crm_contact")), None)
+    if lvl == "never" or contact is None or not contact.ref:
+        return []
+    if "churn" not in triage.flags and category != "cancellation":
+        return []
+    return [Proposal("crm_update", {"contact_id": contact.ref, "property": CHURN_PROPERTY, "value": CHURN_VALUE},
+                     f"set {CHURN_PROPERTY} = {CHURN_VALUE} on {contact.source} contact {contact.ref}", lvl)]
+
+
+def crm_note(category: str | None, evidence: Evidence, summary: str, ticket_link: str,
+             configured: dict | None = None) -> list[Proposal]:
+    """A note on the CRM contact, so the account owner sees the ticket where they work."""
+    lvl = level("crm_note", category, configured)
+    contact = next(iter(evidence.of("crm_contact")), None)
+    if lvl == "never" or contact is None or not contact.ref:
+        return []
+    body = f"Support ticket escalated by Deskhand: {summary}" + (f"\n{ticket_link}" if ticket_link else "")
+    return [Proposal("crm_note", {"contact_id": contact.ref, "body": body},
+                     f"note on {contact.source} contact {contact.ref}", lvl)]
+
+
+def slack_alert(category: str | None, channel: str, text: str, configured: dict | None = None) -> list[Proposal]:
+    lvl = level("slack_alert", category, configured)
+    if lvl == "never" or not channel:
+        return []
+    return [Proposal("slack_alert", {"channel": channel, "text": text}, f"alert in {channel}", lvl)]
+
+
+def alert_text(ticket: Ticket, triage: Triage, decision: Decision, evidence: Evidence, ticket_link: str,
+               pending: tuple[str, ...]) -> str:
+    """The Slack message for an escalation, in Slack's mrkdwn with the text escaped.
+
+    Slack reads `&`, `<` and `>` as markup (`<!channel>` pings everyone, `<url|x>` is a link), so
+    a customer's subject or name must be escaped before it goes in, or a ticket titled
+    "<!channel> help" would ping the whole channel."""
+    who = ticket.requester.name or ticket.requester.email or "a customer"
+    head = f"<{ticket_link}|#{ticket.id}>" if ticket_link else f"#{ticket.id}"
+    lines = [f":rotating_light: Escalated {head} {slack_escape(ticket.subject or '(no subject)')} — "
+             f"{slack_escape(who)}",
+             f"{triage.category or 'unknown'} ({triage.confidence:.2f}): {slack_escape('; '.join(decision.reasons))}"]
+    account = [f.text for f in evidence.of("plan", "arr", "owner")][:3]
+    if account:
+        lines.append(slack_escape(" · ".join(account)))
+    lines += [f"Awaiting approval: {slack_escape(p)}" for p in pending if not p.startswith("not proposed")]
+    return "\n".join(lines)
+
+
+def slack_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
