@@ -84,8 +84,8 @@
     var rows = [
       ['Category', el('span', null, el('strong', { id: 'triage-category' }, D.humanise(triage.category || 'none')),
         ' ', el('span', { id: 'triage-confidence', className: 'muted' }, D.percent(triage.confidence)))],
-      ['Sentiment', el('span', { id: 'triage-sentiment' }, D.humanise(triage.sentiment || '—') +
-        (typeof triage.frustration === 'number' ? ' · frustration ' + D.percent(triage.frustration) : ''))]
+      ['Sentiment', el('span', { id: 'triage-sentiment' }, sentiment(triage.sentiment) +
+        (typeof triage.frustration === 'number' ? ' · frustration ' + D.number(triage.frustration) : ''))]
     ];
     if (triage.language) { rows.push(['Language', el('span', { id: 'triage-language' }, triage.language)]); }
     var flags = triage.flags || [];
@@ -103,23 +103,50 @@
       el('dl', { className: 'facts' }, rows.map(function (row) { return [el('dt', null, row[0]), el('dd', null, row[1])]; })));
   }
 
+  /* The lexicon's score runs from -1 (negative) to 1 (positive). */
+  function sentiment(value) {
+    if (typeof value !== 'number') { return value ? D.humanise(value) : '—'; }
+    var word = value > 0.25 ? 'positive' : value < -0.25 ? 'negative' : 'neutral';
+    return word + ' (' + D.number(value) + ')';
+  }
+
   function reasonsSection(reasons) {
     return el('section', { id: 'reasons' }, el('h2', null, 'Why'),
       reasons.length ? el('ul', null, reasons.map(function (r) { return el('li', null, r); }))
         : el('p', { className: 'muted' }, 'No reasons recorded.'));
   }
 
+  /* Evidence grouped by where it came from; past the first few of a source, behind "N more". */
+  var SHOWN_PER_SOURCE = 3;
+
   function evidenceSection(evidence, gaps) {
-    var items = evidence.map(function (item) {
-      return el('li', { className: 'evidence' },
-        el('span', { className: 'chip source' }, D.humanise(item.source || 'source')), ' ',
-        el('span', { className: 'evidence-text' }, item.text || ''),
-        D.safeHref(item.link) ? [' ', el('a', { href: item.link, className: 'evidence-link' }, 'open')] : null);
+    var groups = [];
+    var bySource = {};
+    evidence.forEach(function (item) {
+      var source = item.source || 'source';
+      if (!bySource[source]) { bySource[source] = []; groups.push(source); }
+      bySource[source].push(item);
+    });
+    var blocks = groups.map(function (source) {
+      var items = bySource[source].map(evidenceItem);
+      var head = items.slice(0, SHOWN_PER_SOURCE);
+      var rest = items.slice(SHOWN_PER_SOURCE);
+      return el('div', { className: 'evidence-group', dataset: { source: source } },
+        el('h3', null, D.humanise(source), el('span', { className: 'muted' }, ' · ' + items.length)),
+        el('ul', { className: 'plain' }, head),
+        rest.length ? el('details', null, el('summary', null, rest.length + ' more from ' + D.humanise(source)),
+          el('ul', { className: 'plain' }, rest)) : null);
     });
     return el('section', { id: 'evidence' }, el('h2', null, 'Evidence'),
-      items.length ? el('ul', { className: 'plain' }, items) : el('p', { className: 'muted' }, 'Deskhand gathered no evidence for this ticket.'),
+      blocks.length ? blocks : el('p', { className: 'muted' }, 'Deskhand gathered no evidence for this ticket.'),
       gaps.length ? el('div', { id: 'gaps' }, el('h3', null, 'Could not check'),
         el('ul', null, gaps.map(function (gap) { return el('li', null, D.humanise(gap.source) + ': ' + (gap.reason || 'unavailable')); }))) : null);
+  }
+
+  function evidenceItem(item) {
+    return el('li', { className: 'evidence' },
+      el('span', { className: 'evidence-text' }, item.text || ''),
+      D.safeHref(item.link) ? [' ', el('a', { href: item.link, className: 'evidence-link' }, 'open')] : null);
   }
 
   function draftSection(draft) {

@@ -71,7 +71,7 @@ def test_an_escalated_ticket_shows_its_flags_and_the_evidence_gathered_with_link
     items = page.locator("#evidence li.evidence")
     assert items.count() == len(view["evidence"]) >= 1
     for item, fact in zip(items.all(), view["evidence"]):
-        assert fact["text"] in item.inner_text()
+        assert fact["text"] in item.text_content()  # some sit behind "N more", closed
         if fact["link"]:
             assert item.locator("a.evidence-link").get_attribute("href") == fact["link"]
             assert item.locator("a.evidence-link").get_attribute("rel") == "noopener noreferrer"
