@@ -224,3 +224,19 @@ def test_requests_go_through_the_zendesk_proxy_with_a_signed_jwt():
     code = (APP / "assets" / "deskhand.js").read_text()
     assert "secure: true" in code and "cors: false" in code
     assert "secret_key: '{{setting.shared_secret}}'" in code and "algorithm: 'HS256'" in code
+
+
+def test_the_readme_zip_command_makes_a_package_with_the_manifest_on_top_that_passes(tmp_path):
+    readme = (ROOT / "README.md").read_text()
+    members = ["manifest.json", "assets", "translations"]
+    assert f"cd manifest && python3 -m zipfile -c ../deskhand-zendesk-app.zip {' '.join(members)}" in readme
+    package = tmp_path / "deskhand-zendesk-app.zip"
+    subprocess.run([sys.executable, "-m", "zipfile", "-c", str(package), *members], cwd=APP, check=True)
+    import zipfile
+    with zipfile.ZipFile(package) as zf:
+        names = {n for n in zf.namelist() if not n.endswith("/")}
+        zf.extractall(tmp_path / "unzipped")
+    shipped = {p.relative_to(APP).as_posix() for p in APP.rglob("*") if p.is_file()}
+    assert "manifest.json" in names and names == shipped
+    report = zaf_rules.validate(tmp_path / "unzipped")
+    assert report.errors == [] and report.warnings == []
