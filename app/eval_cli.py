@@ -143,4 +143,26 @@ def eval_(settings, history_file, tickets_file, policy_file, target_precision, a
         click.echo(json.dumps(result))
     else:
         click.echo(format_report(result, target_precision))
+    _save_run(settings, result, target_precision)
+
+
+def _save_run(settings, result: dict, target_precision: float) -> None:
+    """Keep the per-category table in the configured data dir's database, where the admin views
+    (the Zendesk app's nav_bar, /admin) show measured precision and proposed thresholds beside
+    the policy. The report is already printed: a database that cannot be written is a note."""
+    import sqlite3
+    import time
+
+    from .db import connect, migrate
+    try:
+        db = connect(settings.db_path)
+        try:
+            migrate(db)
+            db["eval_runs"].insert({"at": time.time(), "model": result.get("model", ""), "n": result["n"],
+                                    "accuracy": result.get("accuracy"), "target_precision": target_precision,
+                                    "per_category": json.dumps(result["per_category"])})
+        finally:
+            db.conn.close()
+    except (sqlite3.Error, OSError) as exc:
+        click.echo(f"eval figures not saved to {settings.db_path}: {exc}", err=True)
 
