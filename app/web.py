@@ -1,5 +1,8 @@
-"""The Flask app: webhook intake and health. No scheduler and no remote calls live here."""
+"""The Flask app: webhook intake, health, the Zendesk app's API and /admin. No scheduler lives
+here, and webhook intake makes no remote call (the app API asks Zendesk for the caller's role)."""
 from __future__ import annotations
+
+import threading
 
 from flask import Flask, g, jsonify
 from werkzeug.exceptions import HTTPException
@@ -25,6 +28,13 @@ def create_app(settings: Settings | None = None, clock=None) -> Flask:
 
     from .webhooks import bp as webhooks_bp
     app.register_blueprint(webhooks_bp)
+    # the Zendesk app's JSON API (token per request) and the /admin page (session cookie)
+    from .admin_page import bp as admin_bp
+    from .admin_page import configure_sessions
+    from .zendesk_app_api import bp as zendesk_app_bp
+    app.register_blueprint(zendesk_app_bp)
+    app.register_blueprint(admin_bp)
+    configure_sessions(app, settings)
 
     @app.get("/healthz")
     def health():
@@ -60,3 +70,27 @@ def get_db():
     if "db" not in g:
         g.db = dbmod.connect(current_app.config["DESKHAND"].db_path)
     return g.db
+
+
+_lock = threading.Lock()
+
+
+def helpdesk():
+    """The helpdesk connector the app API uses (caller roles, ticket links), built on first use;
+    tests may put their own in app.extensions["deskhand.helpdesk"]."""
+    from flask import current_app
+    with _lock:
+        if "deskhand.helpdesk" not in current_app.extensions:
+            from .services import build_helpdesk
+            current_app.extensions["deskhand.helpdesk"] = build_helpdesk(current_app.config["DESKHAND"])
+    return current_app.extensions["deskhand.helpdesk"]
+
+
+def systems():
+    """The context systems approved actions run against (Stripe, HubSpot, Linear, Slack)."""
+    from flask import current_app
+    with _lock:
+        if "deskhand.systems" not in current_app.extensions:
+            from .services import build_systems
+            current_app.extensions["deskhand.systems"] = build_systems(current_app.config["DESKHAND"])
+    return current_app.extensions["deskhand.systems"]

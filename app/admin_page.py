@@ -1,0 +1,173 @@
+"""/admin: the same policy, status and decision log as the Zendesk app's nav_bar, as plain server-
+rendered pages — for teams on Intercom only and for operators. No JavaScript.
+
+Sign-in is the `admin_token` setting (compared in constant time); the session is Flask's signed
+cookie, HttpOnly, SameSite=Strict, limited to /admin, Secure whenever the request came over HTTPS.
+Every form carries a CSRF token that every POST must echo (403 otherwise). A policy change goes
+through a confirmation page showing what it would have done to the category's recent tickets.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+
+from flask import (Blueprint, Flask, Response, current_app, flash, redirect, render_template, request,
+                   session, url_for)
+from flask.sessions import SecureCookieSessionInterface
+
+from . import admin_data, audit
+from .config import Settings
+from .policy import MODES, PolicyError
+from .web import get_db, helpdesk
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+SESSION_HOURS = 12
+PUBLIC = {"admin.login"}  # endpoints reachable without a session
+
+
+class AdminSessions(SecureCookieSessionInterface):
+    """Secure cookies over HTTPS, including behind a proxy that terminated TLS (asking for the
+    Secure flag only makes the cookie stricter, so the forwarded header is safe to believe here)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return request.is_secure or request.headers.get("X-Forwarded-Proto", "").lower() == "https"
+
+
+def configure_sessions(app: Flask, settings: Settings) -> None:
+    """Every process must sign cookies with the same key, or a second web worker would reject the
+    first one's session. With no `session_secret`, the key is derived from `admin_token`, so it
+    is shared by construction and rotating the token also signs everyone out."""
+    if settings.session_secret:
+        app.secret_key = settings.session_secret
+    elif settings.admin_token:
+        app.secret_key = hmac.new(settings.admin_token.encode(), b"deskhand /admin session v1",
+                                  hashlib.sha256).hexdigest()
+    app.session_interface = AdminSessions()
+    app.config.update(SESSION_COOKIE_NAME="deskhand_admin", SESSION_COOKIE_PATH="/admin",
+                      SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict")
+
+
+def _settings() -> Settings:
+    return current_app.config["DESKHAND"]
+
+
+def _fingerprint(token: str) -> str:
+    """Stored in the session: a token rotated while `session_secret` stays the same still ends it."""
+    return hmac.new(token.encode(), b"deskhand /admin signed in", hashlib.sha256).hexdigest()[:32]
+
+
+def _signed_in() -> bool:
+    return (hmac.compare_digest(str(session.get("admin", "")), _fingerprint(_settings().admin_token))
+            and time.time() - float(session.get("since", 0)) < SESSION_HOURS * 3600)
+
+
+def csrf_token() -> str:
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return session["csrf"]
+
+
+@bp.app_context_processor
+def _template_helpers():
+    return {"csrf_token": csrf_token}
+
+
+def _page(template: str, code: int = 200, **values):
+    values.setdefault("signed_in", _signed_in())
+    return render_template(f"admin/{template}", modes=MODES, **values), code
+
+
+@bp.before_request
+def guard():
+    if not _settings().admin_token:
+        return Response("admin page disabled: set admin_token\n", 404, mimetype="text/plain")
+    if request.method == "POST":
+        sent = request.form.get("csrf", "")
+        if not sent or not hmac.compare_digest(sent, str(session.get("csrf", ""))):
+            return _page("message.html", 403, title="Form expired",
+                         message="The form's security token did not match (CSRF check). Reload the page and try again.")
+    if request.endpoint not in PUBLIC and not _signed_in():
+        return redirect(url_for("admin.login"))
+
+
+@bp.errorhandler(PolicyError)
+def _bad_change(exc: PolicyError):
+    return _page("message.html", 400, title="Not changed", message=str(exc))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if request.method == "GET":
+        return _page("login.html")
+    token = request.form.get("token", "")
+    if not hmac.compare_digest(token.encode(), _settings().admin_token.encode()):
+        return _page("login.html", 401, error="That is not the admin token.")
+    session.clear()  # a fresh session and CSRF token on every sign-in
+    session.update(admin=_fingerprint(_settings().admin_token), since=time.time())
+    return redirect(url_for("admin.policy"))
+
+
+@bp.post("/logout")
+def logout():
+    session.clear()
+    return redirect(url_for("admin.login"))
+
+
+@bp.get("")
+@bp.get("/")
+def policy():
+    return _page("policy.html", table=admin_data.policy_table(get_db()), iso=admin_data.iso)
+
+
+def _form_change(category: str) -> tuple[dict, int]:
+    """The fields the admin filled in (empty means unchanged) and how many tickets to replay."""
+    values: dict = {}
+    mode = request.form.get("mode", "").strip()
+    if mode:
+        values["mode"] = mode
+    for name in ("send_at", "draft_at"):
+        raw = request.form.get(name, "").strip()
+        if raw:
+            try:
+                values[name] = float(raw)
+            except ValueError:
+                raise PolicyError(f"{name} must be a number from 0 to 1, got {raw!r}") from None
+    raw_n = request.form.get("n", "").strip() or str(admin_data.PREVIEW_DEFAULT)
+    if not raw_n.isdigit() or not 1 <= int(raw_n) <= admin_data.PREVIEW_MAX:
+        raise PolicyError(f"the number of tickets to replay must be 1 to {admin_data.PREVIEW_MAX}, got {raw_n!r}")
+    return admin_data.parse_change(values, category), int(raw_n)
+
+
+@bp.post("/policy/<category>/preview")
+def preview(category: str):
+    values, n = _form_change(category)
+    if not values:
+        raise PolicyError("nothing to change: fill in a mode or a threshold")
+    result = admin_data.preview_change(get_db(), category, values, n)
+    return _page("confirm.html", preview=result, values=values, n=n)
+
+
+@bp.post("/policy/<category>")
+def apply(category: str):
+    values, _ = _form_change(category)
+    db = get_db()
+    entry = admin_data.apply_change(db, category, values)
+    audit.record(db, "policy", platform="admin", ticket_id="", by="admin-page",
+                 summary=f"{category}: {values} (from /admin)", category=category, values=values)
+    flash(f"{category}: now {entry['mode']}, send_at {entry['send_at']:g}, draft_at {entry['draft_at']:g}")
+    return redirect(url_for("admin.policy"))
+
+
+@bp.get("/status")
+def status():
+    return _page("status.html", status=admin_data.status(_settings(), get_db(), helpdesk()))
+
+
+@bp.get("/decisions")
+def decisions():
+    raw = request.args.get("limit", "50")
+    limit = int(raw) if raw.isdigit() and 1 <= int(raw) <= admin_data.LOG_MAX else 50
+    return _page("decisions.html", rows=admin_data.decision_log(get_db(), limit, helpdesk().ticket_link),
+                 iso=admin_data.iso)

@@ -1,0 +1,169 @@
+"""The JSON API the Zendesk app (ticket sidebar, nav_bar) calls through Zendesk's request proxy.
+
+Every request carries the proxy's JWT (app/app_auth.py); the caller's role comes from Zendesk,
+not from the token. End users get 403 everywhere, agents 403 on /admin/*. Every error is JSON
+{"error": "..."}: 400 bad input, 401 authentication, 403 role, 404 unknown, 409 conflict.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from connectors.errors import ConnectorError, NotFound
+
+from . import actions, admin_data, app_auth, app_data, audit, feedback
+from .app_auth import AuthError
+from .feedback import FeedbackError
+from .policy import PolicyError
+from .web import get_db, helpdesk, systems
+
+bp = Blueprint("zendesk_app", __name__, url_prefix="/api/zendesk")
+PLATFORM = "zendesk"
+
+
+class BadInput(ValueError):
+    pass
+
+
+def settings():
+    return current_app.config["DESKHAND"]
+
+
+@bp.before_request
+def authenticate():
+    if request.method == "OPTIONS":
+        return Response(status=204)  # a CORS preflight carries no token; the headers come below
+    caller = app_auth.verify(request.headers.get("Authorization"), settings().zendesk_app_secret,
+                             settings().zendesk_subdomain)
+    try:
+        role = helpdesk().user_role(caller.user_id)
+    except NotFound:
+        raise AuthError(403, f"Zendesk has no user {caller.user_id}") from None
+    app_auth.require_role(role, admin=request.path.startswith(f"{bp.url_prefix}/admin/"))
+    g.caller = replace(caller, role=role)
+
+
+@bp.after_request
+def cors(response: Response) -> Response:
+    # Zendesk's proxy calls us server to server and needs none of this; a page on another origin
+    # (the browser tests, a local app server) does. Any origin may call: the signed token, not the
+    # origin, is the guard, and no cookie is ever accepted here (so no Allow-Credentials).
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
+        response.headers["Access-Control-Max-Age"] = "600"
+    return response
+
+
+def _error(status: int, message: str):
+    return jsonify(error=message), status
+
+
+bp.register_error_handler(AuthError, lambda e: _error(e.status, e.message))
+bp.register_error_handler(BadInput, lambda e: _error(400, str(e)))
+bp.register_error_handler(PolicyError, lambda e: _error(400, str(e)))
+bp.register_error_handler(FeedbackError, lambda e: _error(400, str(e)))
+bp.register_error_handler(actions.ActionError, lambda e: _error(409, str(e)))
+bp.register_error_handler(ConnectorError, lambda e: _error(503, f"Zendesk could not be asked: {e}"))
+bp.register_error_handler(HTTPException, lambda e: _error(e.code or 500, e.description or e.name))
+
+
+def _body() -> dict:
+    data = request.get_json(silent=True)
+    if data is None:
+        raise BadInput("body must be JSON (Content-Type: application/json)" if not request.data
+                       else "body is not valid JSON")
+    if not isinstance(data, dict):
+        raise BadInput("body must be a JSON object")
+    return data
+
+
+def _number(value, name: str, low: int, high: int, default: int | None = None) -> int:
+    if value is None and default is not None:
+        return default
+    if isinstance(value, bool) or not str(value).strip().isdigit() or not low <= int(value) <= high:
+        raise BadInput(f"{name} must be a whole number from {low} to {high}, got {value!r}")
+    return int(value)
+
+
+def _ticket_id(value: str) -> str:
+    if not value.isdigit():
+        raise BadInput(f"ticket id must be a number, got {value!r}")
+    return value
+
+
+# -- the ticket sidebar ---------------------------------------------------------------------------
+
+@bp.get("/tickets/<ticket_id>")
+def ticket(ticket_id: str):
+    ticket_id = _ticket_id(ticket_id)
+    view = app_data.ticket_view(get_db(), PLATFORM, ticket_id, helpdesk().ticket_link(ticket_id))
+    if view is None:
+        return _error(404, f"Deskhand has no record of ticket {ticket_id}")
+    return jsonify(view)
+
+
+@bp.post("/actions/<action_id>/approve")
+def approve(action_id: str):
+    action_id = _number(action_id, "action id", 1, 2**62)
+    db = get_db()
+    row = actions.get(db, action_id)
+    if row is None:
+        return _error(404, f"no action {action_id}")
+    if row["status"] == "executed":  # a second click; approve() would say so too, with 200
+        return _error(409, f"action {action_id} is already {row['status']}"
+                      + (f": {row['result']}" if row["result"] else ""))
+    s = settings()
+    result = actions.approve(db, action_id, g.caller.who, systems(),
+                             actions.Caps(s.refund_cap, s.refunds_per_customer_30d))
+    return jsonify(result=result)
+
+
+@bp.post("/feedback")
+def rate():
+    ticket_id, rating, comment = feedback.parse(_body())
+    new_id = feedback.store(get_db(), PLATFORM, ticket_id, g.caller.user_id, rating, comment)
+    if new_id is None:
+        return _error(404, f"Deskhand has no record of ticket {ticket_id}")
+    return jsonify(id=new_id), 201
+
+
+# -- the nav_bar (admins) ---------------------------------------------------------------------------
+
+@bp.get("/admin/policy")
+def policy():
+    return jsonify(admin_data.policy_table(get_db()))
+
+
+@bp.post("/admin/policy/preview")
+def preview():
+    body = _body()
+    category = body.pop("category", None)
+    if not isinstance(category, str) or not category:
+        raise BadInput("category is required")
+    n = _number(body.pop("n", None), "n", 1, admin_data.PREVIEW_MAX, admin_data.PREVIEW_DEFAULT)
+    return jsonify(admin_data.preview_change(get_db(), category, admin_data.parse_change(body, category), n))
+
+
+@bp.put("/admin/policy/<category>")
+def set_policy(category: str):
+    values = admin_data.parse_change(_body(), category)
+    db = get_db()
+    entry = admin_data.apply_change(db, category, values)
+    audit.record(db, "policy", platform="admin", ticket_id="", by=g.caller.who,
+                 summary=f"{category}: {values} (from the Zendesk app)", category=category, values=values)
+    return jsonify(entry)
+
+
+@bp.get("/admin/status")
+def status():
+    return jsonify(admin_data.status(settings(), get_db(), helpdesk()))
+
+
+@bp.get("/admin/decisions")
+def decisions():
+    limit = _number(request.args.get("limit"), "limit", 1, admin_data.LOG_MAX, 50)
+    return jsonify(admin_data.decision_log(get_db(), limit, helpdesk().ticket_link))
