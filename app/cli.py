@@ -64,8 +64,10 @@ def serve(settings: Settings, host: str, port: int, threads: int) -> None:
 def worker(settings: Settings, once: bool) -> None:
     """Drain the job queue: snapshot, guards, triage, decide, act."""
     from .db import connect
-    from .kb_sync import start_schedule, sync_all
+    from .kb_sync import sync_all
     from .gather import Gatherer
+    from .scheduler import next_runs
+    from .scheduler import start as start_schedule
     from .services import build_engine, build_helpdesk, build_systems, prepare_database
     from .worker import Worker
     prepare_database(settings)
@@ -77,8 +79,12 @@ def worker(settings: Settings, once: bool) -> None:
                    else f"{report.added} articles, {report.passages} passages"))
     w = Worker(settings, helpdesk, build_engine(settings, connect(settings.db_path)),
                gatherer=Gatherer(build_systems(settings)))
+    # the only place a scheduler starts (sweeps, knowledge sync, digest); never in the web app
     scheduler = None if once else start_schedule(settings, helpdesk)
     click.echo(f"worker {w.name} started (model {w.pipeline.engine.model_version})")
+    if scheduler:
+        click.echo("scheduled: " + ", ".join(f"{k} next {v}" for k, v in next_runs(scheduler).items())
+                   + ("" if settings.sweep_enabled else " (sweeps are dry runs until sweep_enabled = true)"))
     try:
         w.run(stop, idle_exit=once)
     except KeyboardInterrupt:
@@ -133,14 +139,24 @@ def show(settings: Settings, ticket_id: str) -> None:
 @click.option("--updates-per-minute", default=0, type=int, help="Ticket updates per minute before 429 (0 = no limit).")
 @click.option("--time-scale", default=1.0, show_default=True, type=float,
               help="Length of the rate-limit minute, as a fraction of a real minute.")
+@click.option("--export-per-minute", default=0, type=click.IntRange(0),
+              help="Incremental export requests per minute before 429 (Zendesk: 10; 0 = no limit).")
+@click.option("--generate", "generate_n", default=0, type=click.IntRange(0),
+              help="Add this many synthetic tickets in a spread of states (volume tests).")
+@click.option("--generate-age-minutes", default=0.0, type=click.FloatRange(0),
+              help="Place the generated tickets over the first half of this many past minutes.")
 @click.option("--seed-dir", type=click.Path(file_okay=False), help="Another company to load (default: the sample).")
 @click.option("--play", is_flag=True, help="Play the sample ticket stream once the server is up.")
-def sandbox(host, port, webhook_url, secret, rate_limit, updates_per_minute, time_scale, seed_dir, play) -> None:
+def sandbox(host, port, webhook_url, secret, rate_limit, updates_per_minute, time_scale, export_per_minute,
+            generate_n, generate_age_minutes, seed_dir, play) -> None:
     """Run the sandbox helpdesk (a local Zendesk with a sample company) until Ctrl-C or SIGTERM."""
     from sandbox import Sandbox
     sb = Sandbox.from_seed(seed_dir, webhook_url=webhook_url or None, signing_secret=secret,
                            rate_limit_per_minute=rate_limit or None,
-                           updates_per_minute=updates_per_minute or None, time_scale=time_scale)
+                           updates_per_minute=updates_per_minute or None, time_scale=time_scale,
+                           export_per_minute=export_per_minute or None)
+    if generate_n:
+        sb.generate(generate_n, age_s=generate_age_minutes * 60, mix=True)
     sb.start(host=host, port=port)
     click.echo(f"sandbox Zendesk on {sb.url} (subdomain brightline); webhooks → {webhook_url or 'none'}")
     if play:
@@ -172,7 +188,9 @@ from .eval_cli import eval_, train  # noqa: E402
 from .kb_cli import kb  # noqa: E402
 from .policy_cli import policy  # noqa: E402
 
-for command in (policy, kb, train, eval_):
+from .sweep_cli import sweep  # noqa: E402
+
+for command in (policy, kb, train, eval_, sweep):
     main.add_command(command)
 
 

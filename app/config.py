@@ -67,6 +67,16 @@ class Settings:
     zendesk_app_secret: str = field(default="", metadata={"doc": "the Zendesk app's secure `shared_secret`: signs the JWT on every /api/zendesk call (empty: the app API refuses all)"})
     admin_token: str = field(default="", metadata={"doc": "token that signs in to the /admin page (empty: /admin is disabled)"})
     session_secret: str = field(default="", metadata={"doc": "key signing the /admin session cookie (empty: derived from admin_token, the same in every process)"})
+    # backlog sweeps, the worker's schedule and the client-side rate budget (app/sweep.py, app/scheduler.py)
+    sweep_enabled: bool = field(default=False, metadata={"doc": "false: backlog sweeps only list what they would enqueue (dry run); true: they enqueue"})
+    sweep_minutes: int = field(default=15, metadata={"doc": "how often the worker sweeps the backlog (0: use sweep_cron; both unset: no scheduled sweep)"})
+    sweep_cron: str = field(default="", metadata={"doc": "crontab line (UTC) for the sweep instead of an interval, e.g. `*/30 7-19 * * 1-5`"})
+    sweep_waiting_minutes: int = field(default=15, metadata={"doc": "a customer message unanswered this long (and unseen by Deskhand) is swept up"})
+    sweep_max_actions: int = field(default=50, metadata={"doc": "tickets one sweep enqueues at most (0: no cap); the rest wait for the next run"})
+    sweep_lookback_days: int = field(default=7, metadata={"doc": "how far back the first sweep (or `deskhand sweep --reset`) starts"})
+    rate_limit_per_minute: int = field(default=160, metadata={"doc": "Zendesk API calls a minute that sweeps and replays may make: keep it below your plan's limit (Team 200, Professional 400, Enterprise 700)"})
+    export_rate_per_minute: int = field(default=10, metadata={"doc": "incremental export calls a minute (Zendesk allows 10, 30 with High Volume)"})
+    digest_cron: str = field(default="0 8 * * *", metadata={"doc": "crontab line (UTC) for the daily digest hook (empty: off)"})
 
     @classmethod
     def field_docs(cls) -> dict[str, str]:
@@ -95,6 +105,18 @@ class Settings:
 def _check(settings: "Settings") -> "Settings":
     if settings.engine not in ("offline", "llm"):
         raise ConfigError(f"setting 'engine' must be offline or llm, got {settings.engine!r}")
+    for name in ("sweep_cron", "digest_cron"):
+        if getattr(settings, name):
+            from apscheduler.triggers.cron import CronTrigger
+            try:
+                CronTrigger.from_crontab(getattr(settings, name), timezone="UTC")
+            except ValueError as exc:
+                raise ConfigError(f"setting {name!r} is not a crontab line "
+                                  f"(minute hour day month weekday): {exc}") from None
+    for name in ("sweep_minutes", "sweep_waiting_minutes", "sweep_max_actions", "sweep_lookback_days",
+                 "rate_limit_per_minute", "export_rate_per_minute"):
+        if getattr(settings, name) < 0:
+            raise ConfigError(f"setting {name!r} must not be negative")
     return settings
 
 
@@ -106,11 +128,24 @@ def _coerce(values: dict) -> dict:
             raise ConfigError(f"unknown setting {name!r}")
         kind = types[name]
         try:
-            out[name] = int(value) if kind == "int" else float(value) if kind == "float" else str(value)
+            out[name] = _bool(value) if kind == "bool" else int(value) if kind == "int" \
+                else float(value) if kind == "float" else str(value)
         except (TypeError, ValueError):
-            wanted = {"int": "a whole number", "float": "a number"}.get(kind, "text")
+            wanted = {"int": "a whole number", "float": "a number", "bool": "true or false"}.get(kind, "text")
             raise ConfigError(f"setting {name!r} must be {wanted}, got {value!r}") from None
     return out
+
+
+def _bool(value) -> bool:
+    """TOML gives a bool; an environment variable gives text."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes", "on"):
+        return True
+    if text in ("false", "0", "no", "off", ""):
+        return False
+    raise ValueError(value)
 
 
 def load_settings(config_file: str | None = None, environ: dict | None = None) -> Settings:

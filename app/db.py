@@ -163,3 +163,20 @@ def m006_app_backend(db: sqlite_utils.Database) -> None:
     }, pk="id")
     # the admin views read decisions across tickets (recent log, 30-day volume)
     db["audit"].create_index(["step", "at"])
+
+
+@migration
+def m007_sweeps_and_schedule(db: sqlite_utils.Database) -> None:
+    # the backlog sweep's export position per helpdesk, saved only after a page's tickets are
+    # enqueued, so a killed sweep re-reads at most one page
+    db["sweep_state"].create({"platform": str, "position": str, "updated_at": float}, pk="platform")
+    # each ticket version the sweep examined (updated_at) and what it found: a re-read page or a
+    # restart after a kill costs no second comment read, and nothing is enqueued twice
+    db["sweep_seen"].create({"platform": str, "ticket_id": str, "updated_at": str, "outcome": str,
+                             "at": float}, pk=("platform", "ticket_id"))
+    db["sweep_runs"].create({"id": int, "started_at": float, "finished_at": float, "dry_run": int,
+                             "summary": str}, pk="id")
+    # one row per scheduled job: who holds it (a lease, so two workers never run it at once) and
+    # when it last started, so a restarted worker does not run it again straight away
+    db["schedule"].create({"name": str, "holder": str, "lease_until": float, "last_started": float,
+                           "last_finished": float, "last_status": str}, pk="name")

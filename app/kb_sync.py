@@ -1,7 +1,7 @@
 """Keep the knowledge store in step with its sources: on demand, on first start, and on a schedule.
 
 The scheduled sync runs in the worker process only (never in the web app), in a background
-thread; apscheduler's `max_instances=1` keeps one sync from overlapping the next.
+thread, under app/scheduler.py's lease: one sync never overlaps the next, in one worker or two.
 """
 from __future__ import annotations
 
@@ -28,21 +28,9 @@ def sync_all(settings: Settings, helpdesk=None, full: bool = False, only_new: bo
 
 
 def start_schedule(settings: Settings, helpdesk=None):
-    """A background scheduler syncing every `kb_sync_minutes`; None when that is 0."""
+    """A background scheduler syncing every `kb_sync_minutes` and nothing else; None when that
+    is 0. The worker starts all its scheduled jobs through app/scheduler.py instead."""
+    from .scheduler import start
     if settings.kb_sync_minutes <= 0:
         return None
-    from apscheduler.schedulers.background import BackgroundScheduler
-
-    def job() -> None:
-        for report in sync_all(settings, helpdesk):
-            if report.error:
-                log.warning("knowledge sync of %s failed: %s", report.source, report.error)
-            else:
-                log.info("knowledge sync of %s: +%d ~%d -%d", report.source, report.added,
-                         report.updated, report.removed)
-
-    scheduler = BackgroundScheduler(daemon=True)
-    scheduler.add_job(job, "interval", minutes=settings.kb_sync_minutes, id="kb_sync",
-                      max_instances=1, coalesce=True)
-    scheduler.start()
-    return scheduler
+    return start(settings.with_overrides(sweep_minutes=0, sweep_cron="", digest_cron=""), helpdesk)

@@ -1,4 +1,4 @@
-"""Incremental exports: tickets (cursor and time based) and Help Center articles.
+"""Incremental exports: tickets (cursor and time based), ticket events and Help Center articles.
 
 Like Zendesk, items changed within the last `export_lag_s` seconds (60 by
 default) are held back. The cursor export walks the store's global change
@@ -93,6 +93,44 @@ def tickets_by_time():
         "tickets": [shapes.render_ticket(t, base) for t in page],
         "next_page": url_with({"start_time": end_time + (1 if page else 0),
                                "per_page": request.args.get("per_page")}),
+        "end_time": end_time, "count": len(page), "end_of_stream": done})
+
+
+def _comment_events(with_bodies: bool) -> list[dict]:
+    """One `Audit` event per stored comment, at the comment's time, with the comment as its child
+    event (Zendesk's `include=comment_events` sideload carries the body, public flag and author).
+    The store keeps no history of field changes, so only comments (and the ticket's first one,
+    its creation) appear: what a client reading comments in bulk needs."""
+    store, out = sandbox().store, []
+    with store.lock:
+        for ticket_id, comments in store.comments.items():
+            for c in comments:
+                child = {"id": c["id"], "via": c["via"]["channel"], "via_reference_id": None,
+                         "event_type": "Comment", "comment_present": True, "comment_public": c["public"]}
+                if with_bodies:
+                    child.update({k: c[k] for k in ("body", "html_body", "public", "author_id",
+                                                    "attachments", "created_at")})
+                out.append({"id": c.get("audit_id") or c["id"], "ticket_id": ticket_id,
+                            "timestamp": int(shapes.parse_iso(c["created_at"])),
+                            "created_at": c["created_at"], "updated_at": c["created_at"],
+                            "updater_id": c["author_id"], "via": c["via"]["channel"], "system": {},
+                            "event_type": "Audit", "child_events": [child]})
+    return out
+
+
+@exports_api.get("/api/v2/incremental/ticket_events")
+def ticket_events():
+    """Time-based, like Zendesk's: `start_time`, then `next_page` (start_time = end_time + 1,
+    since every event of the last second is in the page); `end_of_stream` when caught up."""
+    per_page = _per_page(1000, 1000)
+    with_bodies = "comment_events" in request.args.get("include", "")
+    page, end_time, done = _time_page(_comment_events(with_bodies), _start_time(), per_page)
+    for event in page:
+        event.pop("updated_at")
+    return jsonify({
+        "ticket_events": page,
+        "next_page": url_with({"start_time": end_time + (1 if page else 0), "per_page":
+                               request.args.get("per_page"), "include": request.args.get("include")}),
         "end_time": end_time, "count": len(page), "end_of_stream": done})
 
 

@@ -56,7 +56,12 @@ def set_status():
 
 @control_api.post("/generate")
 def generate():
-    ids = sandbox().generate(int(_body().get("n", 0)))
+    body = _body()
+    try:
+        n, age = int(body.get("n", 0)), float(body.get("age_minutes", 0)) * 60
+    except (TypeError, ValueError):
+        raise ApiError(400, "InvalidRequest", "n and age_minutes must be numbers") from None
+    ids = sandbox().generate(n, age_s=age, mix=bool(body.get("mix")))
     return jsonify({"ticket_ids": ids, "count": len(ids)})
 
 

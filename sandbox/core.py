@@ -22,13 +22,16 @@ class Sandbox:
                  rate_limit_per_minute: int | None = None, updates_per_minute: int | None = None,
                  time_scale: float = 1.0, webhook_url: str | None = None,
                  signing_secret: str = DEFAULT_SIGNING_SECRET, export_lag_s: float = 60,
-                 webhook_events=ALL_EVENTS):
+                 webhook_events=ALL_EVENTS, export_per_minute: int | None = None):
         self.store = store or Store()
         self.stream = list(stream)
         self.history = list(history)
         self.time_scale = time_scale
         self.api_limiter = SlidingWindowLimiter(rate_limit_per_minute, time_scale)
         self.update_limiter = SlidingWindowLimiter(updates_per_minute, time_scale)
+        # Zendesk limits the incremental exports on their own (10 requests a minute; 30 with
+        # the High Volume add-on), on top of the account's limit
+        self.export_limiter = SlidingWindowLimiter(export_per_minute, time_scale)
         self.webhooks = WebhookSender(webhook_url, signing_secret)
         self.webhook_events = set(webhook_events)
         self.export_lag_s = export_lag_s
@@ -40,7 +43,8 @@ class Sandbox:
     def from_seed(cls, seed_dir=None, *, rate_limit_per_minute: int | None = None,
                   updates_per_minute: int | None = None, time_scale: float = 1.0,
                   webhook_url: str | None = None, signing_secret: str = DEFAULT_SIGNING_SECRET,
-                  export_lag_s: float = 60, webhook_events=ALL_EVENTS) -> "Sandbox":
+                  export_lag_s: float = 60, webhook_events=ALL_EVENTS,
+                  export_per_minute: int | None = None) -> "Sandbox":
         """Load `seed_dir` (default: sandbox/company next to this package)."""
         store = Store()
         seed = load_seed(store, seed_dir)
@@ -48,7 +52,8 @@ class Sandbox:
                    rate_limit_per_minute=rate_limit_per_minute,
                    updates_per_minute=updates_per_minute, time_scale=time_scale,
                    webhook_url=webhook_url, signing_secret=signing_secret,
-                   export_lag_s=export_lag_s, webhook_events=webhook_events)
+                   export_lag_s=export_lag_s, webhook_events=webhook_events,
+                   export_per_minute=export_per_minute)
 
     # ---- configuration that tests change on the fly ---------------------------
 
@@ -180,9 +185,10 @@ class Sandbox:
         actor = int(actor_id or self._default_agent())
         return self.apply_update(ticket_id, {"status": status}, actor, "web").ticket
 
-    def generate(self, n: int) -> list[int]:
-        """Add `n` open tickets (no webhooks) for volume tests."""
-        return generate_tickets(self.store, self.stream + self.history, n)
+    def generate(self, n: int, age_s: float = 0.0, mix: bool = False) -> list[int]:
+        """Add `n` open tickets (no webhooks) for volume tests; `age_s` places them in the past
+        and `mix` gives them a spread of states (see seed.generate_tickets)."""
+        return generate_tickets(self.store, self.stream + self.history, n, age_s=age_s, mix=mix)
 
     # ---- read access ------------------------------------------------------------
 

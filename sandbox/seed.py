@@ -65,7 +65,10 @@ def load_history(store: Store, rows: list[dict]) -> None:
             int(row["id"]), subject=row["subject"], description=row["body"],
             requester_id=requester_id, organization_id=row.get("organization_id"),
             status="solved", channel="web", created_at=created, updated_at=solved,
-            tags=[row["category"]] if row.get("category") else [],
+            # the tag the sample team puts on tickets a person escalated (what `deskhand replay`
+            # compares Deskhand's escalations with)
+            tags=([row["category"]] if row.get("category") else [])
+            + (["escalated"] if row.get("expect") == "escalate" else []),
             custom_fields=custom_fields(store.account, row.get("category"), row.get("page_url")),
             assignee_id=agent_id if agent_id != requester_id else None,
             brand_id=store.account.get("brand_id"))
@@ -103,25 +106,63 @@ def load_seed(store: Store, seed_dir=None) -> dict:
     return {"stream": stream, "history": history}
 
 
-def generate_tickets(store: Store, texts: list[dict], n: int) -> list[int]:
-    """Add `n` synthetic open tickets for volume tests, reusing seed texts cyclically."""
+# What `mix=True` gives each ticket, by its position modulo 10: half still wait on their first
+# message; the rest were answered by an agent or the bot, asked a question (pending), solved, or
+# got a follow-up from the customer after the bot's reply (waiting again). Every 20th waiting one
+# carries the opt-out tag. Scripts use it to know which tickets a backlog sweep must find.
+MIX = ("waiting", "waiting", "waiting", "waiting", "waiting", "agent_replied", "bot_replied",
+       "pending", "follow_up", "solved")
+
+
+def generate_tickets(store: Store, texts: list[dict], n: int, age_s: float = 0.0,
+                     mix: bool = False) -> list[int]:
+    """Add `n` synthetic tickets for volume tests, reusing seed texts cyclically.
+
+    Without `age_s` they are open, created now, with the customer's message only. With `age_s`
+    they were created over the first half of the last `age_s` seconds, oldest first (so the
+    incremental export's change order follows time, as in Zendesk). With `mix` they take the
+    states in MIX, by position."""
     texts = texts or [{"subject": "Synthetic ticket", "body": "Generated for a volume test."}]
     end_users = [u["id"] for u in store.all("users") if u.get("role") == "end-user"]
     requesters = cycle(end_users or [None])
+    bot = store.account.get("bot_user_id")
+    agents = staff_ids(store)
+    start, step = store.clock() - age_s, (age_s / 2) / max(1, n)
     ids = []
     for i, text in zip(range(n), cycle(texts)):
         rid = next(requesters) or ensure_user(store, text.get("requester"))
-        when = store.now_iso()
+        when = start + i * step
+        state = MIX[i % len(MIX)] if mix else "waiting"
+        comments = [shapes.new_comment(store.next_id("event"), rid, body=text["body"],
+                                       created_at=shapes.iso(when), channel="web")]
+
+        def add(author, body, offset):
+            comments.append(shapes.new_comment(store.next_id("event"), author, body=body,
+                                               created_at=shapes.iso(when + offset), channel="web"))
+        status, tags = "open", list(text.get("tags") or [])
+        if state == "agent_replied" and agents:
+            add(agents[0], "Thanks, I am looking into this for you.", 60)
+        elif state == "bot_replied" and bot:
+            add(bot, "Here is how to do that: …", 30)
+        elif state == "pending" and agents:
+            add(agents[0], "Could you send us a screenshot?", 60)
+            status = "pending"
+        elif state == "follow_up" and bot:
+            add(bot, "Here is how to do that: …", 30)
+            add(rid, "That did not help, the problem is still there.", 90)
+        elif state == "solved" and agents:
+            add(agents[0], "Glad we could help.", 60)
+            status = "solved"
+        if mix and state == "waiting" and i % 20 == 0:
+            tags.append("deskhand_off")
         tid = store.next_id("ticket")
         ticket = shapes.new_ticket(
             tid, subject=f"{text['subject']} (#{i + 1})", description=text["body"],
             requester_id=rid, organization_id=store.users[rid].get("organization_id"),
-            status="open", channel="web", created_at=when,
-            tags=list(text.get("tags") or []),
+            status=status, channel="web", created_at=shapes.iso(when),
+            updated_at=comments[-1]["created_at"], tags=tags,
             custom_fields=custom_fields(store.account, None, text.get("page_url")),
             brand_id=store.account.get("brand_id"))
-        comment = shapes.new_comment(store.next_id("event"), rid, body=text["body"],
-                                     created_at=when, channel="web")
-        store.insert_ticket(ticket, [comment])
+        store.insert_ticket(ticket, comments)
         ids.append(tid)
     return ids

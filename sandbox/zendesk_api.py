@@ -104,6 +104,8 @@ def _rate_limit() -> None:
     if allowed and request.method == "PUT" and request.url_rule is not None \
             and request.url_rule.rule == "/api/v2/tickets/<int:ticket_id>":
         allowed, _, retry = sb.update_limiter.acquire()
+    if allowed and request.path.startswith("/api/v2/incremental/"):
+        allowed, _, retry = sb.export_limiter.acquire()
     if not allowed:
         err = ApiError(429, "APIRateLimitExceeded",
                        f"Rate limit exceeded, retry after {retry} seconds")
@@ -135,6 +137,7 @@ def _after(response):
         "body": request.get_json(silent=True),
         "user_id": g.user["id"] if getattr(g, "user", None) else None,
         "at": time.time(),  # the handler has finished: a write has landed
+        "retry_after": int(response.headers.get("Retry-After", 0) or 0),  # on a 429: what the client was told
     }, endpoint_key)
     return response
 

@@ -1,0 +1,184 @@
+"""The backlog sweep against the sandbox helpdesk over HTTP: what it finds, what a dry run
+writes (nothing), the cap per run, and 429s."""
+from __future__ import annotations
+
+import sqlite3
+import time
+
+import pytest
+
+from app.config import Settings
+from app.db import connect
+from app.services import prepare_database
+from app.sweep import load_position
+from app.sweep_run import run_sweep
+from connectors.errors import RateLimited
+from connectors.zendesk_export import RateBudget
+from sandbox import Sandbox
+
+HOUR = 3600
+
+
+def waiting_on_deskhand(sb: Sandbox, older_than_s: float = 0) -> set[str]:
+    """The tickets a sweep must find, worked out here from the sandbox's own records (not with
+    the sweep's code): open, no opt-out tag, no public reply by a human agent, and the newest
+    public comment is the requester's and older than `older_than_s`."""
+    found = set()
+    for tid, ticket in sb.tickets.items():
+        if ticket["status"] not in ("new", "open") or "deskhand_off" in ticket["tags"]:
+            continue
+        public = [c for c in sb.comments(tid) if c["public"]]
+        humans = [c for c in public if c["author_id"] not in (ticket["requester_id"], sb.bot_user_id)]
+        last = public[-1] if public else None
+        if last and not humans and last["author_id"] == ticket["requester_id"] and \
+                time.time() - _ts(last["created_at"]) >= older_than_s:
+            found.add(str(tid))
+    return found
+
+
+def _ts(iso: str) -> float:
+    from datetime import datetime
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+
+
+def swept_jobs(settings) -> list[str]:
+    with sqlite3.connect(settings.db_path) as con:
+        return [r[0] for r in con.execute("SELECT ticket_id FROM jobs WHERE kind = 'ticket.sweep' ORDER BY id")]
+
+
+@pytest.fixture
+def sandbox():
+    sb = Sandbox.from_seed(export_lag_s=0).start()
+    yield sb
+    sb.stop()
+
+
+def settings_for(sb, tmp_path, **overrides) -> Settings:
+    base = dict(data_dir=str(tmp_path / "data"), zendesk_url=sb.url, bot_user_id=str(sb.bot_user_id),
+                sweep_lookback_days=1, sweep_waiting_minutes=15, sweep_max_actions=0,
+                rate_limit_per_minute=0, export_rate_per_minute=0)
+    settings = Settings(**{**base, **overrides})
+    prepare_database(settings)
+    return settings
+
+
+def test_a_sweep_enqueues_exactly_the_tickets_waiting_on_deskhand_either_way_of_reading_comments(sandbox, tmp_path):
+    sandbox.generate(60, age_s=6 * HOUR, mix=True)
+    fresh = sandbox.generate(3, age_s=0)  # created just now: not waiting long enough yet
+    expected = waiting_on_deskhand(sandbox, older_than_s=15 * 60)
+    assert len(expected) == 33 and not expected & {str(t) for t in fresh}
+    settings = settings_for(sandbox, tmp_path)
+    one_by_one = run_sweep(settings, dry_run=True, comments="per-ticket")
+    bulk = run_sweep(settings, dry_run=True, comments="auto")
+    assert set(one_by_one.enqueued) == set(bulk.enqueued) == expected
+    assert one_by_one.stopped == bulk.stopped == "waiting"  # stopped before the fresh tickets
+    # the event export read every comment in bulk: one page instead of a read per ticket
+    assert bulk.event_pages == 1 and bulk.comment_reads == 0 and bulk.api_calls < one_by_one.api_calls / 10
+    real = run_sweep(settings, dry_run=False)
+    assert set(real.enqueued) == expected and sorted(swept_jobs(settings)) == sorted(expected)
+
+
+def test_a_dry_run_writes_nothing_anywhere(sandbox, tmp_path):
+    sandbox.generate(30, age_s=6 * HOUR, mix=True)
+    settings = settings_for(sandbox, tmp_path)  # sweep_enabled defaults to false: a dry run
+    before = len(sandbox.requests)
+    report = run_sweep(settings)
+    assert report.dry_run and len(report.enqueued) == len(waiting_on_deskhand(sandbox)) > 0
+    db = connect(settings.db_path)
+    for table in ("jobs", "inbox", "sweep_seen", "sweep_state", "sweep_runs", "ledger", "audit"):
+        assert db[table].count == 0, table
+    assert load_position(db) is None
+    assert {r["method"] for r in sandbox.requests[before:]} == {"GET"}
+
+
+def test_the_cap_per_run_stops_early_and_the_next_runs_pick_up_the_rest(sandbox, tmp_path):
+    sandbox.generate(40, age_s=6 * HOUR, mix=True)
+    expected = waiting_on_deskhand(sandbox)
+    settings = settings_for(sandbox, tmp_path, sweep_max_actions=8, sweep_enabled=True)
+    runs = []
+    while True:
+        report = run_sweep(settings, page_size=7)
+        runs.append(report)
+        assert len(report.enqueued) <= 8
+        if report.stopped != "cap":
+            break
+        assert len(report.enqueued) == 8
+    jobs = swept_jobs(settings)
+    assert len(runs) == 3 and len(jobs) == len(set(jobs)) == len(expected) == 22 and set(jobs) == expected
+    assert runs[-1].stopped == "caught up"
+
+
+def test_429_is_waited_out_as_retry_after_says_and_nothing_is_lost(tmp_path):
+    # 5 requests per 1.5 s window, a sweep that does not pace itself: it must meet 429s
+    sb = Sandbox.from_seed(export_lag_s=0, rate_limit_per_minute=5, time_scale=0.025).start()
+    try:
+        sb.generate(12, age_s=6 * HOUR)
+        settings = settings_for(sb, tmp_path, sweep_enabled=True)
+        report = run_sweep(settings, comments="per-ticket")
+        assert set(report.enqueued) == waiting_on_deskhand(sb) and len(report.enqueued) == 12
+        assert report.rate_limited > 0
+        log = [r for r in sb.requests if r["path"].startswith("/api/")]
+        limited = [(i, r) for i, r in enumerate(log) if r["status"] == 429]
+        assert len(limited) == report.rate_limited
+        for i, r in limited:  # the next request came no sooner than the server said
+            assert r["retry_after"] >= 1 and log[i + 1]["at"] - r["at"] >= r["retry_after"] - 0.05
+    finally:
+        sb.stop()
+
+
+def test_a_server_that_keeps_refusing_is_a_clear_error_not_a_hang(tmp_path):
+    sb = Sandbox.from_seed(export_lag_s=0, rate_limit_per_minute=1, time_scale=1.0).start()
+    try:
+        sb.generate(3, age_s=6 * HOUR)
+        from app.sweep_run import build_export
+        settings = settings_for(sb, tmp_path, sweep_enabled=True)
+        export, helpdesk = build_export(settings)
+        export.max_wait_s = 1  # the sandbox asks for up to 60 s
+        with pytest.raises(RateLimited, match="kept answering 429"):
+            run_sweep(settings, export=export, helpdesk=helpdesk)
+    finally:
+        sb.stop()
+
+
+def test_the_rate_budget_paces_calls_below_the_limit_and_honours_a_hold():
+    now = [0.0]
+    budget = RateBudget(120, clock=lambda: now[0], sleep=lambda s: now.__setitem__(0, now[0] + s))
+    stamps = []
+    for _ in range(240):
+        budget.take()
+        stamps.append(now[0])
+    # 120 a minute with a burst of 2: never more than 122 inside any 60 s
+    assert max(sum(1 for t in stamps if s <= t < s + 60) for s in stamps) <= 122
+    assert 118 <= stamps[-1] <= 120
+    budget.hold(30)
+    budget.take()
+    assert now[0] >= stamps[-1] + 30
+
+
+def test_the_sweep_command_summarises_and_refuses_bad_input_in_one_line(sandbox, tmp_path, monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+
+    from app.cli import main
+    sandbox.generate(20, age_s=6 * HOUR, mix=True)
+    for name, value in {"DATA_DIR": str(tmp_path / "data"), "ZENDESK_URL": sandbox.url,
+                        "BOT_USER_ID": str(sandbox.bot_user_id), "SWEEP_LOOKBACK_DAYS": "1",
+                        "EXPORT_RATE_PER_MINUTE": "0"}.items():
+        monkeypatch.setenv(f"DESKHAND_{name}", value)
+    runner = CliRunner()
+    shown = runner.invoke(main, ["sweep"])
+    assert shown.exit_code == 0 and "dry run: examined 20 tickets, would enqueue 11" in shown.output
+    assert "nothing was written" in shown.output
+    as_json = json.loads(runner.invoke(main, ["sweep", "--json"]).output.strip().splitlines()[-1])
+    assert as_json["dry_run"] is True and as_json["would_enqueue"] == 11 and as_json["rate_limited"] == 0
+    applied = json.loads(runner.invoke(main, ["sweep", "--apply", "--max-actions", "4", "--json"]).output.splitlines()[-1])
+    assert applied["enqueued"] == 4 and applied["stopped"] == "cap"
+    for args, message in ((["sweep", "--since", "soon"], "'soon' is not a duration"),
+                          (["sweep", "--page-size", "0"], "--page-size"),
+                          (["sweep", "--comments", "psychic"], "--comments")):
+        bad = runner.invoke(main, args)
+        assert bad.exit_code != 0 and message in bad.output and "Traceback" not in bad.output
+    monkeypatch.setenv("DESKHAND_SWEEP_ENABLED", "perhaps")
+    bad = runner.invoke(main, ["sweep"])
+    assert bad.exit_code == 1 and "sweep_enabled" in bad.output and "true or false" in bad.output
