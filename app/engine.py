@@ -65,12 +65,18 @@ def train_from_file(history_file: str, data_dir: str,
     tickets' page areas are part of the text (on the sample history: 91.9 → 92.7 % accuracy), and
     the model says so, so that triage asks it the same way."""
     tickets, problems = load_jsonl(history_file)
-    texts, labels = training_set(tickets, product_map)
-    model = classifier.train(texts, labels)
-    model.info[MODEL_FLAG] = bool(product_map) and any(
-        product_map.page_for(t.page_url, t.body) for t in tickets if t.labelled)
+    model = train_model(tickets, product_map)
     classifier.save(model, models_dir(data_dir))
     return model, problems
+
+
+def train_model(tickets: list, product_map: ProductMap | None = None) -> classifier.Model:
+    """The classifier for these labelled tickets; with a product map the tickets' page areas are
+    part of the text, and the model records that so triage asks it the same way."""
+    model = classifier.train(*training_set(tickets, product_map))
+    model.info[MODEL_FLAG] = bool(product_map) and any(
+        product_map.page_for(t.page_url, t.body) for t in tickets if t.labelled)
+    return model
 
 
 def load_model(data_dir: str, history_file: str = "", product_map: ProductMap | None = None) -> classifier.Model:

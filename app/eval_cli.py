@@ -10,8 +10,9 @@ import click
 
 from . import classifier
 from .domain import Policy
-from .engine import Engine, models_dir
-from .history import HistoryError, read_tickets, training_set
+from .engine import Engine, models_dir, train_model
+from .history import HistoryError, read_tickets
+from .services import build_product_map
 from .knowledge import KnowledgeIndex
 from .policy import DEFAULT_POLICY, parse_policy_text
 
@@ -36,13 +37,14 @@ def _read(path: str, field: str, prefix: str, strict: bool):
     return tickets
 
 
-def _train(path, field, prefix, strict, data_dir: str | None, hold_out: int = 0):
-    """Train the classifier; with `hold_out`, keep that many labelled tickets out of training
-    (for fitting the LLM combiner on answers the classifier has not seen)."""
+def _train(path, field, prefix, strict, data_dir: str | None, hold_out: int = 0, product_map=None):
+    """Train the classifier (with the product map's page areas, as the worker does); with
+    `hold_out`, keep that many labelled tickets out of training (for fitting the LLM combiner on
+    answers the classifier has not seen)."""
     tickets = [t for t in _read(path, field, prefix, strict) if t.category]
     random.Random(7).shuffle(tickets)
     held, rest = tickets[:hold_out], tickets[hold_out:]
-    model = classifier.train(*training_set(rest))
+    model = train_model(rest, product_map)
     if data_dir:
         classifier.save(model, models_dir(data_dir))
     return model, held
@@ -69,10 +71,10 @@ def _knowledge(settings, spec: str | None) -> KnowledgeIndex:
     return index
 
 
-def _llm(settings, model, held, data_dir: str | None, knowledge: KnowledgeIndex | None = None):
+def _llm(settings, offline: Engine, held, data_dir: str | None):
     from .llm_engine import fit_calibrator
     from .services import CALIBRATOR_FILE, with_llm
-    llm = with_llm(settings, Engine(model, knowledge or KnowledgeIndex([])))
+    llm = with_llm(settings, offline)
     if held:
         llm.calibrator, summary = fit_calibrator(llm, held)
         click.echo(f"LLM combiner fitted on {summary['tickets']} held-out tickets "
@@ -92,9 +94,9 @@ def _llm(settings, model, held, data_dir: str | None, knowledge: KnowledgeIndex 
 def train(settings, history_file, llm_calibration, category_field, category_tag_prefix, strict) -> None:
     """Learn categories from labelled history and store a new model version."""
     model, held = _train(history_file, category_field, category_tag_prefix, strict, settings.data_dir,
-                         llm_calibration if settings.engine == "llm" else 0)
+                         llm_calibration if settings.engine == "llm" else 0, build_product_map(settings))
     if held:
-        _llm(settings, model, held, settings.data_dir)
+        _llm(settings, Engine(model, KnowledgeIndex([]), build_product_map(settings)), held, settings.data_dir)
     click.echo(f"trained model {model.version} on {model.n_train} tickets, "
                f"{len(model.categories)} categories: {', '.join(model.categories)}")
 
@@ -126,10 +128,12 @@ def eval_(settings, history_file, tickets_file, policy_file, target_precision, a
             policy = parse_policy_text(fh.read(), policy_file)
     use_llm = (engine or settings.engine) == "llm"
     knowledge = _knowledge(settings, kb_spec)  # before training: a wrong --kb fails in a second
+    product_map = build_product_map(settings)
     model, held = _train(history_file, category_field, category_tag_prefix, strict, None,
-                         llm_calibration if use_llm else 0)
+                         llm_calibration if use_llm else 0, product_map)
     tickets = _read(tickets_file, category_field, category_tag_prefix, strict)
-    judge = _llm(settings, model, held, None, knowledge) if use_llm else Engine(model, knowledge)
+    offline = Engine(model, knowledge, product_map)
+    judge = _llm(settings, offline, held, None) if use_llm else offline
     rails = Guardrails(settings.canary_list, settings.link_hosts, settings.ai_label)
     rows = shadow_run(judge, policy, tickets, use_kb=bool(kb_spec), rails=rails)
     result = report(rows, target_precision)
