@@ -34,6 +34,10 @@ class Settings:
     kb_sync_minutes: int = field(default=60, metadata={"doc": "how often the worker syncs the knowledge sources (0: only `deskhand kb sync`)"})
     intercom_token: str = field(default="", metadata={"doc": "Intercom access token (for Intercom articles)"})
     intercom_url: str = field(default="", metadata={"doc": "override the Intercom API address, e.g. a local sandbox"})
+    helpdesk: str = field(default="zendesk", metadata={"doc": "the helpdesk Deskhand works in: zendesk or intercom"})
+    intercom_client_secret: str = field(default="", metadata={"doc": "the Intercom app's client secret(s), comma-separated for rotation: verify webhooks (X-Hub-Signature) and Canvas Kit requests (X-Body-Signature)"})
+    intercom_admin_id: str = field(default="", metadata={"doc": "the Intercom admin Deskhand replies as (looked up with /me when empty)"})
+    intercom_workspace_id: str = field(default="", metadata={"doc": "the Intercom workspace (app) id, for links to conversations in the inbox"})
     stripe_api_key: str = field(default="", metadata={"doc": "Stripe secret or restricted key (billing context and refunds); empty: not connected"})
     stripe_url: str = field(default="", metadata={"doc": "override the Stripe API address (a local stand-in)"})
     hubspot_token: str = field(default="", metadata={"doc": "HubSpot private-app token (CRM context); empty: not connected"})
@@ -98,11 +102,17 @@ class Settings:
     def webhook_secrets(self) -> list[str]:
         return [s.strip() for s in self.zendesk_webhook_secrets.split(",") if s.strip()]
 
+    @property
+    def intercom_secrets(self) -> list[str]:
+        return [s.strip() for s in self.intercom_client_secret.split(",") if s.strip()]
+
     def with_overrides(self, **values) -> "Settings":
         return replace(self, **_coerce(values))
 
 
 def _check(settings: "Settings") -> "Settings":
+    if settings.helpdesk not in ("zendesk", "intercom"):
+        raise ConfigError(f"setting 'helpdesk' must be zendesk or intercom, got {settings.helpdesk!r}")
     if settings.engine not in ("offline", "llm"):
         raise ConfigError(f"setting 'engine' must be offline or llm, got {settings.engine!r}")
     for name in ("sweep_cron", "digest_cron"):

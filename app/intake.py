@@ -85,3 +85,53 @@ TRIGGER_TEMPLATE = {
     "updated_at": "{{ticket.updated_at_with_timestamp}}",
     "requester_id": "{{ticket.requester.id}}",
 }
+
+
+# -- Intercom (reference B1) ----------------------------------------------------------------------
+# A notification is `{"type": "notification_event", "id": "notif_…", "topic", "data": {"item":
+# <the conversation>}}`. The notification id is unique per notification (redeliveries repeat it),
+# so it is the delivery id. `conversation.user.replied` carries the new part(s) in
+# `item.conversation_parts`; the customer's latest comment among them is the trigger.
+
+INTERCOM = "intercom"
+INTERCOM_TOPICS = {"conversation.user.created": "ticket.created",
+                   "conversation.user.replied": "ticket.customer_replied"}
+CUSTOMER_TYPES = {"user", "lead", "contact"}
+
+
+def parse_intercom(body: bytes) -> TicketEvent | None:
+    """Return the event, or None for a well-formed notification whose topic we do not handle."""
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise PayloadError(f"body is not valid JSON: {exc}") from None
+    if not isinstance(data, dict) or data.get("type") != "notification_event":
+        raise PayloadError("body is not an Intercom notification_event")
+    topic, notif = data.get("topic"), _id(data.get("id"))
+    if not isinstance(topic, str) or not notif:
+        raise PayloadError("notification is missing its id or topic")
+    kind = INTERCOM_TOPICS.get(topic)
+    if kind is None:
+        return None  # ping, admin topics (the bot's own replies among them), contacts, …
+    item = (data.get("data") or {}).get("item") if isinstance(data.get("data"), dict) else None
+    if not isinstance(item, dict) or not _id(item.get("id")):
+        raise PayloadError(f"{topic} notification carries no conversation")
+    source = item.get("source") if isinstance(item.get("source"), dict) else {}
+    author = source.get("author") if isinstance(source.get("author"), dict) else {}
+    requester = _id(author.get("id")) if author.get("type") in CUSTOMER_TYPES else ""
+    if not requester:
+        contacts = (item.get("contacts") or {}).get("contacts") if isinstance(item.get("contacts"), dict) else None
+        requester = _id(contacts[0].get("id")) if contacts and isinstance(contacts[0], dict) else ""
+    comment_id = author_id = ""
+    if kind == "ticket.customer_replied":
+        parts = (item.get("conversation_parts") or {}).get("conversation_parts") \
+            if isinstance(item.get("conversation_parts"), dict) else None
+        theirs = [p for p in parts or [] if isinstance(p, dict) and p.get("part_type") in ("comment", "open")
+                  and (p.get("author") or {}).get("type") in CUSTOMER_TYPES]
+        if theirs:
+            comment_id, author_id = _id(theirs[-1].get("id")), _id(theirs[-1]["author"].get("id"))
+    else:
+        comment_id, author_id = _id(source.get("id")), _id(author.get("id"))
+    return TicketEvent(platform=INTERCOM, delivery_id=f"intercom:{notif}", kind=kind,
+                       ticket_id=_id(item["id"]), comment_id=comment_id, author_id=author_id,
+                       requester_id=requester)

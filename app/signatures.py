@@ -56,3 +56,41 @@ def verify_zendesk(
     if not any(hmac.compare_digest(sign_zendesk(s, timestamp, body).encode(), given)
                for s in secrets if s):
         raise SignatureError("signature does not match")
+
+
+# -- Intercom (reference B1, B4) ------------------------------------------------------------------
+# Webhooks: `X-Hub-Signature: sha1=<hex HMAC-SHA1(client_secret, raw body)>`. Intercom signs no
+# timestamp, so there is no replay window here: replays are stopped by deduplicating on the
+# notification id (the inbox keeps every delivery id, far beyond the 7 days Intercom may retry).
+# Canvas Kit requests: `X-Body-Signature: <hex HMAC-SHA256(client_secret, raw body)>`.
+
+def sign_intercom_webhook(secret: str, body: bytes) -> str:
+    return "sha1=" + hmac.new(secret.encode(), body, hashlib.sha1).hexdigest()
+
+
+def sign_intercom_canvas(secret: str, body: bytes) -> str:
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def verify_intercom_webhook(secrets: Iterable[str], signature: str | None, body: bytes) -> None:
+    """Raise SignatureError unless one of `secrets` (client secrets, for rotation) signed `body`."""
+    if not signature:
+        raise SignatureError("missing X-Hub-Signature")
+    given = signature.strip().lower()
+    if not given.startswith("sha1=") or len(given) != 45:
+        raise SignatureError("X-Hub-Signature must be sha1= and 40 hex digits")
+    _match(given, (sign_intercom_webhook(s, body) for s in secrets if s))
+
+
+def verify_intercom_canvas(secrets: Iterable[str], signature: str | None, body: bytes) -> None:
+    if not signature:
+        raise SignatureError("missing X-Body-Signature")
+    given = signature.strip().lower()
+    if len(given) != 64:
+        raise SignatureError("X-Body-Signature must be 64 hex digits")
+    _match(given, (sign_intercom_canvas(s, body) for s in secrets if s))
+
+
+def _match(given: str, expected) -> None:
+    if not any(hmac.compare_digest(e.encode(), given.encode()) for e in expected):
+        raise SignatureError("signature does not match")
