@@ -26,7 +26,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from flask import Flask, jsonify, request
+from flask import Flask, g, jsonify, request
 
 DEFAULT_PER_PAGE = 15  # python-intercom: "Defaults to 15"
 MAX_PER_PAGE = 150  # a sandbox choice; Intercom does not publish one for articles
@@ -65,17 +65,26 @@ def intercom_state(app: Flask) -> IntercomSandboxState:
     return app.extensions["intercom_sandbox"]
 
 
-def create_intercom_app(articles: list[dict], token: str) -> Flask:
-    """`articles` are dicts as `intercom_article` builds them (any state, any order)."""
+def create_intercom_app(articles: list[dict], token: str, conversations=None) -> Flask:
+    """`articles` are dicts as `intercom_article` builds them (any state, any order);
+    `conversations`, a sandbox.intercom_conversations.ConversationStore, adds the conversation API."""
     app = Flask("intercom-sandbox")
     state = IntercomSandboxState(articles={str(a["id"]): dict(a) for a in articles}, token=token)
     app.extensions["intercom_sandbox"] = state
+    if conversations is not None:
+        from .intercom_conversations import install
+        install(app, conversations, error)
 
     @app.before_request
     def gate():
-        state.requests.append({"method": request.method, "path": request.path,
+        g.entry = {"method": request.method, "path": request.path,
                                "args": dict(request.args),
-                               "version": request.headers.get("Intercom-Version", "")})
+                               "version": request.headers.get("Intercom-Version", ""),
+                               # the JSON body and the answer, for the tests that hold every
+                               # exchange against the OpenAPI description
+                               "body": request.get_json(silent=True) if request.data else None,
+                               "rule": None, "status": None, "response": None}
+        state.requests.append(g.entry)
         failure = state._take_failure()
         if failure is not None:
             status, retry_after = failure
@@ -95,6 +104,15 @@ def create_intercom_app(articles: list[dict], token: str) -> Flask:
         if not (auth.startswith("Bearer ") and auth[len("Bearer "):] == state.token):
             return error(401, "unauthorized", "Access Token Invalid")
         return None
+
+    @app.after_request
+    def record(response):
+        entry = g.get("entry")
+        if entry is not None and request.url_rule is not None:
+            entry["rule"] = request.url_rule.rule
+            entry["status"] = response.status_code
+            entry["response"] = response.get_json(silent=True)
+        return response
 
     @app.get("/articles")
     def list_articles():

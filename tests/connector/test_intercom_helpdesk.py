@@ -1,0 +1,164 @@
+"""IntercomHelpdesk against the Intercom sandbox over real HTTP (python-intercom -> httpx ->
+werkzeug), and every request it sent and every response it got held against Intercom's OpenAPI
+2.16 description."""
+from __future__ import annotations
+
+import copy
+import re
+from functools import lru_cache
+
+import pytest
+
+from connectors.errors import NotFound, Unavailable
+from connectors.intercom import IntercomHelpdesk, hide, reveal
+from connectors.types import TicketUpdate
+from sandbox.intercom_sandbox import TOKEN, IntercomSandbox
+
+from .test_intercom_kb import _spec, _to_json_schema
+
+SEND, ESCALATE = 2003, 2021
+
+
+@pytest.fixture
+def sb():
+    sandbox = IntercomSandbox.from_seed().start()
+    yield sandbox
+    sandbox.stop()
+
+
+def helpdesk(sb) -> IntercomHelpdesk:
+    desk = IntercomHelpdesk(TOKEN, base_url=sb.url, timeout_s=5)
+    desk.articles._sleep = lambda s: None
+    return desk
+
+
+def test_marker_round_trip_is_invisible_text():
+    hidden = hide("deskhand_0f1e2d3c4b5a")
+    assert hidden.strip("\u200b\u200c\u200d\u2060\u2063") == ""  # only zero-width characters
+    assert reveal("Hello" + hidden) == ("Hello", ["deskhand_0f1e2d3c4b5a"])
+    assert reveal("no marker") == ("no marker", [])
+
+
+def test_snapshot_reads_the_conversation_its_customer_and_page(sb):
+    sb.play([SEND])
+    desk = helpdesk(sb)
+    ticket = desk.snapshot(str(SEND)).ticket
+    assert desk.bot_user_id() == sb.bot_user_id  # from GET /me
+    assert ticket.platform == "intercom" and ticket.status == "open"
+    [first] = ticket.comments
+    assert first.role == "customer" and first.public and "password" in first.body.lower()
+    assert ticket.requester.email.endswith(".example") and ticket.requester.id == first.author_id
+    stream = next(s for s in sb.stream if s["id"] == SEND)
+    assert ticket.page_url == (stream.get("page_url") or "") and ticket.subject == stream["subject"]
+
+
+def test_write_reply_note_tags_and_team_then_recover_the_marker(sb):
+    sb.play([ESCALATE])
+    desk = helpdesk(sb)
+    marker = "deskhand_00112233aabb"
+    remote = desk.write(str(ESCALATE), TicketUpdate(body="Deskhand: case file", public=False,
+                                                     add_tags=("deskhand_escalated", marker),
+                                                     group_name="Billing & Accounts"))
+    [note] = sb.bot_parts(ESCALATE)
+    assert note["part_type"] == "note" and note["id"] == remote
+    assert note["body"].startswith("Deskhand: case file") and note["body"] != "Deskhand: case file"
+    conv = sb.conversation(ESCALATE)
+    assert [t["name"] for t in conv["tags"]["tags"]] == ["deskhand_escalated"]  # no tag per write
+    team = next(t for t in sb.store.teams.values() if t["name"] == "Billing & Accounts")
+    assert str(conv["team_assignee_id"]) == team["id"]
+    ticket = desk.snapshot(str(ESCALATE)).ticket
+    assert marker in ticket.tags and "deskhand_escalated" in ticket.tags
+    bot = [c for c in ticket.comments if c.role == "bot"]
+    assert bot[0].body == "Deskhand: case file" and bot[0].public is False
+
+    desk.write(str(ESCALATE), TicketUpdate(body="Hello!", public=True, add_tags=("deskhand_escalated",)))
+    assert sb.bot_parts(ESCALATE)[-1]["part_type"] == "comment"
+    assert sum(1 for r in sb.requests if r["path"] == "/tags" and r["method"] == "POST") == 1  # tag id cached
+
+
+def test_a_marker_in_a_customers_message_does_not_count(sb):
+    sb.play([SEND])
+    sb.customer_reply(SEND, "copy-paste" + hide("deskhand_00112233aabb"))
+    assert "deskhand_00112233aabb" not in helpdesk(sb).snapshot(str(SEND)).ticket.tags
+
+
+def test_history_contact_and_companies(sb):
+    sb.play([SEND, 2001])
+    desk = helpdesk(sb)
+    ticket = desk.snapshot(str(SEND)).ticket
+    history = desk.requester_history(ticket.requester.id, exclude=str(SEND))
+    assert all(h.id != str(SEND) for h in history)
+    contact = desk.contact(ticket.requester.id)
+    assert contact["email"] == ticket.requester.email
+    assert isinstance(desk.companies(ticket.requester.id), list)
+
+
+def test_reads_retry_a_5xx_and_writes_do_not(sb):
+    sb.play([SEND])
+    desk = helpdesk(sb)
+    desk.bot_user_id()
+    state = sb.app.extensions["intercom_sandbox"]
+    state.fail_next(1, status=503)
+    assert desk.snapshot(str(SEND)).ticket.id == str(SEND)
+    state.fail_next(1, status=503)
+    with pytest.raises(Unavailable):
+        desk.write(str(SEND), TicketUpdate(body="x", public=False))
+    assert sb.bot_parts(SEND) == []
+    with pytest.raises(NotFound):
+        desk.snapshot("999999")
+
+
+# -- every exchange against the spec --------------------------------------------------------------
+
+def _operation(method: str, rule: str) -> dict:
+    path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule)
+    paths = _spec()["paths"]
+    found = paths.get(path) or next(op for p, op in paths.items()
+                                    if re.sub(r"\{\w+\}", "{}", p) == re.sub(r"\{\w+\}", "{}", path))
+    return found[method.lower()]
+
+
+@lru_cache(maxsize=None)
+def _components():
+    return _to_json_schema(copy.deepcopy(_spec()["components"]))
+
+
+def _errors(schema: dict, instance) -> list[str]:
+    import jsonschema
+    full = {"$schema": "https://json-schema.org/draft/2020-12/schema", **_to_json_schema(copy.deepcopy(schema)),
+            "components": _components()}
+    return [f"{list(e.path)}: {e.message}" for e in jsonschema.Draft202012Validator(full).iter_errors(instance)]
+
+
+def test_every_request_and_response_matches_the_spec(sb):
+    sb.play([SEND, ESCALATE])
+    desk = helpdesk(sb)
+    desk.snapshot(str(SEND))
+    desk.write(str(ESCALATE), TicketUpdate(body="note", public=False, add_tags=("deskhand_escalated", "deskhand_00112233aabb"),
+                                           group_name="Billing & Accounts"))
+    desk.write(str(SEND), TicketUpdate(body="reply", public=True, add_tags=("deskhand_replied",)))
+    ticket = desk.snapshot(str(SEND)).ticket
+    desk.requester_history(ticket.requester.id)
+    desk.contact(ticket.requester.id)
+    desk.companies(ticket.requester.id)
+    desk.articles.changes()
+    checked = set()
+    for r in sb.requests:
+        operation = _operation(r["method"], r["rule"])
+        if r["body"] is not None:
+            schema = operation["requestBody"]["content"]["application/json"]["schema"]
+            assert not _errors(schema, r["body"]), (r["rule"], _errors(schema, r["body"]))
+        content = operation["responses"][str(r["status"])]["content"]
+        schema = next(iter(content.values()))["schema"]
+        assert not _errors(schema, r["response"]), (r["method"], r["rule"], _errors(schema, r["response"])[:5])
+        checked.add((r["method"], r["rule"]))
+    assert {("GET", "/me"), ("GET", "/conversations/<cid>"), ("POST", "/conversations/<cid>/reply"),
+            ("POST", "/conversations/<cid>/parts"), ("POST", "/conversations/<cid>/tags"), ("POST", "/tags"),
+            ("GET", "/teams"), ("POST", "/conversations/search"), ("GET", "/contacts/<contact_id>"),
+            ("GET", "/contacts/<contact_id>/companies"), ("GET", "/articles")} <= checked
+
+
+def test_the_spec_check_is_not_vacuous(sb):
+    schema = _operation("POST", "/conversations/<cid>/reply")["requestBody"]["content"]["application/json"]["schema"]
+    assert _errors(schema, {"message_type": "comment", "type": "admin", "admin_id": "1", "body": "x"}) == []
+    assert _errors(schema, {"message_type": "shout", "type": "admin", "admin_id": "1", "body": "x"})
