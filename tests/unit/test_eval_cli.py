@@ -2,6 +2,7 @@
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from app.cli import main
@@ -12,11 +13,18 @@ ARGS = ["eval", "--history", str(COMPANY / "history.jsonl"), "--tickets", str(CO
         "--policy", str(COMPANY / "policy.yaml"), "--json"]
 
 
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path, monkeypatch):
+    """eval keeps its figures in the data dir's database: a temporary one, not the checkout's var/."""
+    monkeypatch.setenv("DESKHAND_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path / "data"
+
+
 def run(*args, env=None):
     return CliRunner().invoke(main, list(args), env=env)
 
 
-def test_eval_json_report_has_every_figure_the_issue_names():
+def test_eval_json_report_has_every_figure_the_issue_names(data_dir):
     result = run(*ARGS)
     assert result.exit_code == 0, result.output
     report = json.loads(result.output.strip().splitlines()[-1])
@@ -31,6 +39,10 @@ def test_eval_json_report_has_every_figure_the_issue_names():
     # worker runs; 0.91 without): two carry several requests (2029, 2030) and go to an agent as a
     # draft, and one out-of-scope question (2039) looks like an API question.
     assert report["escalation_recall"] >= 0.85 and report["escalation_precision"] >= 0.9
+    # kept for the admin views, in the configured data dir
+    from app.db import connect
+    [saved] = list(connect(str(data_dir / "deskhand.db"))["eval_runs"].rows)
+    assert saved["n"] == 40 and json.loads(saved["per_category"]) == report["per_category"]
     row = report["per_category"]["login_2fa"]
     assert set(row) == {"volume", "predicted", "precision", "recall", "proposed_send_at", "proposed_draft_at"}
 
