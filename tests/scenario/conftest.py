@@ -84,3 +84,116 @@ def loop(tmp_path, trained_model):
     sb.stop()
     thread.join(5)
 
+
+
+# -- the spine over both helpdesks ----------------------------------------------------------------
+# `spine` runs a test once on the Zendesk sandbox and once on the Intercom one, through the same
+# web app, worker and pipeline; only what the test reads back from the helpdesk goes through the
+# small adapter below (Intercom: conversations, parts, notes; Zendesk: tickets, comments).
+
+INTERCOM_SECRET = "scenario-intercom-secret"
+
+
+@dataclass
+class SpineLoop:
+    platform: str
+    sb: object
+    settings: Settings
+    worker: Worker
+    deskhand_url: str
+
+    def drain(self, rounds: int = 3) -> None:
+        for _ in range(rounds):
+            assert self.sb.flush_webhooks(10)
+            while self.worker.run_once():
+                pass
+
+    def db(self):
+        return connect(self.settings.db_path)
+
+    def bot_messages(self, tid) -> list[dict]:
+        """The bot's comments/parts as {public, body}, oldest first, as stored by the helpdesk."""
+        if self.platform == "zendesk":
+            return [{"public": c["public"], "body": c["body"]} for c in self.sb.comments(tid)
+                    if c["author_id"] == self.sb.bot_user_id]
+        return [{"public": p["part_type"] == "comment", "body": p["body"]} for p in self.sb.bot_parts(tid)]
+
+    def public_replies(self, tid) -> list[dict]:
+        return [m for m in self.bot_messages(tid) if m["public"]]
+
+    def seen_tags(self, tid) -> tuple[str, ...]:
+        """The tags as the connector reads them (on Intercom: with the markers from the bot's parts)."""
+        return self.worker.helpdesk.snapshot(str(tid)).ticket.tags
+
+    def first_message_id(self, tid) -> str:
+        return self.worker.helpdesk.snapshot(str(tid)).ticket.comments[0].id
+
+    def group_name(self, tid) -> str:
+        if self.platform == "zendesk":
+            gid = self.sb.ticket(tid)["group_id"]
+            return next((g["name"] for g in self.sb.store.all("groups") if g["id"] == gid), "")
+        team = self.sb.conversation(tid).get("team_assignee_id")
+        return self.sb.store.teams[str(team)]["name"] if team else ""
+
+    def webhook_path(self) -> str:
+        return f"{self.deskhand_url}/webhooks/{self.platform}"
+
+    def created_delivery(self, tid, event_id: str) -> tuple[bytes, dict]:
+        """A signed 'new ticket/conversation' delivery, as the helpdesk would send it."""
+        import hashlib
+        import hmac
+        import json
+        from tests.conftest import zendesk_headers
+        if self.platform == "zendesk":
+            body = json.dumps({"type": "zen:event-type:ticket.created", "id": event_id, "account_id": 1,
+                               "subject": f"zen:ticket:{tid}", "detail": {"id": str(tid)}, "event": {}}).encode()
+            return body, zendesk_headers(body, SECRET)
+        item = self.sb.conversation(tid)
+        body = json.dumps({"type": "notification_event", "id": event_id, "topic": "conversation.user.created",
+                           "app_id": "sandboxws", "created_at": 0,
+                           "data": {"type": "notification_event_data", "item": item}}).encode()
+        return body, {"Content-Type": "application/json",
+                      "X-Hub-Signature": "sha1=" + hmac.new(INTERCOM_SECRET.encode(), body, hashlib.sha1).hexdigest()}
+
+    def worker_env(self) -> dict:
+        """Settings for a worker subprocess, as environment variables."""
+        common = {"DESKHAND_DATA_DIR": self.settings.data_dir, "DESKHAND_LEASE_S": "1"}
+        if self.platform == "zendesk":
+            return {**common, "DESKHAND_ZENDESK_URL": self.sb.url, "DESKHAND_ZENDESK_WEBHOOK_SECRETS": SECRET}
+        return {**common, "DESKHAND_HELPDESK": "intercom", "DESKHAND_INTERCOM_URL": self.sb.url,
+                "DESKHAND_INTERCOM_TOKEN": self.sb.token, "DESKHAND_INTERCOM_CLIENT_SECRET": INTERCOM_SECRET}
+
+
+@pytest.fixture(params=["zendesk", "intercom"])
+def spine(request, tmp_path, trained_model):
+    from sandbox.intercom_sandbox import IntercomSandbox
+    platform = request.param
+    base = dict(data_dir=str(tmp_path / "data"), policy_file=str(COMPANY / "policy.yaml"), lease_s=2,
+                retry_base_s=0.01, max_attempts=3)
+    if platform == "zendesk":
+        sb = Sandbox.from_seed(signing_secret=SECRET).start()
+        settings = Settings(zendesk_url=sb.url, zendesk_webhook_secrets=SECRET, **base)
+    else:
+        sb = IntercomSandbox.from_seed(client_secret=INTERCOM_SECRET).start()
+        settings = Settings(helpdesk="intercom", intercom_url=sb.url, intercom_token=sb.token,
+                            intercom_client_secret=INTERCOM_SECRET, **base)
+    prepare_database(settings)
+    classifier.save(trained_model, models_dir(settings.data_dir))
+    web = make_server("127.0.0.1", 0, create_app(settings), threaded=True)
+    thread = threading.Thread(target=web.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{web.server_port}"
+    sb.webhook_url = f"{url}/webhooks/{platform}"
+    helpdesk = build_helpdesk(settings)
+    if platform == "zendesk":
+        knowledge = help_center_knowledge(settings, helpdesk)
+    else:
+        db = connect(settings.db_path)
+        report = kb_store.sync(db, helpdesk.articles)
+        assert not report.error and report.added > 0, report
+        knowledge = LiveIndex(db)
+    yield SpineLoop(platform, sb, settings, Worker(settings, helpdesk, Engine(trained_model, knowledge), name="w1"), url)
+    web.shutdown()
+    web.server_close()
+    sb.stop()
+    thread.join(5)
