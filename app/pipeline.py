@@ -170,8 +170,10 @@ class Pipeline:
         if action_plan.UNTRUSTED_FLAGS & set(triage.flags) or not evidence.facts:
             return [], []
         email = ticket.requester.email
-        refunds, why = action_plan.refund(triage.category, evidence, email, self.caps,
-                                          actions.refunds_in_30d(self.db, email), levels)
+        refunds, why = [], []
+        if self.gatherer.systems.billing is not None:  # else "no refundable charge" would mislead
+            refunds, why = action_plan.refund(triage.category, evidence, email, self.caps,
+                                              actions.refunds_in_30d(self.db, email), levels)
         return refunds + action_plan.crm_update(triage.category, triage, evidence, levels), why
 
     def _run_auto(self, key: str, log, only: tuple[str, ...] | None = None) -> dict[str, str]:
