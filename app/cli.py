@@ -189,8 +189,9 @@ from .kb_cli import kb  # noqa: E402
 from .policy_cli import policy  # noqa: E402
 
 from .sweep_cli import sweep  # noqa: E402
+from .replay_cli import replay  # noqa: E402
 
-for command in (policy, kb, train, eval_, sweep):
+for command in (policy, kb, train, eval_, sweep, replay):
     main.add_command(command)
 
 

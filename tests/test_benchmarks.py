@@ -62,3 +62,12 @@ def test_bench_context_short():
     figures = run("bench_context.py", "--rounds", "1", "--latency", "0.02")
     assert {"p50_ms", "p95_ms", "completeness"} <= set(figures)
     assert figures["escalations"] == 20 and 0 < figures["completeness"] <= 1
+
+
+@pytest.mark.slow
+def test_bench_sweep_short():
+    figures = run("bench_sweep.py", "--tickets", "300", "--time-scale", "0.05")
+    assert {"wall_s", "bound_s", "ratio_to_bound", "api_calls_per_ticket", "rate_limited", "lost"} <= set(figures)
+    assert figures["lost"] == 0 and figures["events_lost"] == 0 and figures["duplicates"] == 0
+    assert figures["api_calls_per_ticket"] <= 1.1 and figures["events_api_calls_per_ticket"] < 0.1
+    assert figures["enqueued"] == figures["waiting"] == 165

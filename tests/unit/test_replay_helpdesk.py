@@ -1,0 +1,88 @@
+"""`deskhand replay` end to end: solved tickets read from the sandbox helpdesk (or a file), the
+worker's engine and policy in shadow, a report in JSON, a table and HTML — and nothing written."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from app import classifier
+from app.cli import main
+from app.engine import models_dir, train_model
+from app.history import load_jsonl
+from sandbox import Sandbox
+
+COMPANY = Path(__file__).resolve().parents[2] / "sandbox" / "company"
+
+
+@pytest.fixture(scope="module")
+def model():
+    return train_model(load_jsonl(str(COMPANY / "history.jsonl"))[0][::2])  # half: quicker, enough
+
+
+@pytest.fixture
+def env(tmp_path, model, monkeypatch):
+    data = tmp_path / "data"
+    classifier.save(model, models_dir(str(data)))  # the worker's model, as `deskhand train` leaves it
+    sb = Sandbox.from_seed(export_lag_s=0).start()
+    for name, value in {"DATA_DIR": str(data), "ZENDESK_URL": sb.url, "BOT_USER_ID": str(sb.bot_user_id),
+                        "POLICY_FILE": str(COMPANY / "policy.yaml"), "EXPORT_RATE_PER_MINUTE": "0",
+                        "RATE_LIMIT_PER_MINUTE": "0"}.items():
+        monkeypatch.setenv(f"DESKHAND_{name}", value)
+    yield sb
+    sb.stop()
+
+
+def run(*args):
+    result = CliRunner().invoke(main, list(args))
+    assert "Traceback" not in result.output, result.output
+    return result
+
+
+def test_replay_from_the_helpdesk_compares_with_the_team_and_writes_nothing(env, tmp_path):
+    sb = env
+    sb.generate(5, age_s=3600, mix=True)  # open tickets: not replayed
+    html = tmp_path / "replay.html"
+    result = run("replay", "--since", "400d", "--limit", "60", "--auto", "--json", "--html", str(html))
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output.strip().splitlines()[-1])
+    assert report["n"] == 60 and sum(report["actions"].values()) == 60
+    # the sample team tags what it escalated, and every history ticket has an agent's reply
+    assert report["humans"]["escalated"] > 0 and report["humans"]["replied"] > 0
+    assert report["similarity"]["n"] > 0 and 0 < report["similarity"]["mean"] < 1
+    assert report["accuracy"] > 0.8 and report["actions"].get("send", 0) > 0
+    for row in report["per_category"].values():
+        assert {"coverage", "precision", "sent", "drafted", "escalated", "proposed_send_at",
+                "proposed_draft_at", "send_precision", "similarity"} <= set(row)
+    assert {r["method"] for r in sb.requests} == {"GET"}  # read only
+    paths = {r["path"].split("?")[0] for r in sb.requests}
+    # comments came from the event export in bulk, not one read per ticket
+    assert sum("/comments" in p for p in paths) < 10 and any("ticket_events" in p for p in paths)
+    page = html.read_text()
+    assert page.startswith("<!doctype html>") and "What would have been sent" in page
+    table = run("replay", "--since", "400d", "--limit", "20")
+    assert table.exit_code == 0 and "category" in table.output and "tickets replayed in shadow" in table.output
+
+
+def test_replay_from_a_file_and_bad_input_in_one_line(env, tmp_path):
+    result = run("replay", "--file", str(COMPANY / "stream.jsonl"), "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output.strip().splitlines()[-1])
+    assert report["n"] == 40 and report["humans"]["escalated"] == 23
+    assert report["policy"] == "in force" and report["actions"].get("send", 0) > 0  # the sample policy sends some
+    for args, message in ((["replay"], "give one of --since"),
+                          (["replay", "--since", "30d", "--file", "x.json"], "give one of --since"),
+                          (["replay", "--since", "last week"], "not a duration"),
+                          (["replay", "--file", str(tmp_path / "nope.json")], "cannot read"),
+                          (["replay", "--file", str(COMPANY / "stream.jsonl"), "--html", "/no/such/dir/r.html"],
+                           "does not exist"),
+                          (["replay", "--file", str(COMPANY / "stream.jsonl"), "--target-precision", "2"],
+                           "--target-precision")):
+        bad = run(*args)
+        assert bad.exit_code != 0 and message in bad.output, (args, bad.output)
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("{broken\n")
+    bad = run("replay", "--file", str(empty))
+    assert bad.exit_code == 1 and "empty.jsonl:1" in bad.output and "no solved tickets to replay" in bad.output
