@@ -174,10 +174,12 @@ def sandbox(host, port, webhook_url, secret, rate_limit, updates_per_minute, tim
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the totals as one JSON object.")
 @click.option("--data-dir", default=None, help="Keep the demo's database here (default: a temporary folder).")
-def demo(as_json: bool, data_dir: str | None) -> None:
+@click.option("--helpdesk", type=click.Choice(["zendesk", "intercom"]), default="zendesk", show_default=True,
+              help="Which sandbox helpdesk the demo runs on.")
+def demo(as_json: bool, data_dir: str | None, helpdesk: str) -> None:
     """Run the whole loop on the sandbox: signed webhooks in, replies and notes out."""
     from .demo import run_demo
-    totals = run_demo(data_dir=data_dir, echo=(lambda *_a, **_k: None) if as_json else click.echo)
+    totals = run_demo(data_dir=data_dir, echo=(lambda *_a, **_k: None) if as_json else click.echo, helpdesk=helpdesk)
     if as_json:
         click.echo(json.dumps(totals))
     if totals["errors"]:

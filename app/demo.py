@@ -27,7 +27,7 @@ COMPANY_HOSTS = "app.brightline.example,developers.brightline.example"  # the sa
 DONE = {"send": "sent", "draft": "drafted", "escalate": "escalated"}
 
 
-def run_demo(data_dir: str | None = None, echo=print, timeout_s: float = 45.0) -> dict:
+def run_demo(data_dir: str | None = None, echo=print, timeout_s: float = 45.0, helpdesk: str = "zendesk") -> dict:
     from sandbox import Sandbox
     from sandbox.vendors.serve import start as serve_vendors
 
@@ -37,7 +37,11 @@ def run_demo(data_dir: str | None = None, echo=print, timeout_s: float = 45.0) -
     with ExitStack() as stack:
         if data_dir is None:
             data_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="deskhand-demo-"))
-        sb = Sandbox.from_seed(signing_secret=SECRET)
+        if helpdesk == "intercom":  # the same company as an Intercom workspace (sandbox/intercom_sandbox.py)
+            from sandbox.intercom_sandbox import IntercomSandbox
+            sb = IntercomSandbox.from_seed(client_secret=SECRET)
+        else:
+            sb = Sandbox.from_seed(signing_secret=SECRET)
         sb.start()
         stack.callback(sb.stop)
         vendors = serve_vendors(json.loads((COMPANY / "account.json").read_text(encoding="utf-8")))
@@ -46,14 +50,17 @@ def run_demo(data_dir: str | None = None, echo=print, timeout_s: float = 45.0) -
                             history_file=str(COMPANY / "history.jsonl"),
                             policy_file=str(COMPANY / "policy.yaml"), allowed_link_hosts=COMPANY_HOSTS,
                             **vendors.settings)
+        if helpdesk == "intercom":
+            settings = settings.with_overrides(helpdesk="intercom", intercom_url=sb.url, intercom_token=sb.token,
+                                               intercom_client_secret=SECRET)
         prepare_database(settings)
         web = make_server("127.0.0.1", 0, create_app(settings), threaded=True)
         threading.Thread(target=web.serve_forever, daemon=True, name="deskhand-web").start()
         stack.callback(web.server_close)
         stack.callback(web.shutdown)
         deskhand_url = f"http://127.0.0.1:{web.server_port}"
-        sb.webhook_url = f"{deskhand_url}/webhooks/zendesk"
-        echo(f"sandbox Zendesk on {sb.url}; Deskhand on {deskhand_url}; data in {data_dir}")
+        sb.webhook_url = f"{deskhand_url}/webhooks/{helpdesk}"
+        echo(f"sandbox {helpdesk.capitalize()} on {sb.url}; Deskhand on {deskhand_url}; data in {data_dir}")
 
         helpdesk = build_helpdesk(settings)
         for report in sync_all(settings, helpdesk):
