@@ -135,6 +135,38 @@ class SpineLoop:
         team = self.sb.conversation(tid).get("team_assignee_id")
         return self.sb.store.teams[str(team)]["name"] if team else ""
 
+    def add_tag(self, tid, name: str) -> None:
+        """A teammate tags the ticket/conversation (not through Deskhand)."""
+        if self.platform == "zendesk":
+            self.sb.apply_update(tid, {"additional_tags": [name]}, self.sb.store.account["bot_user_id"])
+        else:
+            self.sb.store.tag(str(tid), self.sb.store.tag_named(name)["id"], self.sb.bot_user_id)
+
+    def reply_writes(self) -> list[dict]:
+        """The requests that wrote a comment or part (Zendesk: ticket PUTs; Intercom: replies)."""
+        if self.platform == "zendesk":
+            return [r for r in self.sb.requests if r["method"] == "PUT"]
+        return [r for r in self.sb.requests if r["method"] == "POST" and r["path"].endswith("/reply")]
+
+    def own_reply_deliveries(self) -> list[dict]:
+        """Webhook deliveries the helpdesk sent for the bot's own public reply."""
+        if self.platform == "zendesk":
+            return [d for d in self.sb.webhook_deliveries if d["type"].endswith("comment_added")]
+        return [d for d in self.sb.webhook_deliveries if d["topic"] == "conversation.admin.replied"]
+
+    def edit_article(self, title_start: str, old: str, new: str) -> None:
+        """Someone edits a knowledge-base article in the helpdesk (Help Center / Intercom articles)."""
+        if self.platform == "zendesk":
+            article = next(a for a in self.sb.store.rows("articles") if a["title"].startswith(title_start))
+            article["body"] = article["body"].replace(old, new)
+            return
+        articles = self.sb.app.extensions["intercom_sandbox"].articles
+        article = next(a for a in articles.values() if a["title"].startswith(title_start))
+        article["body"], article["updated_at"] = article["body"].replace(old, new), article["updated_at"] + 1
+
+    def knowledge(self, settings: Settings | None = None, full: bool = False) -> LiveIndex:
+        return spine_knowledge(self.platform, settings or self.settings, self.worker.helpdesk, full)
+
     def webhook_path(self) -> str:
         return f"{self.deskhand_url}/webhooks/{self.platform}"
 
@@ -164,6 +196,16 @@ class SpineLoop:
                 "DESKHAND_INTERCOM_TOKEN": self.sb.token, "DESKHAND_INTERCOM_CLIENT_SECRET": INTERCOM_SECRET}
 
 
+def spine_knowledge(platform: str, settings, helpdesk, full: bool = False) -> LiveIndex:
+    """The helpdesk's own articles (Help Center or Intercom articles), synced into the store."""
+    if platform == "zendesk":
+        return help_center_knowledge(settings, helpdesk, full=full)
+    db = connect(settings.db_path)
+    report = kb_store.sync(db, helpdesk.articles, full=full)
+    assert not report.error and report.added + report.updated + report.unchanged > 0, report
+    return LiveIndex(db)
+
+
 @pytest.fixture(params=["zendesk", "intercom"])
 def spine(request, tmp_path, trained_model):
     from sandbox.intercom_sandbox import IntercomSandbox
@@ -185,13 +227,7 @@ def spine(request, tmp_path, trained_model):
     url = f"http://127.0.0.1:{web.server_port}"
     sb.webhook_url = f"{url}/webhooks/{platform}"
     helpdesk = build_helpdesk(settings)
-    if platform == "zendesk":
-        knowledge = help_center_knowledge(settings, helpdesk)
-    else:
-        db = connect(settings.db_path)
-        report = kb_store.sync(db, helpdesk.articles)
-        assert not report.error and report.added > 0, report
-        knowledge = LiveIndex(db)
+    knowledge = spine_knowledge(platform, settings, helpdesk)
     yield SpineLoop(platform, sb, settings, Worker(settings, helpdesk, Engine(trained_model, knowledge), name="w1"), url)
     web.shutdown()
     web.server_close()
