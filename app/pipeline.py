@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from dataclasses import asdict, dataclass
 
@@ -68,10 +69,12 @@ class Pipeline:
         if row and row["state"] == "done":
             log("guards", summary="skip: already handled", reply_key=key)
             return Outcome("skip", "this customer message was already handled")
-        if row and row["marker"] in ticket.tags:
+        found = "" if not row else "marker" if row["marker"] in ticket.tags else \
+            "text" if _planned_text_on_ticket(ticket, result.trigger, row["body"]) else ""
+        if found:
             ledger.mark(self.db, key, "done", "found-on-ticket")
-            log("recover", summary=f"the {row['action']} written before a crash is on the ticket; not writing again",
-                reply_key=key, action=row["action"])
+            log("recover", summary=f"the {row['action']} written before a crash is on the ticket "
+                f"(found by its {found}); not writing again", reply_key=key, action=row["action"], found_by=found)
             self._run_auto(key, log)
             return Outcome(row["action"], "recovered after a crash")
         if result.skip:
@@ -205,6 +208,33 @@ class Pipeline:
         ledger.mark(self.db, key, "done", remote)
         log("act", action=action, summary=f"{action} written ({'public reply' if update['public'] else 'internal note'})",
             remote_id=remote, marker=marker, public=bool(update["public"]), text=update["body"])
+
+
+# Zero-width and invisible characters (the Intercom connector's marker alphabet, BOM): a platform
+# that keeps part of a stripped marker must not make the text compare unequal.
+_INVISIBLE = re.compile("[\u200b-\u200d\u2060-\u2064\ufeff]")
+
+
+def _normalised(text: str) -> str:
+    return " ".join(_INVISIBLE.sub("", text or "").split())
+
+
+def _planned_text_on_ticket(ticket: Ticket, trigger: Comment | None, planned_json: str) -> bool:
+    """The planned write is on the ticket even though its marker is not: a comment by the bot,
+    after the trigger, with the planned visibility and the planned text (whitespace normalised,
+    since a helpdesk may re-wrap or re-render what it stores). Needed because the marker can be
+    lost on the way: on Intercom it rides as zero-width characters in the part body, which
+    Intercom may strip. Only the bot's own comments after the trigger count, so an agent quoting
+    the draft, or the bot's answer to an earlier message, is never taken for this write."""
+    if trigger is None or trigger not in ticket.comments:
+        return False
+    planned = json.loads(planned_json)
+    want = _normalised(planned.get("body", ""))
+    later = ticket.comments[ticket.comments.index(trigger) + 1:]
+    return bool(want) and any(
+        c.role == "bot" and c.public == bool(planned.get("public")) and _normalised(c.body) == want
+        and not (c.created_at and trigger.created_at and c.created_at < trigger.created_at)
+        for c in later)
 
 
 def _action_lines(done: dict[str, str], pending: tuple[str, ...]) -> list[str]:

@@ -167,6 +167,31 @@ class SpineLoop:
     def knowledge(self, settings: Settings | None = None, full: bool = False) -> LiveIndex:
         return spine_knowledge(self.platform, settings or self.settings, self.worker.helpdesk, full)
 
+    def lose_marker(self, tid, marker: str) -> None:
+        """The write's marker disappears while its text stays: Intercom stripping the zero-width
+        characters from the part body; on Zendesk, someone removing the marker tag."""
+        if self.platform == "zendesk":
+            with self.sb.store.lock:  # stored records are swapped, never mutated in place
+                ticket = self.sb.store.tickets[int(tid)]
+                self.sb.store.tickets[int(tid)] = {**ticket, "tags": [t for t in ticket["tags"] if t != marker]}
+            return
+        import re
+        with self.sb.store.lock:
+            for part in self.sb.bot_parts(tid):
+                part["body"] = re.sub("[\u200b-\u200d\u2060-\u2064]", "", part["body"])
+
+    def change_bot_text(self, tid, old: str, new: str) -> None:
+        """Edit the text of the bot's messages as stored by the helpdesk."""
+        if self.platform == "zendesk":
+            with self.sb.store.lock:
+                self.sb.store.comments[int(tid)] = [
+                    {**c, **{k: c[k].replace(old, new) for k in ("body", "plain_body", "html_body") if c.get(k)}}
+                    if c["author_id"] == self.sb.bot_user_id else c for c in self.sb.store.comments[int(tid)]]
+            return
+        with self.sb.store.lock:
+            for part in self.sb.bot_parts(tid):
+                part["body"] = part["body"].replace(old, new)
+
     def webhook_path(self) -> str:
         return f"{self.deskhand_url}/webhooks/{self.platform}"
 

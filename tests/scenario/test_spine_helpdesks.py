@@ -217,3 +217,50 @@ def test_a_job_that_keeps_failing_leaves_an_internal_note_for_a_person(spine, tr
     [note] = spine.bot_messages(SEND)
     assert note["public"] is False and "could not finish" in note["body"] and "classifier exploded" in note["body"]
     assert "deskhand_error" in spine.seen_tags(SEND)
+
+
+def _crash_once_after_the_write(monkeypatch):
+    """Die between the helpdesk write and the ledger, in process: the job fails, the ledger row
+    stays `sending`, and the retry goes through the pipeline's recovery."""
+    from app import pipeline
+    crashed = []
+
+    def crash_point(name):
+        if name == "after_remote_write" and not crashed:
+            crashed.append(name)
+            raise RuntimeError("worker died after the write")
+    monkeypatch.setattr(pipeline, "_crash_point", crash_point)
+    return crashed
+
+
+def test_recovery_finds_a_write_whose_marker_was_stripped_by_its_text(spine, monkeypatch):
+    crashed = _crash_once_after_the_write(monkeypatch)
+    spine.sb.play([DRAFT])  # an internal note: no guard stops a second one, only the recovery
+    assert spine.sb.flush_webhooks(10)
+    assert spine.worker.run_once() and crashed
+    key = ledger.reply_key(spine.platform, str(DRAFT), spine.first_message_id(DRAFT))
+    assert ledger.get(spine.db(), key)["state"] == "sending" and len(spine.bot_messages(DRAFT)) == 1
+    spine.lose_marker(DRAFT, ledger.marker_tag(key))
+    assert ledger.marker_tag(key) not in spine.seen_tags(DRAFT)
+    time.sleep(0.05)  # the retry's backoff
+    spine.drain()
+    assert len(spine.bot_messages(DRAFT)) == 1
+    assert ledger.get(spine.db(), key)["state"] == "done"
+    assert "(found by its text); not writing again" in audit.format_trail(audit.trail(spine.db(), str(DRAFT)))
+
+
+def test_recovery_writes_again_when_neither_marker_nor_planned_text_is_there(spine, monkeypatch):
+    # The counterpart: the bot's note on the ticket is not the planned text, so it is not taken
+    # for this write, and the planned note is written (resume path).
+    _crash_once_after_the_write(monkeypatch)
+    spine.sb.play([DRAFT])
+    assert spine.sb.flush_webhooks(10)
+    assert spine.worker.run_once()
+    key = ledger.reply_key(spine.platform, str(DRAFT), spine.first_message_id(DRAFT))
+    spine.lose_marker(DRAFT, ledger.marker_tag(key))
+    spine.change_bot_text(DRAFT, "proposed reply", "proposed answer")
+    time.sleep(0.05)
+    spine.drain()
+    first, second = spine.bot_messages(DRAFT)
+    assert "proposed answer" in first["body"] and "proposed reply" in second["body"]
+    assert "re-sending the planned draft" in audit.format_trail(audit.trail(spine.db(), str(DRAFT)))
