@@ -122,6 +122,9 @@ class Sweep:
                 report.pages += 1
                 if not self._page(page.tickets, report, now):
                     break  # stopped inside the page: the position stays before it
+                if page.after_cursor and page.after_cursor == position.get("cursor") and page.tickets:
+                    report.stopped = "caught up"  # a server that does not move its cursor: never loop
+                    break
                 if page.after_cursor:
                     position = {"cursor": page.after_cursor, "swept_to": unix(report.swept_to) or
                                 position.get("swept_to")}
@@ -199,6 +202,7 @@ class Sweep:
         if self.o.dry_run:
             if outcome == "enqueued":
                 report.enqueued.append(ticket.id)
+                return "would enqueue"
             return outcome
         with transaction(self.db):
             if outcome == "enqueued":
@@ -244,8 +248,8 @@ def describe(summary: dict) -> str:
     lines = [f"{'dry run: ' if summary['dry_run'] else ''}examined {summary['examined']} tickets, {verb} {n}"
              + (f": #{', #'.join(summary['tickets'][:20])}{' …' if n > 20 else ''}" if n else ""),
              "  " + ", ".join(f"{k} {v}" for k, v in summary["outcomes"].items()) if summary["outcomes"] else "",
-             f"  {summary['api_calls']} API calls ({summary['pages']} export pages, {summary['event_pages']} event pages,"
-             f" {summary['comment_reads']} comment reads), {summary['rate_limited']} rate-limited,"
+             f"  {summary['api_calls']} API calls (ticket export pages {summary['pages']}, event export pages"
+             f" {summary['event_pages']}, comment reads {summary['comment_reads']}), {summary['rate_limited']} rate-limited,"
              f" {summary['duration_s']} s; {why}"
              + (f"; swept to {summary['swept_to']}" if summary["swept_to"] else "")]
     if summary["dry_run"]:

@@ -13,7 +13,7 @@ from flask import Blueprint, jsonify, request
 from . import shapes
 from .pagination import decode_cursor, encode_cursor, url_with
 from .state import ApiError
-from .zendesk_api import base_url, sandbox
+from .zendesk_api import base_url, sandbox, sideloads
 
 exports_api = Blueprint("exports_api", __name__)
 
@@ -61,8 +61,11 @@ def tickets_cursor():
     before_cursor = encode_cursor({"t": start, "s": max(0, page[0][0] - 1)}) if page else None
     keep = {"per_page": per_page} if "per_page" in request.args else {}
     base = base_url()
+    if "include" in request.args:
+        keep["include"] = request.args["include"]
     return jsonify({
         "tickets": [shapes.render_ticket(t, base) for _, t in page],
+        **sideloads(tickets=[t for _, t in page]),  # include=users etc., as Zendesk's exports allow
         "after_url": url_with({**keep, "cursor": after_cursor}),
         "after_cursor": after_cursor,
         "before_url": url_with({**keep, "cursor": before_cursor}) if before_cursor else None,

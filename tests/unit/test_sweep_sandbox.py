@@ -45,6 +45,10 @@ def test_ticket_event_export_carries_comments_in_time_order_and_pages_without_re
         child = mine[0]["child_events"][0]
         assert child["event_type"] == "Comment" and {"body", "public", "author_id"} <= set(child)
         assert [e["timestamp"] for e in seen] == sorted(e["timestamp"] for e in seen)
+        first = requests.get(f"{sb.url}/api/v2/incremental/tickets/cursor.json",
+                             params={"start_time": start, "include": "users", "per_page": 5}, auth=AUTH).json()
+        requesters = {t["requester_id"] for t in first["tickets"]}
+        assert requesters <= {u["id"] for u in first["users"]} and "include=users" in first["after_url"]
         bare = requests.get(f"{sb.url}/api/v2/incremental/ticket_events.json", params={"start_time": start},
                             auth=AUTH).json()["ticket_events"][0]["child_events"][0]
         assert "body" not in bare and bare["comment_present"] is True  # bodies only with the sideload
