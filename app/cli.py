@@ -83,8 +83,10 @@ def worker(settings: Settings, once: bool) -> None:
     scheduler = None if once else start_schedule(settings, helpdesk)
     click.echo(f"worker {w.name} started (model {w.pipeline.engine.model_version})")
     if scheduler:
-        click.echo("scheduled: " + ", ".join(f"{k} next {v}" for k, v in next_runs(scheduler).items())
-                   + ("" if settings.sweep_enabled else " (sweeps are dry runs until sweep_enabled = true)"))
+        runs = next_runs(scheduler)
+        click.echo("scheduled: " + ", ".join(f"{k} next {v}" for k, v in runs.items())
+                   + (" (sweeps are dry runs until sweep_enabled = true)" if "sweep" in runs and not settings.sweep_enabled
+                      else ""))
     try:
         w.run(stop, idle_exit=once)
     except KeyboardInterrupt:

@@ -16,7 +16,12 @@ def build_export(settings: Settings, minute_s: float = 60.0):
     """The export reader, paced by `rate_limit_per_minute` and `export_rate_per_minute`, on a
     Zendesk client of its own (a scheduled sweep runs beside the worker's jobs, in another thread);
     and that client's helpdesk connector, for the bot's user id."""
+    from .config import ConfigError
     from .services import build_helpdesk
+    if getattr(settings, "helpdesk", "zendesk") != "zendesk":
+        # the sweep and `replay --since` read Zendesk's incremental exports; Intercom has none yet
+        raise ConfigError(f"backlog sweeps and replays from the helpdesk work with Zendesk only "
+                          f"(helpdesk = {settings.helpdesk}); `deskhand replay --file` works with any")
     helpdesk = build_helpdesk(settings)
     export = ZendeskExport(helpdesk.client, RateBudget(settings.rate_limit_per_minute, minute_s),
                            RateBudget(settings.export_rate_per_minute, minute_s))

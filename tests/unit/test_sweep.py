@@ -179,6 +179,10 @@ def test_the_sweep_command_summarises_and_refuses_bad_input_in_one_line(sandbox,
                           (["sweep", "--comments", "psychic"], "--comments")):
         bad = runner.invoke(main, args)
         assert bad.exit_code != 0 and message in bad.output and "Traceback" not in bad.output
+    monkeypatch.setenv("DESKHAND_HELPDESK", "intercom")
+    bad = runner.invoke(main, ["sweep"])
+    assert bad.exit_code == 1 and "Zendesk only" in bad.output and "Traceback" not in bad.output
+    monkeypatch.setenv("DESKHAND_HELPDESK", "zendesk")
     monkeypatch.setenv("DESKHAND_SWEEP_ENABLED", "perhaps")
     bad = runner.invoke(main, ["sweep"])
     assert bad.exit_code == 1 and "sweep_enabled" in bad.output and "true or false" in bad.output
