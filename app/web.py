@@ -34,6 +34,9 @@ def create_app(settings: Settings | None = None, clock=None) -> Flask:
     from .zendesk_app_api import bp as zendesk_app_bp
     app.register_blueprint(zendesk_app_bp)
     app.register_blueprint(admin_bp)
+    # the Intercom inbox app (Canvas Kit; X-Body-Signature per request)
+    from .intercom_canvas import bp as intercom_canvas_bp
+    app.register_blueprint(intercom_canvas_bp)
     configure_sessions(app, settings)
 
     @app.get("/healthz")
