@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from app.sweep_run import run_sweep
+from sandbox import shapes
 
 SEND, DRAFT, ESCALATE = 2003, 2002, 2021  # stream tickets: login how-to, billing question, legal threat
 HANDLED = 2004  # a ticket whose webhook did arrive
@@ -23,9 +24,12 @@ def test_tickets_whose_webhooks_were_lost_are_swept_up_and_answered_once(loop):
     loop.drain()
     assert loop.db()["jobs"].count == 1 and not loop.bot_comments(SEND)
 
-    # the sandbox keeps updated_at strictly increasing, so two writes in one second put the
-    # second one a second ahead of the clock: let the clock pass it before sweeping
-    time.sleep(1.1)
+    # the sandbox keeps updated_at strictly increasing, so several writes in one second put the
+    # later ones seconds ahead of the clock (more on a busy machine): let the clock pass the newest
+    newest = max(shapes.parse_iso(t["updated_at"]) for t in loop.sb.tickets.values())
+    deadline = time.monotonic() + 30
+    while shapes.now() <= newest and time.monotonic() < deadline:
+        time.sleep(0.1)
     preview = run_sweep(settings, dry_run=True)
     assert sorted(preview.enqueued) == sorted(str(t) for t in (SEND, DRAFT, ESCALATE))
     assert loop.db()["jobs"].count == 1  # a dry run enqueues nothing
