@@ -3,7 +3,10 @@
 What: for each customer event (the stream's tickets created, then `--repeat` rounds of
 customer replies on them), the time from the sandbox starting the signed webhook POST to
 Deskhand's write for that ticket (its PUT) landing in the sandbox, and the Zendesk API
-requests Deskhand made for it.
+requests Deskhand made for it. `--helpdesk intercom`: the same, measured the same way, on the
+Intercom sandbox (the same company as a workspace): conversation.user.created/replied
+notifications, and the write is the reply (POST /conversations/{id}/reply), the commit point
+after the tags and the team assignment.
 
 How: as `deskhand demo` does, on loopback in this process: the seeded sandbox, Deskhand's
 web app under waitress, one Worker thread (trained on sandbox/company/history.jsonl, policy
@@ -17,7 +20,8 @@ calls are those after it was stored and the previous run ended, up to its end. O
 queue = stored until the job's first trace (first API call or audit row: a few ms late);
 work = from there until the PUT landed.
 
-    .venv/bin/python scripts/bench_pipeline.py [--repeat 1] [--interval 0.3] [--poll-s 0.2] [--json]
+    .venv/bin/python scripts/bench_pipeline.py [--helpdesk zendesk|intercom] [--repeat 1] [--interval 0.3]
+                                               [--poll-s 0.2] [--json]
 """
 from __future__ import annotations
 
@@ -39,12 +43,38 @@ SECRET = "bench-pipeline-secret"
 COMPANY = ROOT / "sandbox" / "company"
 ONE_TIME = re.compile(r"^/api/v2/(users/me|help_center/(?:[\w-]+/)?articles|groups)(\.json)?$")
 TICKET_PUT = re.compile(r"^/api/v2/tickets/(\d+)(\.json)?$")
-CUSTOMER = {"ticket.created", "comment_added (customer)"}  # the events that ask for a reply
+# Intercom: /me, the team list and tag ids (created-or-updated once per name) are cached by the
+# connector; article reads belong to the knowledge sync. Everything else is per event.
+INTERCOM_ONE_TIME = re.compile(r"^/(me|teams|tags|articles(/\d+)?)$")
+INTERCOM_WRITE = re.compile(r"^/conversations/(\d+)/reply$")
+CUSTOMER = {"ticket.created", "comment_added (customer)",  # the events that ask for a reply
+            "conversation.user.created", "conversation.user.replied"}
 TARGET_P95_MS, TARGET_CALLS = 500.0, 3.0
+
+
+class Zendesk:
+    name, one_time, method, write = "zendesk", ONE_TIME, "PUT", TICKET_PUT
+
+    @staticmethod
+    def calls(requests: list[dict]) -> list[dict]:
+        return [r for r in requests if r["path"].startswith("/api/")]  # not the sandbox's controls
+
+
+class Intercom:
+    name, one_time, method, write = "intercom", INTERCOM_ONE_TIME, "POST", INTERCOM_WRITE
+
+    @staticmethod
+    def calls(requests: list[dict]) -> list[dict]:
+        return list(requests)
 
 
 def kind_of(delivery: dict, sb) -> str:
     """The event's kind as this report names it, from the sandbox's delivery record."""
+    if "topic" in delivery:  # Intercom: the topic, and for an admin's part whose it is
+        topic = delivery["topic"]
+        if topic.startswith("conversation.admin."):
+            return topic + (" (bot's own)" if delivery["actor_id"] == str(sb.bot_user_id) else " (agent)")
+        return topic
     kind, actor = delivery["type"].removeprefix("zen:event-type:"), delivery["actor_id"]
     if kind != "ticket.comment_added":
         return kind
@@ -78,11 +108,11 @@ def pace(items, action, interval: float, deadline: float) -> None:
         action(item)
 
 
-def wait_handled(sb, db_path: str, deadline: float) -> None:
+def wait_handled(sb, platform: str, db_path: str, deadline: float) -> None:
     """Until every customer event sent so far has a finished (done or dead) job, or the deadline."""
     while time.monotonic() < deadline:
         sb.flush_webhooks(timeout=1)
-        wanted = {f"zendesk:{d['event_id']}" for d in sb.webhook_deliveries if kind_of(d, sb) in CUSTOMER}
+        wanted = {f"{platform}:{d['event_id']}" for d in sb.webhook_deliveries if kind_of(d, sb) in CUSTOMER}
         if wanted <= {r["delivery_id"] for r in query(db_path, "SELECT delivery_id FROM jobs"
                                                             " WHERE status IN ('done', 'dead')")}:
             return
@@ -98,64 +128,82 @@ def drive(args) -> tuple[list[dict], list[dict], dict, dict, float]:
     from app.web import create_app
     from app.worker import Worker
     from sandbox import Sandbox
+    from sandbox.intercom_sandbox import IntercomSandbox
 
     deadline = time.monotonic() + args.timeout
     with open(COMPANY / "history.jsonl", encoding="utf-8") as fh:  # follow-ups: real customer questions
         replies = [row["body"] for row in map(json.loads, fh) if row.get("expect") == "answer"]
     with tempfile.TemporaryDirectory(prefix="deskhand-bench-pipeline-") as data_dir:
-        sb = Sandbox.from_seed(signing_secret=SECRET).start()
-        settings = Settings(data_dir=data_dir, zendesk_url=sb.url, zendesk_webhook_secrets=SECRET,
-                            history_file=str(COMPANY / "history.jsonl"),
-                            policy_file=str(COMPANY / "policy.yaml"))
+        if args.helpdesk == "intercom":
+            sb = IntercomSandbox.from_seed(client_secret=SECRET).start()
+            settings = Settings(data_dir=data_dir, helpdesk="intercom", intercom_url=sb.url, intercom_token=sb.token,
+                                intercom_client_secret=SECRET, history_file=str(COMPANY / "history.jsonl"),
+                                policy_file=str(COMPANY / "policy.yaml"))
+        else:
+            sb = Sandbox.from_seed(signing_secret=SECRET).start()
+            settings = Settings(data_dir=data_dir, zendesk_url=sb.url, zendesk_webhook_secrets=SECRET,
+                                history_file=str(COMPANY / "history.jsonl"),
+                                policy_file=str(COMPANY / "policy.yaml"))
         if args.poll_s is not None:
             settings = settings.with_overrides(poll_s=args.poll_s)
         prepare_database(settings)
         web = Served(create_app(settings), threads=4)
         stop, thread = threading.Event(), None
         try:
-            sb.webhook_url = f"{web.url}/webhooks/zendesk"
+            sb.webhook_url = f"{web.url}/webhooks/{args.helpdesk}"
             helpdesk = build_helpdesk(settings)
             sync_all(settings, helpdesk)
             worker = Worker(settings, helpdesk, build_engine(settings, connect(settings.db_path)), name="bench-worker")
             thread = threading.Thread(target=worker.run, args=(stop,), daemon=True, name="bench-worker")
             thread.start()
             ids = [int(item["id"]) for item in sb.stream]
-            pace(ids, lambda sid: sb.play([sid]), args.interval, deadline)
-            wait_handled(sb, settings.db_path, deadline)
+            # The Zendesk sandbox sends each webhook from its own thread as the change happens; the
+            # Intercom sandbox queues notifications until flushed, so each event is sent as it is
+            # made (else they would all arrive together, a burst, whatever --interval says).
+            sent_now = (lambda: sb.flush_webhooks(timeout=10)) if args.helpdesk == "intercom" else (lambda: None)
+            pace(ids, lambda sid: (sb.play([sid]), sent_now()), args.interval, deadline)
+            wait_handled(sb, args.helpdesk, settings.db_path, deadline)
             for r in range(max(0, args.repeat)):
                 texts = iter(replies[r * len(ids):] + replies)
-                pace(ids, lambda tid: sb.customer_reply(tid, next(texts)), args.interval, deadline)
-                wait_handled(sb, settings.db_path, deadline)
+                pace(ids, lambda tid: (sb.customer_reply(tid, next(texts)), sent_now()), args.interval, deadline)
+                wait_handled(sb, args.helpdesk, settings.db_path, deadline)
             time.sleep(0.3)  # let the last write's own webhooks arrive too (sb.stop flushes them)
         finally:
             stop.set()
             if thread is not None:
                 thread.join(10)
-            sb.stop()  # flushes queued webhooks while Deskhand still listens
+            sb.flush_webhooks(timeout=1)  # queued webhooks, while Deskhand still listens
+            sb.stop()  # (the Zendesk sandbox's stop flushes them too)
             web.close()
         jobs = {r["delivery_id"]: r for r in query(settings.db_path, "SELECT * FROM jobs")}
         trail: dict[int, list[dict]] = {}  # job id -> its audit rows, in order
         for r in query(settings.db_path, "SELECT at, job_id, step, detail FROM audit ORDER BY id"):
             trail.setdefault(r["job_id"], []).append({**r, "detail": json.loads(r["detail"])})
         sent = [{**d, "kind": kind_of(d, sb)} for d in sb.webhook_deliveries]
-        return sent, [r for r in sb.requests if r["path"].startswith("/api/")], jobs, trail, settings.poll_s
+        platform = Intercom if args.helpdesk == "intercom" else Zendesk
+        return sent, platform.calls(sb.requests), jobs, trail, settings.poll_s
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--helpdesk", choices=("zendesk", "intercom"), default="zendesk",
+                    help="the sandbox helpdesk to run against")
     ap.add_argument("--repeat", type=int, default=1, help="rounds of customer replies after the stream")
     ap.add_argument("--interval", type=float, default=0.3, help="seconds between events (0: burst)")
     ap.add_argument("--poll-s", type=float, default=None, help="worker idle poll (default: the setting)")
     ap.add_argument("--timeout", type=float, default=180.0, help="time limit for the whole run (s)")
     ap.add_argument("--json", action="store_true", help="last line: one JSON object")
     args = ap.parse_args(argv)
+    import logging
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the Intercom sandbox's per-request lines
     sent, log, jobs, trail, poll_s = drive(args)
+    platform = Intercom if args.helpdesk == "intercom" else Zendesk
 
     kinds = Counter(d["kind"] for d in sent)
     delivered = sum(1 for d in sent if d["status"] and d["status"] < 300)
-    customer = {f"zendesk:{d['event_id']}": d for d in sent if d["kind"] in CUSTOMER}
-    one_time = Counter(f"{r['method']} {r['path']}" for r in log if ONE_TIME.match(r["path"]))
-    per_event = [r for r in log if not ONE_TIME.match(r["path"])]
+    customer = {f"{platform.name}:{d['event_id']}": d for d in sent if d["kind"] in CUSTOMER}
+    one_time = Counter(f"{r['method']} {r['path']}" for r in log if platform.one_time.match(r["path"]))
+    per_event = [r for r in log if not platform.one_time.match(r["path"])]
     by_id = {j["id"]: j for j in jobs.values()}
     ends = sorted([(row["at"], jid) for jid, rows in trail.items() for row in rows if row["step"] == "error"]
                   + [(j["updated_at"], j["id"]) for j in jobs.values() if j["status"] == "done"])
@@ -175,7 +223,7 @@ def main(argv=None) -> int:
         by_action.setdefault(action, []).append(len(calls))
         if action == "skip":
             skips[reason] += 1
-        put = next((r for r in calls if r["method"] == "PUT" and (m := TICKET_PUT.match(r["path"]))
+        put = next((r for r in calls if r["method"] == platform.method and (m := platform.write.match(r["path"]))
                     and m.group(1) == job["ticket_id"]), None)
         if put is not None:
             tried = max((row["at"] for row in rows if row["step"] == "error" and row["at"] < put["at"]),
@@ -190,13 +238,14 @@ def main(argv=None) -> int:
     p50, p95 = percentile(latencies, 50), percentile(latencies, 95)
     medians = {k: percentile([x[i] for x in samples], 50) for i, k in enumerate(("ack", "queue", "work"), 1)}
 
-    print(f"{len(customer)} customer events ({args.repeat} reply round(s)), {args.interval:g} s apart;"
+    print(f"{platform.name}: {len(customer)} customer events ({args.repeat} reply round(s)), {args.interval:g} s apart;"
           f" one worker (idle poll {poll_s:g} s), waitress threads=4")
     print(f"  webhook-to-write latency over {len(latencies)} writes: p50 {p50:.0f} ms, p95 {p95:.0f} ms"
           f" (target p95 < {TARGET_P95_MS:g}); max {max(latencies, default=0):.0f} ms;"
           f" {len(customer) - missing - len(latencies)} handled events needed no write")
     print("  median parts: " + ", ".join(f"{k} {v:.0f} ms" for k, v in medians.items())
-          + "  (ack: webhook POST; queue: stored until the job's first trace; work: until the PUT)")
+          + f"  (ack: webhook POST; queue: stored until the job's first trace; work: until the"
+          f" {'reply POST' if platform is Intercom else 'PUT'})")
     print("  webhooks delivered to Deskhand: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))
           + f"; {delivered} acknowledged 2xx")
     print(f"  API calls per event: {len(per_event)} calls / {len(customer)} customer events ="
@@ -217,7 +266,7 @@ def main(argv=None) -> int:
     print(f"  {'all events handled' if ok else f'{missing} events NOT handled'}; targets: "
           + ", ".join(f"{k} {'met' if v else 'NOT met'}" for k, v in verdict.items()))
     if args.json:
-        emit_json({"p50_ms": p50, "p95_ms": p95, "api_calls_per_event": per_customer,
+        emit_json({"helpdesk": platform.name, "p50_ms": p50, "p95_ms": p95, "api_calls_per_event": per_customer,
                    "api_calls_per_customer_event": per_customer, "api_calls_per_delivered_event": per_delivered,
                    "customer_events": len(customer), "delivered_events": delivered, "writes": len(latencies),
                    "per_event_calls": len(per_event), "one_time_calls": sum(one_time.values()),

@@ -35,6 +35,16 @@ def test_bench_pipeline_short():
 
 
 @pytest.mark.slow
+def test_bench_pipeline_intercom_short():
+    figures = run("bench_pipeline.py", "--helpdesk", "intercom", "--repeat", "0", "--interval", "0.05")
+    assert figures["helpdesk"] == "intercom" and figures["unhandled"] == 0
+    assert figures["writes"] == figures["customer_events"] == 40  # every conversation answered, noted or escalated
+    # Not Zendesk's 3: Intercom takes one call per tag (two or three a write), and an escalation
+    # adds the requester search and the team assignment — 6 at most, 5.05 per event measured.
+    assert figures["api_calls_per_event"] <= 6 and figures["calls_per_action"]["escalate"] <= 6
+
+
+@pytest.mark.slow
 def test_bench_judgement_short():
     sys.path.insert(0, str(SCRIPTS))
     from bench_judgement import DATA
