@@ -63,12 +63,15 @@ def one_sweep(sb, args, comments: str, expected: set[str], n_tickets: int) -> di
     from app.config import Settings
     from app.services import prepare_database
     from app.sweep_run import build_export, run_sweep
+    from connectors.zendesk_export import RateBudget
     data = tempfile.mkdtemp(prefix="bench-sweep-")
     settings = Settings(data_dir=data, zendesk_url=sb.url, bot_user_id=str(sb.bot_user_id), sweep_enabled=True,
                         sweep_lookback_days=1, sweep_waiting_minutes=15, sweep_max_actions=0,
-                        rate_limit_per_minute=args.budget, export_rate_per_minute=args.export_budget)
+                        rate_limit_per_minute=args.budget)
     prepare_database(settings)
     export, helpdesk = build_export(settings, minute_s=60 * args.time_scale)
+    # a budget in tenths of a call (the setting is whole calls): 97 % of the limit, like --budget
+    export.export_budget = RateBudget(args.export_budget, 60 * args.time_scale)
     # the sandbox's limits count in sliding windows: start this run with them empty
     time.sleep(60 * args.time_scale)
     first = len(sb.requests)
@@ -98,7 +101,7 @@ def main(argv=None) -> int:
     ap.add_argument("--export-limit", type=int, default=10, help="sandbox: incremental export calls a minute")
     ap.add_argument("--time-scale", type=float, default=0.2, help="length of the sandbox's minute, in minutes")
     ap.add_argument("--budget", type=int, default=680, help="the sweep's rate_limit_per_minute")
-    ap.add_argument("--export-budget", type=int, default=10, help="the sweep's export_rate_per_minute")
+    ap.add_argument("--export-budget", type=float, default=9.7, help="the sweep's export calls a minute")
     ap.add_argument("--no-events", action="store_true", help="skip the second run (comments from the event export)")
     ap.add_argument("--json", action="store_true", help="last line: one JSON object")
     args = ap.parse_args(argv)
@@ -113,7 +116,7 @@ def main(argv=None) -> int:
         expected = waiting_on_deskhand(sb)
         print(f"sandbox: {args.tickets} tickets ({len(expected)} waiting on Deskhand); limits {args.limit} requests,"
               f" {args.updates_per_minute} updates, {args.export_limit} export calls a minute; a minute lasts"
-              f" {60 * args.time_scale:g} s; sweep budget {args.budget} calls and {args.export_budget} export calls"
+              f" {60 * args.time_scale:g} s; sweep budget {args.budget} calls and {args.export_budget:g} export calls"
               " a minute", flush=True)
         runs = {"per-ticket": one_sweep(sb, args, "per-ticket", expected, args.tickets)}
         if not args.no_events:
