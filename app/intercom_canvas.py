@@ -184,7 +184,7 @@ def components(view: dict | None, notice: tuple[str, str] | None = None, show_dr
         for n, fact in enumerate(view["evidence"][:MAX_EVIDENCE]):
             item = {"type": "item", "id": f"evidence_{n}", "title": _cut(fact["source"] or "source", 60),
                     "subtitle": _cut(fact["text"], 200)}
-            if fact["link"].startswith(("https://", "http://")):
+            if (fact["link"] or "").startswith(("https://", "http://")):
                 item["action"] = {"type": "url", "url": fact["link"]}
             items.append(item)
         out.append({"type": "list", "items": items})
@@ -204,7 +204,7 @@ def components(view: dict | None, notice: tuple[str, str] | None = None, show_dr
             # line breaks (greeting, steps, sign-off) are what make it readable
             lines = [line.strip() for line in draft["text"][:4000].splitlines() if line.strip()]
             out += [_text(_cut(line, 1000), id=f"draft_{n}") for n, line in enumerate(lines)]
-        cited = [c for c in draft["citations"] if c["url"].startswith(("https://", "http://"))]
+        cited = [c for c in draft["citations"] if (c["url"] or "").startswith(("https://", "http://"))]
         if cited:
             out.append({"type": "list", "items": [
                 {"type": "item", "id": f"cited_{n}", "title": _cut(c["title"], 80), "action": {"type": "url", "url": c["url"]}}
