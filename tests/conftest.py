@@ -28,3 +28,11 @@ def created_event(ticket_id: int, event_id: str = "ev-1") -> bytes:
 @pytest.fixture
 def settings(tmp_path) -> Settings:
     return Settings(data_dir=str(tmp_path / "data"), zendesk_webhook_secrets=SECRET)
+
+
+@pytest.fixture(scope="session")
+def trained_model():
+    """The sample company's classifier, trained once per test session for every tier that runs
+    the worker (scenario, web, browser): training is the slowest step of their setup."""
+    from tests.browser.harness import train_model  # the one recipe, also used by scripts/screenshots.py
+    return train_model()

@@ -48,9 +48,9 @@ def assets_url():
 
 
 @pytest.fixture(scope="session")
-def stack(browser, tmp_path_factory):
+def stack(browser, tmp_path_factory, trained_model):
     """Deskhand on the sandbox, with a few stream tickets already handled end to end."""
-    running = harness.start_stack(tmp_path_factory.mktemp("deskhand") / "data", harness.train_model())
+    running = harness.start_stack(tmp_path_factory.mktemp("deskhand") / "data", trained_model)
     running.play(SEEN)
     yield running
     running.close()

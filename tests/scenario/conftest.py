@@ -15,7 +15,6 @@ from app.db import connect
 from app import kb_store
 from app.engine import Engine, models_dir
 from app.kb_store import LiveIndex
-from app.history import load_jsonl, training_set
 from app.services import build_helpdesk, prepare_database
 from app.web import create_app
 from app.worker import Worker
@@ -24,12 +23,6 @@ from sandbox import Sandbox
 
 COMPANY = Path(__file__).resolve().parents[2] / "sandbox" / "company"
 SECRET = "scenario-secret"
-
-
-@pytest.fixture(scope="session")
-def trained_model():
-    texts, labels = training_set(load_jsonl(str(COMPANY / "history.jsonl"))[0])
-    return classifier.train(texts, labels)
 
 
 @dataclass

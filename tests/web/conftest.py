@@ -23,7 +23,7 @@ from app.web import create_app
 from app.worker import Worker
 from sandbox import Sandbox
 from sandbox.vendors import serve
-from tests.scenario.conftest import COMPANY, Loop, help_center_knowledge, trained_model  # noqa: F401
+from tests.scenario.conftest import COMPANY, Loop, help_center_knowledge
 
 SECRET = "web-scenario-webhook-secret"
 APP_SECRET = "app-shared-secret-long-enough-for-hs256-and-hs512-0123456789abcdef"

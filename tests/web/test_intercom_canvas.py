@@ -22,7 +22,7 @@ from app.worker import Worker
 from sandbox.intercom_sandbox import IntercomSandbox
 from sandbox.vendors import serve
 from tests.fakes.served import Served
-from tests.scenario.conftest import COMPANY, trained_model  # noqa: F401
+from tests.scenario.conftest import COMPANY
 
 SECRET = "canvas-client-secret"
 DRAFT, DISPUTE = 2002, 2023  # invoice question; double charge (a refund to approve)
