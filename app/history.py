@@ -91,6 +91,34 @@ def training_set(tickets: list[LabelledTicket], product_map=None) -> tuple[list[
     return texts, labels
 
 
+def numbered_records(path: str, error: type[Exception]) -> list[tuple[int, object]]:
+    """The records of a ticket file with their numbers: an API response ({"tickets": [...]}), a
+    JSON array, or JSON lines (a line that is not JSON stands as its problem, a string). A file
+    that cannot be read at all raises `error`."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError as exc:
+        raise error(f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise error(f"{path} is not UTF-8 text") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        numbered = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.strip():
+                try:
+                    numbered.append((number, json.loads(line)))
+                except json.JSONDecodeError as exc:
+                    numbered.append((number, f"not valid JSON: {exc.msg}"))
+        return numbered
+    records = data.get("tickets") if isinstance(data, dict) else data
+    if not isinstance(records, list):
+        raise error(f"{path}: expected a list of tickets, an object with 'tickets', or JSON lines")
+    return list(enumerate(records, start=1))
+
+
 def load_zendesk_export(path: str, category_field: str = "", category_tag_prefix: str = "",
                         strict: bool = False) -> tuple[list[LabelledTicket], list[str]]:
     """Read a Zendesk ticket export: an API response ({"tickets": [...]}), a JSON array of
@@ -99,25 +127,7 @@ def load_zendesk_export(path: str, category_field: str = "", category_tag_prefix
     """
     if not category_field and not category_tag_prefix:
         raise HistoryError("name where the category is: a custom field id or a tag prefix")
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except OSError as exc:
-        raise HistoryError(f"cannot read {path}: {exc.strerror}") from None
-    try:
-        data = json.loads(text)
-        records = data.get("tickets") if isinstance(data, dict) else data
-        if not isinstance(records, list):
-            raise HistoryError(f"{path}: expected a list of tickets or an object with 'tickets'")
-        numbered = list(enumerate(records, start=1))
-    except json.JSONDecodeError:
-        numbered = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            if line.strip():
-                try:
-                    numbered.append((number, json.loads(line)))
-                except json.JSONDecodeError as exc:
-                    numbered.append((number, f"not valid JSON: {exc}"))
+    numbered = numbered_records(path, HistoryError)
     tickets, problems = [], []
     for number, record in numbered:
         try:

@@ -8,10 +8,9 @@ a person carries one of the escalation tags (`escalated` by default); in JSONL, 
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
-from .history import OUT_OF_SCOPE
+from .history import OUT_OF_SCOPE, numbered_records
 
 
 class ReplayError(Exception):
@@ -42,32 +41,12 @@ class Labels:
 
 def load_file(path: str, labels: Labels) -> tuple[list[HumanTicket], list[str]]:
     """Tickets and one message per unreadable record."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except OSError as exc:
-        raise ReplayError(f"cannot read {path}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise ReplayError(f"{path} is not UTF-8 text") from None
-    try:
-        data = json.loads(text)
-        records = data.get("tickets") if isinstance(data, dict) else data
-        if not isinstance(records, list):
-            raise ReplayError(f"{path}: expected a list of tickets, an object with 'tickets', or JSON lines")
-        numbered = list(enumerate(records, start=1))
-    except json.JSONDecodeError:
-        numbered = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            if line.strip():
-                try:
-                    numbered.append((number, json.loads(line)))
-                except json.JSONDecodeError as exc:
-                    numbered.append((number, ValueError(f"not valid JSON: {exc.msg}")))
+    numbered = numbered_records(path, ReplayError)
     tickets, problems = [], []
     for number, record in numbered:
         try:
-            if isinstance(record, Exception):
-                raise record
+            if isinstance(record, str):  # a line that is not JSON
+                raise ValueError(record)
             if not isinstance(record, dict):
                 raise ValueError("not a JSON object")
             zendesk = "description" in record or "comments" in record or "requester_id" in record
