@@ -88,21 +88,9 @@ INTERCOM_SECRET = "scenario-intercom-secret"
 
 
 @dataclass
-class SpineLoop:
-    platform: str
-    sb: object
-    settings: Settings
-    worker: Worker
-    deskhand_url: str
-
-    def drain(self, rounds: int = 3) -> None:
-        for _ in range(rounds):
-            assert self.sb.flush_webhooks(10)
-            while self.worker.run_once():
-                pass
-
-    def db(self):
-        return connect(self.settings.db_path)
+class SpineLoop(Loop):
+    """The loop on either sandbox helpdesk (`platform`: zendesk or intercom)."""
+    platform: str = "zendesk"
 
     def bot_messages(self, tid) -> list[dict]:
         """The bot's comments/parts as {public, body}, oldest first, as stored by the helpdesk."""
@@ -246,7 +234,8 @@ def spine(request, tmp_path, trained_model):
     sb.webhook_url = f"{url}/webhooks/{platform}"
     helpdesk = build_helpdesk(settings)
     knowledge = spine_knowledge(platform, settings, helpdesk)
-    yield SpineLoop(platform, sb, settings, Worker(settings, helpdesk, Engine(trained_model, knowledge), name="w1"), url)
+    yield SpineLoop(sb, settings, Worker(settings, helpdesk, Engine(trained_model, knowledge), name="w1"), url,
+                    platform)
     web.shutdown()
     web.server_close()
     sb.stop()
