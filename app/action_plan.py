@@ -140,7 +140,7 @@ def alert_text(ticket: Ticket, triage: Triage, decision: Decision, evidence: Evi
     account = [f.text for f in evidence.of("plan", "arr", "owner")][:3]
     if account:
         lines.append(slack_escape(" · ".join(account)))
-    lines += [f"Awaiting approval: {slack_escape(p)}" for p in pending if not p.startswith("not proposed")]
+    lines += [f"Awaiting approval: {slack_escape(p)}" for p in pending]
     return "\n".join(lines)
 
 

@@ -52,7 +52,9 @@ class CaseFile:
 
 def case_file(triage: Triage, decision: Decision, evidence: Evidence, matches: list[Match], ticket: Ticket,
               message: str, checked: Checked | None = None, pending: tuple[str, ...] = (),
-              done: tuple[str, ...] = ()) -> CaseFile:
+              done: tuple[str, ...] = (), declined: tuple[str, ...] = ()) -> CaseFile:
+    """`pending`: actions awaiting approval; `done`: actions taken; `declined`: why an action the
+    category allows was not proposed (a cap, no refundable charge)."""
     expected = EXPECTED.get(triage.category or "", DEFAULT_EXPECTED)
     missing = tuple(k for k in expected if not evidence.of(k))
     lines = ["Deskhand escalated this ticket to a person.", "", "SUMMARY"]
@@ -87,6 +89,8 @@ def case_file(triage: Triage, decision: Decision, evidence: Evidence, matches: l
         lines += ["", "ACTIONS TAKEN"] + [f"- {d}" for d in done]
     if pending:
         lines += ["", "ACTIONS AWAITING APPROVAL"] + [f"- {p}" for p in pending]
+    if declined:
+        lines += ["", "ACTIONS NOT PROPOSED"] + [f"- {d}" for d in declined]
     score = round(1 - len(missing) / len(expected), 3)
     lines += ["", f"Case file completeness {score:.0%}" + (f" (missing: {', '.join(missing)})" if missing else "")]
     return CaseFile("\n".join(lines), score, missing)

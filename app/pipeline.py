@@ -131,8 +131,7 @@ class Pipeline:
         ids = actions.record(self.db, ticket.platform, ticket.id, key, proposals)
         done = self._run_auto(key, log, only=("bug_file",))
         pending = tuple(f"#{i} {p.summary} — approve with `deskhand approve {i}`"
-                        for i, p in zip(ids, proposals) if p.level == "approval") + \
-            tuple(f"not proposed: {w}" for w in not_proposed)
+                        for i, p in zip(ids, proposals) if p.level == "approval")
         tags = [TAGS[decision.action], f"deskhand_{triage.category or 'unknown'}"]
         if asking:
             tags.append(bug_report.ASKED_TAG)
@@ -142,10 +141,10 @@ class Pipeline:
             body, public = checked.text, True
         elif decision.action == "draft":
             body, public = compose.draft_note(triage, decision, draft, checked), False
-            body += "".join(f"\n{line}" for line in _action_lines(done, pending))
+            body += "".join(f"\n{line}" for line in _action_lines(done, pending, not_proposed))
         else:
             case = case_file(triage, decision, evidence, thought.matches, ticket, trigger.body, checked, pending,
-                             tuple(f"{a}: {r}" for a, r in done.items()))
+                             tuple(f"{a}: {r}" for a, r in done.items()), tuple(not_proposed))
             self.db["case_files"].insert({
                 "at": time.time(), "platform": ticket.platform, "ticket_id": ticket.id,
                 "category": triage.category or "", "completeness": case.completeness,
@@ -237,9 +236,9 @@ def _planned_text_on_ticket(ticket: Ticket, trigger: Comment | None, planned_jso
         for c in later)
 
 
-def _action_lines(done: dict[str, str], pending: tuple[str, ...]) -> list[str]:
-    lines = [f"Done: {action} — {result}" for action, result in done.items()]
-    return lines + ([f"Awaiting approval: {p}" for p in pending] if pending else [])
+def _action_lines(done: dict[str, str], pending: tuple[str, ...], declined: list[str]) -> list[str]:
+    return ([f"Done: {action} — {result}" for action, result in done.items()]
+            + [f"Awaiting approval: {p}" for p in pending] + [f"Not proposed: {d}" for d in declined])
 
 
 def _crash_point(name: str) -> None:
