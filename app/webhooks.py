@@ -33,18 +33,7 @@ def zendesk():
         event = parse_zendesk(body, dict(request.headers))
     except PayloadError as exc:
         return _error(400, str(exc))
-    if event is None:
-        _store(lambda db: bump_counter(db, "webhooks.zendesk.ignored_event_type"))
-        return jsonify(status="ignored", reason="event type not handled"), 202
-
-    def accept(db) -> bool:
-        stored = insert_delivery(db, event, body)
-        if not stored:
-            bump_counter(db, "webhooks.zendesk.duplicate")
-        return stored
-
-    stored = _store(accept)
-    return jsonify(status="accepted" if stored else "duplicate", delivery_id=event.delivery_id), 202
+    return _accept("zendesk", event, body, 202, "event_type", "event type not handled")
 
 
 @bp.route("/intercom", methods=["HEAD"])
@@ -68,18 +57,24 @@ def intercom():
         event = parse_intercom(body)
     except PayloadError as exc:
         return _error(400, str(exc))
+    return _accept("intercom", event, body, 200, "topic", "topic not handled")
+
+
+def _accept(platform: str, event, body: bytes, status: int, ignored: str, why: str):
+    """Store a verified delivery once (a repeat is counted, not queued) and acknowledge it with the
+    status the platform expects; an event Deskhand does not handle is counted and acknowledged."""
     if event is None:
-        _store(lambda db: bump_counter(db, "webhooks.intercom.ignored_topic"))
-        return jsonify(status="ignored", reason="topic not handled"), 200
+        _store(lambda db: bump_counter(db, f"webhooks.{platform}.ignored_{ignored}"))
+        return jsonify(status="ignored", reason=why), status
 
     def accept(db) -> bool:
         stored = insert_delivery(db, event, body)
         if not stored:
-            bump_counter(db, "webhooks.intercom.duplicate")
+            bump_counter(db, f"webhooks.{platform}.duplicate")
         return stored
 
     stored = _store(accept)
-    return jsonify(status="accepted" if stored else "duplicate", delivery_id=event.delivery_id), 200
+    return jsonify(status="accepted" if stored else "duplicate", delivery_id=event.delivery_id), status
 
 
 def _store(fn):
