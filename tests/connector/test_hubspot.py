@@ -55,11 +55,6 @@ def crm(portal_id: str = "24583071", base_url: str = "") -> tuple[HubSpotCrm, li
     return client, sleeps
 
 
-@pytest.fixture
-def api():
-    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
-        yield mock
-
 
 def calls(api) -> list[tuple[str, str]]:
     return [(c.request.method, c.request.path_url) for c in api.calls]

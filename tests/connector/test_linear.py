@@ -30,11 +30,6 @@ def fixture(name: str) -> dict:
     return json.loads((FIXTURES / f"{name}.json").read_text())
 
 
-@pytest.fixture
-def api():
-    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
-        yield mock
-
 
 @pytest.fixture
 def bugs():

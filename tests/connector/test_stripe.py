@@ -9,7 +9,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-import responses
 import stripe
 
 from connectors.errors import AuthFailed, ConnectorError, NotFound, RateLimited, Unavailable
@@ -38,11 +37,6 @@ def billing(base_url: str = "", key: str = KEY) -> tuple[StripeBilling, list[flo
     client._sleep = sleeps.append  # see the waits without taking them
     return client, sleeps
 
-
-@pytest.fixture
-def api():
-    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
-        yield mock
 
 
 def add_account(api, customers: dict | None = None, subscriptions: dict | None = None, products=True):
