@@ -2,12 +2,10 @@
 what the sandbox received. Real HTTP both ways; the classifier is trained once per session."""
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from app import classifier
 from app.config import Settings
@@ -20,6 +18,7 @@ from app.web import create_app
 from app.worker import Worker
 from connectors.zendesk_kb import ZendeskHelpCenter
 from sandbox import Sandbox
+from tests.fakes.served import Served
 
 COMPANY = Path(__file__).resolve().parents[2] / "sandbox" / "company"
 SECRET = "scenario-secret"
@@ -64,18 +63,12 @@ def loop(tmp_path, trained_model):
                         policy_file=str(COMPANY / "policy.yaml"), lease_s=2, retry_base_s=0.01, max_attempts=3)
     prepare_database(settings)
     classifier.save(trained_model, models_dir(settings.data_dir))  # for worker subprocesses
-    web = make_server("127.0.0.1", 0, create_app(settings), threaded=True)
-    thread = threading.Thread(target=web.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{web.server_port}"
-    sb.webhook_url = f"{url}/webhooks/zendesk"
-    helpdesk = build_helpdesk(settings)
-    engine = Engine(trained_model, help_center_knowledge(settings, helpdesk))
-    yield Loop(sb, settings, Worker(settings, helpdesk, engine, name="w1"), url)
-    web.shutdown()
-    web.server_close()
+    with Served(create_app(settings)) as web:
+        sb.webhook_url = f"{web.base_url}/webhooks/zendesk"
+        helpdesk = build_helpdesk(settings)
+        engine = Engine(trained_model, help_center_knowledge(settings, helpdesk))
+        yield Loop(sb, settings, Worker(settings, helpdesk, engine, name="w1"), web.base_url)
     sb.stop()
-    thread.join(5)
 
 
 
@@ -227,16 +220,10 @@ def spine(request, tmp_path, trained_model):
                             intercom_client_secret=INTERCOM_SECRET, **base)
     prepare_database(settings)
     classifier.save(trained_model, models_dir(settings.data_dir))
-    web = make_server("127.0.0.1", 0, create_app(settings), threaded=True)
-    thread = threading.Thread(target=web.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{web.server_port}"
-    sb.webhook_url = f"{url}/webhooks/{platform}"
-    helpdesk = build_helpdesk(settings)
-    knowledge = spine_knowledge(platform, settings, helpdesk)
-    yield SpineLoop(sb, settings, Worker(settings, helpdesk, Engine(trained_model, knowledge), name="w1"), url,
-                    platform)
-    web.shutdown()
-    web.server_close()
+    with Served(create_app(settings)) as web:
+        sb.webhook_url = f"{web.base_url}/webhooks/{platform}"
+        helpdesk = build_helpdesk(settings)
+        knowledge = spine_knowledge(platform, settings, helpdesk)
+        yield SpineLoop(sb, settings, Worker(settings, helpdesk, Engine(trained_model, knowledge), name="w1"),
+                        web.base_url, platform)
     sb.stop()
-    thread.join(5)
