@@ -12,11 +12,13 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
+from connectors.types import ASKED_BUG_DETAILS
+
 from .action_plan import Proposal, level
 from .domain import Evidence, Ticket
 
 BUG_CATEGORIES = {"bug_report"}
-ASKED_TAG = "deskhand_asked_bug_details"  # on the ticket once the question went out (or into a draft)
+ASKED_TAG = ASKED_BUG_DETAILS  # on the ticket once the question went out (or into a draft)
 ASPECTS = ("steps", "behaviour", "page", "environment")
 # What each missing aspect is called in the question, in the order a customer would answer.
 ASK = {

@@ -38,6 +38,7 @@ class Settings:
     intercom_client_secret: str = field(default="", metadata={"doc": "the Intercom app's client secret(s), comma-separated for rotation: verify webhooks (X-Hub-Signature) and Canvas Kit requests (X-Body-Signature)"})
     intercom_admin_id: str = field(default="", metadata={"doc": "the Intercom admin Deskhand replies as (looked up with /me when empty)"})
     intercom_workspace_id: str = field(default="", metadata={"doc": "the Intercom workspace (app) id, for links to conversations in the inbox; when set, Canvas Kit requests from other workspaces are refused"})
+    intercom_label_attributes: bool = field(default=False, metadata={"doc": "also keep Deskhand's labels (deskhand_action, deskhand_category, flags) as Intercom conversation attributes, for inbox views and reports: one more API request per write"})
     stripe_api_key: str = field(default="", metadata={"doc": "Stripe secret or restricted key (billing context and refunds); empty: not connected"})
     stripe_url: str = field(default="", metadata={"doc": "override the Stripe API address (a local stand-in)"})
     hubspot_token: str = field(default="", metadata={"doc": "HubSpot private-app token (CRM context); empty: not connected"})

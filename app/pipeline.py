@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 import sqlite_utils
 
 from connectors.helpdesk import Helpdesk
-from connectors.types import Snapshot, TicketUpdate
+from connectors.types import ACTION_TAGS, BUG_LINKED, Snapshot, TicketUpdate
 
 from . import action_plan, actions, audit, bug_report, compose, guards, ledger, policy_store
 from .case_file import case_file
@@ -25,9 +25,6 @@ from .gather import Gatherer, Systems
 from .engine import Engine
 from .jobs import ACTIONABLE
 from .respond import Guardrails, think
-
-TAGS = {"send": "deskhand_replied", "draft": "deskhand_drafted", "escalate": "deskhand_escalated"}
-
 
 @dataclass(frozen=True)
 class Outcome:
@@ -132,11 +129,11 @@ class Pipeline:
         done = self._run_auto(key, log, only=("bug_file",))
         pending = tuple(f"#{i} {p.summary} — approve with `deskhand approve {i}`"
                         for i, p in zip(ids, proposals) if p.level == "approval")
-        tags = [TAGS[decision.action], f"deskhand_{triage.category or 'unknown'}"]
+        tags = [ACTION_TAGS[decision.action], f"deskhand_{triage.category or 'unknown'}"]
         if asking:
             tags.append(bug_report.ASKED_TAG)
         if "bug_file" in done and not done["bug_file"].startswith(("failed", "uncertain")):
-            tags.append("deskhand_bug_linked")
+            tags.append(BUG_LINKED)
         if decision.action == "send":
             body, public = checked.text, True
         elif decision.action == "draft":

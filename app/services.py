@@ -24,7 +24,8 @@ def build_helpdesk(settings: Settings) -> ZendeskHelpdesk:
     if settings.helpdesk == "intercom":
         from connectors.intercom import IntercomHelpdesk
         return IntercomHelpdesk(settings.intercom_token, base_url=settings.intercom_url,
-                                admin_id=settings.intercom_admin_id, workspace_id=settings.intercom_workspace_id)
+                                admin_id=settings.intercom_admin_id, workspace_id=settings.intercom_workspace_id,
+                                label_attributes=settings.intercom_label_attributes)
     return ZendeskHelpdesk(subdomain=settings.zendesk_subdomain, email=settings.zendesk_email,
                            token=settings.zendesk_token, base_url=settings.zendesk_url,
                            bot_user_id=settings.bot_user_id,

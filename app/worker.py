@@ -12,7 +12,7 @@ import time
 
 from connectors.errors import ConnectorError, RateLimited
 from connectors.helpdesk import Helpdesk
-from connectors.types import TicketUpdate
+from connectors.types import FAILED, TicketUpdate
 
 from . import audit, jobs, ledger
 from .config import Settings
@@ -94,7 +94,7 @@ class Worker:
             return
         try:
             self.helpdesk.write(event.ticket_id, TicketUpdate(body=body, public=False,
-                                                              add_tags=("deskhand_error",)))
+                                                              add_tags=(FAILED,)))
             ledger.mark(self.db, key, "done")
         except Exception as exc:  # the helpdesk itself is down: the dead letter keeps the job
             log.error("could not leave the failure note on ticket %s: %s", event.ticket_id, exc)

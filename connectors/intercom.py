@@ -5,50 +5,79 @@ Reads go through the bounded retry of connectors/intercom_kb.py (the SDK retries
 writes are never retried: a reply that may have landed is resolved by the pipeline re-reading the
 conversation for the write's marker.
 
-The marker. Zendesk carries `deskhand_<key>` as a tag in the same PUT as the comment. Intercom has
-no idempotency key and no single call that adds a part and a tag, and a tag per reply would fill
-the workspace's tag list with thousands of one-off tags. So the marker travels inside the reply
-itself: the part's body ends with the marker written in zero-width characters (invisible to the
-customer and the teammate, and part of the same request, so the reply and its marker land
-together or not at all). `snapshot` reads them back from the bot's own parts and reports them
-among the conversation's tags, which is where the platform-neutral pipeline looks. The other
-tags (`deskhand_replied`, the category, …) are real Intercom tags, few and reusable.
+Deskhand's tags. On Zendesk the marker `deskhand_<key>`, what Deskhand did, the category and the
+flags of connectors/types.py ride as tags in the same PUT as the comment. Intercom has no
+idempotency key, no call that adds a part and a tag, and attaches one tag per request (two or
+three extra calls per write). So the tags travel inside the reply itself: the part's body ends
+with them written in zero-width characters, invisible to the customer and the teammate and part
+of the same request, so the reply and its tags land together or not at all (better than tags
+written before the reply: a crash between the two can no longer leave a flag such as "asked for
+the bug's details" on a conversation where the question never went out). `snapshot` reads them
+back from the bot's own parts and reports them among the conversation's tags, which is where the
+platform-neutral pipeline and its guards look. Should Intercom ever strip the characters, the
+pipeline still finds a landed write by its text (app/pipeline.py).
 
-Write order: tags, then team assignment (both idempotent: repeating them after a crash changes
-nothing), then the reply, which is the commit point.
+Teammates can't filter on invisible text. With `label_attributes` (setting
+`intercom_label_attributes`) the labels are also kept as conversation attributes
+(`deskhand_action`, `deskhand_category`, one per flag), for inbox views and reports: one more
+request per write (`PUT /conversations/{id}`, only for values the snapshot shows differ), the
+attributes created in the workspace on first use (`/conversations/attributes`, once per process).
+
+Write order: attributes, then team assignment (both idempotent: repeating them after a crash
+changes nothing; the assignment skipped when the snapshot shows the team already has it), then
+the reply, which is the commit point.
 """
 from __future__ import annotations
 
 import re
 import threading
 
-from intercom import AdminReplyConversationRequest, CreateOrUpdateTagRequest, SingleFilterSearchRequest
+from intercom import AdminReplyConversationRequest, SingleFilterSearchRequest
 from intercom.conversations import ConversationsManageRequestBody_Assignment
 
 from .errors import ConnectorError
 from .intercom_kb import NO_SDK_RETRIES, TIMEOUT_S, IntercomArticles, _iso, _translate
-from .types import Comment, Requester, Snapshot, Ticket, TicketSummary, TicketUpdate, outcome_of
+from .types import (ACTION_TAGS, FLAG_TAGS, Comment, Requester, Snapshot, Ticket, TicketSummary, TicketUpdate,
+                    outcome_of)
 
 CUSTOMER = {"user", "lead", "contact"}
 TEXT_PARTS = {"comment", "note"}
 MARKER = re.compile(r"^deskhand_[0-9a-f]{12}$")
-# two bits per zero-width character, after an invisible separator that says "a marker follows"
+ACTION, CATEGORY = "deskhand_action", "deskhand_category"
+ATTRIBUTES = {  # conversation attribute -> its description in the workspace
+    ACTION: "What Deskhand last did: replied, drafted or escalated",
+    CATEGORY: "What Deskhand took the customer's last message to be about",
+    **{flag: f"yes: {flag.removeprefix('deskhand_').replace('_', ' ')} (set by Deskhand)" for flag in FLAG_TAGS}}
+SEEN_LIMIT = 1000  # conversations whose last-read labels and team are remembered for the next write
+# A hidden tag: an invisible separator, then the tag's name in UTF-8, two bits per zero-width
+# character (four per byte).
 _ZW = "\u200b\u200c\u200d\u2060"
 _START = "\u2063"
-_HIDDEN = re.compile(_START + "([" + _ZW + "]{24})")
+_HIDDEN = re.compile(_START + "([" + _ZW + "]+)")
 
 
-def hide(marker: str) -> str:
-    digits = marker.removeprefix("deskhand_")
-    return _START + "".join(_ZW[int(h, 16) >> 2] + _ZW[int(h, 16) & 3] for h in digits)
+def hide(tags) -> str:
+    """Deskhand's tags (its marker, what it did, the category, flags) as invisible text."""
+    out = []
+    for tag in tags:
+        data = tag.encode()
+        out.append(_START + "".join(_ZW[(byte >> shift) & 3] for byte in data for shift in (6, 4, 2, 0)))
+    return "".join(out)
 
 
 def reveal(body: str) -> tuple[str, list[str]]:
-    """The body without hidden markers, and the markers it carried."""
+    """The body without hidden tags, and the tags it carried (a mangled one is dropped)."""
     found = []
     for code in _HIDDEN.findall(body or ""):
+        if len(code) % 4:
+            continue
         bits = [_ZW.index(c) for c in code]
-        found.append("deskhand_" + "".join(f"{(bits[i] << 2) | bits[i + 1]:x}" for i in range(0, 24, 2)))
+        data = bytes((bits[i] << 6) | (bits[i + 1] << 4) | (bits[i + 2] << 2) | bits[i + 3]
+                     for i in range(0, len(bits), 4))
+        try:
+            found.append(data.decode())
+        except UnicodeDecodeError:
+            continue
     return _HIDDEN.sub("", body or ""), found
 
 
@@ -56,12 +85,14 @@ class IntercomHelpdesk:
     platform = "intercom"
 
     def __init__(self, token: str, base_url: str = "", admin_id: str = "", workspace_id: str = "",
-                 timeout_s: float = TIMEOUT_S):
+                 timeout_s: float = TIMEOUT_S, label_attributes: bool = False):
         self.articles = IntercomArticles(token, base_url=base_url, timeout_s=timeout_s)
         self.client = self.articles.client
         self._admin_id, self._workspace_id = str(admin_id or ""), workspace_id
-        self._tags: dict[str, str] = {}
+        self.label_attributes = label_attributes  # also keep the labels as conversation attributes
+        self._attributes: set[str] | None = None
         self._teams: dict[str, str] | None = None
+        self._seen: dict[str, tuple[dict, str]] = {}  # conversation id -> (attributes, team) last read
         self._lock = threading.Lock()
 
     def _read(self, fn):
@@ -84,6 +115,11 @@ class IntercomHelpdesk:
         conversations cost a search, made only when an escalation asks for them."""
         conv = self._read(lambda: self.client.conversations.find(
             str(ticket_id), display_as="plaintext", request_options=NO_SDK_RETRIES))
+        with self._lock:  # what the next write to this conversation need not repeat
+            self._seen.pop(str(conv.id), None)
+            self._seen[str(conv.id)] = (dict(conv.custom_attributes or {}), str(conv.team_assignee_id or ""))
+            while len(self._seen) > SEEN_LIMIT:
+                self._seen.pop(next(iter(self._seen)))
         return Snapshot(self._ticket(conv), None)
 
     def requester_history(self, requester_id: str, days: int = 90, exclude: str = "") -> list[TicketSummary]:
@@ -96,11 +132,9 @@ class IntercomHelpdesk:
             created = _iso(conv.created_at)
             if str(conv.id) == str(exclude) or not created or created < since.strftime("%Y-%m-%dT%H:%M:%SZ"):
                 continue
-            tags = _tag_names(conv)
+            tags = _tag_names(conv) + tags_of(conv.custom_attributes)
             state = {"closed": "solved", "snoozed": "hold"}.get(str(conv.state or ""), "open")
-            category = next((t.removeprefix("deskhand_") for t in tags if t.startswith("deskhand_")
-                             and t not in ("deskhand_replied", "deskhand_drafted", "deskhand_escalated")
-                             and not MARKER.match(t)), "")
+            category = str((conv.custom_attributes or {}).get(CATEGORY) or "")
             found.append(TicketSummary(id=str(conv.id), subject=_subject(conv), status=state,
                                        created_at=created, category=category, outcome=outcome_of(state, tags)))
         return sorted(found, key=lambda t: t.created_at, reverse=True)
@@ -125,9 +159,16 @@ class IntercomHelpdesk:
 
         def role(part_author) -> str:
             kind, who = str(getattr(part_author, "type", "")), str(getattr(part_author, "id", ""))
-            return "bot" if kind == "admin" and who == bot else "customer" if kind in CUSTOMER else "agent"
+            if kind == "admin" and who == bot:
+                return "bot"
+            if kind in CUSTOMER:
+                return "customer"
+            if kind == "bot" and not (getattr(part_author, "from_ai_agent", False)
+                                      or getattr(part_author, "is_ai_answer", False)):
+                return "automation"  # Operator's scripted messages: nobody has taken the conversation
+            return "agent"  # a teammate, or Fin answering: Deskhand stands down as for a person
 
-        markers: list[str] = []
+        hidden_tags: list[str] = []
         comments = []
         if source is not None and (source.body or "").strip():
             comments.append(Comment(id=str(source.id), author_id=str(getattr(author, "id", "")), role=role(author),
@@ -138,14 +179,15 @@ class IntercomHelpdesk:
                 continue  # assignments, state changes, tag events: not messages
             body, hidden = reveal(part.body)
             if role(part.author) == "bot":
-                markers += hidden  # only the bot's own parts can mark a write as done
+                hidden_tags += hidden  # only the bot's own parts can speak for Deskhand
             comments.append(Comment(id=str(part.id), author_id=str(getattr(part.author, "id", "")),
                                     role=role(part.author), public=str(part.part_type) == "comment",
                                     body=body, created_at=_iso(part.created_at)))
         return Ticket(
             platform=self.platform, id=str(conv.id), subject=_subject(conv),
             status=str(conv.state or ""), requester=requester, comments=tuple(comments),
-            tags=tuple(_tag_names(conv)) + tuple(markers), channel=str(getattr(source, "type", "") or ""),
+            tags=tuple(dict.fromkeys(_tag_names(conv) + tags_of(conv.custom_attributes) + hidden_tags)),
+            channel=str(getattr(source, "type", "") or ""),
             page_url=str(getattr(source, "url", "") or ""),  # where the conversation was started (B2)
             assignee_id=str(conv.admin_assignee_id or ""), group_id=str(conv.team_assignee_id or ""),
             created_at=_iso(conv.created_at), updated_at=_iso(conv.updated_at))
@@ -159,21 +201,25 @@ class IntercomHelpdesk:
     # -- writes --------------------------------------------------------------------------------
 
     def write(self, ticket_id: str, update: TicketUpdate) -> str:
-        """Tags, team, then the reply (`comment` when public, else `note`) carrying the marker.
-        Returns the new part's id. `expected_updated_at` is not enforced: Intercom has no
-        conditional write; the pipeline's guards on a fresh snapshot are the protection."""
+        """Labels as attributes when asked for (one PUT), the team, then the reply (`comment` when
+        public, else `note`) carrying every tag hidden. Returns the new part's id.
+        `expected_updated_at` is not enforced: Intercom has no conditional write; the pipeline's
+        guards on a fresh snapshot are the protection."""
         admin = self.bot_user_id()
-        markers = [t for t in update.add_tags if MARKER.match(t)]
-        for name in (t for t in update.add_tags if not MARKER.match(t)):
-            tag_id = self._tag_id(name)
-            _write(lambda: self.client.tags.tag_conversation(
-                str(ticket_id), tag_id=tag_id, admin_id=admin, request_options=NO_SDK_RETRIES))
-        if update.group_name:
-            team = self.team_id(update.group_name)
-            if team:
-                _write(lambda: self.client.conversations.manage(str(ticket_id), request=ConversationsManageRequestBody_Assignment(
-                    type="team", admin_id=admin, assignee_id=team), request_options=NO_SDK_RETRIES))
-        body = update.body + "".join(hide(m) for m in markers)
+        with self._lock:  # only the snapshot just before this write may spare a call
+            seen_labels, seen_team = self._seen.pop(str(ticket_id), (None, None))
+        if self.label_attributes:
+            labels = {name: value for name, value in labels_of(update.add_tags).items()
+                      if seen_labels is None or seen_labels.get(name) != value}
+            if labels:
+                self._ensure_attributes(labels)
+                _write(lambda: self.client.conversations.update(
+                    str(ticket_id), custom_attributes=labels, request_options=NO_SDK_RETRIES))
+        team = self.team_id(update.group_name) if update.group_name else ""
+        if team and team != seen_team:
+            _write(lambda: self.client.conversations.manage(str(ticket_id), request=ConversationsManageRequestBody_Assignment(
+                type="team", admin_id=admin, assignee_id=team), request_options=NO_SDK_RETRIES))
+        body = update.body + hide(update.add_tags)
         conv = _write(lambda: self.client.conversations.reply(str(ticket_id), request=AdminReplyConversationRequest(
             message_type="comment" if update.public else "note", admin_id=admin, body=body),
             request_options=NO_SDK_RETRIES))
@@ -181,13 +227,58 @@ class IntercomHelpdesk:
         mine = [p for p in parts or [] if str(getattr(p.author, "id", "")) == admin and str(p.part_type) in TEXT_PARTS]
         return str(mine[-1].id) if mine else ""
 
-    def _tag_id(self, name: str) -> str:
+    def _ensure_attributes(self, names) -> None:
+        """Create the conversation attributes Deskhand writes that the workspace lacks (listed once
+        per process). python-intercom 5 has no client for /conversations/attributes, so this goes
+        through the SDK's own HTTP client, which carries the token, base URL and API version."""
+        http = self.client._client_wrapper.httpx_client
         with self._lock:
-            if name not in self._tags:
-                tag = _write(lambda: self.client.tags.create(
-                    request=CreateOrUpdateTagRequest(name=name), request_options=NO_SDK_RETRIES))
-                self._tags[name] = str(tag.id)  # create-or-update by name: safe to repeat
-            return self._tags[name]
+            if self._attributes is None:
+                listed = self._read(lambda: _json(http.request("conversations/attributes", method="GET",
+                                                                request_options=NO_SDK_RETRIES)))
+                self._attributes = {str(a.get("name")) for a in listed.get("data") or []}
+            for name in sorted(set(names) - self._attributes):
+                _write(lambda: _json(http.request("conversations/attributes", method="POST", json={
+                    "name": name, "data_type": "string", "description": ATTRIBUTES[name]},
+                    request_options=NO_SDK_RETRIES)))
+                self._attributes.add(name)
+
+
+def labels_of(tags) -> dict[str, str]:
+    """The conversation attributes that stand for Deskhand's tags (markers excepted: they ride in
+    the reply)."""
+    actions = {tag: tag.removeprefix("deskhand_") for tag in ACTION_TAGS.values()}
+    labels = {}
+    for tag in tags:
+        if MARKER.match(tag):
+            continue
+        if tag in actions:
+            labels[ACTION] = actions[tag]
+        elif tag in FLAG_TAGS:
+            labels[tag] = "yes"
+        else:
+            labels[CATEGORY] = tag.removeprefix("deskhand_")
+    return labels
+
+
+def tags_of(attributes) -> list[str]:
+    """The tags Deskhand's conversation attributes stand for (the inverse of `labels_of`)."""
+    attributes = attributes or {}
+    tags = [f"deskhand_{attributes[name]}" for name in (ACTION, CATEGORY) if attributes.get(name)]
+    return tags + [flag for flag in FLAG_TAGS if attributes.get(flag) == "yes"]
+
+
+def _json(response) -> dict:
+    """A raw response from the SDK's HTTP client, failing as the SDK's own calls do (ApiError), so
+    the read retry and the error translation treat it alike."""
+    from intercom.core.api_error import ApiError
+    try:
+        body = response.json()
+    except ValueError:
+        body = response.text
+    if response.status_code >= 300 or not isinstance(body, dict):
+        raise ApiError(status_code=response.status_code, headers=dict(response.headers), body=body)
+    return body
 
 
 def _write(fn):

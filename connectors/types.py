@@ -4,7 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Role = Literal["customer", "agent", "bot"]
+# bot: Deskhand itself. automation: the helpdesk's own scripted messages (Intercom's Operator and
+# workflow bots: an expected reply time, a request for an email), which neither answer the
+# customer nor mean a person has taken the conversation.
+Role = Literal["customer", "agent", "bot", "automation"]
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,20 @@ class TicketSummary:
     outcome: str = ""  # how it ended, as far as the helpdesk shows it (see `outcome_of`)
 
 
+# The labels Deskhand writes with each reply, note or escalation, besides its marker and the
+# category (`deskhand_<category>`). Zendesk keeps them all as tags in the write's one PUT; Intercom,
+# which takes one request per tag, keeps them as conversation attributes (connectors/intercom.py).
+ACTION_TAGS = {"send": "deskhand_replied", "draft": "deskhand_drafted", "escalate": "deskhand_escalated"}
+ASKED_BUG_DETAILS = "deskhand_asked_bug_details"  # the bug report's missing details were asked for
+BUG_LINKED = "deskhand_bug_linked"  # the ticket is linked to an issue in the bug tracker
+FAILED = "deskhand_error"  # Deskhand gave up on the ticket and left a note saying so
+FLAG_TAGS = (ASKED_BUG_DETAILS, BUG_LINKED, FAILED)
+
+
 def outcome_of(status: str, tags: tuple[str, ...]) -> str:
     """A past ticket's outcome from its status and the tags Deskhand writes with each action."""
-    by = ("answered by Deskhand" if "deskhand_replied" in tags else "escalated by Deskhand"
-          if "deskhand_escalated" in tags else "drafted by Deskhand" if "deskhand_drafted" in tags else "")
+    by = ("answered by Deskhand" if ACTION_TAGS["send"] in tags else "escalated by Deskhand"
+          if ACTION_TAGS["escalate"] in tags else "drafted by Deskhand" if ACTION_TAGS["draft"] in tags else "")
     state = {"solved": "solved", "closed": "solved", "pending": "waiting on the customer",
              "hold": "on hold"}.get(status, "still open")
     return f"{state}, {by}" if by else state

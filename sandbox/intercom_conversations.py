@@ -4,9 +4,11 @@ companies, admins, teams and tags, in the shapes of the official description
 request and response against it).
 
 Routes (the subset Deskhand uses): GET /me, GET /conversations/{id}, POST /conversations/{id}/reply,
-POST /conversations/{id}/parts (assignment, close, open), POST /conversations/search (contact_ids),
-POST /tags, GET /tags, POST /conversations/{id}/tags, GET /teams, GET /contacts/{id},
-GET /contacts/{id}/companies. Every change goes through `ConversationStore` under its lock and
+PUT /conversations/{id} (custom attributes), POST /conversations/{id}/parts (assignment, close, open),
+POST /conversations/search (contact_ids), GET and POST /conversations/attributes, POST /tags,
+GET /tags, POST /conversations/{id}/tags, GET /teams, GET /contacts/{id},
+GET /contacts/{id}/companies. As in Intercom, a conversation attribute must exist in the
+workspace before a conversation can be given a value for it. Every change goes through `ConversationStore` under its lock and
 queues a notification for `on_change` (the signed webhook sender), never sent inside a request.
 """
 from __future__ import annotations
@@ -30,6 +32,7 @@ class ConversationStore:
         self.companies: dict[str, dict] = {}
         self.conversations: dict[str, dict] = {}
         self.tags: dict[str, dict] = {}
+        self.attributes: dict[str, dict] = {}  # conversation attributes by name
         self.lock = threading.RLock()
         self._ids = itertools.count(1000)
         self.on_change = lambda topic, conversation: None
@@ -47,7 +50,7 @@ class ConversationStore:
             self.conversations[cid] = {
                 "id": cid, "title": title, "created_at": now, "updated_at": now, "state": "open",
                 "admin_assignee_id": None, "team_assignee_id": None, "tags": [], "parts": [],
-                "contact_id": contact_id,
+                "contact_id": contact_id, "custom_attributes": {},
                 "source": {"type": "conversation", "id": self.next_id(), "delivered_as": "customer_initiated",
                            "subject": "", "body": body, "url": url or None,
                            "author": self._author(contact), "attachments": [], "redacted": False}}
@@ -91,6 +94,30 @@ class ConversationStore:
                 self.tags[found["id"]] = found
             return found
 
+    def define_attribute(self, name: str, data_type: str, description: str, admin_id: str) -> dict:
+        with self.lock:
+            now = int(time.time())
+            attribute = {"type": "conversation_attribute", "id": int(self.next_id()), "name": name,
+                         "description": description, "data_type": data_type, "required": False,
+                         "visible_to_team_ids": [], "archived": False, "created_at": now, "updated_at": now,
+                         "admin_id": str(admin_id), **({"multiline": False} if data_type == "string" else {})}
+            self.attributes[name] = attribute
+            return attribute
+
+    def set_attributes(self, cid: str, values: dict) -> str:
+        """Give the conversation these attribute values; the reason when they can't be (nothing changes)."""
+        with self.lock:
+            for name, value in values.items():
+                attribute = self.attributes.get(name)
+                if attribute is None or attribute["archived"]:
+                    return f"Conversation attribute '{name}' does not exist"
+                if attribute["data_type"] == "string" and not isinstance(value, str):
+                    return f"Conversation attribute '{name}' must be a string"
+            conv = self.conversations[cid]
+            conv["custom_attributes"].update(values)
+            conv["updated_at"] = int(time.time())
+            return ""
+
     def _author(self, person: dict) -> dict:
         return {"type": person.get("role", "user") if person in self.contacts.values() else "admin",
                 "id": person["id"], "name": person.get("name") or "", "email": person.get("email") or ""}
@@ -120,7 +147,7 @@ class ConversationStore:
             "contacts": {"type": "contact.list", "contacts": [
                 {"type": "contact", "id": contact["id"], "external_id": contact.get("external_id")}]},
             "teammates": {"type": "admin.list", "admins": []},
-            "custom_attributes": {}, "ai_agent_participated": False,
+            "custom_attributes": dict(conv["custom_attributes"]), "ai_agent_participated": False,
         }
         if with_parts:
             out["conversation_parts"] = {"type": "conversation_part.list",
@@ -156,6 +183,36 @@ def install(app: Flask, store: ConversationStore, error) -> None:
         if conv is None:
             return error(404, "conversation_not_found", "Conversation not found")
         return jsonify(store.conversation_json(conv))
+
+    @app.put("/conversations/<cid>")
+    def update(cid):
+        conv, data = conv_or_404(cid), body()
+        if conv is None:
+            return error(404, "conversation_not_found", "Conversation not found")
+        values = data.get("custom_attributes") or {}
+        if not isinstance(values, dict):
+            return error(400, "parameter_invalid", "custom_attributes must be an object")
+        problem = store.set_attributes(cid, values)
+        if problem:
+            return error(400, "parameter_invalid", problem)
+        return jsonify(store.conversation_json(conv))
+
+    @app.get("/conversations/attributes")
+    def list_attributes():
+        return jsonify({"type": "list", "data": [dict(a) for a in store.attributes.values() if not a["archived"]]})
+
+    @app.post("/conversations/attributes")
+    def create_attribute():
+        data = body()
+        name, data_type = str(data.get("name") or "").strip(), data.get("data_type")
+        if not name:
+            return error(400, "parameter_invalid", "name is required")
+        if data_type not in ("string", "integer", "decimal", "boolean", "datetime"):
+            return error(422, "parameter_invalid", f"data_type '{data_type}' is not valid. Allowed types: "
+                         "string, integer, list, decimal, boolean, datetime, relationship, files")
+        if name in store.attributes:
+            return error(400, "parameter_invalid", f"An attribute named '{name}' already exists")
+        return jsonify(store.define_attribute(name, data_type, str(data.get("description") or ""), store.bot["id"]))
 
     @app.post("/conversations/<cid>/reply")
     def reply(cid):

@@ -120,6 +120,12 @@ class IntercomSandbox:
         agent = next(a for a in self.store.admins if a != self.bot_user_id)
         return self.store.add_part(str(cid), "comment" if public else "note", self.store.admin_author(agent), body)
 
+    def operator_message(self, cid, body: str, ai_agent: bool = False) -> dict:
+        """A message from Intercom's own bots: Operator's scripted ones, or Fin's answers (`ai_agent`)."""
+        author = {"type": "bot", "id": "1000001", "name": "Fin" if ai_agent else "Operator",
+                  "email": "operator+sandboxws@intercom.io", "from_ai_agent": ai_agent, "is_ai_answer": ai_agent}
+        return self.store.add_part(str(cid), "comment", author, body)
+
     def set_status(self, cid, status: str) -> None:
         self.store.conversations[str(cid)]["state"] = "closed" if status in ("solved", "closed") else status
 

@@ -6,7 +6,7 @@ Deskhand's write for that ticket (its PUT) landing in the sandbox, and the Zende
 requests Deskhand made for it. `--helpdesk intercom`: the same, measured the same way, on the
 Intercom sandbox (the same company as a workspace): conversation.user.created/replied
 notifications, and the write is the reply (POST /conversations/{id}/reply), the commit point
-after the tags and the team assignment.
+after the team assignment (and, with --label-attributes, the attributes' PUT).
 
 How: as `deskhand demo` does, on loopback in this process: the seeded sandbox, Deskhand's
 web app under waitress, one Worker thread (trained on sandbox/company/history.jsonl, policy
@@ -20,8 +20,8 @@ calls are those after it was stored and the previous run ended, up to its end. O
 queue = stored until the job's first trace (first API call or audit row: a few ms late);
 work = from there until the PUT landed.
 
-    .venv/bin/python scripts/bench_pipeline.py [--helpdesk zendesk|intercom] [--repeat 1] [--interval 0.3]
-                                               [--poll-s 0.2] [--json]
+    .venv/bin/python scripts/bench_pipeline.py [--helpdesk zendesk|intercom] [--label-attributes] [--repeat 1]
+                                               [--interval 0.3] [--poll-s 0.2] [--json]
 """
 from __future__ import annotations
 
@@ -43,9 +43,9 @@ SECRET = "bench-pipeline-secret"
 COMPANY = ROOT / "sandbox" / "company"
 ONE_TIME = re.compile(r"^/api/v2/(users/me|help_center/(?:[\w-]+/)?articles|groups)(\.json)?$")
 TICKET_PUT = re.compile(r"^/api/v2/tickets/(\d+)(\.json)?$")
-# Intercom: /me, the team list and tag ids (created-or-updated once per name) are cached by the
+# Intercom: /me, the team list and the conversation attributes (listed, and created when missing) are cached by the
 # connector; article reads belong to the knowledge sync. Everything else is per event.
-INTERCOM_ONE_TIME = re.compile(r"^/(me|teams|tags|articles(/\d+)?)$")
+INTERCOM_ONE_TIME = re.compile(r"^/(me|teams|conversations/attributes|articles(/\d+)?)$")
 INTERCOM_WRITE = re.compile(r"^/conversations/(\d+)/reply$")
 CUSTOMER = {"ticket.created", "comment_added (customer)",  # the events that ask for a reply
             "conversation.user.created", "conversation.user.replied"}
@@ -138,7 +138,8 @@ def drive(args) -> tuple[list[dict], list[dict], dict, dict, float]:
             sb = IntercomSandbox.from_seed(client_secret=SECRET).start()
             settings = Settings(data_dir=data_dir, helpdesk="intercom", intercom_url=sb.url, intercom_token=sb.token,
                                 intercom_client_secret=SECRET, history_file=str(COMPANY / "history.jsonl"),
-                                policy_file=str(COMPANY / "policy.yaml"))
+                                policy_file=str(COMPANY / "policy.yaml"),
+                                intercom_label_attributes=args.label_attributes)
         else:
             sb = Sandbox.from_seed(signing_secret=SECRET).start()
             settings = Settings(data_dir=data_dir, zendesk_url=sb.url, zendesk_webhook_secrets=SECRET,
@@ -188,6 +189,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--helpdesk", choices=("zendesk", "intercom"), default="zendesk",
                     help="the sandbox helpdesk to run against")
+    ap.add_argument("--label-attributes", action="store_true",
+                    help="intercom: also keep the labels as conversation attributes (setting intercom_label_attributes)")
     ap.add_argument("--repeat", type=int, default=1, help="rounds of customer replies after the stream")
     ap.add_argument("--interval", type=float, default=0.3, help="seconds between events (0: burst)")
     ap.add_argument("--poll-s", type=float, default=None, help="worker idle poll (default: the setting)")

@@ -32,11 +32,12 @@ def helpdesk(sb) -> IntercomHelpdesk:
     return desk
 
 
-def test_marker_round_trip_is_invisible_text():
-    hidden = hide("deskhand_0f1e2d3c4b5a")
+def test_tags_round_trip_as_invisible_text():
+    hidden = hide(["deskhand_0f1e2d3c4b5a", "deskhand_refund_request"])
     assert hidden.strip("\u200b\u200c\u200d\u2060\u2063") == ""  # only zero-width characters
-    assert reveal("Hello" + hidden) == ("Hello", ["deskhand_0f1e2d3c4b5a"])
+    assert reveal("Hello" + hidden) == ("Hello", ["deskhand_0f1e2d3c4b5a", "deskhand_refund_request"])
     assert reveal("no marker") == ("no marker", [])
+    assert reveal("Hi" + hidden[:-1]) == ("Hi", ["deskhand_0f1e2d3c4b5a"])  # a cut-off tag is dropped
 
 
 def test_snapshot_reads_the_conversation_its_customer_and_page(sb):
@@ -52,34 +53,103 @@ def test_snapshot_reads_the_conversation_its_customer_and_page(sb):
     assert ticket.page_url == (stream.get("page_url") or "") and ticket.subject == stream["subject"]
 
 
-def test_write_reply_note_tags_and_team_then_recover_the_marker(sb):
+ESCALATION = TicketUpdate(body="Deskhand: case file", public=False, group_name="Billing & Accounts",
+                          add_tags=("deskhand_escalated", "deskhand_refund_request", "deskhand_bug_linked",
+                                    "deskhand_00112233aabb"))
+
+
+def test_write_assigns_then_notes_with_the_tags_inside_and_reads_them_back(sb):
     sb.play([ESCALATE])
     desk = helpdesk(sb)
-    marker = "deskhand_00112233aabb"
-    remote = desk.write(str(ESCALATE), TicketUpdate(body="Deskhand: case file", public=False,
-                                                     add_tags=("deskhand_escalated", marker),
-                                                     group_name="Billing & Accounts"))
+    before = len(sb.requests)
+    remote = desk.write(str(ESCALATE), ESCALATION)
     [note] = sb.bot_parts(ESCALATE)
     assert note["part_type"] == "note" and note["id"] == remote
     assert note["body"].startswith("Deskhand: case file") and note["body"] != "Deskhand: case file"
     conv = sb.conversation(ESCALATE)
-    assert [t["name"] for t in conv["tags"]["tags"]] == ["deskhand_escalated"]  # no tag per write
+    assert conv["tags"]["tags"] == [] and conv["custom_attributes"] == {}  # no request per label
     team = next(t for t in sb.store.teams.values() if t["name"] == "Billing & Accounts")
     assert str(conv["team_assignee_id"]) == team["id"]
+    assert [(r["method"], r["rule"]) for r in sb.requests[before:] if r["path"] not in ("/me", "/teams")] == [
+        ("POST", "/conversations/<cid>/parts"), ("POST", "/conversations/<cid>/reply")]
     ticket = desk.snapshot(str(ESCALATE)).ticket
-    assert marker in ticket.tags and "deskhand_escalated" in ticket.tags
+    assert set(ESCALATION.add_tags) <= set(ticket.tags)
     bot = [c for c in ticket.comments if c.role == "bot"]
     assert bot[0].body == "Deskhand: case file" and bot[0].public is False
 
-    desk.write(str(ESCALATE), TicketUpdate(body="Hello!", public=True, add_tags=("deskhand_escalated",)))
+    desk.write(str(ESCALATE), TicketUpdate(body="Hello!", public=True, add_tags=("deskhand_replied",)))
     assert sb.bot_parts(ESCALATE)[-1]["part_type"] == "comment"
-    assert sum(1 for r in sb.requests if r["path"] == "/tags" and r["method"] == "POST") == 1  # tag id cached
+    assert {"deskhand_replied", "deskhand_escalated"} <= set(desk.snapshot(str(ESCALATE)).ticket.tags)  # they add up, as tags do
+
+
+def test_label_attributes_are_created_once_and_written_in_one_put(sb):
+    sb.play([ESCALATE])
+    desk = IntercomHelpdesk(TOKEN, base_url=sb.url, timeout_s=5, label_attributes=True)
+    desk.write(str(ESCALATE), ESCALATION)
+    assert sb.conversation(ESCALATE)["custom_attributes"] == {
+        "deskhand_action": "escalated", "deskhand_category": "refund_request", "deskhand_bug_linked": "yes"}
+    assert {"deskhand_action", "deskhand_category", "deskhand_bug_linked"} <= set(sb.store.attributes)
+    assert sb.app.extensions["intercom_sandbox"].count(f"/conversations/{ESCALATE}") == 1  # one PUT
+    desk.write(str(ESCALATE), TicketUpdate(body="Hello!", public=True, add_tags=("deskhand_replied",)))
+    assert sb.conversation(ESCALATE)["custom_attributes"]["deskhand_action"] == "replied"
+    creations = [r for r in sb.requests if r["path"] == "/conversations/attributes" and r["method"] == "POST"]
+    assert len(creations) == 3  # each attribute created once, then known
+    other = IntercomHelpdesk(TOKEN, base_url=sb.url, timeout_s=5, label_attributes=True)
+    other.write(str(ESCALATE), ESCALATION)  # a new process lists them and creates none
+    assert len([r for r in sb.requests if r["path"] == "/conversations/attributes" and r["method"] == "POST"]) == 3
+    sb.store.conversations[str(ESCALATE)]["tags"] = []
+    assert "deskhand_escalated" in other.snapshot(str(ESCALATE)).ticket.tags
+
+
+def test_a_write_after_a_snapshot_repeats_no_label_or_assignment_already_there(sb):
+    sb.play([ESCALATE])
+    desk = IntercomHelpdesk(TOKEN, base_url=sb.url, timeout_s=5, label_attributes=True)
+    desk.snapshot(str(ESCALATE))
+    desk.write(str(ESCALATE), ESCALATION)
+    before = len(sb.requests)
+    desk.snapshot(str(ESCALATE))
+    desk.write(str(ESCALATE), ESCALATION)
+    assert [(r["method"], r["rule"]) for r in sb.requests[before:]] == [
+        ("GET", "/conversations/<cid>"), ("POST", "/conversations/<cid>/reply")]
+    sb.store.conversations[str(ESCALATE)]["custom_attributes"]["deskhand_category"] = "billing"  # a teammate's edit
+    sb.store.conversations[str(ESCALATE)]["team_assignee_id"] = None
+    desk.snapshot(str(ESCALATE))
+    desk.write(str(ESCALATE), ESCALATION)
+    conv = sb.conversation(ESCALATE)
+    assert conv["custom_attributes"]["deskhand_category"] == "refund_request" and conv.get("team_assignee_id")
+
+
+def test_an_unknown_attribute_is_refused_as_intercom_does(sb):
+    sb.play([SEND])
+    state = sb.app.extensions["intercom_sandbox"]
+    import requests
+    answer = requests.put(f"{sb.url}/conversations/{SEND}", json={"custom_attributes": {"nope": "x"}},
+                          headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5)
+    assert answer.status_code == 400 and "does not exist" in answer.json()["errors"][0]["message"]
+    assert sb.conversation(SEND)["custom_attributes"] == {} and state.count(f"/conversations/{SEND}") == 1
 
 
 def test_a_marker_in_a_customers_message_does_not_count(sb):
     sb.play([SEND])
     sb.customer_reply(SEND, "copy-paste" + hide("deskhand_00112233aabb"))
     assert "deskhand_00112233aabb" not in helpdesk(sb).snapshot(str(SEND)).ticket.tags
+
+
+def test_operators_scripted_message_is_no_person_but_fins_answer_is(sb):
+    from app import guards
+    from app.domain import TicketEvent
+    sb.play([SEND])
+    sb.operator_message(SEND, "The team typically replies in a few hours.")
+    desk = helpdesk(sb)
+    event = TicketEvent(platform="intercom", delivery_id="d", kind="conversation.user.created", ticket_id=str(SEND))
+    ticket = desk.snapshot(str(SEND)).ticket
+    assert [c.role for c in ticket.comments] == ["customer", "automation"]
+    assert guards.check(ticket, event, "deskhand_off", lambda c: "m").skip == ""  # Deskhand still answers
+    sb.operator_message(SEND, "Here is how to reset your password: ...", ai_agent=True)
+    ticket = desk.snapshot(str(SEND)).ticket
+    assert ticket.comments[-1].role == "agent"
+    assert guards.check(ticket, event, "deskhand_off", lambda c: "m").skip == \
+        "a human agent is already talking to the customer"
 
 
 def test_history_contact_and_companies(sb):
@@ -134,8 +204,9 @@ def test_every_request_and_response_matches_the_spec(sb):
     sb.play([SEND, ESCALATE])
     desk = helpdesk(sb)
     desk.snapshot(str(SEND))
-    desk.write(str(ESCALATE), TicketUpdate(body="note", public=False, add_tags=("deskhand_escalated", "deskhand_00112233aabb"),
-                                           group_name="Billing & Accounts"))
+    desk.write(str(ESCALATE), ESCALATION)
+    labelled = IntercomHelpdesk(TOKEN, base_url=sb.url, timeout_s=5, label_attributes=True)
+    labelled.write(str(ESCALATE), ESCALATION)
     desk.write(str(SEND), TicketUpdate(body="reply", public=True, add_tags=("deskhand_replied",)))
     ticket = desk.snapshot(str(SEND)).ticket
     desk.requester_history(ticket.requester.id)
@@ -153,7 +224,8 @@ def test_every_request_and_response_matches_the_spec(sb):
         assert not _errors(schema, r["response"]), (r["method"], r["rule"], _errors(schema, r["response"])[:5])
         checked.add((r["method"], r["rule"]))
     assert {("GET", "/me"), ("GET", "/conversations/<cid>"), ("POST", "/conversations/<cid>/reply"),
-            ("POST", "/conversations/<cid>/parts"), ("POST", "/conversations/<cid>/tags"), ("POST", "/tags"),
+            ("POST", "/conversations/<cid>/parts"), ("PUT", "/conversations/<cid>"),
+            ("GET", "/conversations/attributes"), ("POST", "/conversations/attributes"),
             ("GET", "/teams"), ("POST", "/conversations/search"), ("GET", "/contacts/<contact_id>"),
             ("GET", "/contacts/<contact_id>/companies"), ("GET", "/articles")} <= checked
 
