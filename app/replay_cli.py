@@ -12,7 +12,7 @@ import click
 @click.option("--since", metavar="DURATION", help="Solved tickets changed in this window, from the helpdesk (30d, 12h).")
 @click.option("--file", "path", type=click.Path(dir_okay=False),
               help="A Zendesk ticket export (JSON, or one ticket a line) or our JSONL history format.")
-@click.option("--category-field", default=None, help="Custom field id holding the team's category (default: category_field_id).")
+@click.option("--category-field", default=None, help="Custom field id (Intercom: conversation attribute) holding the team's category (default: category_field_id).")
 @click.option("--category-tag-prefix", default="", help="Or: the category is the tag after this prefix.")
 @click.option("--escalated-tag", "escalated_tags", multiple=True, default=("escalated",), show_default=True,
               help="A tag your team puts on tickets it escalated (repeat for several).")
@@ -48,6 +48,13 @@ def replay(settings, since, path, category_field, category_tag_prefix, escalated
             for problem in problems:
                 click.echo(f"skipped {problem}", err=True)
             tickets = tickets[:limit] if limit else tickets
+        elif settings.helpdesk == "intercom":
+            from .replay_source import load_intercom
+            from .services import build_helpdesk
+            tickets, stats = load_intercom(build_helpdesk(settings), window, labels, limit=limit)
+            click.echo(f"read {stats['read']} conversations closed in the last {since} ({stats['calls']} API calls):"
+                       f" {len(tickets)} to replay, {stats['touched_by_deskhand']} already handled by Deskhand,"
+                       f" {stats['not_solved']} without a customer message", err=True)
         else:
             from .sweep_run import build_export
             export, helpdesk = build_export(settings)

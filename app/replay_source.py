@@ -1,5 +1,6 @@
 """Solved tickets and what the humans did with them, for `deskhand replay`: from a file (our JSONL
-history format or a Zendesk ticket export) or from the helpdesk's incremental export.
+history format or a Zendesk ticket export), from Zendesk's incremental export, or from Intercom's
+search for closed conversations.
 
 Per ticket: the first customer message (what Deskhand would have answered), the category the team
 gave it (a custom field or a tag; the `category` key in JSONL), whether a person replied or
@@ -33,7 +34,8 @@ class HumanTicket:
 
 @dataclass(frozen=True)
 class Labels:
-    """Where a Zendesk ticket keeps its category and its escalation."""
+    """Where a ticket keeps its category (a Zendesk custom field id or an Intercom conversation
+    attribute name; or a tag prefix) and its escalation (tags)."""
     category_field: str = ""
     category_tag_prefix: str = ""
     escalated_tags: tuple[str, ...] = ("escalated",)
@@ -141,3 +143,52 @@ def load_helpdesk(export, since_s: float, labels: Labels, bot_id: str, page_url_
         if page.end_of_stream or not page.tickets or not page.after_cursor:
             return list(found.values()), stats
         cursor = page.after_cursor
+
+
+def from_ticket(ticket, labels: Labels) -> HumanTicket:
+    """A helpdesk snapshot (connectors/types.Ticket) as replay reads it: the first customer message,
+    the first public reply by a person, the category from its field/attribute or tag."""
+    first = next((c for c in ticket.comments if c.role == "customer"), None)
+    if first is None or not first.body.strip():
+        raise ValueError("no customer message")
+    agents = [c for c in ticket.comments if c.role == "agent" and c.public]
+    tags = list(ticket.tags)
+    human = "escalated" if set(tags) & set(labels.escalated_tags) else "replied" if agents else "none"
+    category = dict(ticket.custom_fields).get(labels.category_field) if labels.category_field else None
+    if not category and labels.category_tag_prefix:
+        p = labels.category_tag_prefix
+        category = next((t[len(p):] for t in tags if t.startswith(p) and len(t) > len(p)), None)
+    return HumanTicket(id=ticket.id, subject=ticket.subject, body=first.body,
+                       category=None if category in (None, "", OUT_OF_SCOPE) else str(category),
+                       labelled=category is not None, human=human, agent_reply=agents[0].body if agents else "",
+                       requester={"name": ticket.requester.name, "email": ticket.requester.email},
+                       page_url=ticket.page_url, created_at=ticket.created_at)
+
+
+def load_intercom(helpdesk, since_s: float, labels: Labels, now: float | None = None,
+                  limit: int = 0) -> tuple[list[HumanTicket], dict]:
+    """Closed conversations changed in the last `since_s` seconds, found with Intercom's search (no
+    export exists) and read one by one for their parts. Conversations Deskhand wrote in are left out."""
+    import time
+    now = time.time() if now is None else now
+    found: list[HumanTicket] = []
+    stats, cursor = {"read": 0, "not_solved": 0, "touched_by_deskhand": 0, "calls": 0}, ""
+    while True:
+        page, cursor = helpdesk.closed(int(now - since_s), starting_after=cursor)
+        stats["calls"] += 1
+        for item in page:
+            ticket = helpdesk.snapshot(item["id"]).ticket
+            stats["read"] += 1
+            stats["calls"] += 1
+            if any(c.role == "bot" for c in ticket.comments):
+                stats["touched_by_deskhand"] += 1
+                continue
+            try:
+                found.append(from_ticket(ticket, labels))
+            except ValueError:
+                stats["not_solved"] += 1  # nothing a customer asked: nothing to replay
+                continue
+            if limit and len(found) >= limit:
+                return found, stats
+        if not cursor or not page:
+            return found, stats

@@ -125,8 +125,7 @@ def job_specs(settings: Settings, helpdesk=None) -> list[JobSpec]:
     from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
     specs = []
-    sweeps = getattr(settings, "helpdesk", "zendesk") == "zendesk"  # Zendesk's exports: see sweep_run
-    if sweeps and (settings.sweep_minutes > 0 or settings.sweep_cron):
+    if settings.sweep_minutes > 0 or settings.sweep_cron:
         interval = settings.sweep_minutes * 60
         trigger = IntervalTrigger(seconds=interval) if interval else CronTrigger.from_crontab(settings.sweep_cron, timezone="UTC")
         specs.append(JobSpec("sweep", trigger, lambda: _sweep(settings), interval, first_delay_s=60))

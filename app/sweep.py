@@ -142,9 +142,7 @@ class Sweep:
             report.rate_limited = self.export.rate_limited - limited_before
             report.event_pages, report.comment_reads = self.reader.event_pages, self.reader.per_ticket
             report.duration_s = self.clock() - now
-            if not self.o.dry_run:
-                self.db["sweep_runs"].insert({"started_at": now, "finished_at": self.clock(), "dry_run": 0,
-                                              "summary": json.dumps(report.summary())})
+            record_run(self.db, report, self.clock())
         return report
 
     # -- one export page --------------------------------------------------------------------------
@@ -181,53 +179,70 @@ class Sweep:
             return "not open"
         if self.o.opt_out_tag and self.o.opt_out_tag in (raw.get("tags") or ()):
             return "opted out"
-        seen = self.db.execute("SELECT updated_at FROM sweep_seen WHERE platform = ? AND ticket_id = ?",
-                               [PLATFORM, str(raw["id"])]).fetchone()
-        if seen and seen[0] == raw.get("updated_at"):
-            return "seen before"
-        return None
+        return "seen before" if seen_before(self.db, PLATFORM, str(raw["id"]), raw.get("updated_at")) else None
 
     def _examine(self, raw: dict, report: SweepReport, now: float) -> str:
         ticket = to_ticket(raw, self.reader.comments(raw["id"]), self.o.bot_id, self.o.page_url_field_id)
-        event = TicketEvent(platform=PLATFORM, delivery_id="", kind=KIND, ticket_id=ticket.id)
-        result = guards.check(ticket, event, self.o.opt_out_tag,
-                              lambda c: ledger.marker_tag(ledger.reply_key(PLATFORM, ticket.id, c.id)))
-        trigger = result.trigger
-        if result.skip or trigger is None:
-            outcome = "not waiting"
-        elif self._handled(ticket.id, trigger.id, unix(trigger.created_at)):
-            outcome = "handled"
-        else:
-            outcome = "enqueued"
-        if self.o.dry_run:
-            if outcome == "enqueued":
-                report.enqueued.append(ticket.id)
-                return "would enqueue"
-            return outcome
-        with transaction(self.db):
-            if outcome == "enqueued":
-                event = TicketEvent(platform=PLATFORM, delivery_id=f"sweep:{PLATFORM}:{ticket.id}:{trigger.id}",
-                                    kind=KIND, ticket_id=ticket.id, comment_id=trigger.id,
-                                    author_id=trigger.author_id, requester_id=ticket.requester.id)
-                payload = json.dumps({"source": "sweep", "ticket_id": ticket.id, "comment_id": trigger.id,
-                                      "updated_at": ticket.updated_at, "waiting_since": trigger.created_at})
-                if not jobs.insert_delivery(self.db, event, payload.encode(), now):
-                    outcome = "handled"  # this very message was enqueued before (a run that was killed)
-            self.db.execute("INSERT OR REPLACE INTO sweep_seen (platform, ticket_id, updated_at, outcome, at)"
-                            " VALUES (?, ?, ?, ?, ?)", [PLATFORM, ticket.id, ticket.updated_at, outcome, now])
+        return consider(self.db, ticket, self.o, report, now)
+
+
+def seen_before(db: sqlite_utils.Database, platform: str, ticket_id: str, updated_at) -> bool:
+    """This version of the ticket (its update time) was examined by an earlier sweep."""
+    seen = db.execute("SELECT updated_at FROM sweep_seen WHERE platform = ? AND ticket_id = ?",
+                      [platform, ticket_id]).fetchone()
+    return bool(seen) and seen[0] == updated_at
+
+
+def consider(db: sqlite_utils.Database, ticket, options: SweepOptions, report: SweepReport, now: float) -> str:
+    """Enqueue the ticket when the worker's guards would answer its customer's newest message and
+    Deskhand has no job or ledger row for it; record the examined version. The outcome."""
+    platform = ticket.platform
+    event = TicketEvent(platform=platform, delivery_id="", kind=KIND, ticket_id=ticket.id)
+    result = guards.check(ticket, event, options.opt_out_tag,
+                          lambda c: ledger.marker_tag(ledger.reply_key(platform, ticket.id, c.id)))
+    trigger = result.trigger
+    if result.skip or trigger is None:
+        outcome = "not waiting"
+    elif _handled(db, platform, ticket.id, trigger.id, unix(trigger.created_at)):
+        outcome = "handled"
+    else:
+        outcome = "enqueued"
+    if options.dry_run:
         if outcome == "enqueued":
             report.enqueued.append(ticket.id)
-            _crash_point(len(report.enqueued))
+            return "would enqueue"
         return outcome
+    with transaction(db):
+        if outcome == "enqueued":
+            event = TicketEvent(platform=platform, delivery_id=f"sweep:{platform}:{ticket.id}:{trigger.id}",
+                                kind=KIND, ticket_id=ticket.id, comment_id=trigger.id,
+                                author_id=trigger.author_id, requester_id=ticket.requester.id)
+            payload = json.dumps({"source": "sweep", "ticket_id": ticket.id, "comment_id": trigger.id,
+                                  "updated_at": ticket.updated_at, "waiting_since": trigger.created_at})
+            if not jobs.insert_delivery(db, event, payload.encode(), now):
+                outcome = "handled"  # this very message was enqueued before (a run that was killed)
+        db.execute("INSERT OR REPLACE INTO sweep_seen (platform, ticket_id, updated_at, outcome, at)"
+                   " VALUES (?, ?, ?, ?, ?)", [platform, ticket.id, ticket.updated_at, outcome, now])
+    if outcome == "enqueued":
+        report.enqueued.append(ticket.id)
+        _crash_point(len(report.enqueued))
+    return outcome
 
-    def _handled(self, ticket_id: str, comment_id: str, comment_at: float) -> bool:
-        """Deskhand has this message already: a job or a ledger row names it, or a job without a
-        message (ticket.created, a trigger) was stored after it, which answers the newest one."""
-        return bool(self.db.execute(
-            "SELECT 1 FROM jobs WHERE platform = ? AND ticket_id = ? AND (comment_id = ? OR"
-            " (comment_id = '' AND created_at >= ?)) UNION ALL SELECT 1 FROM ledger WHERE platform = ?"
-            " AND ticket_id = ? AND comment_id = ? LIMIT 1",
-            [PLATFORM, ticket_id, comment_id, comment_at, PLATFORM, ticket_id, comment_id]).fetchone())
+
+def record_run(db: sqlite_utils.Database, report: SweepReport, finished_at: float) -> None:
+    if not report.dry_run:
+        db["sweep_runs"].insert({"started_at": report.started_at, "finished_at": finished_at, "dry_run": 0,
+                                 "summary": json.dumps(report.summary())})
+
+
+def _handled(db: sqlite_utils.Database, platform: str, ticket_id: str, comment_id: str, comment_at: float) -> bool:
+    """Deskhand has this message already: a job or a ledger row names it, or a job without a
+    message (ticket.created, a trigger) was stored after it, which answers the newest one."""
+    return bool(db.execute(
+        "SELECT 1 FROM jobs WHERE platform = ? AND ticket_id = ? AND (comment_id = ? OR"
+        " (comment_id = '' AND created_at >= ?)) UNION ALL SELECT 1 FROM ledger WHERE platform = ?"
+        " AND ticket_id = ? AND comment_id = ? LIMIT 1",
+        [platform, ticket_id, comment_id, comment_at, platform, ticket_id, comment_id]).fetchone())
 
 
 def _crash_point(enqueued: int) -> None:

@@ -1,4 +1,5 @@
-"""A backlog sweep built from the settings: its own Zendesk client and rate budget, the database.
+"""A backlog sweep built from the settings: its own helpdesk client (on Zendesk, the export reader
+and its rate budget), the database.
 
 Shared by `deskhand sweep` and the worker's scheduled job; the caller holds the sweep's lease
 (app/scheduler.py) for a run that writes.
@@ -18,10 +19,8 @@ def build_export(settings: Settings, minute_s: float = 60.0):
     and that client's helpdesk connector, for the bot's user id."""
     from .config import ConfigError
     from .services import build_helpdesk
-    if getattr(settings, "helpdesk", "zendesk") != "zendesk":
-        # the sweep and `replay --since` read Zendesk's incremental exports; Intercom has none yet
-        raise ConfigError(f"backlog sweeps and replays from the helpdesk work with Zendesk only "
-                          f"(helpdesk = {settings.helpdesk}); `deskhand replay --file` works with any")
+    if getattr(settings, "helpdesk", "zendesk") != "zendesk":  # Intercom has no export: its search serves
+        raise ConfigError(f"Zendesk's incremental export needs helpdesk = zendesk (helpdesk = {settings.helpdesk})")
     helpdesk = build_helpdesk(settings)
     export = ZendeskExport(helpdesk.client, RateBudget(settings.rate_limit_per_minute, minute_s),
                            RateBudget(settings.export_rate_per_minute, minute_s))
@@ -34,14 +33,18 @@ def run_sweep(settings: Settings, *, dry_run: bool | None = None, max_actions: i
     """One sweep. `dry_run` None: the `sweep_enabled` setting decides. `reset_to_s`: forget the
     saved position and start that many seconds back (a real run saves the new position)."""
     from .sweep import reset_position
-    if export is None:
+    intercom = getattr(settings, "helpdesk", "zendesk") == "intercom"
+    if intercom and helpdesk is None:
+        from .services import build_helpdesk
+        helpdesk = build_helpdesk(settings)  # its own client: a scheduled sweep runs beside the worker
+    elif export is None:
         export, helpdesk = build_export(settings)
     db = connect(settings.db_path)
     try:
         migrate(db)
         dry = (not settings.sweep_enabled) if dry_run is None else dry_run
         lookback = settings.sweep_lookback_days * 86400 if reset_to_s is None else reset_to_s
-        if reset_to_s is not None and not dry:
+        if reset_to_s is not None and not dry and not intercom:
             reset_position(db)
         options = SweepOptions(
             bot_id=str(helpdesk.bot_user_id()), opt_out_tag=settings.opt_out_tag,
@@ -49,6 +52,9 @@ def run_sweep(settings: Settings, *, dry_run: bool | None = None, max_actions: i
             max_actions=settings.sweep_max_actions if max_actions is None else max_actions,
             dry_run=dry, lookback_s=lookback, page_size=page_size, comments=comments,
             page_url_field_id=settings.page_url_field_id, fresh_start=reset_to_s is not None)
+        if intercom:  # Intercom's search on waiting_since: no export, no position (app/sweep_intercom.py)
+            from .sweep_intercom import IntercomSweep
+            return IntercomSweep(db, helpdesk, options).run()
         return Sweep(db, export, options, progress=progress).run()
     finally:
         db.conn.close()

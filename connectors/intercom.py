@@ -32,7 +32,8 @@ from __future__ import annotations
 import re
 import threading
 
-from intercom import AdminReplyConversationRequest, SingleFilterSearchRequest
+from intercom import (AdminReplyConversationRequest, MultipleFilterSearchRequest, SingleFilterSearchRequest,
+                      StartingAfterPaging)
 from intercom.conversations import ConversationsManageRequestBody_Assignment
 
 from .errors import ConnectorError
@@ -139,6 +140,32 @@ class IntercomHelpdesk:
                                        created_at=created, category=category, outcome=outcome_of(state, tags)))
         return sorted(found, key=lambda t: t.created_at, reverse=True)
 
+    def waiting(self, waited_before: int, since: int, per_page: int = 150,
+                starting_after: str = "") -> tuple[list[dict], str]:
+        """One page of open conversations whose customer has been waiting for a teammate since
+        between `since` and `waited_before` (unix seconds; Intercom's `waiting_since`, cleared when
+        an admin replies), for the backlog sweep."""
+        return self._search([("state", "=", "open"), ("waiting_since", "<", int(waited_before)),
+                             ("waiting_since", ">", int(since))], per_page, starting_after)
+
+    def closed(self, since: int, per_page: int = 150, starting_after: str = "") -> tuple[list[dict], str]:
+        """One page of closed conversations changed after `since` (unix seconds), for replays."""
+        return self._search([("state", "=", "closed"), ("updated_at", ">", int(since))], per_page, starting_after)
+
+    def _search(self, filters, per_page: int, starting_after: str) -> tuple[list[dict], str]:
+        """Conversations matching every (field, operator, value), in the search's order, each as
+        {id, state, updated_at, tags} (the parts need `snapshot`), and the next page's cursor ("" at
+        the end)."""
+        query = MultipleFilterSearchRequest(operator="AND", value=[
+            SingleFilterSearchRequest(field=f, operator=op, value=v) for f, op, v in filters])
+        paging = StartingAfterPaging(per_page=per_page, starting_after=starting_after or None)
+        pager = self._read(lambda: self.client.conversations.search(
+            query=query, pagination=paging, request_options=NO_SDK_RETRIES))
+        pages = getattr(pager.response, "pages", None)
+        after = getattr(getattr(pages, "next", None), "starting_after", None) or ""
+        return [{"id": str(c.id), "state": str(c.state or ""), "updated_at": _iso(c.updated_at),
+                 "tags": _tag_names(c) + tags_of(c.custom_attributes)} for c in pager.items or []], after
+
     def contact(self, contact_id: str) -> dict:
         """The contact's attributes (email, name, custom attributes), for context lookups."""
         found = self._read(lambda: self.client.contacts.find(str(contact_id), request_options=NO_SDK_RETRIES))
@@ -189,6 +216,7 @@ class IntercomHelpdesk:
             tags=tuple(dict.fromkeys(_tag_names(conv) + tags_of(conv.custom_attributes) + hidden_tags)),
             channel=str(getattr(source, "type", "") or ""),
             page_url=str(getattr(source, "url", "") or ""),  # where the conversation was started (B2)
+            custom_fields=tuple((str(k), v) for k, v in (conv.custom_attributes or {}).items()),
             assignee_id=str(conv.admin_assignee_id or ""), group_id=str(conv.team_assignee_id or ""),
             created_at=_iso(conv.created_at), updated_at=_iso(conv.updated_at))
 

@@ -5,11 +5,14 @@ request and response against it).
 
 Routes (the subset Deskhand uses): GET /me, GET /conversations/{id}, POST /conversations/{id}/reply,
 PUT /conversations/{id} (custom attributes), POST /conversations/{id}/parts (assignment, close, open),
-POST /conversations/search (contact_ids), GET and POST /conversations/attributes, POST /tags,
+POST /conversations/search (contact_ids, state, open, waiting_since, created_at, updated_at; AND/OR;
+paged with starting_after), GET and POST /conversations/attributes, POST /tags,
 GET /tags, POST /conversations/{id}/tags, GET /teams, GET /contacts/{id},
 GET /contacts/{id}/companies. As in Intercom, a conversation attribute must exist in the
-workspace before a conversation can be given a value for it. Every change goes through `ConversationStore` under its lock and
-queues a notification for `on_change` (the signed webhook sender), never sent inside a request.
+workspace before a conversation can be given a value for it, and `waiting_since` is set when the
+customer writes and cleared when a teammate (an admin) replies. Every change goes through
+`ConversationStore` under its lock and queues a notification for `on_change` (the signed webhook
+sender), never sent inside a request.
 """
 from __future__ import annotations
 
@@ -50,7 +53,7 @@ class ConversationStore:
             self.conversations[cid] = {
                 "id": cid, "title": title, "created_at": now, "updated_at": now, "state": "open",
                 "admin_assignee_id": None, "team_assignee_id": None, "tags": [], "parts": [],
-                "contact_id": contact_id, "custom_attributes": {},
+                "contact_id": contact_id, "custom_attributes": {}, "waiting_since": now,
                 "source": {"type": "conversation", "id": self.next_id(), "delivered_as": "customer_initiated",
                            "subject": "", "body": body, "url": url or None,
                            "author": self._author(contact), "attachments": [], "redacted": False}}
@@ -68,8 +71,11 @@ class ConversationStore:
                     "redacted": False, **extra}
             conv["parts"].append(part)
             conv["updated_at"] = now
-            if part_type == "comment" and author["type"] in CUSTOMER and conv["state"] != "open":
+            if part_type == "comment" and author["type"] in CUSTOMER:
+                conv["waiting_since"] = conv.get("waiting_since") or now  # the customer waits from here
                 conv["state"] = "open"  # a customer's reply reopens the conversation
+            elif part_type == "comment" and author["type"] == "admin":
+                conv["waiting_since"] = None  # a teammate answered: nobody waits
         topic = ("conversation.user.replied" if author["type"] in CUSTOMER and part_type == "comment"
                  else "conversation.admin.replied" if part_type == "comment"
                  else "conversation.admin.noted" if part_type == "note" else "")
@@ -137,7 +143,8 @@ class ConversationStore:
         out = {
             "type": "conversation", "id": conv["id"], "title": conv["title"] or None,
             "created_at": conv["created_at"], "updated_at": conv["updated_at"],
-            "waiting_since": None, "snoozed_until": None, "open": conv["state"] == "open",
+            **({"waiting_since": conv["waiting_since"]} if conv.get("waiting_since") else {}),
+            "snoozed_until": None, "open": conv["state"] == "open",
             "state": conv["state"], "read": False, "priority": "none",
             # integers, not nullable, in the description: left out while unassigned
             **({"admin_assignee_id": int(conv["admin_assignee_id"])} if conv["admin_assignee_id"] else {}),
@@ -260,14 +267,25 @@ def install(app: Flask, store: ConversationStore, error) -> None:
 
     @app.post("/conversations/search")
     def search():
-        query = body().get("query") or {}
-        if query.get("field") != "contact_ids" or query.get("operator") != "=":
-            return error(400, "parameter_invalid", "the sandbox searches by contact_ids = only")
-        found = sorted((c for c in store.conversations.values() if c["contact_id"] == str(query.get("value"))),
-                       key=lambda c: c["updated_at"], reverse=True)
-        return jsonify({"type": "conversation.list", "total_count": len(found),
-                        "pages": {"type": "pages", "page": 1, "per_page": 150, "total_pages": 1},
-                        "conversations": [store.conversation_json(c, with_parts=False) for c in found[:150]]})
+        data = body()
+        try:
+            match = _matcher(data.get("query") or {})
+            per_page = int((data.get("pagination") or {}).get("per_page") or 20)
+            after = (data.get("pagination") or {}).get("starting_after") or ""
+            start = int(after) if after else 0
+        except ValueError as exc:
+            return error(400, "parameter_invalid", str(exc))
+        if not 1 <= per_page <= 150:
+            return error(400, "parameter_invalid", "per_page must be 1..150")
+        found = sorted((c for c in store.conversations.values() if match(store.conversation_json(c, with_parts=False))),
+                       key=lambda c: (c["updated_at"], c["id"]), reverse=True)
+        chunk = found[start:start + per_page]
+        pages = {"type": "pages", "page": start // per_page + 1, "per_page": per_page,
+                 "total_pages": max(1, -(-len(found) // per_page))}
+        if start + per_page < len(found):
+            pages["next"] = {"per_page": per_page, "starting_after": str(start + per_page)}
+        return jsonify({"type": "conversation.list", "total_count": len(found), "pages": pages,
+                        "conversations": [store.conversation_json(c, with_parts=False) for c in chunk]})
 
     @app.get("/tags")
     def list_tags():
@@ -323,3 +341,40 @@ def install(app: Flask, store: ConversationStore, error) -> None:
                                   "tags": {"type": "tag.list", "tags": []},
                                   "segments": {"type": "segment.list", "segments": []}}
                                  for c in companies]})
+
+
+# The searchable fields the sandbox knows (Intercom accepts many more) and how to read them.
+_FIELDS = {"contact_ids": lambda c: [x["id"] for x in c["contacts"]["contacts"]], "state": lambda c: c["state"],
+           "open": lambda c: c["open"], "waiting_since": lambda c: c.get("waiting_since"),
+           "updated_at": lambda c: c["updated_at"], "created_at": lambda c: c["created_at"]}
+_DATES = {"waiting_since", "updated_at", "created_at"}
+
+
+def _matcher(query: dict):
+    """A conversation search query (one filter, or AND/OR of filters) as a predicate; ValueError
+    for what Intercom would refuse or the sandbox does not know."""
+    if query.get("operator") in ("AND", "OR") and isinstance(query.get("value"), list):
+        parts = [_matcher(q) for q in query["value"]]
+        combine = all if query["operator"] == "AND" else any
+        return lambda conv: combine(p(conv) for p in parts)
+    field, op, value = query.get("field"), query.get("operator"), query.get("value")
+    if field not in _FIELDS:
+        raise ValueError(f"the sandbox cannot search by {field!r}")
+    if field in _DATES and op not in ("=", "<", ">"):
+        raise ValueError(f"operator {op!r} is not supported for date field {field}")
+    if op not in ("=", "!=", "<", ">"):
+        raise ValueError(f"the sandbox does not support operator {op!r}")
+    read = _FIELDS[field]
+    if field in _DATES:
+        value = int(value)
+
+    def match(conv) -> bool:
+        have = read(conv)
+        if isinstance(have, list):
+            return (str(value) in have) == (op == "=")
+        if have is None:
+            return op == "!="
+        if op in ("<", ">"):
+            return have < value if op == "<" else have > value
+        return (str(have).lower() == str(value).lower()) == (op == "=")
+    return match

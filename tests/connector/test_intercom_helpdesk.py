@@ -210,6 +210,7 @@ def test_every_request_and_response_matches_the_spec(sb):
     desk.write(str(SEND), TicketUpdate(body="reply", public=True, add_tags=("deskhand_replied",)))
     ticket = desk.snapshot(str(SEND)).ticket
     desk.requester_history(ticket.requester.id)
+    desk.waiting(waited_before=2_000_000_000, since=0, per_page=1)  # the sweep's search, paged
     desk.contact(ticket.requester.id)
     desk.companies(ticket.requester.id)
     desk.articles.changes()

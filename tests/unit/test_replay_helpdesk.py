@@ -86,3 +86,40 @@ def test_replay_from_a_file_and_bad_input_in_one_line(env, tmp_path):
     empty.write_text("{broken\n")
     bad = run("replay", "--file", str(empty))
     assert bad.exit_code == 1 and "empty.jsonl:1" in bad.output and "no solved tickets to replay" in bad.output
+
+
+def test_replay_from_intercom_reads_closed_conversations_and_writes_nothing(tmp_path, model, monkeypatch):
+    from sandbox.intercom_sandbox import IntercomSandbox
+    data = tmp_path / "data"
+    classifier.save(model, models_dir(str(data)))
+    sb = IntercomSandbox.from_seed().start()
+    try:
+        for name, value in {"DATA_DIR": str(data), "HELPDESK": "intercom", "INTERCOM_URL": sb.url,
+                            "INTERCOM_TOKEN": sb.token, "POLICY_FILE": str(COMPANY / "policy.yaml")}.items():
+            monkeypatch.setenv(f"DESKHAND_{name}", value)
+        sb.play()
+        for item in sb.stream[:30]:  # the team answered, labelled and closed these; the rest stay open
+            cid = str(item["id"])
+            sb.agent_reply(cid, f"Thanks for asking about {item['subject']} — here is what to do.")
+            sb.store.tag(cid, sb.store.tag_named(f"cat_{item['category']}")["id"], sb.bot_user_id)
+            if item.get("expect") == "escalate":
+                sb.store.tag(cid, sb.store.tag_named("escalated")["id"], sb.bot_user_id)
+            sb.set_status(cid, "closed")
+        touched = str(sb.stream[0]["id"])  # Deskhand wrote here: not what people did
+        sb.store.add_part(touched, "note", sb.store.admin_author(sb.bot_user_id), "Deskhand: draft")
+        expected = sb.stream[1:30]
+        requests_before = len(sb.requests)
+        result = run("replay", "--since", "1d", "--category-tag-prefix", "cat_", "--json")
+        assert result.exit_code == 0, result.output
+        report = json.loads(result.output.strip().splitlines()[-1])
+        assert report["n"] == 29 and sum(report["actions"].values()) == 29
+        assert report["humans"]["escalated"] == sum(1 for i in expected if i.get("expect") == "escalate")
+        assert report["humans"]["replied"] == 29 - report["humans"]["escalated"]
+        assert report["accuracy"] > 0.7 and report["similarity"]["n"] > 0
+        assert "read 30 conversations closed in the last 1d (31 API calls): 29 to replay, 1 already handled" \
+            in result.output
+        made = sb.requests[requests_before:]
+        assert {(r["method"], r["path"] if r["method"] == "POST" else "") for r in made} <= {
+            ("GET", ""), ("POST", "/conversations/search")}  # read only
+    finally:
+        sb.stop()

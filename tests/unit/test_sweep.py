@@ -180,8 +180,9 @@ def test_the_sweep_command_summarises_and_refuses_bad_input_in_one_line(sandbox,
         bad = runner.invoke(main, args)
         assert bad.exit_code != 0 and message in bad.output and "Traceback" not in bad.output
     monkeypatch.setenv("DESKHAND_HELPDESK", "intercom")
+    monkeypatch.setenv("DESKHAND_INTERCOM_URL", "http://127.0.0.1:9")  # nothing listens there
     bad = runner.invoke(main, ["sweep"])
-    assert bad.exit_code == 1 and "Zendesk only" in bad.output and "Traceback" not in bad.output
+    assert bad.exit_code == 1 and "intercom unreachable" in bad.output and "Traceback" not in bad.output
     monkeypatch.setenv("DESKHAND_HELPDESK", "zendesk")
     monkeypatch.setenv("DESKHAND_SWEEP_ENABLED", "perhaps")
     bad = runner.invoke(main, ["sweep"])
