@@ -53,6 +53,7 @@ class SweepReport:
     comment_reads: int = 0
     rate_limited: int = 0
     duration_s: float = 0.0
+    source: str = "export"  # export (Zendesk: pages, events, comment reads) | search (Intercom)
 
     def summary(self) -> dict:
         return {"dry_run": self.dry_run, "examined": self.examined,
@@ -61,7 +62,7 @@ class SweepReport:
                 "pages": self.pages, "stopped": self.stopped, "swept_to": self.swept_to,
                 "position_saved": self.position_saved, "api_calls": self.api_calls,
                 "event_pages": self.event_pages, "comment_reads": self.comment_reads,
-                "rate_limited": self.rate_limited, "duration_s": round(self.duration_s, 2)}
+                "rate_limited": self.rate_limited, "duration_s": round(self.duration_s, 2), "source": self.source}
 
 
 @dataclass(frozen=True)
@@ -253,6 +254,14 @@ def _crash_point(enqueued: int) -> None:
         os._exit(75)
 
 
+def _calls(summary: dict) -> str:
+    if summary.get("source") == "search":  # Intercom: its reads wait out 429s themselves, uncounted
+        return (f"{summary['api_calls']} API calls (search pages {summary['pages']}, conversation reads"
+                f" {summary['comment_reads']})")
+    return (f"{summary['api_calls']} API calls (ticket export pages {summary['pages']}, event export pages"
+            f" {summary['event_pages']}, comment reads {summary['comment_reads']}), {summary['rate_limited']} rate-limited")
+
+
 def describe(summary: dict) -> str:
     """The closing lines of `deskhand sweep` and the scheduled run's log line."""
     n = summary.get("would_enqueue", summary.get("enqueued", 0))
@@ -263,9 +272,7 @@ def describe(summary: dict) -> str:
     lines = [f"{'dry run: ' if summary['dry_run'] else ''}examined {summary['examined']} tickets, {verb} {n}"
              + (f": #{', #'.join(summary['tickets'][:20])}{' …' if n > 20 else ''}" if n else ""),
              "  " + ", ".join(f"{k} {v}" for k, v in summary["outcomes"].items()) if summary["outcomes"] else "",
-             f"  {summary['api_calls']} API calls (ticket export pages {summary['pages']}, event export pages"
-             f" {summary['event_pages']}, comment reads {summary['comment_reads']}), {summary['rate_limited']} rate-limited,"
-             f" {summary['duration_s']} s; {why}"
+             f"  {_calls(summary)}, {summary['duration_s']} s; {why}"
              + (f"; swept to {summary['swept_to']}" if summary["swept_to"] else "")]
     if summary["dry_run"]:
         lines.append("  nothing was written (set sweep_enabled = true, or pass --apply, to enqueue)")

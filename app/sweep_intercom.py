@@ -29,7 +29,7 @@ class IntercomSweep:
 
     def run(self) -> SweepReport:
         now = self.clock()
-        report = SweepReport(self.o.dry_run, now)
+        report = SweepReport(self.o.dry_run, now, source="search")
         cursor = ""
         try:
             while True:
@@ -49,7 +49,6 @@ class IntercomSweep:
                         outcome = consider(self.db, self.helpdesk.snapshot(item["id"]).ticket, self.o, report, now)
                     report.examined += 1
                     report.outcomes[outcome] += 1
-                    report.swept_to = max(report.swept_to, item["updated_at"])
                 if not cursor or not found:
                     report.stopped = "caught up"
                     return report

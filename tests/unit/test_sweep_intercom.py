@@ -9,6 +9,7 @@ import pytest
 
 from app.config import Settings
 from app.services import prepare_database
+from app.sweep import describe
 from app.sweep_run import run_sweep
 from sandbox.intercom_sandbox import IntercomSandbox
 
@@ -81,6 +82,7 @@ def test_the_sweep_enqueues_exactly_the_conversations_waiting_on_deskhand(sb, tm
     assert preview.outcomes["opted out"] == 1 and preview.outcomes["not waiting"] == 1  # Fin's
     real = run_sweep(settings, dry_run=False, page_size=10)
     assert set(real.enqueued) == expected and sorted(swept(settings)) == sorted(expected)
+    assert "38 API calls (search pages 4, conversation reads 34)" in describe(real.summary())
     again = run_sweep(settings, dry_run=False)
     assert again.enqueued == [] and again.outcomes["seen before"] == 34  # no read of an unchanged one
     assert again.api_calls == again.pages == 1
