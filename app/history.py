@@ -34,6 +34,11 @@ def parse_line(line: str) -> LabelledTicket:
     data = json.loads(line)
     if not isinstance(data, dict):
         raise ValueError("line is not a JSON object")
+    return parse_record(data)
+
+
+def parse_record(data: dict) -> LabelledTicket:
+    """One ticket of the history format, checked (ValueError says what is wrong)."""
     for key in ("id", "body"):
         if key not in data:
             raise ValueError(f"missing {key!r}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .history import OUT_OF_SCOPE, numbered_records
+from .history import OUT_OF_SCOPE, numbered_records, parse_record
 
 
 class ReplayError(Exception):
@@ -40,6 +40,17 @@ class Labels:
     category_tag_prefix: str = ""
     escalated_tags: tuple[str, ...] = ("escalated",)
 
+    def category(self, fields: dict, tags: list[str]):
+        """The team's category: the field's value, else the tag after the prefix (None: unlabelled)."""
+        category = fields.get(str(self.category_field)) if self.category_field else None
+        if not category and self.category_tag_prefix:
+            p = self.category_tag_prefix
+            category = next((t[len(p):] for t in tags if t.startswith(p) and len(t) > len(p)), None)
+        return category
+
+    def human(self, tags: list[str], replied: bool) -> str:
+        return "escalated" if set(tags) & set(self.escalated_tags) else "replied" if replied else "none"
+
 
 def load_file(path: str, labels: Labels) -> tuple[list[HumanTicket], list[str]]:
     """Tickets and one message per unreadable record."""
@@ -62,22 +73,12 @@ def load_file(path: str, labels: Labels) -> tuple[list[HumanTicket], list[str]]:
 
 def from_jsonl(data: dict) -> HumanTicket:
     """Our history format (README: Training data format) with the agent's reply as `agent_reply`."""
-    for key in ("id", "body"):
-        if key not in data:
-            raise ValueError(f"missing {key!r}")
-    category = data.get("category")
-    if category is not None and not isinstance(category, str):
-        raise ValueError("'category' must be a string or null")
-    expect = data.get("expect")
-    if expect not in (None, "answer", "escalate"):
-        raise ValueError("'expect' must be \"answer\" or \"escalate\"")
-    reply = data.get("agent_reply") or ""
-    human = "escalated" if expect == "escalate" else "replied" if reply or expect == "answer" else "none"
-    return HumanTicket(id=str(data["id"]), subject=str(data.get("subject") or ""), body=str(data["body"]),
-                       category=None if category in (None, "", OUT_OF_SCOPE) else category,
-                       labelled="category" in data, human=human, agent_reply=str(reply),
-                       requester=data.get("requester") if isinstance(data.get("requester"), dict) else {},
-                       page_url=str(data.get("page_url") or ""), created_at=str(data.get("created_at") or ""))
+    ticket = parse_record(data)
+    reply = str(data.get("agent_reply") or "")
+    human = "escalated" if ticket.expect == "escalate" else "replied" if reply or ticket.expect == "answer" else "none"
+    return HumanTicket(id=ticket.id, subject=ticket.subject, body=ticket.body, category=ticket.category,
+                       labelled=ticket.labelled, human=human, agent_reply=reply, requester=ticket.requester,
+                       page_url=ticket.page_url, created_at=str(data.get("created_at") or ""))
 
 
 def from_zendesk(record: dict, labels: Labels, comments: list[dict] | None = None, users: dict | None = None,
@@ -95,13 +96,10 @@ def from_zendesk(record: dict, labels: Labels, comments: list[dict] | None = Non
         raise ValueError("no description or first comment")
     agents = [c for c in comments if c.get("public", True) and str(c.get("author_id")) not in (requester, bot_id)]
     tags = [t for t in record.get("tags") or [] if isinstance(t, str)]
-    human = "escalated" if set(tags) & set(labels.escalated_tags) else "replied" if agents else "none"
+    human = labels.human(tags, bool(agents))
     fields = [f for f in record.get("custom_fields") or record.get("fields") or [] if isinstance(f, dict)]
     value = {str(f.get("id")): f.get("value") for f in fields}
-    category = value.get(str(labels.category_field)) if labels.category_field else None
-    if not category and labels.category_tag_prefix:
-        p = labels.category_tag_prefix
-        category = next((t[len(p):] for t in tags if t.startswith(p) and len(t) > len(p)), None)
+    category = labels.category(value, tags)
     user = (users or {}).get(record.get("requester_id")) or {}
     page = value.get(page_url_field) if page_url_field else None
     return HumanTicket(id=str(record["id"]), subject=str(record.get("subject") or ""), body=str(body),
@@ -153,11 +151,8 @@ def from_ticket(ticket, labels: Labels) -> HumanTicket:
         raise ValueError("no customer message")
     agents = [c for c in ticket.comments if c.role == "agent" and c.public]
     tags = list(ticket.tags)
-    human = "escalated" if set(tags) & set(labels.escalated_tags) else "replied" if agents else "none"
-    category = dict(ticket.custom_fields).get(labels.category_field) if labels.category_field else None
-    if not category and labels.category_tag_prefix:
-        p = labels.category_tag_prefix
-        category = next((t[len(p):] for t in tags if t.startswith(p) and len(t) > len(p)), None)
+    human = labels.human(tags, bool(agents))
+    category = labels.category(dict(ticket.custom_fields), tags)
     return HumanTicket(id=ticket.id, subject=ticket.subject, body=first.body,
                        category=None if category in (None, "", OUT_OF_SCOPE) else str(category),
                        labelled=category is not None, human=human, agent_reply=agents[0].body if agents else "",
