@@ -71,11 +71,14 @@ class Model:
 
     def predict(self, text: str) -> list[tuple[str, float]]:
         """Labels with probabilities, the model's choice first with its calibrated confidence."""
-        return self.predict_many([text])[0]
+        return self._ranked([text], encoder().encode([text]))[0]
 
-    def predict_many(self, texts: list[str]) -> list[list[tuple[str, float]]]:
-        embedded = encoder().encode(list(texts))
-        logits = _logits(self.lr, self.features.transform(list(texts), embedded))
+    def predict_parts(self, text: str, spans: list[tuple[int, int]]) -> list[list[tuple[str, float]]]:
+        """Labels for the whole text, then for each (start, end) part of it, with one encoder run."""
+        return self._ranked([text] + [text[a:b] for a, b in spans], encoder().encode_spans(text, spans))
+
+    def _ranked(self, texts: list[str], embedded: np.ndarray) -> list[list[tuple[str, float]]]:
+        logits = _logits(self.lr, self.features.transform(texts, embedded))
         probs = _confident(softmax(logits / self.temperature, axis=1), logits.argmax(1),
                            _nearness(embedded, self.neighbours), self.confidence_model)
         classes, ranked = self.lr.classes_, []

@@ -55,6 +55,29 @@ class Encoder:
         self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
 
+    def encode_spans(self, text: str, spans: list[tuple[int, int]]) -> np.ndarray:
+        """The text's vector, then one per (start, end) character span of it, from one model run:
+        a span's vector pools the text's token states that fall inside it, so each part is read in
+        its context. A span past the model's 128 tokens is encoded on its own."""
+        encoded = self.tokenizer.encode(text)
+        ids = np.array([encoded.ids], dtype=np.int64)
+        mask = np.array([encoded.attention_mask], dtype=np.int64)
+        hidden = self.session.run(None, self._feeds(ids, mask))[0][0]
+        offsets = np.array(encoded.offsets)
+        real = (mask[0] == 1) & (offsets[:, 1] > offsets[:, 0])  # no [CLS], [SEP] or padding
+        out = np.zeros((1 + len(spans), hidden.shape[1]), np.float32)
+        out[0] = hidden[mask[0] == 1].mean(0)
+        for row, (start, end) in enumerate(spans, 1):
+            inside = real & (offsets[:, 0] >= start) & (offsets[:, 1] <= end)
+            out[row] = hidden[inside].mean(0) if inside.any() else self.encode([text[start:end]])[0]
+        return out / np.clip(np.linalg.norm(out, axis=1, keepdims=True), 1e-12, None)
+
+    def _feeds(self, ids: np.ndarray, mask: np.ndarray) -> dict:
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self.inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        return feeds
+
     def encode(self, texts: list[str], batch_size: int = 8) -> np.ndarray:
         out = np.zeros((len(texts), 384), np.float32)
         order = np.argsort([len(t) for t in texts], kind="stable")  # similar lengths, less padding
@@ -63,10 +86,7 @@ class Encoder:
             encoded = self.tokenizer.encode_batch([texts[i] for i in idx])
             ids = np.array([e.ids for e in encoded], dtype=np.int64)
             mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
-            feeds = {"input_ids": ids, "attention_mask": mask}
-            if "token_type_ids" in self.inputs:
-                feeds["token_type_ids"] = np.zeros_like(ids)
-            hidden = self.session.run(None, feeds)[0]
+            hidden = self.session.run(None, self._feeds(ids, mask))[0]
             weights = mask[..., None].astype(np.float32)
             vectors = (hidden * weights).sum(1) / np.clip(weights.sum(1), 1e-9, None)
             out[idx] = vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)

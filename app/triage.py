@@ -19,19 +19,21 @@ _SEGMENT = re.compile(r"(?<=[.!?])\s+|\n+|\b(?:also|and also|another thing|separ
 
 
 class Classifier(Protocol):
-    def predict_many(self, texts: list[str]) -> list[list[tuple[str, float]]]: ...
+    def predict_parts(self, text: str, spans: list[tuple[int, int]]) -> list[list[tuple[str, float]]]: ...
 
 
 def triage(subject: str, body: str, model: Classifier, page: Page | None = None,
            page_feature: bool = False) -> Triage:
     """`page`: where the customer was, when the product map knows it; it is recorded, and with
     `page_feature` (the model was trained that way) its area is part of the classifier's text."""
+    body = body.strip()
     text = f"{subject}\n{body}".strip()
-    segments = [s for s in _SEGMENT.split(body) if s and len(s.split()) >= 4]
-    if len(segments) < 2:  # one request at most: no need to classify its parts
-        segments = []
     asked = with_page(text, page) if page_feature else text
-    ranked, *parts = model.predict_many([asked, *segments])  # one batch: one encoder call
+    at = asked.rfind(body)  # the body's place in what the classifier reads (after the subject)
+    spans = [(at + a, at + b) for a, b in segments(body)]
+    if len(spans) < 2:  # one request at most: no need to classify its parts
+        spans = []
+    ranked, *parts = model.predict_parts(asked, spans)  # one encoder run for the text and its parts
     category, confidence = ranked[0]
     if category == OUT_OF_SCOPE:  # the model recognises this as not ours to answer
         category, confidence = None, 0.0
@@ -41,6 +43,18 @@ def triage(subject: str, body: str, model: Classifier, page: Page | None = None,
                   sentiment=mood, frustration=frustration, language=detect_language(text),
                   flags=sensitivity.flags_for(text), issues=separate_issues(category, parts),
                   **page_fields(page))
+
+
+def segments(body: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence or clause of at least four words: the parts that may each ask
+    for something."""
+    found, start = [], 0
+    for cut in [*_SEGMENT.finditer(body), None]:
+        end = cut.start() if cut else len(body)
+        if len(body[start:end].split()) >= 4:
+            found.append((start, end))
+        start = cut.end() if cut else end
+    return found
 
 
 def page_fields(page: Page | None) -> dict:
