@@ -21,8 +21,12 @@ RULES: dict[str, list[str]] = {
     "churn": [r"\bcancel (my|our|the) (subscription|account|plan|contract)\b", r"\bclose (my|our) account\b",
               r"\bswitch(ing)? to (a )?(competitor|another)", r"\bnot (going to )?renew", r"\bwon'?t be renewing\b",
               r"\bmoving to\b.*\b(instead|competitor)\b", r"\bterminate (our|the) contract\b"],
-    "human": [r"\b(real|actual|live) (person|human|agent|people)\b", r"\bspeak (to|with) (a|an|someone|somebody)",
-              r"\btalk (to|with) (a|an|someone|somebody|your)", r"\b(a|an|actual) human( being)?\b", r"\bnot a bot\b",
+    "human": [r"\b(real|actual|live) (person|human|agent|people)\b",
+              r"\b(speak|speaking|talk|talking|chat|chatting|contact|contacting|reach|reaching|connect me|"
+              r"put me through|transfer me) (to |with )?(a |an |one of your |some )?(live |real )?"
+              r"(person|human|agent|operator|representative|rep|someone|somebody|staff member|employee)\b",
+              r"\btalk (to|with) your\b", r"\b(a|an|actual) human( being)?\b",
+              r"\bhuman (agent|being|person|support|representative)\b", r"\bnot a bot\b",
               r"\bstop sending (me )?(automated|bot)", r"\bescalate (this|my|it)\b", r"\b(your|a) (manager|supervisor)\b"],
     "personal_data": [r"\bgdpr\b", r"\bccpa\b", r"\bdelete (all )?(my|our) (personal )?(data|information|account)",
                       r"\bright to (be forgotten|erasure)\b", r"\berase (my|our)\b", r"\bsubject access request\b",

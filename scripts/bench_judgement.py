@@ -7,7 +7,8 @@
 
 Each ticket goes through the same shadow pipeline as `deskhand eval` (triage → decide under
 the embedded policy), and the figures are the eval report's. Also prints training time and
-triage time per ticket (the whole triage step: classifier, rules, sentiment, multi-issue).
+triage time per ticket (the whole triage step: classifier, rules, sentiment, multi-issue), and on
+Bitext how often the "asks for a human" rule is raised on its contact_human_agent intent and on others.
 
     .venv/bin/python scripts/bench_judgement.py [--sets banking77,clinc150,bitext] [--folds 5] [--limit N] [--json]
 """
@@ -34,6 +35,7 @@ from app.knowledge import KnowledgeIndex  # noqa: E402
 from app.evaluate import report, shadow_run  # noqa: E402
 from app.history import LabelledTicket, training_set  # noqa: E402
 from app.policy import DEFAULT_POLICY  # noqa: E402
+from app.sensitivity import flags_for  # noqa: E402
 
 
 def ticket(i, text, category) -> LabelledTicket:
@@ -58,6 +60,16 @@ def bitext() -> list[LabelledTicket]:
     path = DATA / "bitext-customer-support" / "Bitext_Sample_Customer_Support_Training_Dataset.csv"
     with open(path, encoding="utf-8") as fh:
         return [ticket(i, r["instruction"], r["intent"]) for i, r in enumerate(csv.DictReader(fh))]
+
+
+def human_flag(tickets) -> dict:
+    """The "asks for a human" rule against Bitext's intents: raised on contact_human_agent, never on
+    the others (contact_customer_service is left out: asking for the support team is close to it)."""
+    asking = [t for t in tickets if t.category == "contact_human_agent"]
+    others = [t for t in tickets if t.category not in ("contact_human_agent", "contact_customer_service")]
+    raised = lambda ts: sum("human" in flags_for(t.body) for t in ts)  # noqa: E731
+    return {"recall": round(raised(asking) / len(asking), 3), "raised_on_other_intents": raised(others),
+            "other_tickets": len(others)}
 
 
 def stratified_folds(tickets, k, seed=0):
@@ -117,6 +129,7 @@ def main(argv=None) -> int:
         elif name == "clinc150":
             pairs = [clinc150()]
         elif name == "bitext":
+            flag = human_flag(bitext())
             folds = stratified_folds(bitext(), 5)
             pairs = [([t for f in folds[1:] for t in f], folds[0])]
         else:
@@ -130,6 +143,10 @@ def main(argv=None) -> int:
             print(f"  at {p} precision: threshold {thr[p]}  coverage {cov[p]}  out-of-scope refused {oos[p]}")
         if r.get("at_oos_recall_0.95"):
             print(f"  refusing 95% of out-of-scope: {r['at_oos_recall_0.95']}")
+        if name == "bitext":
+            r["human_flag"] = flag
+            print(f"  asks for a human: raised on {flag['recall']:.1%} of contact_human_agent, on "
+                  f"{flag['raised_on_other_intents']} of {flag['other_tickets']} tickets of other intents")
     if args.json:
         print(json.dumps(results))
     return 0

@@ -54,6 +54,8 @@ def test_bench_judgement_short():
     for key in ("accuracy", "macro_f1", "ece", "coverage_at_precision", "oos_recall_at_precision"):
         assert key in figures
     assert figures["accuracy"] > 0.9  # Bitext's intents are well separated; a broken model falls far below
+    # measured: raised on 80.7 % of contact_human_agent tickets, on none of 4,197 of other intents
+    assert figures["human_flag"]["recall"] > 0.75 and figures["human_flag"]["raised_on_other_intents"] <= 5
 
 
 @pytest.mark.slow

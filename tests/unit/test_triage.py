@@ -109,8 +109,17 @@ def test_each_sensitivity_flag_is_raised_by_its_words(text, flag):
     assert flag in flags_for(text)
 
 
+@pytest.mark.parametrize("text", [
+    "can I talk to someone please", "I need to speak with an agent", "how do I chat with a person?",
+    "please connect me to a representative", "I want to contact a live agent", "get me a human agent",
+])
+def test_asking_for_a_person_in_the_usual_words(text):
+    assert "human" in flags_for(text)
+
+
 def test_a_plain_question_raises_no_flag():
     assert flags_for("How do I schedule a weekly PDF export of my dashboard?") == ()
+    assert flags_for("How do I add a person to my team and make them an agent?") == ()
     assert set(RULES) == {"legal", "chargeback", "security", "churn", "human", "personal_data", "injection"}
 
 
