@@ -59,6 +59,21 @@ def test_bench_judgement_short():
 
 
 @pytest.mark.slow
+def test_bench_judgement_on_the_sample_company_needs_no_outside_data():
+    figures = run("bench_judgement.py", "--sets", "company")["company"]
+    assert figures["n"] == 40 and figures["n_out_of_scope"] == 3
+    assert figures["accuracy"] > 0.85 and figures["triage_ms_per_ticket"] > 0
+    assert run_fails("bench_judgement.py", "--sets", "nonsense") == 2
+
+
+def run_fails(script: str, *args: str) -> int:
+    done = subprocess.run([sys.executable, str(SCRIPTS / script), *args], capture_output=True, text=True,
+                          timeout=60)
+    assert "Traceback" not in done.stderr and done.stderr.strip(), done.stderr
+    return done.returncode
+
+
+@pytest.mark.slow
 def test_bench_retrieval_short():
     sys.path.insert(0, str(SCRIPTS))
     from bench_retrieval import BITEXT
