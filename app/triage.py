@@ -4,6 +4,7 @@ The model is passed in; this module only combines its output with the rules.
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import Protocol
 
@@ -74,18 +75,23 @@ def separate_issues(main: str | None, parts: list[list[tuple[str, float]]]) -> t
     return tuple(found) if len(found) > 1 else ()
 
 
-_COMMON = {
-    "en": {"the", "and", "is", "my", "to", "i", "you", "please", "can", "not", "with", "for", "it"},
-    "es": {"el", "la", "de", "que", "y", "mi", "por", "favor", "no", "con", "para", "es"},
-    "fr": {"le", "la", "de", "et", "je", "mon", "pas", "vous", "pour", "est", "avec", "merci"},
-    "de": {"der", "die", "das", "und", "ich", "mein", "nicht", "sie", "bitte", "ist", "mit", "für"},
-    "pt": {"o", "a", "de", "que", "e", "meu", "não", "por", "favor", "com", "para", "obrigado"},
-}
+# The languages support teams meet most. Choosing among these rather than langid's 97 keeps a
+# short English message from being read as a rare language (Bitext: 5 of 4,514 vs 163).
+LANGUAGES = ("en", "es", "fr", "de", "pt", "it", "nl", "pl", "sv", "da", "no", "fi", "cs", "ro", "hu", "el",
+             "tr", "ru", "uk", "ar", "he", "hi", "id", "vi", "th", "ja", "zh", "ko")
+# Below this probability the message is too short or mixed to tell, and is taken as English.
+LANGUAGE_SURE = 0.5
+
+
+@functools.lru_cache(maxsize=1)
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)  # 0.4 s, once
+    identifier.set_languages(list(LANGUAGES))
+    return identifier
 
 
 def detect_language(text: str) -> str:
-    """Stop-word vote; good enough to route non-English tickets to a human for now."""
-    words = re.findall(r"[a-zA-Zàâçéèêëîïôûùüÿñæœäöüßãõ]+", text.lower())
-    votes = {lang: sum(w in common for w in words) for lang, common in _COMMON.items()}
-    best = max(votes, key=votes.get)
-    return best if votes[best] > 0 else "en"
+    """ISO 639-1 code of the message's language (langid.py's model), English when unsure."""
+    language, probability = _identifier().classify(text)
+    return language if probability >= LANGUAGE_SURE else "en"

@@ -10,7 +10,8 @@
 Each ticket goes through the same shadow pipeline as `deskhand eval` (triage → decide under
 the embedded policy), and the figures are the eval report's. Also prints training time and
 triage time per ticket (the whole triage step: classifier, rules, sentiment, multi-issue), on
-Banking77 how well several requests in one message are told apart, and on Bitext how often the "asks for a human" rule is raised on its contact_human_agent intent and on others.
+Banking77 how well several requests in one message are told apart, how many of these English
+tickets are read as another language (each would be escalated), and on Bitext how often the "asks for a human" rule is raised on its contact_human_agent intent and on others.
 
     .venv/bin/python scripts/bench_judgement.py [--sets banking77,clinc150,bitext,company] [--folds 5] [--limit N] [--json]
 """
@@ -38,7 +39,7 @@ from app.evaluate import report, shadow_run  # noqa: E402
 from app.history import LabelledTicket, load_jsonl, training_set  # noqa: E402
 from app.policy import DEFAULT_POLICY  # noqa: E402
 from app.sensitivity import flags_for  # noqa: E402
-from app.triage import segments  # noqa: E402
+from app.triage import detect_language, segments  # noqa: E402
 
 
 def ticket(i, text, category) -> LabelledTicket:
@@ -99,6 +100,7 @@ def judge(train, test):
     model = classifier.train(*training_set(train))
     trained = time.perf_counter() - started
     engine = Engine(model, KnowledgeIndex([]))
+    detect_language("")  # loads the language model (0.4 s, once per process) outside the per-ticket time
     started = time.perf_counter()
     rows = shadow_run(engine, DEFAULT_POLICY, test, use_kb=False)
     per_ticket_ms = (time.perf_counter() - started) * 1000 / len(test)
@@ -122,9 +124,10 @@ def several_requests(engine, test, n=300, seed=0) -> dict:
 
 
 def run_set(name, train_test_pairs) -> dict:
-    rows, train_s, ms, several = [], [], [], None
+    rows, train_s, ms, several, foreign = [], [], [], None, 0
     for i, (train, test) in enumerate(train_test_pairs, 1):
         got, t, m, engine = judge(train, test)
+        foreign += sum(detect_language(f"{x.subject}\n{x.body}".strip()) != "en" for x in test)
         rows += got
         train_s.append(t)
         ms.append(m)
@@ -135,7 +138,7 @@ def run_set(name, train_test_pairs) -> dict:
     if several:
         result["several_requests"] = several
     result.pop("per_category")
-    result.update(train_s_per_10k=round(sum(train_s) / sum(len(a) for a, _ in train_test_pairs) * 10000, 1),
+    result.update(english_read_as_other_language=foreign, train_s_per_10k=round(sum(train_s) / sum(len(a) for a, _ in train_test_pairs) * 10000, 1),
                   triage_ms_per_ticket=round(sum(ms) / len(ms), 2))
     return result
 
@@ -172,6 +175,7 @@ def main(argv=None) -> int:
         cov, thr, oos = r["coverage_at_precision"], r["threshold_at_precision"], r["oos_recall_at_precision"]
         print(f"  accuracy {r['accuracy']:.4f}  macro-F1 {r['macro_f1']:.4f}  ECE {r['ece']:.4f}  "
               f"train {r['train_s_per_10k']} s/10k  triage {r['triage_ms_per_ticket']} ms/ticket")
+        print(f"  tickets read as another language than English: {r['english_read_as_other_language']} of {r['n']}")
         for p in cov:
             print(f"  at {p} precision: threshold {thr[p]}  coverage {cov[p]}  out-of-scope refused {oos[p]}")
         if r.get("at_oos_recall_0.95"):

@@ -90,7 +90,14 @@ def test_a_part_past_the_models_token_limit_is_read_on_its_own():
     ("Hallo, ich kann mich nicht anmelden, bitte helfen Sie mir", "de"),
     ("Olá, não consigo entrar na minha conta, por favor", "pt"),
     ("Hi, I can't log in to my account, please help", "en"),
-    ("12345 ???", "en"),
+    ("Ciao, non riesco ad accedere al mio account da ieri, potete aiutarmi?", "it"),
+    ("Hallo, ik kan sinds gisteren niet meer inloggen op mijn account.", "nl"),
+    ("Hej, jag kan inte logga in på mitt konto sedan igår.", "sv"),
+    ("Dzień dobry, nie mogę zalogować się do konta od wczoraj.", "pl"),
+    ("grazie mille per l'aiuto", "it"),
+    # short English that a stop-word vote or langid's 97 languages read as something else
+    ("contact agent", "en"), ("file complaint", "en"), ("Can I do a SWIFT transfer?", "en"),
+    ("12345 ???", "en"), ("", "en"),
 ])
 def test_language(text, language):
     assert detect_language(text) == language
