@@ -6,7 +6,9 @@ always describe committed state and are never sent from inside a request.
 """
 from __future__ import annotations
 
+import time
 import uuid
+from datetime import datetime
 
 from . import shapes, ticket_ops
 from .ratelimit import SlidingWindowLimiter
@@ -202,6 +204,22 @@ class Sandbox:
     def comments(self, ticket_id: int) -> list[dict]:
         return self.store.ticket_comments(ticket_id)
 
+    def waiting_on_bot(self, older_than_s: float = 0) -> set[str]:
+        """The tickets a backlog sweep must find, from the sandbox's own records (never the sweep's
+        code): open, no opt-out tag, no public reply by a human agent, and the newest public comment
+        is the requester's and at least `older_than_s` old."""
+        found = set()
+        for tid, ticket in self.tickets.items():
+            if ticket["status"] not in ("new", "open") or "deskhand_off" in ticket["tags"]:
+                continue
+            public = [c for c in self.comments(tid) if c["public"]]
+            humans = [c for c in public if c["author_id"] not in (ticket["requester_id"], self.bot_user_id)]
+            last = public[-1] if public else None
+            if last and not humans and last["author_id"] == ticket["requester_id"] and \
+                    time.time() - _timestamp(last["created_at"]) >= older_than_s:
+                found.add(str(tid))
+        return found
+
     @property
     def requests(self) -> list[dict]:
         return self.store.requests()
@@ -226,3 +244,7 @@ class Sandbox:
                     "url": self.webhook_url, "delivered": len(self.webhooks.deliveries),
                     "failed": sum(1 for d in self.webhooks.deliveries
                                   if not d["status"] or d["status"] >= 300)}}
+
+
+def _timestamp(iso: str) -> float:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()

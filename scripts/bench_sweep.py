@@ -34,29 +34,10 @@ import sys
 import tempfile
 import time
 from contextlib import closing
-from datetime import datetime
 
 from benchlib import emit_json
 
 HOUR = 3600
-
-
-def waiting_on_deskhand(sb) -> set[str]:
-    """The oracle, from the sandbox's records (not the sweep's code)."""
-    found = set()
-    for tid, ticket in sb.tickets.items():
-        if ticket["status"] not in ("new", "open") or "deskhand_off" in ticket["tags"]:
-            continue
-        public = [c for c in sb.comments(tid) if c["public"]]
-        humans = [c for c in public if c["author_id"] not in (ticket["requester_id"], sb.bot_user_id)]
-        if public and not humans and public[-1]["author_id"] == ticket["requester_id"] and \
-                time.time() - _ts(public[-1]["created_at"]) >= 15 * 60:
-            found.add(str(tid))
-    return found
-
-
-def _ts(iso: str) -> float:
-    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
 
 def one_sweep(sb, args, comments: str, expected: set[str], n_tickets: int) -> dict:
@@ -113,7 +94,7 @@ def main(argv=None) -> int:
                            export_per_minute=args.export_limit or None, time_scale=args.time_scale).start()
     try:
         sb.generate(args.tickets, age_s=6 * HOUR, mix=True)
-        expected = waiting_on_deskhand(sb)
+        expected = sb.waiting_on_bot(15 * 60)
         print(f"sandbox: {args.tickets} tickets ({len(expected)} waiting on Deskhand); limits {args.limit} requests,"
               f" {args.updates_per_minute} updates, {args.export_limit} export calls a minute; a minute lasts"
               f" {60 * args.time_scale:g} s; sweep budget {args.budget} calls and {args.export_budget:g} export calls"

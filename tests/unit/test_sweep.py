@@ -3,7 +3,6 @@ writes (nothing), the cap per run, and 429s."""
 from __future__ import annotations
 
 import sqlite3
-import time
 
 import pytest
 
@@ -17,28 +16,6 @@ from connectors.zendesk_export import RateBudget
 from sandbox import Sandbox
 
 HOUR = 3600
-
-
-def waiting_on_deskhand(sb: Sandbox, older_than_s: float = 0) -> set[str]:
-    """The tickets a sweep must find, worked out here from the sandbox's own records (not with
-    the sweep's code): open, no opt-out tag, no public reply by a human agent, and the newest
-    public comment is the requester's and older than `older_than_s`."""
-    found = set()
-    for tid, ticket in sb.tickets.items():
-        if ticket["status"] not in ("new", "open") or "deskhand_off" in ticket["tags"]:
-            continue
-        public = [c for c in sb.comments(tid) if c["public"]]
-        humans = [c for c in public if c["author_id"] not in (ticket["requester_id"], sb.bot_user_id)]
-        last = public[-1] if public else None
-        if last and not humans and last["author_id"] == ticket["requester_id"] and \
-                time.time() - _ts(last["created_at"]) >= older_than_s:
-            found.add(str(tid))
-    return found
-
-
-def _ts(iso: str) -> float:
-    from datetime import datetime
-    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
 
 def swept_jobs(settings) -> list[str]:
@@ -65,7 +42,7 @@ def settings_for(sb, tmp_path, **overrides) -> Settings:
 def test_a_sweep_enqueues_exactly_the_tickets_waiting_on_deskhand_either_way_of_reading_comments(sandbox, tmp_path):
     sandbox.generate(60, age_s=6 * HOUR, mix=True)
     fresh = sandbox.generate(3, age_s=0)  # created just now: not waiting long enough yet
-    expected = waiting_on_deskhand(sandbox, older_than_s=15 * 60)
+    expected = sandbox.waiting_on_bot(older_than_s=15 * 60)
     assert len(expected) == 33 and not expected & {str(t) for t in fresh}
     settings = settings_for(sandbox, tmp_path)
     one_by_one = run_sweep(settings, dry_run=True, comments="per-ticket")
@@ -83,7 +60,7 @@ def test_a_dry_run_writes_nothing_anywhere(sandbox, tmp_path):
     settings = settings_for(sandbox, tmp_path)  # sweep_enabled defaults to false: a dry run
     before = len(sandbox.requests)
     report = run_sweep(settings)
-    assert report.dry_run and len(report.enqueued) == len(waiting_on_deskhand(sandbox)) > 0
+    assert report.dry_run and len(report.enqueued) == len(sandbox.waiting_on_bot()) > 0
     db = connect(settings.db_path)
     for table in ("jobs", "inbox", "sweep_seen", "sweep_state", "sweep_runs", "ledger", "audit"):
         assert db[table].count == 0, table
@@ -93,7 +70,7 @@ def test_a_dry_run_writes_nothing_anywhere(sandbox, tmp_path):
 
 def test_the_cap_per_run_stops_early_and_the_next_runs_pick_up_the_rest(sandbox, tmp_path):
     sandbox.generate(40, age_s=6 * HOUR, mix=True)
-    expected = waiting_on_deskhand(sandbox)
+    expected = sandbox.waiting_on_bot()
     settings = settings_for(sandbox, tmp_path, sweep_max_actions=8, sweep_enabled=True)
     runs = []
     while True:
@@ -115,7 +92,7 @@ def test_429_is_waited_out_as_retry_after_says_and_nothing_is_lost(tmp_path):
         sb.generate(12, age_s=6 * HOUR)
         settings = settings_for(sb, tmp_path, sweep_enabled=True)
         report = run_sweep(settings, comments="per-ticket")
-        assert set(report.enqueued) == waiting_on_deskhand(sb) and len(report.enqueued) == 12
+        assert set(report.enqueued) == sb.waiting_on_bot() and len(report.enqueued) == 12
         assert report.rate_limited > 0
         log = [r for r in sb.requests if r["path"].startswith("/api/")]
         limited = [(i, r) for i, r in enumerate(log) if r["status"] == 429]

@@ -14,7 +14,7 @@ import pytest
 
 from sandbox import Sandbox
 
-from .test_sweep import HOUR, waiting_on_deskhand
+from .test_sweep import HOUR
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,7 +38,7 @@ def sweep_process(sb, data_dir, crash_at: str = "") -> subprocess.CompletedProce
 
 def test_a_sweep_killed_between_enqueue_and_saving_its_position_resumes_without_repeats_or_gaps(sandbox, tmp_path):
     sandbox.generate(30, age_s=6 * HOUR, mix=True)
-    expected = waiting_on_deskhand(sandbox)
+    expected = sandbox.waiting_on_bot()
     killed = sweep_process(sandbox, tmp_path / "data", crash_at="sweep_enqueue:7")
     assert killed.returncode == 75, killed.stderr[-2000:]
     db = sqlite3.connect(tmp_path / "data" / "deskhand.db")
