@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .domain import Decision, Evidence, Ticket, Triage
+from .flags import UNTRUSTED, URGENT
 
 LEVELS = ("never", "approval", "auto")  # in rising order of autonomy
 CEILING = {
@@ -35,9 +36,8 @@ DEFAULT_ACTIONS = {
 }
 # What an approved CRM update writes: the churn-risk property the sales team's views filter on.
 CHURN_PROPERTY, CHURN_VALUE = "deskhand_churn_risk", "high"
-# Flags on which no action is proposed at all: the message tried to instruct Deskhand, or may
-# come from someone who took the account over.
-UNTRUSTED_FLAGS = {"injection", "security"}
+# Flags on which no action is proposed at all (app/flags.py).
+UNTRUSTED_FLAGS = UNTRUSTED
 
 
 @dataclass(frozen=True)
@@ -134,9 +134,11 @@ def alert_text(ticket: Ticket, triage: Triage, decision: Decision, evidence: Evi
     "<!channel> help" would ping the whole channel."""
     who = ticket.requester.name or ticket.requester.email or "a customer"
     head = f"<{ticket_link}|#{ticket.id}>" if ticket_link else f"#{ticket.id}"
-    lines = [f":rotating_light: Escalated {head} {slack_escape(ticket.subject or '(no subject)')} — "
-             f"{slack_escape(who)}",
-             f"{triage.category or 'unknown'} ({triage.confidence:.2f}): {slack_escape('; '.join(decision.reasons))}"]
+    urgent = [f for f in triage.flags if f in URGENT]
+    lines = [f":sos: URGENT ({', '.join(urgent)}): someone may be hurt"] if urgent else []
+    lines += [f":rotating_light: Escalated {head} {slack_escape(ticket.subject or '(no subject)')} — "
+              f"{slack_escape(who)}",
+              f"{triage.category or 'unknown'} ({triage.confidence:.2f}): {slack_escape('; '.join(decision.reasons))}"]
     account = [f.text for f in evidence.of("plan", "arr", "owner")][:3]
     if account:
         lines.append(slack_escape(" · ".join(account)))

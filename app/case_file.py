@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from .check import Checked
 from .domain import Decision, Evidence, Ticket, Triage
+from .flags import URGENT
 from .knowledge import Match
 
 # What a person needs in hand, per category; the default covers the rest.
@@ -33,6 +34,13 @@ NEXT_STEP = {
     "churn": "Account owner to call the customer before the renewal date.",
     "human": "A person replies; the customer asked for one.",
     "injection": "Treat the message as untrusted; answer the real question, if any, by hand.",
+    "crisis": "Reply now, personally and with care; follow the team's crisis guide and share local help lines.",
+    "violence": "Take the threat seriously: follow the safety procedure, involve the manager, and do not argue.",
+    "safety": "Reply now: follow the product-safety procedure, record the incident, and check on the person.",
+    "regulator": "Hand to the account owner and compliance; answer only with what they approve.",
+    "press": "Hand to communications; say nothing on the record without their approval.",
+    "scam": "Confirm Deskhand's real channels, secure the account, and record the scam for the fraud team.",
+    "account_change": "Verify the current owner out of band before any ownership, admin or email change.",
 }
 CATEGORY_STEP = {
     "billing": "Check the invoices and charges above, then answer or correct the billing.",
@@ -57,7 +65,9 @@ def case_file(triage: Triage, decision: Decision, evidence: Evidence, matches: l
     category allows was not proposed (a cap, no refundable charge)."""
     expected = EXPECTED.get(triage.category or "", DEFAULT_EXPECTED)
     missing = tuple(k for k in expected if not evidence.of(k))
-    lines = ["Deskhand escalated this ticket to a person.", "", "SUMMARY"]
+    urgent = [f for f in triage.flags if f in URGENT]
+    lines = ([f"URGENT ({', '.join(urgent)}): someone may be hurt. Priority set to urgent.", ""] if urgent else [])
+    lines += ["Deskhand escalated this ticket to a person.", "", "SUMMARY"]
     lines += [f"- {issue}: {_gist(ticket.subject, message)}" for issue in (triage.issues or (triage.category or "unknown",))]
     lines += ["", "CUSTOMER", f"- {ticket.requester.name or '?'} <{ticket.requester.email or '?'}>"
               + (f", on {triage.page_url or ticket.page_url}" if triage.page_url or ticket.page_url else "")
@@ -76,6 +86,7 @@ def case_file(triage: Triage, decision: Decision, evidence: Evidence, matches: l
     lines += ["", "WHAT DESKHAND TRIED", f"- stopped because: {'; '.join(decision.reasons)}",
               f"- triage: {triage.category or 'unknown'} (confidence {triage.confidence:.2f}), "
               f"flags: {', '.join(triage.flags) or 'none'}"]
+    lines += [f"  - {reason}" for reason in triage.flag_reasons]
     if matches:
         lines.append("- closest knowledge-base passages: " + "; ".join(
             f"{m.passage.title}{' › ' + m.passage.heading if m.passage.heading else ''} "
@@ -97,7 +108,7 @@ def case_file(triage: Triage, decision: Decision, evidence: Evidence, matches: l
 
 
 def _next_step(triage: Triage) -> str:
-    for flag in triage.flags:
+    for flag in sorted(triage.flags, key=lambda f: f not in URGENT):  # someone's safety first
         if flag in NEXT_STEP:
             return NEXT_STEP[flag]
     return CATEGORY_STEP.get(triage.category or "", "Read the message and the evidence above, then reply.")

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from .check import Checked
+from .flags import FLAGS, URGENT
 from .domain import CategoryPolicy, Decision, Draft, Triage
 
-# Flags that always reach a human, whatever the confidence.
-ESCALATE_FLAGS = {"legal", "chargeback", "security", "human", "personal_data", "churn", "injection"}
+# Every flag reaches a human, whatever the confidence (promise 9).
+ESCALATE_FLAGS = frozenset(FLAGS)
 FRUSTRATION_ESCALATES = 0.6
 # Below this passage match (cosine of sentence embeddings) the reply would not be grounded in a
 # source. On the sample company the right passage scores 0.37–0.82 for plain questions.
@@ -40,6 +41,9 @@ def _judge(triage: Triage, policy: CategoryPolicy, draft: Draft | None) -> tuple
         return "escalate", (f"the {triage.engine} engine failed: {triage.error}",)
     flags = [f for f in triage.flags if f in ESCALATE_FLAGS]
     if flags:
+        urgent = [f for f in flags if f in URGENT]
+        if urgent:
+            return "escalate", (f"URGENT — {', '.join(urgent)}: someone may be hurt; a person must handle this now",)
         return "escalate", (f"sensitive: {', '.join(flags)} — a person must handle this",)
     if triage.frustration >= FRUSTRATION_ESCALATES:
         return "escalate", (f"customer is frustrated ({triage.frustration:.2f})",)
@@ -56,8 +60,9 @@ def _judge(triage: Triage, policy: CategoryPolicy, draft: Draft | None) -> tuple
         return "draft", (f"{why}; {conf}, category in {policy.mode} mode",)
     if draft is None or draft.score < MIN_SOURCE_SCORE:
         return "escalate", ("no knowledge-base passage supports a reply",)
-    if triage.issues:
-        return "draft", (f"several requests in one message ({', '.join(triage.issues)}); an agent should check",)
+    if triage.issues:  # a reply comes from one category's articles: it would answer one request of several
+        return "escalate", (f"several requests in one message ({', '.join(triage.issues)}); a person answers "
+                            f"them together",)
     if policy.mode == "auto" and triage.confidence >= policy.send_at:
         return "send", (f"{conf} ≥ send_at {policy.send_at:.3g} and the reply cites {draft.citations[0].title!r}",)
     if policy.mode == "auto":

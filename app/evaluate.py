@@ -104,6 +104,9 @@ def report(rows: list[Row], target_precision: float) -> dict:
         "at_oos_recall_0.95": at_oos_recall(preds, 0.95),
         "escalation_recall": round(hits / len(should), 4) if should else None,
         "escalation_precision": round(hits / len(escalated), 4) if escalated else None,
+        # what a person had to handle and Deskhand would not have given them: the first thing to read
+        "escalations_missed": [{"id": r.ticket.id, "action": r.action, "reasons": list(r.reasons)}
+                               for r in should if r.action != "escalate"],
         "actions": dict(Counter(r.action for r in rows)),
         "per_category": per_category(preds, target_precision),
     }
@@ -149,6 +152,8 @@ def format_report(result: dict, target: float) -> str:
                       f"{pct(result['retrieval_hit_at_1'])} over {result['n_with_gold_article']} tickets with a gold article"]
     lines += ["", f"escalation recall {pct(result['escalation_recall'])}   "
                   f"precision {pct(result['escalation_precision'])}",
+              *[f"  not escalated: #{m['id']} ({m['action']}: {'; '.join(m['reasons'])})"
+                for m in result.get("escalations_missed", [])],
               "actions: " + ", ".join(f"{k} {v}" for k, v in sorted(result["actions"].items())), "",
               f"{'category':<20} {'volume':>6} {'precision':>9} {'recall':>7}  "
               f"send_at@{pct(target)}  draft_at@{pct(DRAFT_PRECISION)}"]

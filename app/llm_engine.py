@@ -17,17 +17,16 @@ from pathlib import Path
 from connectors.errors import ConnectorError
 from connectors.llm import ChatModel
 
-from . import prompts, sensitivity
+from . import prompts
 from .classifier import OUT_OF_SCOPE
 from .compose import passages_for_reply
 from .domain import Citation, Draft, Ticket, Triage
 from .engine import Engine
+from .flags import FLAGS, MEANING
 from .knowledge import KnowledgeIndex, Match
 from .page_map import PREFIX as PAGE_MAP_PREFIX
 from .page_map import task_for
 from .passages import Passage
-
-FLAGS = ("legal", "chargeback", "security", "churn", "human", "personal_data", "injection")
 
 
 @dataclass(frozen=True)
@@ -108,6 +107,7 @@ class LlmEngine:
         second = self.offline.triage(subject, body, page_url)
         categories = self.offline.model.categories
         system, user = self.prompt.render(categories="\n".join(f"- {c}" for c in categories),
+                                          flags="\n".join(f"  - {f}: {MEANING[f]}" for f in FLAGS),
                                           subject=subject or "(none)", body=body)
         failed = lambda why, tokens=0, cost=0.0: Opinion(replace(  # noqa: E731
             second, engine="llm", error=why, confidence=0.0, tokens=tokens, cost_usd=cost))
@@ -130,9 +130,13 @@ class LlmEngine:
             category=category, confidence=llm_conf, alternatives=second.alternatives,
             sentiment=_clip(data["sentiment"], -1, 1),
             frustration=max(second.frustration, _clip(data["frustration"], 0, 1)),
-            language=str(data["language"])[:5] or second.language,
-            # Rules always apply; the model may add flags, never remove them.
-            flags=tuple(sorted(set(sensitivity.flags_for(f"{subject}\n{body}")) | set(data["flags"]))),
+            # The language is the detector's: text that can steer the model must not switch off
+            # the language rules. The offline detectors always run; the model may add flags, never
+            # remove one.
+            language=second.language,
+            flags=tuple(f for f in FLAGS if f in second.flags or f in data["flags"]),
+            flag_reasons=second.flag_reasons + tuple(f"{f}: raised by the LLM" for f in FLAGS
+                                                     if f in data["flags"] and f not in second.flags),
             issues=tuple(i for i in data["issues"] if i != OUT_OF_SCOPE) if len(data["issues"]) > 1 else (),
             engine="llm", tokens=tokens, cost_usd=cost,
             page_url=second.page_url, page_area=second.page_area, page_area_name=second.page_area_name)

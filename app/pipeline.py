@@ -16,13 +16,14 @@ from dataclasses import asdict, dataclass
 import sqlite_utils
 
 from connectors.helpdesk import Helpdesk
-from connectors.types import ACTION_TAGS, BUG_LINKED, Snapshot, TicketUpdate
+from connectors.types import ACTION_TAGS, BUG_LINKED, URGENT_TAG, Snapshot, TicketUpdate
 
 from . import action_plan, actions, audit, bug_report, compose, guards, ledger, policy_store
 from .case_file import case_file
 from .domain import Comment, Evidence, Fact, Ticket, TicketEvent
 from .gather import Gatherer, Systems
 from .engine import Engine
+from .flags import URGENT
 from .jobs import ACTIONABLE
 from .respond import Guardrails, think
 
@@ -130,6 +131,9 @@ class Pipeline:
         pending = tuple(f"#{i} {p.summary} — approve with `deskhand approve {i}`"
                         for i, p in zip(ids, proposals) if p.level == "approval")
         tags = [ACTION_TAGS[decision.action], f"deskhand_{triage.category or 'unknown'}"]
+        urgent = decision.action == "escalate" and bool(URGENT & set(triage.flags))
+        if urgent:  # Intercom's API cannot set a priority: its teammates filter on this tag instead
+            tags.append(URGENT_TAG)
         if asking:
             tags.append(bug_report.ASKED_TAG)
         if "bug_file" in done and not done["bug_file"].startswith(("failed", "uncertain")):
@@ -155,7 +159,7 @@ class Pipeline:
             if trusted:
                 after += action_plan.crm_note(triage.category, evidence, summary, link, levels)
             actions.record(self.db, ticket.platform, ticket.id, key, actions.connected(after, self.gatherer.systems))
-        update = {"body": body, "public": public, "add_tags": tags,
+        update = {"body": body, "public": public, "add_tags": tags, "priority": "urgent" if urgent else "",
                   "group_name": decision.escalate_to if decision.action == "escalate" else ""}
         ledger.plan(self.db, key, ticket.platform, ticket.id, trigger.id, decision.action, json.dumps(update))
         self._write(ticket, key, decision.action, update, log)
@@ -199,6 +203,7 @@ class Pipeline:
         remote = self.helpdesk.write(ticket.id, TicketUpdate(
             body=update["body"], public=bool(update["public"]),
             add_tags=tuple(update["add_tags"]) + (marker,), group_name=update["group_name"],
+            priority=update.get("priority", ""),  # plans written before priorities existed have none
             expected_updated_at=ticket.updated_at))
         _crash_point("after_remote_write")
         ledger.mark(self.db, key, "done", remote)

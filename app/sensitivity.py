@@ -1,44 +1,258 @@
-"""Rules for what must reach a human whatever the confidence (DESIGN §3). Pure."""
+"""Sensitivity: which flags (app/flags.py) a ticket carries, in any wording and language.
+
+Two parts, each able only to add a flag:
+- exact rules (`sensitivity_rules.py`) for wordings that mean one thing wherever they appear;
+- a learned detector over the multilingual sentence encoder (USE v3, 16 languages) and character
+  2–4-grams (the words themselves, in any script). It reads the whole message and each of its
+  sentences (a threat buried in an ordinary email is one sentence), scores each as "none" or one
+  of the flags with one multinomial logistic regression, and raises a flag when some part is
+  sensitive enough. Each learned flag names the part that raised it and
+  the nearest example it resembles, so an agent sees why.
+
+The detector trains from the examples in `sensitivity_data/` (README, "Sensitivity") in a few
+seconds, once per set of examples, and is cached on disk.
+"""
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
+import os
+import pickle
 import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
 
-# Each flag is a list of patterns; one match raises the flag. Kept as words a support lead
-# can read and extend, not as a model, because a missed legal threat costs more than a
-# needless escalation.
-RULES: dict[str, list[str]] = {
-    "legal": [r"\blawyers?\b", r"\battorneys?\b", r"\bsolicitors?\b", r"\blegal action\b", r"\bsue\b",
-              r"\bsuing\b", r"\blawsuit\b", r"\bcourt\b", r"\bsmall claims\b", r"\bbreach of contract\b",
-              r"\bregulator\b", r"\bombudsman\b"],
-    "chargeback": [r"\bcharge ?back\b", r"\bdispute (the|this|these|a)? ?(charge|payment|transaction)",
-                   r"\b(call|contact|tell|ask) my bank\b", r"\bcard issuer\b", r"\breverse the (charge|payment)\b",
-                   r"\bfile a dispute\b"],
-    "security": [r"\bhack(ed|er|ing)?\b", r"\bcompromised\b", r"\bunauthori[sz]ed (access|login|charge|user)",
-                 r"\bsomeone (else )?(logged|log) ?in(to)?\b", r"\bsuspicious (login|activity|sign.?in)",
-                 r"\baccount takeover\b", r"\bphishing\b", r"\bdata breach\b", r"\b(password|account|card|laptop|phone) (was |were )?stolen\b",
-                 r"\bwasn'?t me\b", r"\bnot by me\b", r"\bi (did not|didn'?t) (log|sign) ?in\b", r"\bhijack",
-                 r"\b(never|didn'?t) request(ed)?\b.*\b(reset|code|email|login)"],
-    "churn": [r"\bcancel (my|our|the) (subscription|account|plan|contract)\b", r"\bclose (my|our) account\b",
-              r"\bswitch(ing)? to (a )?(competitor|another)", r"\bnot (going to )?renew", r"\bwon'?t be renewing\b",
-              r"\bmoving to\b.*\b(instead|competitor)\b", r"\bterminate (our|the) contract\b"],
-    "human": [r"\b(real|actual|live) (person|human|agent|people)\b",
-              r"\b(speak|speaking|talk|talking|chat|chatting|contact|contacting|reach|reaching|connect me|"
-              r"put me through|transfer me) (to |with )?(a |an |one of your |some )?(live |real )?"
-              r"(person|human|agent|operator|representative|rep|someone|somebody|staff member|employee)\b",
-              r"\btalk (to|with) your\b", r"\b(a|an|actual) human( being)?\b",
-              r"\bhuman (agent|being|person|support|representative)\b", r"\bnot a bot\b",
-              r"\bstop sending (me )?(automated|bot)", r"\bescalate (this|my|it)\b", r"\b(your|a) (manager|supervisor)\b"],
-    "personal_data": [r"\bgdpr\b", r"\bccpa\b", r"\bdelete (all )?(my|our) (personal )?(data|information|account)",
-                      r"\bright to (be forgotten|erasure)\b", r"\berase (my|our)\b", r"\bsubject access request\b",
-                      r"\bpersonal data\b", r"\bdata protection\b"],
-    # Text that tries to instruct the bot: it gets a person, never obedience.
-    "injection": [r"\b(ignore|disregard|forget) (all |any |your |the |previous |prior |above )*(instructions|rules|guidelines|prompt)",
-                  r"\bsystem (note|prompt|message|override)\b", r"\byou are (now )?(authori[sz]ed|allowed|permitted) to\b",
-                  r"\bdo not escalate\b", r"\b(developer|admin|god) mode\b", r"\bact as\b.*\b(admin|agent|manager)\b"],
-}
+import numpy as np
 
-_COMPILED = {flag: [re.compile(p, re.IGNORECASE) for p in patterns] for flag, patterns in RULES.items()}
+from .flags import FLAGS
+from .sensitivity_rules import rule_matches
+
+EXAMPLES = Path(__file__).with_name("sensitivity_data")
+NONE = "none"
+# The detector raises a flag where the held-out share of ordinary tickets it flags is this.
+ORDINARY_FLAGGED = 0.015
+C = 10.0
+RECIPE = "use+char2-4/1"  # changed with the features or the fit, so an old cache is never read
+MAX_UNITS = 32
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+|(?<=[。！？；])|\n+")
 
 
-def flags_for(text: str) -> tuple[str, ...]:
-    return tuple(flag for flag, patterns in _COMPILED.items() if any(p.search(text) for p in patterns))
+@dataclass(frozen=True)
+class Finding:
+    flag: str
+    why: str  # the rule's words, or the part of the message and the example it resembles
+
+    def __str__(self) -> str:
+        return f"{self.flag}: {self.why}"
+
+
+@dataclass
+class Detector:
+    labels: list[str]  # NONE first, then the flags the examples hold
+    chars: object  # sklearn TfidfVectorizer of character 2–4-grams
+    lr: object  # sklearn LogisticRegression over [embedding, character n-grams] of a part
+    threshold: float  # a part whose P(not none) reaches it is sensitive
+    example_vectors: np.ndarray  # the flagged training parts, for the explanation
+    example_texts: list[str]
+    example_flags: list[str]
+    digest: str
+    info: dict
+
+    def findings(self, text: str, vectors: np.ndarray | None = None) -> list[Finding]:
+        parts = units(text)
+        if not parts:
+            return []
+        if vectors is None:
+            from .embeddings import multilingual
+            vectors = multilingual().encode(parts)
+        # the regression's own arithmetic: sklearn's input checks cost more than the product here
+        logits = _features(self.chars, vectors, parts) @ self.lr.coef_.T + self.lr.intercept_
+        probs = np.exp(logits - logits.max(1, keepdims=True))
+        probs /= probs.sum(1, keepdims=True)
+        sensitive = 1.0 - probs[:, 0]
+        found: dict[str, Finding] = {}
+        for row in np.argsort(-sensitive):
+            if sensitive[row] < self.threshold:
+                break
+            top = probs[row, 1:].max()
+            for col in np.flatnonzero(probs[row, 1:] >= 0.5 * top) + 1:
+                flag = self.labels[col]
+                if flag not in found:
+                    found[flag] = Finding(flag, self._explain(flag, parts[row], vectors[row], sensitive[row]))
+        return list(found.values())
+
+    def _explain(self, flag: str, part: str, vector: np.ndarray, score: float) -> str:
+        same = np.flatnonzero(np.asarray(self.example_flags) == flag)
+        nearest = same[np.argmax(self.example_vectors[same] @ vector)] if len(same) else None
+        like = f" reads like «{_clip(self.example_texts[nearest])}»" if nearest is not None else ""
+        return f"«{_clip(part)}»{like} (model {score:.2f})"
+
+
+def units(text: str) -> list[str]:
+    """The parts of a message read on their own: the whole text, then each sentence or line, and
+    windows of a long sentence (a message with no punctuation still has parts)."""
+    text = text.strip()
+    if not text:
+        return []
+    found = [text]
+    for piece in _SENTENCE.split(text):
+        words = piece.split()
+        if not words:
+            continue
+        if len(words) <= 40:
+            found.append(piece.strip())
+        else:
+            found += [" ".join(words[i:i + 25]) for i in range(0, len(words) - 12, 12)]
+    return list(dict.fromkeys(found))[:MAX_UNITS]
+
+
+def detect(text: str, detector: Detector | None = None) -> tuple[Finding, ...]:
+    """Every flag the rules or the learned detector raise, in the vocabulary's order."""
+    found = {flag: Finding(flag, f"rule: «{words}»") for flag, words in rule_matches(text)}
+    for finding in (detector or current()).findings(text):
+        found.setdefault(finding.flag, finding)
+    return tuple(found[f] for f in FLAGS if f in found)
+
+
+def flags_for(text: str, detector: Detector | None = None) -> tuple[str, ...]:
+    return tuple(f.flag for f in detect(text, detector))
+
+
+# --- the examples and training -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    flags: tuple[str, ...]
+    language: str
+    source: str
+
+
+def load_examples(folder: Path | None = None) -> list[Example]:
+    out = []
+    for path in sorted((folder or EXAMPLES).glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                text = "\n".join(x for x in (row.get("subject", ""), row["text"]) if x)
+                out.append(Example(text, tuple(row.get("flags", ())), row.get("language", "en"),
+                                   row.get("source") or f"{path.stem}:{row.get('id', '')}"))
+    return out
+
+
+def examples_digest(folder: Path | None = None) -> str:
+    from .embeddings import MULTILINGUAL
+    h = hashlib.sha256(f"{RECIPE}:{MULTILINGUAL[2]}:{ORDINARY_FLAGGED}:{C}:{MAX_UNITS}".encode())
+    for path in sorted((folder or EXAMPLES).glob("*.jsonl")):
+        h.update(path.name.encode() + path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def train(examples: list[Example], digest: str = "", folds: int = 5) -> Detector:
+    """Fit the detector and choose its threshold on parts of examples it did not train on."""
+    from .embeddings import multilingual
+    parts, owner = [], []
+    for i, ex in enumerate(examples):
+        for part in units(ex.text):
+            parts.append(part)
+            owner.append(i)
+    owner = np.array(owner)
+    vectors = multilingual().encode(parts)
+    labels = [NONE] + [f for f in FLAGS if any(f in ex.flags for ex in examples)]
+    whole = np.array([parts[k] == units(examples[owner[k]].text)[0] for k in range(len(parts))])
+    # Out-of-fold scores: the threshold is set on examples each model did not see.
+    fold_of = np.arange(len(examples)) % folds
+    held = np.zeros(len(parts))
+    for fold in range(folds):
+        train_rows = fold_of[owner] != fold
+        chars = _chars([parts[k] for k in np.flatnonzero(train_rows)])
+        features = _features(chars, vectors, parts)
+        lr = _fit(examples, labels, features, owner, whole, train_rows)
+        held[~train_rows] = 1.0 - lr.predict_proba(features[~train_rows])[:, 0]
+    per_example = np.zeros(len(examples))
+    np.maximum.at(per_example, owner, held)
+    flagged = np.array([bool(ex.flags) for ex in examples])
+    # The threshold is set on everyday tickets (the public sets), not on the hard negatives written
+    # to sit close to a flag; a set without public tickets uses all its ordinary ones.
+    ordinary = np.array([not ex.flags and ex.source.startswith(("banking77", "bitext")) for ex in examples])
+    ordinary = ordinary if ordinary.any() else ~flagged
+    threshold = float(np.quantile(per_example[ordinary], 1 - ORDINARY_FLAGGED))
+    chars = _chars(parts)
+    lr = _fit(examples, labels, _features(chars, vectors, parts), owner, whole, np.ones(len(parts), bool))
+    keep = [k for k in range(len(parts)) if examples[owner[k]].flags]
+    info = {"examples": len(examples), "parts": len(parts), "threshold": round(threshold, 4),
+            "held_out_recall": round(float((per_example[flagged] >= threshold).mean()), 4),
+            "held_out_ordinary_flagged": round(float((per_example[~flagged] >= threshold).mean()), 4)}
+    return Detector(labels, chars, lr, threshold, vectors[keep], [parts[k] for k in keep],
+                    [_main_flag(examples[owner[k]], labels) for k in keep], digest, info)
+
+
+def _chars(parts: list[str]):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, min_df=2,
+                           max_features=60000, dtype=np.float32).fit(parts)
+
+
+def _features(chars, vectors: np.ndarray, parts: list[str]):
+    import scipy.sparse as sp
+    return sp.hstack([sp.csr_matrix(vectors), chars.transform(parts)], format="csr")
+
+
+def _fit(examples, labels, features, owner, whole, rows):
+    """One multinomial regression over parts. An ordinary example's parts are all "none"; a
+    flagged example's whole text carries its flag, and so does its one part a first model finds
+    most sensitive (the sentence that says it), while its other parts are left out."""
+    from sklearn.linear_model import LogisticRegression
+    index = {f: i for i, f in enumerate(labels)}
+    flagged = np.array([bool(examples[o].flags) for o in owner])
+    base = rows & (~flagged | whole)
+    y = np.array([index[_main_flag(examples[o], labels)] for o in owner])
+    first = LogisticRegression(C=C, max_iter=2000, class_weight="balanced").fit(features[base], y[base])
+    score = 1.0 - first.predict_proba(features)[:, 0]
+    chosen = base.copy()
+    best: dict[int, int] = {}
+    for k in np.flatnonzero(rows & flagged & ~whole):
+        if owner[k] not in best or score[k] > score[best[owner[k]]]:
+            best[owner[k]] = k
+    chosen[list(best.values())] = True
+    return LogisticRegression(C=C, max_iter=2000, class_weight="balanced").fit(features[chosen], y[chosen])
+
+
+def _main_flag(example: Example, labels: list[str]) -> str:
+    return next((f for f in example.flags if f in labels), NONE)
+
+
+def _clip(text: str, n: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[:n - 1] + "…"
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("DESKHAND_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or
+                Path.home() / ".cache") / "deskhand")
+
+
+@functools.lru_cache(maxsize=1)
+def current() -> Detector:
+    """The detector for the packaged examples: from the cache, else trained now (a few seconds) and
+    cached. A cache written by another version of the examples or encoder is never used."""
+    digest = examples_digest()
+    path = cache_dir() / f"sensitivity-{digest}.pkl"
+    if path.exists():
+        try:
+            detector = pickle.loads(path.read_bytes())
+            if detector.digest == digest:
+                return detector
+        except Exception:  # noqa: BLE001 — a damaged cache is retrained, never trusted
+            pass
+    detector = train(load_examples(), digest)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as fh:
+            fh.write(pickle.dumps(detector))
+        os.replace(fh.name, path)  # atomic: two workers training at once both end with a whole file
+    except OSError:
+        pass  # a read-only home still detects, it only trains again next time
+    return detector

@@ -16,11 +16,15 @@ from .page_map import Page, with_page
 # A second request inside one message is only counted when the model is this sure of it,
 # so that one long message about one thing is not split into several.
 ISSUE_CONFIDENCE = 0.6
+# The encoder is English; past this many of its tokens another language's text adds time (about
+# 0.2 ms a token), not meaning, so a message in another language is read up to here.
+OTHER_LANGUAGE_TOKENS = 32
 _SEGMENT = re.compile(r"(?<=[.!?])\s+|\n+|\b(?:also|and also|another thing|separately|plus)\b[,:]?", re.IGNORECASE)
 
 
 class Classifier(Protocol):
-    def predict_parts(self, text: str, spans: list[tuple[int, int]]) -> list[list[tuple[str, float]]]: ...
+    def predict_parts(self, text: str, spans: list[tuple[int, int]],
+                      max_tokens: int = ...) -> list[list[tuple[str, float]]]: ...
 
 
 def triage(subject: str, body: str, model: Classifier, page: Page | None = None,
@@ -34,15 +38,19 @@ def triage(subject: str, body: str, model: Classifier, page: Page | None = None,
     spans = [(at + a, at + b) for a, b in segments(body)]
     if len(spans) < 2:  # one request at most: no need to classify its parts
         spans = []
-    ranked, *parts = model.predict_parts(asked, spans)  # one encoder run for the text and its parts
+    language = detect_language(text)
+    limit = {} if language == "en" else {"max_tokens": OTHER_LANGUAGE_TOKENS}
+    ranked, *parts = model.predict_parts(asked, spans, **limit)  # one encoder run for the text and its parts
     category, confidence = ranked[0]
     if category == OUT_OF_SCOPE:  # the model recognises this as not ours to answer
         category, confidence = None, 0.0
     mood, frustration = sentiment.score(body)
+    found = sensitivity.detect(text)
     return Triage(category=category, confidence=round(confidence, 4),
                   alternatives=tuple((c, round(p, 4)) for c, p in ranked[1:4] if c != OUT_OF_SCOPE),
-                  sentiment=mood, frustration=frustration, language=detect_language(text),
-                  flags=sensitivity.flags_for(text), issues=separate_issues(category, parts),
+                  sentiment=mood, frustration=frustration, language=language,
+                  flags=tuple(f.flag for f in found), flag_reasons=tuple(map(str, found)),
+                  issues=separate_issues(category, parts),
                   **page_fields(page))
 
 

