@@ -3,15 +3,22 @@
 Order matters: clean the text first (so a removed link cannot hide a claim), then look for
 leaked internal text, then check every claim against the cited passages and tool facts, and
 only then add the AI-disclosure line.
+
+No writer is trusted (DESIGN §7, promise 10): the model may have been told what to write by the
+ticket. So besides the claims check, every amount and commitment in any language must be stated
+by one cited source sentence (`commitments`), every link, domain, e-mail address and phone number
+must be on the allow-list or in a source (`addresses`), no card number, IBAN or key may appear
+(`redaction`), and no text of our own prompts or posing as internal may appear (`leaks`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import addresses, commitments, redaction
 from .claims import Source, check_claims, extract_claims
 from .domain import Draft
 from .knowledge import KnowledgeIndex
-from .leaks import find_leaks
+from .leaks import find_leaks, posing_as_internal
 from .page_map import PREFIX as PAGE_MAP_PREFIX
 from .sanitize import add_ai_label, sanitize
 
@@ -29,12 +36,36 @@ class Checked:
 
 
 def check_reply(text: str, sources: list[Source], internal_texts: list[str], canaries: list[str],
-                allowed_hosts: set[str], ai_label: str) -> Checked:
+                allowed_hosts: set[str], ai_label: str, requester_email: str = "",
+                prompt_texts: list[str] = ()) -> Checked:
+    """`prompt_texts`: our prompts' own words (`prompts.own_texts()`), which must never be repeated."""
     clean = sanitize(text, allowed_hosts)
-    leaks = find_leaks(clean.text, internal_texts, canaries, allowed_texts=(ai_label,))
+    source_texts = [s.text for s in sources]
+    leaks = find_leaks(clean.text, [*internal_texts, *prompt_texts], canaries,
+                       allowed_texts=(ai_label, *source_texts))
+    leaks += posing_as_internal(clean.text)
+    leaks += [f"the reply contains a {kind} ({redaction.LABEL[kind]})"
+              for kind in dict.fromkeys(s.kind for s in redaction.find(clean.text))]
+    off_list, other_people = _addresses(clean.text, source_texts, allowed_hosts, requester_email)
     report = check_claims(extract_claims(clean.text), sources)
-    return Checked(text=add_ai_label(clean.text, ai_label), blocked=tuple(leaks),
-                   unsupported=tuple(report.reasons), removed=tuple(clean.removed))
+    return Checked(text=add_ai_label(clean.text, ai_label), blocked=tuple(leaks + other_people),
+                   unsupported=tuple(report.reasons + commitments.unsupported(clean.text, source_texts) + off_list),
+                   removed=tuple(clean.removed))
+
+
+def _addresses(text: str, sources: list[str], hosts: set[str], requester_email: str) -> tuple[list[str], list[str]]:
+    """(addresses off the allow-list, e-mail addresses of someone else). An address a cited source
+    gives is fine; the requester's own e-mail is the only personal address a reply may hold."""
+    in_sources = {(a.kind, a.host) for s in sources for a in addresses.find(s)}
+    off_list, others = [], []
+    for a in addresses.find(text):
+        if (a.kind, a.host) in in_sources or (a.kind != "phone" and addresses.allowed(a.host, hosts)):
+            continue
+        if a.kind == "email" and a.text.lower() != (requester_email or "").lower():
+            others.append(f"the reply contains an e-mail address that is not the requester's: {a.text[:60]}")
+        elif a.kind != "email":
+            off_list.append(f"the reply points to {a.text[:60]} ({a.kind}), which no source or allow-list has")
+    return list(dict.fromkeys(off_list)), list(dict.fromkeys(others))
 
 
 def cited_sources(draft: Draft, knowledge: KnowledgeIndex) -> list[Source]:

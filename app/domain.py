@@ -34,6 +34,7 @@ class Triage:
     language: str = "en"
     flags: tuple[str, ...] = ()  # sensitivity flags (app/flags.py): each sends the ticket to a person
     flag_reasons: tuple[str, ...] = ()  # why each flag was raised: the rule's words or the nearest example
+    redacted: tuple[str, ...] = ()  # kinds of secret removed before the text went to a model (never values)
     issues: tuple[str, ...] = ()  # the separate requests when there are several
     engine: str = "offline"
     error: str = ""  # the engine failed; the ticket must reach a person

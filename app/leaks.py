@@ -81,3 +81,21 @@ def _longest_run(positions: list[int]) -> int:
         cur = cur + 1 if b == a + 1 else 1
         best = max(best, cur)
     return best
+
+
+# Text that dresses itself as staff-only content: a customer must never read something that looks
+# like an internal note, whoever wrote it (the model may have been told to).
+_POSING = re.compile(
+    r"\[\s*(?:internal|staff|agent|system|admin|note|interno|interne|intern|внутр\w*|内部)[^\]\n]{0,40}\]"
+    r"|^\s*(?:internal note|internal|staff only|agent only|agents only|note interne|nota interna|interne notiz|"
+    r"notatka wewnętrzna|interne notitie|iç not|внутренняя заметка|служебн\w+|内部メモ|内部备注|内部備註)\s*[:：-]"
+    r"|\bescalat\w*\s*[:=]\s*(?:no|yes|false|true|none)\b|\b(?:note|message) from (?:tier ?\d|the support (?:lead|manager)|"
+    r"your manager|management)\b|\b(?:do not|don't) (?:escalate|forward) (?:this|to)\b"
+    r"|^\s*(?:WHAT DESKHAND TRIED|NEXT STEP|ACTIONS AWAITING APPROVAL|CASE FILE|CUSTOMER MOOD|EVIDENCE)\s*$"
+    r"|\bDeskhand escalated this ticket\b", re.I | re.M)
+
+
+def posing_as_internal(reply: str) -> list[str]:
+    """Reasons the reply contains text posing as internal or staff content."""
+    found = dict.fromkeys(m.group(0).strip()[:60] for m in _POSING.finditer(_INVISIBLE.sub("", reply or "")))
+    return [f"the reply contains text posing as internal: “{f}”" for f in found]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import secrets
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from .compose import passages_for_reply
 from .domain import Citation, Draft, Ticket, Triage
 from .engine import Engine
 from .flags import FLAGS, MEANING
+from .redaction import redact
 from .knowledge import KnowledgeIndex, Match
 from .page_map import PREFIX as PAGE_MAP_PREFIX
 from .page_map import task_for
@@ -83,6 +85,8 @@ class LlmEngine:
         self.offline, self.chat, self.prices, self.calibrator = offline, chat, prices, calibrator
         self.prompt = prompts.load("triage")
         self.reply_prompt = prompts.load("reply")
+        # planted in every system prompt; a reply holding it copied the instructions out
+        self.canaries = (f"dh-canary-{secrets.token_hex(8)}",)
 
     @property
     def knowledge(self):
@@ -106,11 +110,15 @@ class LlmEngine:
         """Ask the model once; check its answer; keep the raw signals for the combiner."""
         second = self.offline.triage(subject, body, page_url)
         categories = self.offline.model.categories
+        # Card numbers, IBANs, passwords and keys never leave the machine (promise 10).
+        (safe_subject, hidden_in_subject), (safe_body, hidden_in_body) = redact(subject), redact(body)
         system, user = self.prompt.render(categories="\n".join(f"- {c}" for c in categories),
                                           flags="\n".join(f"  - {f}: {MEANING[f]}" for f in FLAGS),
-                                          subject=subject or "(none)", body=body)
+                                          subject=safe_subject or "(none)", body=safe_body)
+        system = prompts.plant_canary(system, self.canaries[0])
         failed = lambda why, tokens=0, cost=0.0: Opinion(replace(  # noqa: E731
-            second, engine="llm", error=why, confidence=0.0, tokens=tokens, cost_usd=cost))
+            second, engine="llm", error=why, confidence=0.0, tokens=tokens, cost_usd=cost,
+            redacted=hidden_in_subject + hidden_in_body))
         try:
             out = self.chat.complete_json(system, user, schema(categories), "triage")
         except ConnectorError as exc:
@@ -138,7 +146,7 @@ class LlmEngine:
             flag_reasons=second.flag_reasons + tuple(f"{f}: raised by the LLM" for f in FLAGS
                                                      if f in data["flags"] and f not in second.flags),
             issues=tuple(i for i in data["issues"] if i != OUT_OF_SCOPE) if len(data["issues"]) > 1 else (),
-            engine="llm", tokens=tokens, cost_usd=cost,
+            engine="llm", tokens=tokens, cost_usd=cost, redacted=hidden_in_subject + hidden_in_body,
             page_url=second.page_url, page_area=second.page_area, page_area_name=second.page_area_name)
         return Opinion(triage, llm_conf, offline_p, category == second.category)
 
@@ -156,9 +164,11 @@ class LlmEngine:
         ids = [p.id for p in offered]
         system, user = self.reply_prompt.render(
             customer_name=(ticket.requester.name or "").split(" ")[0] or "there",
-            page=f"{page.url} ({page.area.name})" if page else ticket.page_url or "(unknown)", message=message,
+            page=f"{page.url} ({page.area.name})" if page else ticket.page_url or "(unknown)",
+            message=redact(message)[0],
             passages="\n\n".join(f"[{p.id}] {p.title}" + (f" › {p.heading}" if p.heading else "") + f"\n{p.text}"
                                   for p in offered))
+        system = prompts.plant_canary(system, self.canaries[0])
         try:
             out = self.chat.complete_json(system, user, reply_schema(ids), "reply")
         except ConnectorError as exc:

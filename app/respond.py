@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import bug_report
+from . import bug_report, prompts
 from .bug_report import BugFacts
 from .check import Checked, check_reply, cited_sources
 from .compose import AI_LABEL
@@ -60,7 +60,9 @@ def think(engine, ticket: Ticket, subject: str, message: str, policy: Policy,
     if draft is not None:
         checked = check_reply(
             draft.text, cited_sources(draft, knowledge),
-            internal_texts=[c.body for c in ticket.comments if not c.public], canaries=list(rails.canaries),
-            allowed_hosts=set(rails.allowed_hosts) | knowledge.hosts(), ai_label=rails.ai_label)
+            internal_texts=[c.body for c in ticket.comments if not c.public],
+            canaries=[*rails.canaries, *getattr(engine, "canaries", ())],
+            allowed_hosts=set(rails.allowed_hosts) | knowledge.hosts(), ai_label=rails.ai_label,
+            requester_email=ticket.requester.email, prompt_texts=prompts.own_texts())
     decision = decide(triage, policy.for_category(triage.category), draft, after_bot_reply, checked)
     return Thought(triage, matches, draft, checked, decision, bug)

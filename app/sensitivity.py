@@ -34,7 +34,7 @@ NONE = "none"
 # The detector raises a flag where the held-out share of ordinary tickets it flags is this.
 ORDINARY_FLAGGED = 0.015
 C = 10.0
-RECIPE = "use+char2-4/1"  # changed with the features or the fit, so an old cache is never read
+RECIPE = "use+char2-4/2"  # changed with the features or the fit, so an old cache is never read
 MAX_UNITS = 32
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|(?<=[。！？；])|\n+")
 
@@ -72,16 +72,16 @@ class Detector:
         probs = np.exp(logits - logits.max(1, keepdims=True))
         probs /= probs.sum(1, keepdims=True)
         sensitive = 1.0 - probs[:, 0]
-        found: dict[str, Finding] = {}
-        for row in np.argsort(-sensitive):
-            if sensitive[row] < self.threshold:
-                break
-            top = probs[row, 1:].max()
-            for col in np.flatnonzero(probs[row, 1:] >= 0.5 * top) + 1:
-                flag = self.labels[col]
-                if flag not in found:
-                    found[flag] = Finding(flag, self._explain(flag, parts[row], vectors[row], sensitive[row]))
-        return list(found.values())
+        rows = np.flatnonzero(sensitive >= self.threshold)
+        if not len(rows):
+            return []
+        # Which flags: over the sensitive parts, each flag's best probability; the flags within half
+        # of the strongest are named, each explained by the part where it is strongest.
+        best = probs[rows, 1:].max(0)
+        return [Finding(self.labels[col + 1], self._explain(self.labels[col + 1], parts[row], vectors[row],
+                                                             sensitive[row]))
+                for col in np.flatnonzero(best >= 0.5 * best.max())
+                for row in [rows[np.argmax(probs[rows, col + 1])]]]
 
     def _explain(self, flag: str, part: str, vector: np.ndarray, score: float) -> str:
         same = np.flatnonzero(np.asarray(self.example_flags) == flag)
@@ -150,7 +150,7 @@ def examples_digest(folder: Path | None = None) -> str:
     return h.hexdigest()[:16]
 
 
-def train(examples: list[Example], digest: str = "", folds: int = 5) -> Detector:
+def train(examples: list[Example], digest: str = "", folds: int = 4) -> Detector:
     """Fit the detector and choose its threshold on parts of examples it did not train on."""
     from .embeddings import multilingual
     parts, owner = [], []
@@ -169,7 +169,7 @@ def train(examples: list[Example], digest: str = "", folds: int = 5) -> Detector
         train_rows = fold_of[owner] != fold
         chars = _chars([parts[k] for k in np.flatnonzero(train_rows)])
         features = _features(chars, vectors, parts)
-        lr = _fit(examples, labels, features, owner, whole, train_rows)
+        lr = _fit(examples, labels, features, vectors, owner, whole, train_rows)
         held[~train_rows] = 1.0 - lr.predict_proba(features[~train_rows])[:, 0]
     per_example = np.zeros(len(examples))
     np.maximum.at(per_example, owner, held)
@@ -180,7 +180,7 @@ def train(examples: list[Example], digest: str = "", folds: int = 5) -> Detector
     ordinary = ordinary if ordinary.any() else ~flagged
     threshold = float(np.quantile(per_example[ordinary], 1 - ORDINARY_FLAGGED))
     chars = _chars(parts)
-    lr = _fit(examples, labels, _features(chars, vectors, parts), owner, whole, np.ones(len(parts), bool))
+    lr = _fit(examples, labels, _features(chars, vectors, parts), vectors, owner, whole, np.ones(len(parts), bool))
     keep = [k for k in range(len(parts)) if examples[owner[k]].flags]
     info = {"examples": len(examples), "parts": len(parts), "threshold": round(threshold, 4),
             "held_out_recall": round(float((per_example[flagged] >= threshold).mean()), 4),
@@ -200,17 +200,18 @@ def _features(chars, vectors: np.ndarray, parts: list[str]):
     return sp.hstack([sp.csr_matrix(vectors), chars.transform(parts)], format="csr")
 
 
-def _fit(examples, labels, features, owner, whole, rows):
+def _fit(examples, labels, features, vectors, owner, whole, rows):
     """One multinomial regression over parts. An ordinary example's parts are all "none"; a
-    flagged example's whole text carries its flag, and so does its one part a first model finds
-    most sensitive (the sentence that says it), while its other parts are left out."""
+    flagged example's whole text carries its flag, and so does its one part a first, quicker model
+    (over the embeddings alone) finds most sensitive (the sentence that says it), while its other
+    parts are left out."""
     from sklearn.linear_model import LogisticRegression
     index = {f: i for i, f in enumerate(labels)}
     flagged = np.array([bool(examples[o].flags) for o in owner])
     base = rows & (~flagged | whole)
     y = np.array([index[_main_flag(examples[o], labels)] for o in owner])
-    first = LogisticRegression(C=C, max_iter=2000, class_weight="balanced").fit(features[base], y[base])
-    score = 1.0 - first.predict_proba(features)[:, 0]
+    first = LogisticRegression(C=C, max_iter=2000, class_weight="balanced").fit(vectors[base], y[base])
+    score = 1.0 - first.predict_proba(vectors)[:, 0]
     chosen = base.copy()
     best: dict[int, int] = {}
     for k in np.flatnonzero(rows & flagged & ~whole):
