@@ -59,7 +59,11 @@ NUMBER_WORDS = (
     "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "百", "千", "万")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _WORD = re.compile(r"\w+", re.U)
-_SENTENCE = re.compile(r"(?<=[.!?。！？])\s*|\n+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])|\n+")
+_URL = re.compile(r"\b(?:https?|ftp)://\S+|\bwww\.\S+", re.I)
+# The line code adds under a reply to link the cited article ("Read more: <title> — <url>"): its
+# title is the source's own first line, its URL is the address check's business.
+_LINK_LABEL = re.compile(r"^\s*(?:the full guide|read more)\s*:\s*", re.I)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _CONTRACTIONS = {"you'll": "you will", "we'll": "we will", "i'll": "i will", "you’ll": "you will",
                  "we’ll": "we will", "i’ll": "i will", "won't": "will not", "won’t": "will not"}
@@ -75,7 +79,7 @@ class Commitment:
 
 
 def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text or "").lower()
+    text = _LINK_LABEL.sub("", _URL.sub(" ", unicodedata.normalize("NFKC", text or ""))).lower().strip(" —-")
     for short, long in _CONTRACTIONS.items():
         text = text.replace(short, long)
     return " ".join(text.split())

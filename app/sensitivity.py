@@ -254,6 +254,9 @@ def current() -> Detector:
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as fh:
             fh.write(pickle.dumps(detector))
         os.replace(fh.name, path)  # atomic: two workers training at once both end with a whole file
+        for old in path.parent.glob("sensitivity-*.pkl"):  # earlier versions' detectors
+            if old != path:
+                old.unlink(missing_ok=True)
     except OSError:
         pass  # a read-only home still detects, it only trains again next time
     return detector
