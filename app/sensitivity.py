@@ -60,13 +60,12 @@ class Detector:
     digest: str
     info: dict
 
-    def findings(self, text: str, vectors: np.ndarray | None = None) -> list[Finding]:
+    def findings(self, text: str) -> list[Finding]:
+        from .embeddings import multilingual
         parts = units(text)
         if not parts:
             return []
-        if vectors is None:
-            from .embeddings import multilingual
-            vectors = multilingual().encode(parts)
+        vectors = multilingual().encode(parts)
         # the regression's own arithmetic: sklearn's input checks cost more than the product here
         logits = _features(self.chars, vectors, parts) @ self.lr.coef_.T + self.lr.intercept_
         probs = np.exp(logits - logits.max(1, keepdims=True))
