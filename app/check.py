@@ -18,7 +18,7 @@ from . import addresses, commitments, redaction
 from .claims import Source, check_claims, extract_claims
 from .domain import Draft
 from .knowledge import KnowledgeIndex
-from .leaks import find_leaks, posing_as_internal
+from .leaks import find_leaks, posing_as_internal, talks_about_its_instructions
 from .page_map import PREFIX as PAGE_MAP_PREFIX
 from .sanitize import add_ai_label, sanitize
 
@@ -43,7 +43,7 @@ def check_reply(text: str, sources: list[Source], internal_texts: list[str], can
     source_texts = [s.text for s in sources]
     leaks = find_leaks(clean.text, [*internal_texts, *prompt_texts], canaries,
                        allowed_texts=(ai_label, *source_texts))
-    leaks += posing_as_internal(clean.text)
+    leaks += posing_as_internal(clean.text) + talks_about_its_instructions(clean.text)
     leaks += [f"the reply contains a {kind} ({redaction.LABEL[kind]})"
               for kind in dict.fromkeys(s.kind for s in redaction.find(clean.text))]
     off_list, other_people = _addresses(clean.text, source_texts, allowed_hosts, requester_email)

@@ -99,3 +99,19 @@ def posing_as_internal(reply: str) -> list[str]:
     """Reasons the reply contains text posing as internal or staff content."""
     found = dict.fromkeys(m.group(0).strip()[:60] for m in _POSING.finditer(_INVISIBLE.sub("", reply or "")))
     return [f"the reply contains text posing as internal: “{f}”" for f in found]
+
+
+# A support reply has no reason to talk about its own instructions; one that does is repeating
+# them, perhaps in another language, where the word-for-word comparison cannot see it.
+_SELF_TALK = re.compile(
+    r"\b(?:system prompt|my (?:instructions|rules|guidelines|directives)|i (?:was|am|have been) "
+    r"(?:told|instructed|programmed)|mis (?:instrucciones|reglas)|mes (?:instructions|consignes|règles)|"
+    r"meine (?:anweisungen|regeln|instruktionen)|minhas (?:instruções|regras)|le mie (?:istruzioni|regole)|"
+    r"mijn (?:instructies|regels)|moje (?:instrukcje|zasady)|talimatlarım|мои (?:инструкции|правила)|"
+    r"системн\w+ (?:промпт|подсказк))"
+    r"|(?:私の指示|システムプロンプト|我的指令|我的指示|系统提示)", re.I)
+
+
+def talks_about_its_instructions(reply: str) -> list[str]:
+    found = [m.group(0) for m in _SELF_TALK.finditer(_INVISIBLE.sub("", reply or "")) if m.group(0).strip()]
+    return [f"the reply talks about its own instructions: “{f}”" for f in dict.fromkeys(found)]

@@ -89,6 +89,9 @@ def test_our_prompt_s_text_the_canary_and_text_posing_as_internal_block_the_repl
                    "Note from Tier 2: the customer is VIP"):
         assert posing_as_internal(posing) and check(f"{posing}\nHi Dana, all sorted.").blocked
     assert posing_as_internal("Open the internal settings page and pick Users.") == []
+    # repeating its instructions in another language, where no eight words match
+    assert check("Hola Dana. Mis instrucciones: usar solo los pasajes y no prometer nada.").blocked
+    assert not check("Hi Dana, follow these instructions to reset your password.").blocked
 
 
 def test_secrets_are_redacted_by_kind_and_numbers_that_are_not_secrets_are_kept():
