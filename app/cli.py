@@ -11,7 +11,7 @@ import click
 
 from connectors.errors import ConnectorError
 
-from .config import ConfigError, Settings, load_settings
+from .config import ConfigError, Settings, load_settings, unsafe_defaults_refusal
 from .engine import EngineError
 from .history import HistoryError
 from .policy import PolicyError
@@ -42,6 +42,14 @@ def main(ctx: click.Context, config_file: str | None) -> None:
         raise click.ClickException(str(exc)) from None
 
 
+def _refuse_sandbox_secrets(settings: Settings) -> None:
+    """`serve` and `worker` never start with the sandbox's public secrets against a real helpdesk:
+    a forgotten setting must not let anyone sign a webhook (`demo` and `sandbox` are not checked)."""
+    refusal = unsafe_defaults_refusal(settings)
+    if refusal:
+        raise click.ClickException(refusal)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -49,6 +57,7 @@ def main(ctx: click.Context, config_file: str | None) -> None:
 @click.pass_obj
 def serve(settings: Settings, host: str, port: int, threads: int) -> None:
     """Run the web app (webhooks, health) under waitress."""
+    _refuse_sandbox_secrets(settings)
     import waitress
 
     from .services import prepare_database
@@ -63,6 +72,7 @@ def serve(settings: Settings, host: str, port: int, threads: int) -> None:
 @click.pass_obj
 def worker(settings: Settings, once: bool) -> None:
     """Drain the job queue: snapshot, guards, triage, decide, act."""
+    _refuse_sandbox_secrets(settings)
     from .db import connect
     from .kb_sync import sync_all
     from .gather import Gatherer

@@ -5,10 +5,12 @@ checks that the README names each one.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class ConfigError(Exception):
@@ -111,6 +113,66 @@ class Settings:
         return replace(self, **_coerce(values))
 
 
+# Secrets and tokens published with the sandbox (the defaults above, the sandbox's and the demo's):
+# anyone can sign a webhook with them, so they are only fit for a helpdesk on this machine.
+SANDBOX_SECRETS = frozenset({
+    "sandbox-signing-secret", "sandbox-token",                      # the defaults above, `deskhand sandbox`
+    "sandbox_webhook_signing_secret",                               # sandbox/webhooks.py
+    "sandbox-intercom-token", "sandbox_intercom_client_secret",     # sandbox/intercom_sandbox.py
+    "demo-signing-secret",                                          # app/demo.py
+})
+
+
+def env_name(setting: str) -> str:
+    return f"DESKHAND_{setting.upper()}"
+
+
+def is_loopback_url(url: str) -> bool:
+    """True for an address on this machine: localhost, 127.0.0.1 (any 127.x) or ::1."""
+    try:
+        host = urlsplit(url.strip()).hostname or ""
+    except ValueError:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def helpdesk_url(settings: "Settings") -> str:
+    """The address Deskhand talks to: the configured override, else the real helpdesk's."""
+    if settings.helpdesk == "intercom":
+        return settings.intercom_url or "https://api.intercom.io"
+    return settings.zendesk_url or f"https://{settings.zendesk_subdomain}.zendesk.com"
+
+
+def unsafe_defaults(settings: "Settings") -> list[str]:
+    """The settings that still hold a sandbox secret or token while the helpdesk is not the local
+    sandbox (`deskhand serve` and `deskhand worker` refuse to start then). Both webhook endpoints
+    are always served, so both webhook secrets count whichever helpdesk is in use."""
+    if is_loopback_url(helpdesk_url(settings)):
+        return []
+    def public(value: str) -> bool:
+        return any(part.strip() in SANDBOX_SECRETS for part in value.split(","))
+    checked = ["zendesk_webhook_secrets", "intercom_client_secret", "intercom_token"]
+    if settings.helpdesk == "zendesk":
+        checked.insert(1, "zendesk_token")
+    return [name for name in checked if public(getattr(settings, name))]
+
+
+def unsafe_defaults_refusal(settings: "Settings") -> str:
+    """The one line `serve` and `worker` stop with, or '' when the settings are safe to start with."""
+    unsafe = unsafe_defaults(settings)
+    if not unsafe:
+        return ""
+    named = [f"{name} ({env_name(name)})" for name in unsafe]
+    listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    return (f"refusing to start with the sandbox's public secrets against {helpdesk_url(settings)}: "
+            f"set {listed} to your own values (sandbox values are accepted only with a helpdesk on localhost)")
+
+
 def _check(settings: "Settings") -> "Settings":
     if settings.helpdesk not in ("zendesk", "intercom"):
         raise ConfigError(f"setting 'helpdesk' must be zendesk or intercom, got {settings.helpdesk!r}")
@@ -171,9 +233,5 @@ def load_settings(config_file: str | None = None, environ: dict | None = None) -
             raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
-    env = {
-        name: environ[f"DESKHAND_{name.upper()}"]
-        for name in Settings.field_docs()
-        if f"DESKHAND_{name.upper()}" in environ
-    }
+    env = {name: environ[env_name(name)] for name in Settings.field_docs() if env_name(name) in environ}
     return _check(settings.with_overrides(**env))

@@ -180,3 +180,17 @@ def m007_sweeps_and_schedule(db: sqlite_utils.Database) -> None:
     # when it last started, so a restarted worker does not run it again straight away
     db["schedule"].create({"name": str, "holder": str, "lease_until": float, "last_started": float,
                            "last_finished": float, "last_status": str}, pk="name")
+
+
+@migration
+def m008_failure_notes(db: sqlite_utils.Database) -> None:
+    # Every job set aside owes its ticket an internal note (DESIGN §7.7), whichever way it died:
+    # `note` is `owed` from the moment it is buried (in the same transaction), `done` once the
+    # note is on the ticket, `failed` when the helpdesk refused it `max_attempts` times. A worker
+    # holds an owed note with a lease (note_owner, note_until) while it writes it, so two workers
+    # never write it together. Rows buried before this column existed keep '' (not owed).
+    db["dead_letters"].add_column("note", str, not_null_default="")
+    db["dead_letters"].add_column("note_owner", str, not_null_default="")
+    db["dead_letters"].add_column("note_until", float, not_null_default=0)
+    db["dead_letters"].add_column("note_tries", int, not_null_default=0)
+    db["dead_letters"].create_index(["note", "note_until"])

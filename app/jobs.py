@@ -5,14 +5,20 @@ transaction: the web process does only this, the worker does the rest. Jobs are
 claimed with a lease, and never while another live lease holds the same ticket, so
 one ticket is worked on by one worker at a time. A crashed worker's lease simply
 runs out and the job is claimed again.
+
+A job set aside (its tries used up, or its lease expired on every try) goes to the
+dead-letter table owing its ticket an internal note; `claim_failure_note` hands that
+note to one worker at a time, which writes it outside any transaction (app/worker.py).
 """
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Callable
 
 import sqlite_utils
 
+from . import audit
 from .db import transaction
 from .domain import TicketEvent
 
@@ -70,7 +76,11 @@ def claim(db: sqlite_utils.Database, owner: str, lease_s: float, max_attempts: i
                 return None
             job = dict(zip([d[0] for d in cur.description], row))
             if job["status"] == "running" and max_attempts and job["attempts"] >= max_attempts:
-                _bury(db, job, "the worker stopped during every attempt (lease expired)", now)
+                reason = "the worker stopped during every attempt (lease expired)"
+                _bury(db, job, reason, now)
+                audit.record(db, "error", platform=job["platform"], ticket_id=job["ticket_id"],
+                             job_id=job["id"], delivery_id=job["delivery_id"],
+                             summary=f"attempt {job['attempts']} never finished (dead): {reason}")
                 continue
             break
         attempt = job["attempts"] + 1
@@ -83,11 +93,56 @@ def claim(db: sqlite_utils.Database, owner: str, lease_s: float, max_attempts: i
 
 
 def _bury(db: sqlite_utils.Database, job: dict, reason: str, now: float) -> None:
+    """The only way a job becomes dead: inside the caller's transaction, together with its
+    dead letter, which owes the ticket an internal note from this moment on."""
     db.execute("UPDATE jobs SET status = 'dead', last_error = ?, updated_at = ? WHERE id = ?",
                [reason, now, job["id"]])
     db.execute("INSERT OR REPLACE INTO dead_letters (job_id, delivery_id, platform, ticket_id,"
-               " reason, attempts, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+               " reason, attempts, at, note, note_owner, note_until, note_tries)"
+               " VALUES (?, ?, ?, ?, ?, ?, ?, 'owed', '', 0, 0)",
                [job["id"], job["delivery_id"], job["platform"], job["ticket_id"], reason, job["attempts"], now])
+
+
+@dataclass(frozen=True)
+class OwedNote:
+    """A dead job whose ticket still lacks its failure note, held by one worker for a while."""
+    job_id: int
+    event: TicketEvent
+    reason: str
+    tries: int  # this one included
+
+
+def claim_failure_note(db: sqlite_utils.Database, owner: str, lease_s: float, max_tries: int = 0,
+                       now: float | None = None) -> OwedNote | None:
+    """Take the oldest owed failure note nobody else holds, for `lease_s`. A worker that dies
+    while writing it lets the lease run out, and another worker takes it up; after `max_tries`
+    tries (0: no limit) the note is given up, so even a note that kills its writer ends."""
+    now = time.time() if now is None else now
+    with transaction(db):
+        while True:
+            cur = db.execute(
+                "SELECT d.job_id, d.reason, d.note_tries, j.delivery_id, j.platform, j.kind, j.ticket_id,"
+                " j.comment_id, j.author_id, j.requester_id FROM dead_letters d JOIN jobs j ON j.id = d.job_id"
+                " WHERE d.note = 'owed' AND d.note_until < ? ORDER BY d.at, d.job_id LIMIT 1", [now])
+            row = cur.fetchone()
+            if row is None:
+                return None
+            job = dict(zip([d[0] for d in cur.description], row))
+            if not max_tries or job["note_tries"] < max_tries:
+                break
+            db.execute("UPDATE dead_letters SET note = 'failed', note_until = 0 WHERE job_id = ?", [job["job_id"]])
+        db.execute("UPDATE dead_letters SET note_owner = ?, note_until = ?, note_tries = note_tries + 1"
+                   " WHERE job_id = ?", [owner, now + lease_s, job["job_id"]])
+    event = TicketEvent(platform=job["platform"], delivery_id=job["delivery_id"], kind=job["kind"],
+                        ticket_id=job["ticket_id"], comment_id=job["comment_id"] or "",
+                        author_id=job["author_id"] or "", requester_id=job["requester_id"] or "")
+    return OwedNote(job["job_id"], event, job["reason"] or "", job["note_tries"] + 1)
+
+
+def settle_failure_note(db: sqlite_utils.Database, job_id: int, state: str) -> None:
+    """The owed note is on the ticket (`done`), or the helpdesk refused it for good (`failed`)."""
+    db.execute("UPDATE dead_letters SET note = ?, note_until = 0 WHERE job_id = ? AND note = 'owed'",
+               [state, job_id])
 
 
 def complete(db: sqlite_utils.Database, job_id: int, owner: str) -> None:

@@ -56,6 +56,7 @@ class Pipeline:
             log("guards", summary="skip: the bot's own comment")
             return Outcome("skip", "the bot's own comment")
 
+        _crash_point("before_snapshot")  # a message that kills its worker on every try (poison)
         snap = self.helpdesk.snapshot(event.ticket_id, event.requester_id)
         ticket = snap.ticket
         log("snapshot", summary=f"{event.kind}: ticket {ticket.status}, {len(ticket.comments)} comments",

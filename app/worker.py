@@ -1,5 +1,12 @@
 """`deskhand worker`: claim jobs with a lease, run the pipeline, retry with backoff,
-dead-letter after N tries — and then still tell a human, with an internal note."""
+dead-letter after N tries — and then still tell a human, with an internal note.
+
+Every way a job is set aside — its tries used up (`jobs.fail`) or its worker gone on every
+try (`jobs.claim` finds the lease expired `max_attempts` times) — leaves a dead letter that
+owes the ticket that note. Whichever worker gets there next writes it, after the transaction
+that buried the job, once: the dead letter is held with a lease while the note is written and
+the ledger keeps its reply key, so two workers, or a worker that dies mid-write, still leave
+one note."""
 from __future__ import annotations
 
 import json
@@ -47,19 +54,30 @@ class Worker:
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
     def run_once(self) -> bool:
-        """Claim and run one job; False when nothing was runnable."""
+        """Claim and run one job, then write the failure notes owed; False when there was
+        nothing to do (no runnable job, no owed note)."""
         claimed = jobs.claim(self.db, self.name, self.settings.lease_s, self.settings.max_attempts)
-        if claimed is None:
-            return False
+        if claimed is None:  # claim may have buried jobs on the way: their notes are owed now
+            return self.leave_failure_notes()
         job_id, event, attempt = claimed
         try:
             outcome = self.pipeline.run(job_id, event)
         except Exception as exc:  # every failure becomes a retry or a dead letter, never a lost job
             self._failed(job_id, event, attempt, exc)
-            return True
-        jobs.complete(self.db, job_id, self.name)
-        log.info("job %s ticket %s: %s (%s)", job_id, event.ticket_id, outcome.action, outcome.reason)
+        else:
+            jobs.complete(self.db, job_id, self.name)
+            log.info("job %s ticket %s: %s (%s)", job_id, event.ticket_id, outcome.action, outcome.reason)
+        self.leave_failure_notes()
         return True
+
+    def leave_failure_notes(self) -> bool:
+        """Write every owed failure note nobody else is writing; True when there was one."""
+        found = False
+        lease_s, tries = self.settings.lease_s, self.settings.max_attempts
+        while (owed := jobs.claim_failure_note(self.db, self.name, lease_s, tries)) is not None:
+            found = True
+            self._tell_a_human(owed)
+        return found
 
     def run(self, stop: threading.Event, idle_exit: bool = False) -> None:
         while not stop.is_set():
@@ -80,24 +98,38 @@ class Worker:
         audit.record(self.db, "error", platform=event.platform, ticket_id=event.ticket_id, job_id=job_id,
                      delivery_id=event.delivery_id, summary=f"attempt {attempt} failed ({status}): {reason}")
         log.warning("job %s ticket %s attempt %s failed (%s): %s", job_id, event.ticket_id, attempt, status, reason)
-        if status == "dead":
-            self._tell_a_human(job_id, event, reason)
+        # a dead job's note is written by leave_failure_notes, right after this
 
-    def _tell_a_human(self, job_id: int, event, reason: str) -> None:
-        """A job that cannot finish still leaves an internal note, once (DESIGN §7.7)."""
+    def _tell_a_human(self, owed: jobs.OwedNote) -> None:
+        """A job that cannot finish still leaves an internal note, once (DESIGN §7.7). Planned in
+        the ledger under its own reply key, marked `sending` before the write; a row found in
+        `sending` (a worker died around the write) is resolved by looking for its marker first."""
+        event = owed.event
         key = ledger.reply_key(event.platform, event.ticket_id, event.delivery_id, "failure")
         body = (f"Deskhand could not finish working on this ticket and stopped after repeated failures.\n"
-                f"Last error: {reason}\nA person should take it from here.")
+                f"Last error: {owed.reason}\nA person should take it from here.")
         row = ledger.plan(self.db, key, event.platform, event.ticket_id, event.comment_id, "escalate",
                           json.dumps({"body": body}))
-        if row["state"] == "done":
-            return
+        marker = ledger.marker_tag(key)
         try:
-            self.helpdesk.write(event.ticket_id, TicketUpdate(body=body, public=False,
-                                                              add_tags=(FAILED,)))
-            ledger.mark(self.db, key, "done")
-        except Exception as exc:  # the helpdesk itself is down: the dead letter keeps the job
-            log.error("could not leave the failure note on ticket %s: %s", event.ticket_id, exc)
+            if row["state"] == "sending" and marker in self.helpdesk.snapshot(event.ticket_id).ticket.tags:
+                ledger.mark(self.db, key, "done", "found-on-ticket")
+            elif row["state"] != "done":
+                ledger.mark(self.db, key, "sending")
+                remote = self.helpdesk.write(event.ticket_id, TicketUpdate(
+                    body=json.loads(row["body"])["body"], public=False, add_tags=(FAILED, marker)))
+                ledger.mark(self.db, key, "done", remote)
+                audit.record(self.db, "handover", platform=event.platform, ticket_id=event.ticket_id,
+                             job_id=owed.job_id, delivery_id=event.delivery_id,
+                             summary="internal note left: a person should take it from here", reason=owed.reason)
+        except Exception as exc:  # the helpdesk itself is down: the lease runs out and a worker tries again
+            given_up = owed.tries >= self.settings.max_attempts
+            if given_up:
+                jobs.settle_failure_note(self.db, owed.job_id, "failed")
+            log.error("could not leave the failure note on ticket %s (try %s%s): %s", event.ticket_id,
+                      owed.tries, ", giving up" if given_up else "", exc)
+            return
+        jobs.settle_failure_note(self.db, owed.job_id, "done")
 
 
 def wait_for_idle(settings: Settings, timeout_s: float) -> bool:

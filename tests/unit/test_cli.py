@@ -116,3 +116,45 @@ def test_approve_explains_what_it_cannot_do(run):
     result = run("approve", "41")
     assert result.exit_code == 1 and "no action 41" in result.output
     assert run("approve", "x").exit_code == 2  # not a number: click's usage error
+
+
+REFUSAL = ("Error: refusing to start with the sandbox's public secrets against https://brightline.zendesk.com: "
+           "set zendesk_webhook_secrets (DESKHAND_ZENDESK_WEBHOOK_SECRETS) and zendesk_token (DESKHAND_ZENDESK_TOKEN)"
+           " to your own values (sandbox values are accepted only with a helpdesk on localhost)")
+
+
+@pytest.mark.parametrize("command", [["serve"], ["worker"], ["worker", "--once"]])
+def test_serve_and_worker_refuse_the_sandbox_secrets_against_a_real_helpdesk(run, tmp_path, command):
+    result = run(*command)
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [REFUSAL]
+    assert not (tmp_path / "data").exists()  # refused before anything was touched
+
+
+def test_the_refusal_names_only_what_is_left_to_set(run, monkeypatch):
+    monkeypatch.setenv("DESKHAND_HELPDESK", "intercom")
+    monkeypatch.setenv("DESKHAND_INTERCOM_TOKEN", "sandbox-intercom-token")
+    result = run("serve")
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
+    assert "against https://api.intercom.io: set zendesk_webhook_secrets (DESKHAND_ZENDESK_WEBHOOK_SECRETS) " \
+           "and intercom_token (DESKHAND_INTERCOM_TOKEN) to your own values" in result.output
+    monkeypatch.setenv("DESKHAND_ZENDESK_WEBHOOK_SECRETS", "")
+    monkeypatch.setenv("DESKHAND_INTERCOM_TOKEN", "a-real-token")
+    served = []
+    monkeypatch.setattr("waitress.serve", lambda app, **kw: served.append(kw))
+    assert run("serve").exit_code == 0 and served
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8025", "http://localhost:8025", "http://[::1]:8025"])
+def test_serve_and_worker_start_on_the_sandbox_defaults_against_the_local_sandbox(run, monkeypatch, url):
+    monkeypatch.setenv("DESKHAND_ZENDESK_URL", url)
+    monkeypatch.setenv("DESKHAND_KB_SOURCES", "")
+    for name in ("ZENPY_FORCE_NETLOC", "ZENPY_FORCE_SCHEME"):  # the connector sets them; put them back after
+        monkeypatch.setenv(name, "")
+    served = []
+    monkeypatch.setattr("waitress.serve", lambda app, **kw: served.append(kw))
+    result = run("serve", "--port", "8123")
+    assert result.exit_code == 0 and served == [{"host": "127.0.0.1", "port": 8123, "threads": 8, "ident": "deskhand"}]
+    assert "refusing" not in result.output
+    worker = run("worker", "--once")  # past the check: stops later, for want of a trained model
+    assert "refusing" not in worker.output and "no trained model yet" in worker.output

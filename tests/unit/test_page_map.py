@@ -178,6 +178,8 @@ def test_the_worker_reports_a_broken_map_in_one_line(tmp_path, monkeypatch):
     monkeypatch.setenv("DESKHAND_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("DESKHAND_KB_SOURCES", "")
     monkeypatch.setenv("DESKHAND_PRODUCT_MAP", str(bad))
+    monkeypatch.setenv("DESKHAND_ZENDESK_TOKEN", "own-token")  # not the sandbox's: the worker would refuse to start
+    monkeypatch.setenv("DESKHAND_ZENDESK_WEBHOOK_SECRETS", "own-secret")
     result = CliRunner().invoke(main, ["worker", "--once"])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.output.strip().splitlines()[-1] == \
