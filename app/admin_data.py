@@ -55,13 +55,15 @@ def policy_table(db: sqlite_utils.Database, now: float | None = None) -> dict:
 
 def parse_change(body, category: str) -> dict:
     """The fields an admin may change from the app, checked for shape (values by the policy)."""
-    if category != "default" and not _CATEGORY.match(category):
+    if category != "default" and not _CATEGORY.fullmatch(category):
         raise PolicyError(f"{category!r} is not a category name (lower-case letters, digits, _ - .)")
     if not isinstance(body, dict):
         raise PolicyError("body must be a JSON object")
     unknown = set(body) - set(EDITABLE)
     if unknown:
         raise PolicyError(f"unknown field(s) {sorted(unknown)}; editable here: {', '.join(EDITABLE)}")
+    if not isinstance(body.get("escalate_to") or "", str):
+        raise PolicyError("escalate_to must be text (a group or person to escalate to)")
     return dict(body)
 
 

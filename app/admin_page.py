@@ -20,6 +20,7 @@ from flask.sessions import SecureCookieSessionInterface
 from . import admin_data, audit
 from .config import Settings
 from .policy import MODES, PolicyError
+from .strict import BadInput, parse_int, same_secret
 from .web import get_db, helpdesk
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
@@ -59,7 +60,7 @@ def _fingerprint(token: str) -> str:
 
 
 def _signed_in() -> bool:
-    return (hmac.compare_digest(str(session.get("admin", "")), _fingerprint(_settings().admin_token))
+    return (same_secret(str(session.get("admin", "")), _fingerprint(_settings().admin_token))
             and time.time() - float(session.get("since", 0)) < SESSION_HOURS * 3600)
 
 
@@ -85,7 +86,7 @@ def guard():
         return Response("admin page disabled: set admin_token\n", 404, mimetype="text/plain")
     if request.method == "POST":
         sent = request.form.get("csrf", "")
-        if not sent or not hmac.compare_digest(sent, str(session.get("csrf", ""))):
+        if not same_secret(sent, str(session.get("csrf", ""))):  # any text, compared as UTF-8 bytes
             return _page("message.html", 403, title="Form expired",
                          message="The form's security token did not match (CSRF check). Reload the page and try again.")
     if request.endpoint not in PUBLIC and not _signed_in():
@@ -97,12 +98,18 @@ def _bad_change(exc: PolicyError):
     return _page("message.html", 400, title="Not changed", message=str(exc))
 
 
+@bp.errorhandler(BadInput)
+def _bad_input(exc: BadInput):
+    """app/web.py answers BadInput with JSON; here the same status and message, as a page."""
+    return _page("message.html", exc.status, title="Not understood", message=exc.message)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if request.method == "GET":
         return _page("login.html")
     token = request.form.get("token", "")
-    if not hmac.compare_digest(token.encode(), _settings().admin_token.encode()):
+    if not same_secret(token, _settings().admin_token):
         return _page("login.html", 401, error="That is not the admin token.")
     session.clear()  # a fresh session and CSRF token on every sign-in
     session.update(admin=_fingerprint(_settings().admin_token), since=time.time())
@@ -134,10 +141,13 @@ def _form_change(category: str) -> tuple[dict, int]:
                 values[name] = float(raw)
             except ValueError:
                 raise PolicyError(f"{name} must be a number from 0 to 1, got {raw!r}") from None
-    raw_n = request.form.get("n", "").strip() or str(admin_data.PREVIEW_DEFAULT)
-    if not raw_n.isdigit() or not 1 <= int(raw_n) <= admin_data.PREVIEW_MAX:
-        raise PolicyError(f"the number of tickets to replay must be 1 to {admin_data.PREVIEW_MAX}, got {raw_n!r}")
-    return admin_data.parse_change(values, category), int(raw_n)
+    try:
+        n = parse_int(request.form.get("n", "").strip() or None, "n", 1, admin_data.PREVIEW_MAX,
+                      admin_data.PREVIEW_DEFAULT)
+    except BadInput:
+        raise PolicyError(f"the number of tickets to replay must be 1 to {admin_data.PREVIEW_MAX}, "
+                          f"got {request.form.get('n', '')[:40]!r}") from None
+    return admin_data.parse_change(values, category), n
 
 
 @bp.post("/policy/<category>/preview")
@@ -167,7 +177,6 @@ def status():
 
 @bp.get("/decisions")
 def decisions():
-    raw = request.args.get("limit", "50")
-    limit = int(raw) if raw.isdigit() and 1 <= int(raw) <= admin_data.LOG_MAX else 50
+    limit = parse_int(request.args.get("limit") or None, "limit", 1, admin_data.LOG_MAX, 50)
     return _page("decisions.html", rows=admin_data.decision_log(get_db(), limit, helpdesk().ticket_link),
                  iso=admin_data.iso)

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import jwt
 
+from .strict import BadInput, parse_id
+
 LEEWAY_S = 30  # clock skew between Zendesk's proxy and us
 MAX_LIFETIME_S = 3600  # the app asks for 300 s; a longer-lived token was not minted by our app
 STAFF = ("agent", "admin")
@@ -79,12 +81,20 @@ def verify(header: str | None, secret: str, subdomain: str) -> Caller:
         raise AuthError(401, "malformed token: not a JWT") from None
     except jwt.InvalidTokenError as exc:
         raise AuthError(401, f"invalid token: {exc}") from None
+    except (TypeError, ValueError, OverflowError, RecursionError):
+        # PyJWT lets some malformed claims through as these (an 'iss' list, a header nested
+        # thousands deep, read before the signature is checked): still the caller's mistake
+        raise AuthError(401, "malformed token: its header or claims are not what a JWT holds") from None
+    for name in ("exp", "iat"):  # PyJWT accepts '123' as a time; the lifetime sum would not
+        if isinstance(claims[name], bool) or not isinstance(claims[name], (int, float)):
+            raise AuthError(401, f"token '{name}' must be a number (seconds since the epoch)")
     if claims["exp"] - claims["iat"] > MAX_LIFETIME_S:
         raise AuthError(401, f"token lifetime too long: at most {MAX_LIFETIME_S} s")
-    sub = claims["sub"]
-    if isinstance(sub, bool) or not isinstance(sub, (str, int)) or not str(sub).isdigit():
-        raise AuthError(401, "token 'sub' must be a Zendesk user id")
-    return Caller(user_id=str(sub), subdomain=subdomain)
+    try:
+        user_id = parse_id(claims["sub"], "token 'sub'")
+    except BadInput:
+        raise AuthError(401, "token 'sub' must be a Zendesk user id (ASCII digits)") from None
+    return Caller(user_id=user_id, subdomain=subdomain)
 
 
 def require_role(role: str, admin: bool) -> None:

@@ -11,6 +11,7 @@ import time
 import sqlite_utils
 
 from . import app_data
+from .strict import is_id
 
 RATINGS = ("good", "wrong_category", "wrong_answer", "should_have_escalated")
 MAX_COMMENT = 2000
@@ -28,7 +29,7 @@ def parse(body) -> tuple[str, str, str]:
     if unknown:
         raise FeedbackError(f"unknown field(s) {sorted(unknown)}; allowed: ticket_id, rating, comment")
     ticket_id = body.get("ticket_id")
-    if isinstance(ticket_id, bool) or not isinstance(ticket_id, (str, int)) or not str(ticket_id).isdigit():
+    if not is_id(ticket_id):  # ASCII digits: str.isdigit() also takes "²", which no ticket has
         raise FeedbackError("ticket_id must be a ticket number")
     rating = body.get("rating")
     if rating not in RATINGS:

@@ -9,23 +9,34 @@ Two forms arrive at the same endpoint:
 from __future__ import annotations
 
 import hashlib
-import json
 
 from .domain import TicketEvent
+from .strict import BadInput, is_id, parse_json
 
 PLATFORM = "zendesk"
 
 
-class PayloadError(ValueError):
-    """The body is not a webhook we can read; the message says why."""
+class PayloadError(BadInput):
+    """The body is not a webhook we can read; the message says why (answered with 400)."""
+
+    def __init__(self, message: str):
+        super().__init__(message, 400)
+
+
+def _json(body: bytes):
+    """Strict JSON (app/strict.py): UTF-8, not absurdly nested. A lone surrogate (a string that
+    could never be stored) becomes U+FFFD rather than a refusal: the sender signed it and would
+    retry a 400 forever, and the ticket is read again from the helpdesk anyway. The web layer has
+    bounded the size already."""
+    try:
+        return parse_json(body, max_bytes=None, repair_surrogates=True)
+    except BadInput as exc:
+        raise PayloadError(exc.message) from None
 
 
 def parse_zendesk(body: bytes, headers: dict[str, str]) -> TicketEvent | None:
     """Return the event, or None for a well-formed event type we do not handle."""
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise PayloadError(f"body is not valid JSON: {exc}") from None
+    data = _json(body)
     if not isinstance(data, dict):
         raise PayloadError("body must be a JSON object")
     if "deskhand_trigger" in data:
@@ -42,9 +53,11 @@ def _from_event(data: dict) -> TicketEvent | None:
     ticket_id = _id(detail.get("id")) or str(data.get("subject", "")).removeprefix("zen:ticket:")
     if not event_type.startswith("ticket."):
         return None
-    if not data.get("id") or not ticket_id:
+    if not _id(data.get("id")) or not ticket_id:
         raise PayloadError("event is missing its id or ticket id")
-    base = dict(platform=PLATFORM, delivery_id=f"zendesk:{data['id']}", ticket_id=ticket_id,
+    if not is_id(ticket_id):
+        raise PayloadError("event's ticket id must be a number")
+    base = dict(platform=PLATFORM, delivery_id=f"zendesk:{_id(data['id'])}", ticket_id=ticket_id,
                 requester_id=_id(detail.get("requester_id")))
     if event_type == "ticket.created":
         return TicketEvent(kind="ticket.created", **base)
@@ -61,7 +74,7 @@ def _from_event(data: dict) -> TicketEvent | None:
 
 def _from_trigger(data: dict, headers: dict[str, str]) -> TicketEvent:
     ticket_id = _id(data.get("ticket_id"))
-    if not ticket_id.isdigit():
+    if not is_id(ticket_id):
         raise PayloadError("trigger body needs a numeric ticket_id")
     invocation = headers.get("X-Zendesk-Webhook-Invocation-Id", "")
     stamp = str(data.get("updated_at", ""))
@@ -76,7 +89,10 @@ def _from_trigger(data: dict, headers: dict[str, str]) -> TicketEvent:
 
 
 def _id(value) -> str:
-    return "" if value in (None, "") else str(value).strip()
+    """An id as text; "" for a missing one and for anything that is not a string or a number."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return ""
+    return str(value).strip()
 
 
 TRIGGER_TEMPLATE = {
@@ -99,12 +115,13 @@ INTERCOM_TOPICS = {"conversation.user.created": "ticket.created",
 CUSTOMER_TYPES = {"user", "lead", "contact"}
 
 
+def _customer(author) -> bool:
+    return isinstance(author, dict) and isinstance(author.get("type"), str) and author["type"] in CUSTOMER_TYPES
+
+
 def parse_intercom(body: bytes) -> TicketEvent | None:
     """Return the event, or None for a well-formed notification whose topic we do not handle."""
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise PayloadError(f"body is not valid JSON: {exc}") from None
+    data = _json(body)
     if not isinstance(data, dict) or data.get("type") != "notification_event":
         raise PayloadError("body is not an Intercom notification_event")
     topic, notif = data.get("topic"), _id(data.get("id"))
@@ -116,18 +133,22 @@ def parse_intercom(body: bytes) -> TicketEvent | None:
     item = (data.get("data") or {}).get("item") if isinstance(data.get("data"), dict) else None
     if not isinstance(item, dict) or not _id(item.get("id")):
         raise PayloadError(f"{topic} notification carries no conversation")
+    if not is_id(_id(item["id"])):
+        raise PayloadError(f"{topic} notification: the conversation id must be a number")
     source = item.get("source") if isinstance(item.get("source"), dict) else {}
     author = source.get("author") if isinstance(source.get("author"), dict) else {}
-    requester = _id(author.get("id")) if author.get("type") in CUSTOMER_TYPES else ""
+    requester = _id(author.get("id")) if _customer(author) else ""
     if not requester:
-        contacts = (item.get("contacts") or {}).get("contacts") if isinstance(item.get("contacts"), dict) else None
-        requester = _id(contacts[0].get("id")) if contacts and isinstance(contacts[0], dict) else ""
+        contacts = item["contacts"].get("contacts") if isinstance(item.get("contacts"), dict) else None
+        first = contacts[0] if isinstance(contacts, list) and contacts else None
+        requester = _id(first.get("id")) if isinstance(first, dict) else ""
     comment_id = author_id = ""
     if kind == "ticket.customer_replied":
-        parts = (item.get("conversation_parts") or {}).get("conversation_parts") \
+        parts = item["conversation_parts"].get("conversation_parts") \
             if isinstance(item.get("conversation_parts"), dict) else None
-        theirs = [p for p in parts or [] if isinstance(p, dict) and p.get("part_type") in ("comment", "open")
-                  and (p.get("author") or {}).get("type") in CUSTOMER_TYPES]
+        theirs = [p for p in parts if isinstance(p, dict) and p.get("part_type") in ("comment", "open")
+                  and _customer(p.get("author"))] \
+            if isinstance(parts, list) else []
         if theirs:
             comment_id, author_id = _id(theirs[-1].get("id")), _id(theirs[-1]["author"].get("id"))
     else:

@@ -23,13 +23,12 @@ and a drafted conversation already has the proposal in Deskhand's note.
 """
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, current_app, g, jsonify, request
 
 from . import actions, app_data, feedback
 from .feedback import FeedbackError
 from .signatures import SignatureError, verify_intercom_canvas
+from .strict import MAX_ROW_ID, BadInput, is_id, parse_int, parse_json, shown
 from .web import get_db, systems
 
 bp = Blueprint("intercom_canvas", __name__, url_prefix="/intercom/canvas")
@@ -38,15 +37,8 @@ RATE = {f"rate_{r}": r for r in feedback.RATINGS}
 MAX_TEXT, MAX_EVIDENCE = 400, 15  # a canvas is at most 64 KB; long lists go to the conversation
 
 
-class BadRequest(ValueError):
-    pass
-
-
 def _error(status: int, message: str):
     return jsonify(error=message), status
-
-
-bp.register_error_handler(BadRequest, lambda e: _error(400, str(e)))
 
 
 @bp.before_request
@@ -59,15 +51,12 @@ def verify():
         verify_intercom_canvas(settings.intercom_secrets, request.headers.get("X-Body-Signature"), body)
     except SignatureError as exc:
         return _error(401, str(exc))
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return _error(400, "body is not valid JSON")
+    data = parse_json(body, max_bytes=settings.max_body_bytes)  # BadInput: 400/413 from app/web.py
     if not isinstance(data, dict):
         return _error(400, "body must be a JSON object")
     conversation = data.get("conversation")
     cid = conversation.get("id") if isinstance(conversation, dict) else None
-    if isinstance(cid, bool) or not isinstance(cid, (str, int)) or not str(cid).isdigit():
+    if not is_id(cid):
         return _error(400, "conversation.id is required (a conversation id): the app belongs in the "
                            "conversation details panel")
     # One app (one client secret) can be installed in several workspaces, whose conversation ids
@@ -89,18 +78,18 @@ def submit():
     data, cid = g.canvas_request, g.conversation_id
     component = data.get("component_id")
     if not isinstance(component, str) or not component:
-        raise BadRequest("component_id is required")
+        raise BadInput("component_id is required")
     inputs = data.get("input_values") or {}
     if not isinstance(inputs, dict):
-        raise BadRequest("input_values must be an object")
+        raise BadInput("input_values must be an object")
     if component == "insert_draft":
         return jsonify(canvas(cid, show_draft_box=True))
     if component.startswith("approve_"):
         return jsonify(canvas(cid, notice=_approve(cid, component.removeprefix("approve_"), _admin(data))))
     if component in RATE:
         return jsonify(canvas(cid, notice=_rate(cid, RATE[component], inputs.get("comment"), _admin(data))))
-    raise BadRequest(f"unknown component_id {component!r}: expected approve_<id>, insert_draft or "
-                     f"{', '.join(RATE)}")
+    raise BadInput(f"unknown component_id {shown(component)}: expected approve_<id>, insert_draft or "
+                   f"{', '.join(RATE)}")
 
 
 def _admin(data: dict) -> str:
@@ -108,14 +97,16 @@ def _admin(data: dict) -> str:
     admin = data.get("admin")
     admin_id = admin.get("id") if isinstance(admin, dict) else None
     if isinstance(admin_id, bool) or not isinstance(admin_id, (str, int)) or not str(admin_id).strip():
-        raise BadRequest("admin.id is required to approve or rate")
+        raise BadInput("admin.id is required to approve or rate")
     return str(admin_id).strip()
 
 
 def _approve(cid: str, raw_id: str, admin_id: str) -> tuple[str, str]:
-    if not raw_id.isdigit():
-        raise BadRequest(f"approve_ must be followed by an action id, got {raw_id!r}")
-    db, action_id = get_db(), int(raw_id)
+    try:
+        action_id = parse_int(raw_id, "action id", 1, MAX_ROW_ID)
+    except BadInput:
+        raise BadInput(f"approve_ must be followed by an action id, got {shown(raw_id)}") from None
+    db = get_db()
     row = actions.get(db, action_id)
     # the id comes from the canvas, which anyone holding a signed request could edit: an action
     # is approved only from its own conversation

@@ -29,11 +29,11 @@ def sign_zendesk(secret: str, timestamp: str, body: bytes) -> str:
 def parse_timestamp(value: str) -> float:
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=timezone.utc)
+        return parsed.timestamp()
+    except (ValueError, OverflowError):  # not a date; a date whose offset leaves the calendar
         raise SignatureError("signature timestamp is not ISO-8601") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.timestamp()
 
 
 def verify_zendesk(

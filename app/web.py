@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from . import db as dbmod
 from .config import Settings, load_settings
 from .group_commit import GroupCommit
+from .strict import BadInput
 
 
 def create_app(settings: Settings | None = None, clock=None) -> Flask:
@@ -43,6 +44,11 @@ def create_app(settings: Settings | None = None, clock=None) -> Flask:
     def health():
         from .jobs import queue_depth
         return jsonify(status="ok", jobs=queue_depth(get_db()), counters=dbmod.counters(get_db()))
+
+    @app.errorhandler(BadInput)
+    def bad_input(exc: BadInput):
+        # every strict.parse_* refusal, from any endpoint: the status it carries and its message
+        return jsonify(error=exc.message), exc.status
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

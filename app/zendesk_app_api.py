@@ -2,7 +2,8 @@
 
 Every request carries the proxy's JWT (app/app_auth.py); the caller's role comes from Zendesk,
 not from the token. End users get 403 everywhere, agents 403 on /admin/*. Every error is JSON
-{"error": "..."}: 400 bad input, 401 authentication, 403 role, 404 unknown, 409 conflict.
+{"error": "..."}: 400 bad input, 401 authentication, 403 role, 404 unknown, 409 conflict. Ids,
+numbers and bodies go through app/strict.py, whose BadInput app/web.py answers (400 or 413).
 """
 from __future__ import annotations
 
@@ -17,14 +18,11 @@ from . import actions, admin_data, app_auth, app_data, audit, feedback
 from .app_auth import AuthError
 from .feedback import FeedbackError
 from .policy import PolicyError
+from .strict import MAX_ROW_ID, BadInput, parse_id, parse_int, parse_json
 from .web import get_db, helpdesk, systems
 
 bp = Blueprint("zendesk_app", __name__, url_prefix="/api/zendesk")
 PLATFORM = "zendesk"
-
-
-class BadInput(ValueError):
-    pass
 
 
 def settings():
@@ -63,7 +61,6 @@ def _error(status: int, message: str):
 
 
 bp.register_error_handler(AuthError, lambda e: _error(e.status, e.message))
-bp.register_error_handler(BadInput, lambda e: _error(400, str(e)))
 bp.register_error_handler(PolicyError, lambda e: _error(400, str(e)))
 bp.register_error_handler(FeedbackError, lambda e: _error(400, str(e)))
 bp.register_error_handler(actions.ActionError, lambda e: _error(409, str(e)))
@@ -72,34 +69,21 @@ bp.register_error_handler(HTTPException, lambda e: _error(e.code or 500, e.descr
 
 
 def _body() -> dict:
-    data = request.get_json(silent=True)
-    if data is None:
-        raise BadInput("body must be JSON (Content-Type: application/json)" if not request.data
-                       else "body is not valid JSON")
+    if not request.get_data(cache=True):
+        raise BadInput("body must be JSON (Content-Type: application/json)")
+    if not request.is_json:
+        raise BadInput("body must be JSON: send Content-Type: application/json")
+    data = parse_json(request.get_data(cache=True), max_bytes=settings().max_body_bytes)
     if not isinstance(data, dict):
         raise BadInput("body must be a JSON object")
     return data
-
-
-def _number(value, name: str, low: int, high: int, default: int | None = None) -> int:
-    if value is None and default is not None:
-        return default
-    if isinstance(value, bool) or not str(value).strip().isdigit() or not low <= int(value) <= high:
-        raise BadInput(f"{name} must be a whole number from {low} to {high}, got {value!r}")
-    return int(value)
-
-
-def _ticket_id(value: str) -> str:
-    if not value.isdigit():
-        raise BadInput(f"ticket id must be a number, got {value!r}")
-    return value
 
 
 # -- the ticket sidebar ---------------------------------------------------------------------------
 
 @bp.get("/tickets/<ticket_id>")
 def ticket(ticket_id: str):
-    ticket_id = _ticket_id(ticket_id)
+    ticket_id = parse_id(ticket_id, "ticket id")
     view = app_data.ticket_view(get_db(), PLATFORM, ticket_id, helpdesk().ticket_link(ticket_id))
     if view is None:
         return _error(404, f"Deskhand has no record of ticket {ticket_id}")
@@ -108,7 +92,7 @@ def ticket(ticket_id: str):
 
 @bp.post("/actions/<action_id>/approve")
 def approve(action_id: str):
-    action_id = _number(action_id, "action id", 1, 2**62)
+    action_id = parse_int(action_id, "action id", 1, MAX_ROW_ID)
     db = get_db()
     row = actions.get(db, action_id)
     if row is None:
@@ -144,7 +128,7 @@ def preview():
     category = body.pop("category", None)
     if not isinstance(category, str) or not category:
         raise BadInput("category is required")
-    n = _number(body.pop("n", None), "n", 1, admin_data.PREVIEW_MAX, admin_data.PREVIEW_DEFAULT)
+    n = parse_int(body.pop("n", None), "n", 1, admin_data.PREVIEW_MAX, admin_data.PREVIEW_DEFAULT)
     return jsonify(admin_data.preview_change(get_db(), category, admin_data.parse_change(body, category), n))
 
 
@@ -165,5 +149,5 @@ def status():
 
 @bp.get("/admin/decisions")
 def decisions():
-    limit = _number(request.args.get("limit"), "limit", 1, admin_data.LOG_MAX, 50)
+    limit = parse_int(request.args.get("limit"), "limit", 1, admin_data.LOG_MAX, 50)
     return jsonify(admin_data.decision_log(get_db(), limit, helpdesk().ticket_link))

@@ -67,7 +67,7 @@ def test_signature_vectors_and_failures(bare):
     # RFC 4231 test case 2 (key "Jefe"): the signature checks out, so the body is read — and refused
     rfc = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
     got = requests.post(url, data=b"what do ya want for nothing?", headers={"X-Body-Signature": rfc}, timeout=10)
-    assert got.status_code == 400 and got.json()["error"] == "body is not valid JSON"
+    assert got.status_code == 400 and got.json()["error"].startswith("body is not valid JSON")
     body, headers = signed(request_for({"id": "2002"}))
     assert requests.post(url, data=body, headers=headers, timeout=10).status_code == 200
     assert requests.post(url, data=body, headers=signed(request_for({"id": "2002"}), "Jefe")[1],
