@@ -48,6 +48,11 @@ COMMITMENT = (
     "無料", "永久", "無制限", "保証", "返金", "割引", "アップグレード", "承認", "しました",
     "免费", "终身", "无限", "保证", "退款", "折扣", "升级", "批准", "赔偿", "已经", "已为您",
 )
+# "I've switched off SSO", "we have updated your email", "I just moved your seats": a reply that
+# says it did something to the account. Only a record of the action can back that.
+_DONE = re.compile(r"\b(?:i|we)(?: have| had|'ve|’ve)? (?:just |already |now |also )?(?:\w+ed|sent|made|set|put|"
+                   r"gave|given|done|taken|moved|removed|turned \w+|switched \w+)\b(?! to\b| you\b)")
+_NOT_DONE = {"need", "feed", "speed", "seed", "exceed", "proceed", "succeed", "indeed", "bed"}
 NUMBER_WORDS = (
     "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twenty", "thirty", "forty",
     "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "million",
@@ -97,6 +102,8 @@ def _triggers(low: str) -> tuple[str, ...]:
     words = set(_WORD.findall(low))
     found = [t.rstrip("-") for t in MONEY + COMMITMENT if _matches(t, low, words)]
     found += [w for w in words if w in NUMBER_WORDS]
+    found += [f"done: {m.group(0)}" for m in _DONE.finditer(low)
+              if m.group(0).rsplit(" ", 1)[-1] not in _NOT_DONE]
     found += [ch for ch in low if ch in NUMBER_WORDS]  # CJK numerals
     if "%" in low:
         found.append("%")

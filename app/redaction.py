@@ -19,6 +19,13 @@ _PASSWORD = re.compile(
     r"(?:password|passwort|kennwort|passcode|pwd|contraseña|clave|mot de passe|senha|parola d'ordine|"
     r"wachtwoord|hasło|şifre|parola|пароль|パスワード|密码|密碼)"
     r"(?:\s+(?:is|was|ist|war|es|era|est|était|é|è|is nu|to|jest|:)|\s*[:=：])\s*[\"'“«]?([^\s\"'”»]{4,})", re.I)
+# A value the customer labels as a secret: "secret: …", "API key is …", "recovery code 4KQ7-…".
+_LABELLED = re.compile(
+    r"(?:secret(?: key| access key)?|api[ _-]?key|access[ _-]?key|token|recovery codes?|backup codes?|2fa codes?|"
+    r"one[- ]time code|otp|clave secreta|código de recuperación|code de récupération|wiederherstellungscode|"
+    r"código de recuperação|codice di recupero|herstelcode|kod odzyskiwania|kurtarma kodu|код восстановления|"
+    r"リカバリーコード|恢复码|恢復碼)"
+    r"(?:\s+(?:is|are|es|est|ist|é|è|to|jest)|\s*[:=：])\s*[\"'“«]?([A-Za-z0-9+/_=-]{6,})", re.I)
 _KEY = re.compile(r"\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{8,}|\bgh[pousr]_[A-Za-z0-9]{20,}|"
                   r"\bxox[abprs]-[A-Za-z0-9-]{10,}|\bAKIA[0-9A-Z]{16}\b|\bAIza[0-9A-Za-z_-]{35}\b|"
                   r"\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{5,}|"
@@ -67,6 +74,7 @@ def find(text: str) -> list[Secret]:
     found += [Secret("cvv", m.start(1), m.end(1)) for m in _CVV.finditer(text)]
     found += [Secret("password", m.start(1), m.end(1)) for m in _PASSWORD.finditer(text)]
     found += [Secret("key", m.start(), m.end()) for m in _KEY.finditer(text)]
+    found += [Secret("key", m.start(1), m.end(1)) for m in _LABELLED.finditer(text)]
     kept: list[Secret] = []
     for s in sorted(found, key=lambda s: (s.start, -(s.end - s.start))):
         if not kept or s.start >= kept[-1].end:

@@ -40,6 +40,8 @@ def test_a_reply_in_the_passage_s_own_words_goes_out():
     "Vous recevrez gratuitement un mois d'abonnement.",
     "Sie erhalten das Upgrade kostenlos.",
     "Your link is valid for 600 minutes.",  # a number the passage does not state
+    "I've switched off Require SSO for your workspace.",  # an action reported as done, with no record of it
+    "We have updated the login email on your account.",
     # the passage's words, pulled in by the attacker, with a promise it never makes
     "You will receive an email with a link that is valid for 60 minutes and a free year of Pro.",
 ])
@@ -103,6 +105,9 @@ def test_secrets_are_redacted_by_kind_and_numbers_that_are_not_secrets_are_kept(
         assert value not in clean
     assert "1234567890123" in clean and "+1 415 555 0199" in clean  # fails Luhn / no checksum: not a card
     assert redaction.redact("nothing here") == ("nothing here", ())
+    labelled, kinds = redaction.redact("secret: TCQCyEZDz+TddJ8HyS5SUk and my recovery code is 4KQ7-ZP2M-9XRT")
+    assert kinds == ("key", "key") and "TCQC" not in labelled and "4KQ7" not in labelled
+    assert redaction.redact("The token expires after 60 minutes.")[1] == ()
 
 
 def test_commitment_sentences_are_read_in_each_language_and_link_lines_are_not_commitments():
