@@ -23,7 +23,8 @@ from .worker import Worker, wait_for_idle
 
 COMPANY = Path(__file__).resolve().parent.parent / "sandbox" / "company"
 SECRET = "demo-signing-secret"
-COMPANY_HOSTS = "app.brightline.example,developers.brightline.example"  # the sample company's own sites
+# the sample company's own sites, which its articles link to
+COMPANY_HOSTS = "app.brightline.example,developers.brightline.example,status.brightline.example"
 DONE = {"send": "sent", "draft": "drafted", "escalate": "escalated"}
 
 

@@ -52,6 +52,7 @@ def main(argv=None) -> int:
     from app import addresses, classifier, kb_store, policy_store, prompts, redaction, sensitivity
     from app.config import Settings
     from app.db import connect
+    from app.demo import COMPANY_HOSTS  # the company's own sites, allowed as in the demo
     from app.domain import CategoryPolicy, Policy
     from app.engine import Engine, load_model
     from app.gather import Gatherer
@@ -81,7 +82,8 @@ def main(argv=None) -> int:
     model = ObedientModel().__enter__()
     settings = Settings(data_dir=str(tmp / "data"), zendesk_url=sb.url, zendesk_webhook_secrets=SECRET,
                         policy_file=str(COMPANY / "policy.yaml"), history_file=str(COMPANY / "history.jsonl"),
-                        lease_s=30, retry_base_s=0.01, max_attempts=2).with_overrides(**vendors.settings)
+                        lease_s=30, retry_base_s=0.01, max_attempts=2,
+                        allowed_link_hosts=COMPANY_HOSTS).with_overrides(**vendors.settings)
     prepare_database(settings)
     db = connect(settings.db_path)
     policy_store.replace_all(db, Policy(default=CategoryPolicy(mode="auto", send_at=0.0, draft_at=0.0)))
