@@ -19,9 +19,10 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from .sanitize import INVISIBLE
+
 _DOTS = str.maketrans({"。": ".", "｡": ".", "︒": ".", "﹒": ".", "․": ".", "‧": ".", "٫": ".", "·": "."})
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
-_URL = re.compile(r"\b(?:https?|ftp)://[^\s<>\"'`)\]]+|\bwww\.[^\s<>\"'`)\]]+", re.I)
+URL = re.compile(r"\b(?:https?|ftp)://[^\s<>\"'`)\]]+|\bwww\.[^\s<>\"'`)\]]+", re.I)
 _EMAIL = re.compile(r"[\w.+-]+@((?:[\w-]+\.)+[\w-]{2,})", re.I)
 # Top-level domains common enough in replies and scams; any two-letter country code counts too.
 _TLDS = set("""com net org io co app dev ai info biz me xyz help support site online shop store link click top
@@ -42,7 +43,7 @@ class Address:
 
 def fold(text: str) -> str:
     """What a reader sees: Unicode folded, look-alike dots made dots, invisible characters gone."""
-    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text or "").translate(_DOTS))
+    return INVISIBLE.sub("", unicodedata.normalize("NFKC", text or "").translate(_DOTS))
 
 
 def idna_host(host: str) -> str:
@@ -58,7 +59,7 @@ def find(text: str) -> list[Address]:
     folded = fold(text)
     found: list[Address] = []
     seen_spans: list[tuple[int, int]] = []
-    for m in _URL.finditer(folded):
+    for m in URL.finditer(folded):
         seen_spans.append(m.span())
         found += _url_and_nested(m.group(0))
     for m in _EMAIL.finditer(folded):
@@ -89,7 +90,7 @@ def _url_and_nested(url: str, depth: int = 0) -> list[Address]:
     if depth < 2:
         decoded = unquote(unquote(url))
         rest = decoded.split(host, 1)[1] if host and host in decoded else decoded
-        for m in _URL.finditer(rest):
+        for m in URL.finditer(rest):
             out += _url_and_nested(m.group(0), depth + 1)
         for m in _DOMAIN.finditer(rest.replace("/", " ").replace("=", " ").replace("&", " ")):
             tld = m.group(1).rsplit(".", 1)[1].lower()

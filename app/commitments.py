@@ -16,6 +16,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .addresses import URL
+
 # Lower case. A trailing "-" marks a stem (any word starting with it); other single words match
 # whole words; phrases, symbols and Chinese or Japanese words match anywhere.
 MONEY = ("$", "€", "£", "¥", "₽", "₺", "₹", "₩", "usd", "eur", "gbp", "dollar-", "euro-", "pound-", "buck-",
@@ -65,7 +67,6 @@ NUMBER_WORDS = (
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _WORD = re.compile(r"\w+", re.U)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])|\n+")
-_URL = re.compile(r"\b(?:https?|ftp)://\S+|\bwww\.\S+", re.I)
 # The line code adds under a reply to link the cited article ("Read more: <title> — <url>"): its
 # title is the source's own first line, its URL is the address check's business.
 _LINK_LABEL = re.compile(r"^\s*(?:the full guide|read more)\s*:\s*", re.I)
@@ -84,7 +85,7 @@ class Commitment:
 
 
 def normalise(text: str) -> str:
-    text = _LINK_LABEL.sub("", _URL.sub(" ", unicodedata.normalize("NFKC", text or ""))).lower().strip(" —-")
+    text = _LINK_LABEL.sub("", URL.sub(" ", unicodedata.normalize("NFKC", text or ""))).lower().strip(" —-")
     for short, long in _CONTRACTIONS.items():
         text = text.replace(short, long)
     return " ".join(text.split())

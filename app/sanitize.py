@@ -38,7 +38,7 @@ class Sanitized:
 
 # Zero-width, bidi embeddings/overrides/isolates, word joiners, BOM, soft hyphen, Mongolian vowel
 # separator, and C0/C1 controls other than tab and newline.
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad\u180e\u034f"
+INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad\u180e\u034f"
                         "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 _DANGEROUS = "script|style|iframe|frame|frameset|object|embed|noscript|template|svg|math|textarea|xmp|noembed|title"
@@ -103,9 +103,9 @@ def _one_pass(text: str, allowed: set[str], removed: list[str]) -> str:
     def note(what: str, why: str) -> None:
         removed.append(f"{what} — {why}")
 
-    if _INVISIBLE.search(text):
-        count = len(_INVISIBLE.findall(text))
-        text = _INVISIBLE.sub("", text)
+    if INVISIBLE.search(text):
+        count = len(INVISIBLE.findall(text))
+        text = INVISIBLE.sub("", text)
         note(f"{count} invisible character(s) (zero-width, bidi or control)", "they can hide text or reorder it")
     if "&" in text:
         unescaped = html.unescape(text)
