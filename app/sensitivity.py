@@ -31,8 +31,11 @@ from .sensitivity_rules import rule_matches
 
 EXAMPLES = Path(__file__).with_name("sensitivity_data")
 NONE = "none"
-# The detector raises a flag where the held-out share of ordinary tickets it flags is this.
-ORDINARY_FLAGGED = 0.015
+# The detector raises a flag where the held-out share of ordinary tickets it flags is this. Chosen on
+# out-of-fold scores and the public tuning quarter (never the test part): from 1.5 % to 2.5 % the
+# examples' out-of-fold recall rose from 96.2 % to 98.0 % and the tuning quarter's flagged share
+# from 1.37 % to 2.35 %, under the 3 % a team can live with; past it recall barely moved.
+ORDINARY_FLAGGED = 0.025
 C = 10.0
 RECIPE = "use+char2-4/2"  # changed with the features or the fit, so an old cache is never read
 MAX_UNITS = 32
