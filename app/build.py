@@ -1,31 +1,36 @@
-"""Build the long-lived pieces from settings: the helpdesk connector and the engine."""
+"""Build the long-lived pieces from settings: the helpdesk connector, the context systems, the engine.
+
+The engine and the connectors are imported where they are built: every `deskhand` command imports
+this module, and `deskhand --help` must not wait for scikit-learn or a vendor SDK."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from connectors.zendesk import ZendeskHelpdesk
+from app.core.config import ConfigError, Settings
+from app.knowledge.page_map import PageMapError, ProductMap
+from app.knowledge.page_map import load as load_product_map
+from app.pipeline.gather import Systems
+from app.policy import store as policy_store
+from app.policy.schema import parse_policy_text
+from app.store.db import connect, migrate
 
-from . import policy_store
-from .config import ConfigError, Settings
-from .db import connect, migrate
-from .engine import Engine, load_model, models_dir
-from .gather import Systems
-from .kb_store import LiveIndex
-from .page_map import PageMapError, ProductMap
-from .page_map import load as load_product_map
-from .policy import parse_policy_text
+if TYPE_CHECKING:
+    from app.reasoning.engine import Engine
+    from connectors.helpdesk import Helpdesk
 
 CALIBRATOR_FILE = "llm-calibrator.json"
 SAMPLE_KB = Path(__file__).resolve().parent.parent / "sandbox" / "company" / "kb"
 SAMPLE_PRODUCT_MAP = SAMPLE_KB.parent / "product_map.yaml"
 
 
-def build_helpdesk(settings: Settings) -> ZendeskHelpdesk:
+def build_helpdesk(settings: Settings) -> Helpdesk:
     if settings.helpdesk == "intercom":
         from connectors.intercom import IntercomHelpdesk
         return IntercomHelpdesk(settings.intercom_token, base_url=settings.intercom_url,
                                 admin_id=settings.intercom_admin_id, workspace_id=settings.intercom_workspace_id,
                                 label_attributes=settings.intercom_label_attributes)
+    from connectors.zendesk import ZendeskHelpdesk
     return ZendeskHelpdesk(subdomain=settings.zendesk_subdomain, email=settings.zendesk_email,
                            token=settings.zendesk_token, base_url=settings.zendesk_url,
                            bot_user_id=settings.bot_user_id,
@@ -33,7 +38,7 @@ def build_helpdesk(settings: Settings) -> ZendeskHelpdesk:
                            category_field_id=settings.category_field_id)
 
 
-def build_knowledge_sources(settings: Settings, helpdesk: ZendeskHelpdesk | None = None) -> list:
+def build_knowledge_sources(settings: Settings, helpdesk: Helpdesk | None = None) -> list:
     """The `kb_sources` setting as KnowledgeBase connectors; a typo is a clear error."""
     found = []
     for spec in (s.strip() for s in settings.kb_sources.split(",") if s.strip()):
@@ -75,6 +80,8 @@ def build_systems(settings: Settings) -> Systems:
 
 def build_engine(settings: Settings, db) -> Engine:
     """The offline engine (wrapped by the LLM one when configured), serving the synced knowledge base."""
+    from app.knowledge.store import LiveIndex
+    from app.reasoning.engine import Engine, load_model
     product_map = build_product_map(settings)  # a broken map is reported before any training
     offline = Engine(load_model(settings.data_dir, settings.history_file, product_map), LiveIndex(db), product_map)
     return with_llm(settings, offline) if settings.engine == "llm" else offline
@@ -96,9 +103,9 @@ def with_llm(settings: Settings, offline: Engine):
     """The LLM engine around an offline one, with the calibrator `deskhand train` fitted, if any."""
     import os
 
+    from app.reasoning.engine import models_dir
+    from app.reasoning.llm_engine import Calibrator, LlmEngine, Prices
     from connectors.llm import ChatModel
-
-    from .llm_engine import Calibrator, LlmEngine, Prices
     chat = ChatModel(settings.llm_model, base_url=settings.llm_base_url,
                      api_key=settings.llm_api_key or os.environ.get("OPENAI_API_KEY", ""),
                      timeout_s=settings.llm_timeout_s, max_retries=settings.llm_retries)

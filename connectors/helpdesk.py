@@ -11,6 +11,9 @@ class Helpdesk(Protocol):
 
     def bot_user_id(self) -> str: ...
 
+    def signed_in_as(self) -> str:
+        """A live call: who the bot is signed in as, for status pages; raises when unreachable."""
+
     def ticket_link(self, ticket_id: str) -> str:
         """The ticket's address in the helpdesk's agent UI."""
 

@@ -15,7 +15,7 @@ written before the reply: a crash between the two can no longer leave a flag suc
 the bug's details" on a conversation where the question never went out). `snapshot` reads them
 back from the bot's own parts and reports them among the conversation's tags, which is where the
 platform-neutral pipeline and its guards look. Should Intercom ever strip the characters, the
-pipeline still finds a landed write by its text (app/pipeline.py).
+pipeline still finds a landed write by its text (app/pipeline/orchestrator.py).
 
 Teammates can't filter on invisible text. With `label_attributes` (setting
 `intercom_label_attributes`) the labels are also kept as conversation attributes
@@ -107,6 +107,10 @@ class IntercomHelpdesk:
             self._admin_id = str(me.id)
             self._workspace_id = self._workspace_id or str(getattr(getattr(me, "app", None), "id_code", "") or "")
         return self._admin_id
+
+    def signed_in_as(self) -> str:
+        me = self._read(lambda: self.client.admins.identify(request_options=NO_SDK_RETRIES))
+        return f"workspace {self._workspace_id or '?'}: signed in as {getattr(me, 'email', '') or getattr(me, 'name', '')}"
 
     def ticket_link(self, ticket_id: str) -> str:
         return f"https://app.intercom.com/a/inbox/{self._workspace_id or '_'}/inbox/conversation/{ticket_id}"

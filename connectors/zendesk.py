@@ -39,6 +39,7 @@ class ZendeskHelpdesk:
             os.environ["ZENPY_FORCE_SCHEME"] = parsed.scheme or "https"
         self.client = Zenpy(subdomain=subdomain, email=email, token=token, timeout=TIMEOUT_S,
                             ratelimit_budget=ratelimit_budget)
+        self.subdomain = subdomain
         self.agent_url = (base_url.rstrip("/") if base_url else f"https://{subdomain}.zendesk.com") + "/agent/tickets/"
         self._bot_user_id = bot_user_id
         self._groups: dict[str, str] | None = None
@@ -55,6 +56,10 @@ class ZendeskHelpdesk:
         if not self._bot_user_id:
             self._bot_user_id = str(_call(self.client.users.me).id)
         return self._bot_user_id
+
+    def signed_in_as(self) -> str:
+        me = _call(self.client.users.me)
+        return f"{self.subdomain}: signed in as {me.email or me.name}"
 
     def snapshot(self, ticket_id: str, requester_id: str = "") -> Snapshot:
         """Two reads: the ticket (with its requester's other tickets when the event named the
@@ -130,7 +135,7 @@ class ZendeskHelpdesk:
         reference-guides/via-object-reference; ../shared/reference/helpdesk-platforms.md A2 knows only
         `via.channel` and the via types). The widget's contact form can prefill a ticket field with the
         page (Contact Form API, developer.zendesk.com/api-reference/widget/contact_form), and that is
-        the field read here. A product URL pasted into the message is found by app/page_map.py."""
+        the field read here. A product URL pasted into the message is found by app/knowledge/page_map.py."""
         value = dict(fields).get(self.page_url_field_id) if self.page_url_field_id else None
         return value.strip() if isinstance(value, str) else ""
 

@@ -21,12 +21,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 COMPANY = ROOT / "sandbox" / "company"
 
-from app.case_file import case_file  # noqa: E402
-from app.config import Settings  # noqa: E402
-from app.domain import Decision, Fact, Requester, Ticket, Triage  # noqa: E402
-from app.gather import Gatherer  # noqa: E402
-from app.policy import parse_policy_text  # noqa: E402
-from app.services import build_systems  # noqa: E402
+from app.build import build_systems  # noqa: E402
+from app.core.config import Settings  # noqa: E402
+from app.core.domain import Decision, Fact, Requester, Ticket, Triage  # noqa: E402
+from app.pipeline.case_file import case_file  # noqa: E402
+from app.pipeline.gather import Gatherer  # noqa: E402
+from app.policy.schema import parse_policy_text  # noqa: E402
 from sandbox.vendors import serve  # noqa: E402
 
 

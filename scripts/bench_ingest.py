@@ -157,8 +157,8 @@ def main(argv=None) -> int:
     ap.add_argument("--json", action="store_true", help="last line: one JSON object")
     args = ap.parse_args(argv)
 
-    from app.config import Settings
-    from app.web import create_app
+    from app.core.config import Settings
+    from app.web.factory import create_app
 
     n_warm, n_meas, rounds = max(0, args.warmup), max(1, args.deliveries), max(1, args.rounds)
     per_round = [n_meas // rounds + (1 if r < n_meas % rounds else 0) for r in range(rounds)]

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import json
+import os
 import random
 import sys
 import time
@@ -37,15 +37,17 @@ sys.path.insert(0, str(ROOT))
 # The public data sets live beside the repository (shared/data), not in it.
 DATA = Path(os.environ.get("DESKHAND_BENCH_DATA", ROOT.parent / "shared" / "data"))
 
-from app import classifier  # noqa: E402
-from app.engine import Engine  # noqa: E402
-from app.knowledge import KnowledgeIndex  # noqa: E402
-from app.evaluate import report, shadow_run  # noqa: E402
-from app.history import LabelledTicket, load_jsonl, training_set  # noqa: E402
-from app.policy import DEFAULT_POLICY  # noqa: E402
-from app import sensitivity  # noqa: E402
-from app.sensitivity import flags_for, load_examples  # noqa: E402
-from app.triage import detect_language, segments  # noqa: E402
+from app.knowledge.search import KnowledgeIndex  # noqa: E402
+from app.policy.schema import DEFAULT_POLICY  # noqa: E402
+from app.reasoning import (
+    classifier,  # noqa: E402
+    sensitivity,  # noqa: E402
+)
+from app.reasoning.engine import Engine  # noqa: E402
+from app.reasoning.sensitivity import flags_for, load_examples  # noqa: E402
+from app.reasoning.training_data import LabelledTicket, load_jsonl, training_set  # noqa: E402
+from app.reasoning.triage import detect_language, segments  # noqa: E402
+from app.replay.evaluate import report, shadow_run  # noqa: E402
 
 
 def ticket(i, text, category) -> LabelledTicket:

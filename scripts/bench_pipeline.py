@@ -121,12 +121,12 @@ def wait_handled(sb, platform: str, db_path: str, deadline: float) -> None:
 
 def drive(args) -> tuple[list[dict], list[dict], dict, dict, float]:
     """Run sandbox, web app and worker; play the events; return what both sides recorded."""
-    from app.config import Settings
-    from app.db import connect
-    from app.kb_sync import sync_all
-    from app.services import build_engine, build_helpdesk, prepare_database
-    from app.web import create_app
-    from app.worker import Worker
+    from app.build import build_engine, build_helpdesk, prepare_database
+    from app.core.config import Settings
+    from app.pipeline.worker import Worker
+    from app.schedule.kb_sync import sync_all
+    from app.store.db import connect
+    from app.web.factory import create_app
     from sandbox import Sandbox
     from sandbox.intercom_sandbox import IntercomSandbox
 

@@ -23,8 +23,8 @@ sys.path.insert(0, str(ROOT))
 DATA = Path(os.environ.get("DESKHAND_BENCH_DATA", ROOT.parent / "shared" / "data"))
 BITEXT = DATA / "bitext-customer-support" / "Bitext_Sample_Customer_Support_Training_Dataset.csv"
 
-from app.knowledge import KnowledgeIndex  # noqa: E402
-from app.passages import chunk  # noqa: E402
+from app.knowledge.passages import chunk  # noqa: E402
+from app.knowledge.search import KnowledgeIndex  # noqa: E402
 
 RANKED = 50  # MRR counts a right answer below this rank as 0 (it adds under 0.02 at most)
 from connectors.types import Article  # noqa: E402

@@ -49,19 +49,22 @@ def main(argv=None) -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
-    from app import addresses, classifier, kb_store, policy_store, prompts, redaction, sensitivity
-    from app.config import Settings
-    from app.db import connect
-    from app.demo import COMPANY_HOSTS  # the company's own sites, allowed as in the demo
-    from app.domain import CategoryPolicy, Policy
-    from app.engine import Engine, load_model
-    from app.gather import Gatherer
-    from app.kb_store import LiveIndex
-    from app.leaks import find_leaks, posing_as_internal
-    from app.llm_engine import LlmEngine
-    from app.services import build_helpdesk, build_systems, prepare_database
-    from app.web import create_app
-    from app.worker import Worker
+    from app.build import build_helpdesk, build_systems, prepare_database
+    from app.checks import addresses, redaction
+    from app.checks.leaks import find_leaks, posing_as_internal
+    from app.cli.demo import COMPANY_HOSTS  # the company's own sites, allowed as in the demo
+    from app.core.config import Settings
+    from app.core.domain import CategoryPolicy, Policy
+    from app.knowledge import store as kb_store
+    from app.knowledge.store import LiveIndex
+    from app.pipeline.gather import Gatherer
+    from app.pipeline.worker import Worker
+    from app.policy import store as policy_store
+    from app.reasoning import prompts, sensitivity
+    from app.reasoning.engine import Engine, load_model
+    from app.reasoning.llm_engine import LlmEngine
+    from app.store.db import connect
+    from app.web.factory import create_app
     from connectors.llm import ChatModel
     from connectors.zendesk_kb import ZendeskHelpCenter
     from sandbox import Sandbox

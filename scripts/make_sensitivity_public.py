@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write app/sensitivity_data/public.jsonl: the public-data part of the sensitivity detector's examples.
+"""Write app/reasoning/sensitivity_data/public.jsonl: the public-data part of the sensitivity detector's examples.
 
 A quarter of Banking77 and of Bitext (chosen by a hash of the text, so the same rows every time)
 is the detector's pool; a second quarter is for looking at while tuning (`held_out(rows, "tune")`);

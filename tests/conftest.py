@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from app.config import Settings
+from app.core.config import Settings
 
 SECRET = "test-signing-secret"
 

@@ -19,7 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from .sanitize import INVISIBLE
+from app.checks.sanitize import INVISIBLE
 
 _DOTS = str.maketrans({"。": ".", "｡": ".", "︒": ".", "﹒": ".", "․": ".", "‧": ".", "٫": ".", "·": "."})
 URL = re.compile(r"\b(?:https?|ftp)://[^\s<>\"'`)\]]+|\bwww\.[^\s<>\"'`)\]]+", re.I)

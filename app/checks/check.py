@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import addresses, commitments, redaction
-from .claims import Source, check_claims, extract_claims
-from .domain import Draft
-from .knowledge import KnowledgeIndex
-from .leaks import find_leaks, posing_as_internal, talks_about_its_instructions
-from .page_map import PREFIX as PAGE_MAP_PREFIX
-from .sanitize import add_ai_label, sanitize
+from app.checks import addresses, commitments, redaction
+from app.checks.claims import Source, check_claims, extract_claims
+from app.checks.leaks import find_leaks, posing_as_internal, talks_about_its_instructions
+from app.checks.sanitize import add_ai_label, sanitize
+from app.core.domain import Draft
+from app.knowledge.page_map import PREFIX as PAGE_MAP_PREFIX
+from app.knowledge.search import KnowledgeIndex
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .claim_values import (  # noqa: F401  (values_in, counts_in, number are part of this module's API)
-    STOP, URL, UNITS, TENS, NUM, unique, words_to_int, number, counts_in, values_in, source_values, value_found)
+from app.checks.claim_values import (  # noqa: F401  (values_in, counts_in, number are part of this module's API)
+    NUM,
+    STOP,
+    TENS,
+    UNITS,
+    URL,
+    counts_in,
+    number,
+    source_values,
+    unique,
+    value_found,
+    values_in,
+    words_to_int,
+)
 
 KINDS = ("amount", "percentage", "refund", "deadline", "promise", "policy", "price")
 # Kinds whose meaning lives in their words, not only in their numbers: for these one source must

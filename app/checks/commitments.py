@@ -16,7 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .addresses import URL
+from app.checks.addresses import URL
 
 # Lower case. A trailing "-" marks a stem (any word starting with it); other single words match
 # whole words; phrases, symbols and Chinese or Japanese words match anywhere.

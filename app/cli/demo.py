@@ -12,16 +12,16 @@ from pathlib import Path
 
 from werkzeug.serving import make_server
 
-from . import audit
-from .config import Settings
-from .db import connect
-from .kb_sync import sync_all
-from .gather import Gatherer
-from .services import build_engine, build_helpdesk, build_systems, prepare_database
-from .web import create_app
-from .worker import Worker, wait_for_idle
+from app.build import build_engine, build_helpdesk, build_systems, prepare_database
+from app.core.config import Settings
+from app.pipeline.gather import Gatherer
+from app.pipeline.worker import Worker, wait_for_idle
+from app.schedule.kb_sync import sync_all
+from app.store import audit
+from app.store.db import connect
+from app.web.factory import create_app
 
-COMPANY = Path(__file__).resolve().parent.parent / "sandbox" / "company"
+COMPANY = Path(__file__).resolve().parents[2] / "sandbox" / "company"
 SECRET = "demo-signing-secret"
 # the sample company's own sites, which its articles link to
 COMPANY_HOSTS = "app.brightline.example,developers.brightline.example,status.brightline.example"

@@ -8,13 +8,12 @@ from pathlib import Path
 
 import click
 
-from . import classifier
-from .domain import Policy
-from .engine import Engine, models_dir, train_model
-from .history import HistoryError, read_tickets
-from .services import build_product_map
-from .knowledge import KnowledgeIndex
-from .policy import DEFAULT_POLICY, parse_policy_text
+from app.core.domain import Policy
+from app.policy.schema import DEFAULT_POLICY, parse_policy_text
+from app.reasoning.training_data import HistoryError, read_tickets
+
+# The classifier, the engine and the knowledge index (scikit-learn, the encoders) are imported inside
+# the commands that use them, so that `deskhand --help` starts at once.
 
 
 def ticket_source(fn):
@@ -44,18 +43,21 @@ def _train(path, field, prefix, strict, data_dir: str | None, hold_out: int = 0,
     tickets = [t for t in _read(path, field, prefix, strict) if t.category]
     random.Random(7).shuffle(tickets)
     held, rest = tickets[:hold_out], tickets[hold_out:]
+    from app.reasoning import classifier
+    from app.reasoning.engine import models_dir, train_model
     model = train_model(rest, product_map)
     if data_dir:
         classifier.save(model, models_dir(data_dir))
     return model, held
 
 
-def _knowledge(settings, spec: str | None) -> KnowledgeIndex:
+def _knowledge(settings, spec: str | None):
     """`--kb`: a folder of Markdown, `sample`, or a configured source (`zendesk`, `intercom`)."""
+    from app.knowledge.search import KnowledgeIndex
     if not spec:
         return KnowledgeIndex([])
-    from .kb_store import index_of
-    from .services import build_knowledge_sources
+    from app.build import build_knowledge_sources
+    from app.knowledge.store import index_of
     if Path(spec).is_dir():
         spec = f"markdown:{spec}"
     elif spec == "sample":
@@ -71,9 +73,10 @@ def _knowledge(settings, spec: str | None) -> KnowledgeIndex:
     return index
 
 
-def _llm(settings, offline: Engine, held, data_dir: str | None):
-    from .llm_engine import fit_calibrator
-    from .services import CALIBRATOR_FILE, with_llm
+def _llm(settings, offline, held, data_dir: str | None):
+    from app.build import CALIBRATOR_FILE, with_llm
+    from app.reasoning.engine import models_dir
+    from app.reasoning.llm_engine import fit_calibrator
     llm = with_llm(settings, offline)
     if held:
         llm.calibrator, summary = fit_calibrator(llm, held)
@@ -93,9 +96,12 @@ def _llm(settings, offline: Engine, held, data_dir: str | None):
 @click.pass_obj
 def train(settings, history_file, llm_calibration, category_field, category_tag_prefix, strict) -> None:
     """Learn categories from labelled history and store a new model version."""
+    from app.build import build_product_map
     model, held = _train(history_file, category_field, category_tag_prefix, strict, settings.data_dir,
                          llm_calibration if settings.engine == "llm" else 0, build_product_map(settings))
     if held:
+        from app.knowledge.search import KnowledgeIndex
+        from app.reasoning.engine import Engine
         _llm(settings, Engine(model, KnowledgeIndex([]), build_product_map(settings)), held, settings.data_dir)
     click.echo(f"trained model {model.version} on {model.n_train} tickets, "
                f"{len(model.categories)} categories: {', '.join(model.categories)}")
@@ -120,14 +126,16 @@ def train(settings, history_file, llm_calibration, category_field, category_tag_
 def eval_(settings, history_file, tickets_file, policy_file, target_precision, as_json, engine, kb_spec,
           llm_calibration, category_field, category_tag_prefix, strict) -> None:
     """Train on history, then run the full pipeline in shadow over tickets and report."""
-    from .evaluate import format_report, knowledge_report, report, shadow_run
-    from .respond import Guardrails
+    from app.pipeline.think import Guardrails
+    from app.reasoning.engine import Engine
+    from app.replay.evaluate import format_report, knowledge_report, report, shadow_run
     policy: Policy = DEFAULT_POLICY
     if policy_file:
         with open(policy_file, encoding="utf-8") as fh:
             policy = parse_policy_text(fh.read(), policy_file)
     use_llm = (engine or settings.engine) == "llm"
     knowledge = _knowledge(settings, kb_spec)  # before training: a wrong --kb fails in a second
+    from app.build import build_product_map
     product_map = build_product_map(settings)
     model, held = _train(history_file, category_field, category_tag_prefix, strict, None,
                          llm_calibration if use_llm else 0, product_map)
@@ -157,7 +165,7 @@ def _save_run(settings, result: dict, target_precision: float) -> None:
     import sqlite3
     import time
 
-    from .db import connect, migrate
+    from app.store.db import connect, migrate
     try:
         db = connect(settings.db_path)
         try:

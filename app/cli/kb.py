@@ -7,10 +7,8 @@ from datetime import datetime, timezone
 
 import click
 
-from .config import Settings
-from .db import connect, migrate
-from .kb_store import load_index, sources
-from .kb_sync import sync_all
+from app.core.config import Settings
+from app.store.db import connect, migrate
 
 
 @click.group()
@@ -24,6 +22,7 @@ def kb() -> None:
 @click.pass_obj
 def sync_cmd(settings: Settings, full: bool, as_json: bool) -> None:
     """Pull new, changed and removed articles from every source in `kb_sources`."""
+    from app.schedule.kb_sync import sync_all  # the stores and connectors: imported when used
     reports = sync_all(settings, full=full)
     for r in reports:
         if as_json:
@@ -44,6 +43,7 @@ def sync_cmd(settings: Settings, full: bool, as_json: bool) -> None:
 @click.pass_obj
 def status(settings: Settings) -> None:
     """What each source holds and when it last synced."""
+    from app.knowledge.store import sources
     db = connect(settings.db_path)
     migrate(db)
     rows = sources(db)
@@ -64,6 +64,7 @@ def status(settings: Settings) -> None:
 @click.pass_obj
 def search(settings: Settings, text: str, limit: int) -> None:
     """The passages Deskhand would answer TEXT from, with their scores."""
+    from app.knowledge.store import load_index
     db = connect(settings.db_path)
     migrate(db)
     index = load_index(db)

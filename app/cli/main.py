@@ -9,12 +9,9 @@ import threading
 
 import click
 
+from app.core.config import ConfigError, Settings, load_settings, unsafe_defaults_refusal
+from app.core.errors import DeskhandError
 from connectors.errors import ConnectorError
-
-from .config import ConfigError, Settings, load_settings, unsafe_defaults_refusal
-from .engine import EngineError
-from .history import HistoryError
-from .policy import PolicyError
 
 
 class Deskhand(click.Group):
@@ -23,7 +20,7 @@ class Deskhand(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (ConfigError, PolicyError, HistoryError, EngineError, ConnectorError) as exc:
+        except (DeskhandError, ConnectorError) as exc:
             raise click.ClickException(str(exc)) from None
         except OSError as exc:
             raise click.ClickException(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")) from None
@@ -60,8 +57,8 @@ def serve(settings: Settings, host: str, port: int, threads: int) -> None:
     _refuse_sandbox_secrets(settings)
     import waitress
 
-    from .services import prepare_database
-    from .web import create_app
+    from app.build import prepare_database
+    from app.web.factory import create_app
     prepare_database(settings)
     click.echo(f"Deskhand listening on http://{host}:{port} (POST /webhooks/zendesk)")
     waitress.serve(create_app(settings), host=host, port=port, threads=threads, ident="deskhand")
@@ -73,13 +70,14 @@ def serve(settings: Settings, host: str, port: int, threads: int) -> None:
 def worker(settings: Settings, once: bool) -> None:
     """Drain the job queue: snapshot, guards, triage, decide, act."""
     _refuse_sandbox_secrets(settings)
-    from .db import connect
-    from .kb_sync import sync_all
-    from .gather import Gatherer
-    from .scheduler import next_runs
-    from .scheduler import start as start_schedule
-    from .services import build_engine, build_helpdesk, build_systems, prepare_database
-    from .worker import Worker
+    from app.build import build_engine, build_helpdesk, build_systems, prepare_database
+    from app.pipeline.gather import Gatherer
+    from app.pipeline.worker import Worker
+    from app.reasoning import sensitivity
+    from app.schedule.kb_sync import sync_all
+    from app.schedule.scheduler import next_runs
+    from app.schedule.scheduler import start as start_schedule
+    from app.store.db import connect
     prepare_database(settings)
     helpdesk = build_helpdesk(settings)
     stop = threading.Event()
@@ -87,8 +85,11 @@ def worker(settings: Settings, once: bool) -> None:
     for report in sync_all(settings, helpdesk, only_new=True):  # first start: know something first
         click.echo(f"knowledge from {report.source}: " + (f"FAILED: {report.error}" if report.error
                    else f"{report.added} articles, {report.passages} passages"))
-    w = Worker(settings, helpdesk, build_engine(settings, connect(settings.db_path)),
-               gatherer=Gatherer(build_systems(settings)))
+    click.echo("loading the models (the first start trains them from the history and the sensitivity "
+               "examples: one to three minutes)")
+    engine = build_engine(settings, connect(settings.db_path))
+    sensitivity.current()  # trained or read now, not on the first customer's ticket
+    w = Worker(settings, helpdesk, engine, gatherer=Gatherer(build_systems(settings)))
     # the only place a scheduler starts (sweeps, knowledge sync, digest); never in the web app
     scheduler = None if once else start_schedule(settings, helpdesk)
     click.echo(f"worker {w.name} started (model {w.pipeline.engine.model_version})")
@@ -112,10 +113,10 @@ def worker(settings: Settings, once: bool) -> None:
 @click.pass_obj
 def approve(settings: Settings, action_id: int, who: str) -> None:
     """Approve and run an action Deskhand proposed in a case file (once, within the caps)."""
-    from .actions import ActionError, Caps
-    from .actions import approve as run_approved
-    from .db import connect, migrate
-    from .services import build_systems
+    from app.build import build_systems
+    from app.pipeline.actions import ActionError, Caps
+    from app.pipeline.actions import approve as run_approved
+    from app.store.db import connect, migrate
     db = connect(settings.db_path)
     migrate(db)
     try:
@@ -130,8 +131,8 @@ def approve(settings: Settings, action_id: int, who: str) -> None:
 @click.pass_obj
 def show(settings: Settings, ticket_id: str) -> None:
     """Print the decision trace for a ticket."""
-    from .audit import format_trail, trail
-    from .db import connect, migrate
+    from app.store.audit import format_trail, trail
+    from app.store.db import connect, migrate
     db = connect(settings.db_path)
     migrate(db)
     rows = trail(db, ticket_id)
@@ -190,7 +191,7 @@ def sandbox(host, port, webhook_url, secret, rate_limit, updates_per_minute, tim
               help="Which sandbox helpdesk the demo runs on.")
 def demo(as_json: bool, data_dir: str | None, helpdesk: str) -> None:
     """Run the whole loop on the sandbox: signed webhooks in, replies and notes out."""
-    from .demo import run_demo
+    from app.cli.demo import run_demo
     totals = run_demo(data_dir=data_dir, echo=(lambda *_a, **_k: None) if as_json else click.echo, helpdesk=helpdesk)
     if as_json:
         click.echo(json.dumps(totals))
@@ -198,12 +199,11 @@ def demo(as_json: bool, data_dir: str | None, helpdesk: str) -> None:
         sys.exit(1)
 
 
-from .eval_cli import eval_, train  # noqa: E402
-from .kb_cli import kb  # noqa: E402
-from .policy_cli import policy  # noqa: E402
-
-from .sweep_cli import sweep  # noqa: E402
-from .replay_cli import replay  # noqa: E402
+from app.cli.eval import eval_, train  # noqa: E402
+from app.cli.kb import kb  # noqa: E402
+from app.cli.policy import policy  # noqa: E402
+from app.cli.replay import replay  # noqa: E402
+from app.cli.sweep import sweep  # noqa: E402
 
 for command in (policy, kb, train, eval_, sweep, replay):
     main.add_command(command)

@@ -5,11 +5,11 @@ import json
 
 import click
 
-from . import policy_store
-from .config import Settings
-from .db import connect, migrate
-from .action_plan import DEFAULT_ACTIONS
-from .policy import parse_policy_text, policy_to_dict
+from app.core.config import Settings
+from app.policy import store as policy_store
+from app.policy.action_plan import DEFAULT_ACTIONS
+from app.policy.schema import parse_policy_text, policy_to_dict
+from app.store.db import connect, migrate
 
 
 def effective_levels(entry, category: str | None) -> dict:

@@ -27,10 +27,10 @@ import click
 def replay(settings, since, path, category_field, category_tag_prefix, escalated_tags, policy_file, auto,
            target_precision, limit, html_file, as_json) -> None:
     """Run the pipeline in shadow over solved tickets and compare with what the team did."""
-    from .replay import format_table, replay_policy, report, run, with_similarity
-    from .replay_source import Labels, ReplayError, load_file, load_helpdesk
-    from .respond import Guardrails
-    from .sweep_cli import parse_duration
+    from app.cli.sweep import parse_duration
+    from app.pipeline.think import Guardrails
+    from app.replay.run import format_table, replay_policy, report, run, with_similarity
+    from app.replay.source import Labels, ReplayError, load_file, load_helpdesk
     if bool(since) == bool(path):
         raise click.UsageError("give one of --since DURATION (from the helpdesk) or --file EXPORT")
     try:
@@ -49,14 +49,14 @@ def replay(settings, since, path, category_field, category_tag_prefix, escalated
                 click.echo(f"skipped {problem}", err=True)
             tickets = tickets[:limit] if limit else tickets
         elif settings.helpdesk == "intercom":
-            from .replay_source import load_intercom
-            from .services import build_helpdesk
+            from app.build import build_helpdesk
+            from app.replay.source import load_intercom
             tickets, stats = load_intercom(build_helpdesk(settings), window, labels, limit=limit)
             click.echo(f"read {stats['read']} conversations closed in the last {since} ({stats['calls']} API calls):"
                        f" {len(tickets)} to replay, {stats['touched_by_deskhand']} already handled by Deskhand,"
                        f" {stats['not_solved']} without a customer message", err=True)
         else:
-            from .sweep_run import build_export
+            from app.schedule.sweep_run import build_export
             export, helpdesk = build_export(settings)
             tickets, stats = load_helpdesk(export, window, labels, str(helpdesk.bot_user_id()),
                                            settings.page_url_field_id, limit=limit)
@@ -77,7 +77,7 @@ def replay(settings, since, path, category_field, category_tag_prefix, escalated
     result = report(rows, target_precision, name)
     result["model"] = engine.model_version
     if html_file:
-        from .replay_report import render
+        from app.replay.report import render
         Path(html_file).write_text(render(result), encoding="utf-8")
         click.echo(f"report written to {html_file}", err=True)
     click.echo(json.dumps(result) if as_json else format_table(result))
@@ -85,11 +85,11 @@ def replay(settings, since, path, category_field, category_tag_prefix, escalated
 
 def _engine_and_policy(settings, policy_file):
     """The engine the worker would use (its model, the synced knowledge base) and the policy."""
-    from . import policy_store
-    from .db import connect
-    from .kb_sync import sync_all
-    from .policy import parse_policy_text
-    from .services import build_engine, prepare_database
+    from app.build import build_engine, prepare_database
+    from app.policy import store as policy_store
+    from app.policy.schema import parse_policy_text
+    from app.schedule.kb_sync import sync_all
+    from app.store.db import connect
     prepare_database(settings)
     for report in sync_all(settings, only_new=True):  # a knowledge base never synced: read it first
         if report.error:

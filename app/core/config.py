@@ -12,8 +12,10 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from app.core.errors import DeskhandError
 
-class ConfigError(Exception):
+
+class ConfigError(DeskhandError):
     pass
 
 
@@ -74,7 +76,7 @@ class Settings:
     zendesk_app_secret: str = field(default="", metadata={"doc": "the Zendesk app's secure `shared_secret`: signs the JWT on every /api/zendesk call (empty: the app API refuses all)"})
     admin_token: str = field(default="", metadata={"doc": "token that signs in to the /admin page (empty: /admin is disabled)"})
     session_secret: str = field(default="", metadata={"doc": "key signing the /admin session cookie (empty: derived from admin_token, the same in every process)"})
-    # backlog sweeps, the worker's schedule and the client-side rate budget (app/sweep.py, app/scheduler.py)
+    # backlog sweeps, the worker's schedule and the client-side rate budget (app/schedule/sweeps.py, app/schedule/scheduler.py)
     sweep_enabled: bool = field(default=False, metadata={"doc": "false: backlog sweeps only list what they would enqueue (dry run); true: they enqueue"})
     sweep_minutes: int = field(default=15, metadata={"doc": "how often the worker sweeps the backlog (0: use sweep_cron; both unset: no scheduled sweep)"})
     sweep_cron: str = field(default="", metadata={"doc": "crontab line (UTC) for the sweep instead of an interval, e.g. `*/30 7-19 * * 1-5`"})
@@ -119,7 +121,7 @@ SANDBOX_SECRETS = frozenset({
     "sandbox-signing-secret", "sandbox-token",                      # the defaults above, `deskhand sandbox`
     "sandbox_webhook_signing_secret",                               # sandbox/webhooks.py
     "sandbox-intercom-token", "sandbox_intercom_client_secret",     # sandbox/intercom_sandbox.py
-    "demo-signing-secret",                                          # app/demo.py
+    "demo-signing-secret",                                          # app/cli/demo.py
 })
 
 

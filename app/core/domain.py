@@ -32,7 +32,7 @@ class Triage:
     sentiment: float = 0.0  # -1 (angry) .. +1 (happy)
     frustration: float = 0.0  # 0 .. 1
     language: str = "en"
-    flags: tuple[str, ...] = ()  # sensitivity flags (app/flags.py): each sends the ticket to a person
+    flags: tuple[str, ...] = ()  # sensitivity flags (app/core/flags.py): each sends the ticket to a person
     flag_reasons: tuple[str, ...] = ()  # why each flag was raised: the rule's words or the nearest example
     redacted: tuple[str, ...] = ()  # kinds of secret removed before the text went to a model (never values)
     issues: tuple[str, ...] = ()  # the separate requests when there are several
@@ -89,7 +89,7 @@ class Draft:
     note: str = ""  # why the LLM's reply was not used, when it was not
     tokens: int = 0
     cost_usd: float = 0.0
-    # Product-map steps the reply quotes (app/page_map.py): sources like knowledge-base passages,
+    # Product-map steps the reply quotes (app/knowledge/page_map.py): sources like knowledge-base passages,
     # carried here because they live in the map, not in the knowledge index the check reads.
     page_passages: tuple = ()
 

@@ -2,7 +2,7 @@
 
 Every helper either returns a clean value or raises BadInput, which carries the HTTP status to
 answer with (400 malformed, 413 too large, 422 well-formed but unusable) and a message saying
-what is wrong. app/web.py turns it into `{"error": message}` with that status, so an endpoint
+what is wrong. app/web/factory.py turns it into `{"error": message}` with that status, so an endpoint
 just calls the helper. What is refused, and why:
 
 - ids are ASCII digits only (str.isdigit() also accepts "²" and "٣", which int() then refuses
@@ -19,6 +19,8 @@ import hmac
 import json
 import re
 
+from app.core.errors import DeskhandError
+
 MAX_ID_DIGITS = 20
 MAX_ROW_ID = 2**62  # our own row ids (actions): SQLite integers are 64-bit, a larger number names no row
 MAX_DEPTH = 32
@@ -26,12 +28,10 @@ MAX_JSON_BYTES = 1024 * 1024
 _SHOWN = 40  # characters of a bad value quoted back in a message
 
 
-class BadInput(ValueError):
-    """Input refused with an HTTP status and a message for the caller."""
+class BadInput(DeskhandError, ValueError):
+    """Input refused with an HTTP status (400 unless said) and a message for the caller."""
 
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.message, self.status = message, status
+    status = 400
 
 
 def shown(value) -> str:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 
-from .domain import TicketEvent
-from .strict import BadInput, is_id, parse_json
+from app.core.domain import TicketEvent
+from app.core.strict import BadInput, is_id, parse_json
 
 PLATFORM = "zendesk"
 
@@ -24,7 +24,7 @@ class PayloadError(BadInput):
 
 
 def _json(body: bytes):
-    """Strict JSON (app/strict.py): UTF-8, not absurdly nested. A lone surrogate (a string that
+    """Strict JSON (app/core/strict.py): UTF-8, not absurdly nested. A lone surrogate (a string that
     could never be stored) becomes U+FFFD rather than a refusal: the sender signed it and would
     retry a 400 forever, and the ticket is read again from the helpdesk anyway. The web layer has
     bounded the size already."""

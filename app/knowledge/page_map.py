@@ -15,7 +15,8 @@ from urllib.parse import urlparse
 
 import yaml
 
-from .passages import Passage
+from app.core.errors import DeskhandError
+from app.knowledge.passages import Passage
 
 PREFIX = "product-map:"
 MODEL_FLAG = "page_feature"  # in a model's `info`: it was trained with the page area in its text
@@ -28,7 +29,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 _STOP = {"a", "an", "the", "to", "or", "and", "of", "for", "on", "in", "up", "my", "your", "our", "with", "by"}
 
 
-class PageMapError(Exception):
+class PageMapError(DeskhandError):
     """A product map that cannot be used; the message names the file and the entry."""
 
 

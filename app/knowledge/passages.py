@@ -10,9 +10,8 @@ import re
 from dataclasses import dataclass
 from html import unescape
 
+from app.knowledge.text import html_to_text
 from connectors.types import Article
-
-from .knowledge_text import html_to_text
 
 MAX_WORDS = 220  # a section longer than this is split at paragraph breaks
 _HEADING = re.compile(r"<h[1-4][^>]*>(.*?)</h[1-4]>", re.I | re.S)

@@ -12,8 +12,8 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from .embeddings import encoder
-from .passages import Passage
+from app.knowledge.embeddings import encoder
+from app.knowledge.passages import Passage
 
 
 @dataclass(frozen=True)

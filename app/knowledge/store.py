@@ -10,17 +10,21 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
-import sqlite_utils
-
+from app.knowledge.passages import Passage, chunk
+from app.store.db import bump_counter, counters, transaction
 from connectors.errors import ConnectorError
 from connectors.knowledge_base import KnowledgeBase
 from connectors.types import Article
 
-from .db import bump_counter, counters, transaction
-from .knowledge import KnowledgeIndex, embed_passages
-from .passages import Passage, chunk
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from app.knowledge.search import KnowledgeIndex
+
+# numpy and the search index (the encoder) are imported by the functions that embed or load passages:
+# `deskhand kb status` and the web app's status page only read the sources table.
 
 VERSION_COUNTER = "kb_version"
 
@@ -64,6 +68,9 @@ def sync(db: sqlite_utils.Database, source: KnowledgeBase, full: bool = False) -
     if changes.complete:
         gone |= set(known) - seen
     passages = [p for _, _, ps in fresh for p in ps]
+    import numpy as np
+
+    from app.knowledge.search import embed_passages
     vectors = embed_passages(passages) if passages else np.zeros((0, 384), np.float32)
     now = time.time()
     with transaction(db):
@@ -98,12 +105,16 @@ def sync(db: sqlite_utils.Database, source: KnowledgeBase, full: bool = False) -
 
 def index_of(source: KnowledgeBase) -> tuple[KnowledgeIndex, list[str]]:
     """A source read whole into an index, without the store (for `deskhand eval --kb`)."""
+    from app.knowledge.search import KnowledgeIndex
     changes = source.changes("")
     passages = [p for article in changes.articles for p in chunk(article, source.name)]
     return KnowledgeIndex(passages), list(changes.problems)
 
 
 def load_index(db: sqlite_utils.Database) -> KnowledgeIndex:
+    import numpy as np
+
+    from app.knowledge.search import KnowledgeIndex
     rows = list(db.query("SELECT * FROM kb_passages ORDER BY article_key, position"))
     passages = [Passage(id=r["id"], article_key=r["article_key"], title=r["title"], url=r["url"],
                         updated_at=r["updated_at"], heading=r["heading"], text=r["text"],
@@ -124,6 +135,7 @@ class LiveIndex:
     """The index a long-running process serves from, rebuilt when a sync changed the store."""
 
     def __init__(self, db: sqlite_utils.Database):
+        from app.knowledge.search import KnowledgeIndex
         self.db, self._version, self._index = db, -1, KnowledgeIndex([])
 
     def current(self) -> KnowledgeIndex:

@@ -17,15 +17,16 @@ import time
 
 import sqlite_utils
 
-from .action_plan import SYSTEM, Caps, Proposal  # noqa: F401  (Caps re-exported for the CLI and worker)
-from .db import transaction
-from .gather import Systems
+from app.core.errors import DeskhandError
+from app.pipeline.gather import Systems
+from app.policy.action_plan import SYSTEM, Caps, Proposal  # noqa: F401  (Caps re-exported for the CLI and worker)
+from app.store.db import transaction
 
 DAY_S = 86400
 RETRY_AFTER_CRASH = {"refund"}  # idempotent at the vendor: safe to run again
 
 
-class ActionError(Exception):
+class ActionError(DeskhandError):
     pass
 
 

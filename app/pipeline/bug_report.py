@@ -12,10 +12,9 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
+from app.core.domain import Evidence, Ticket
+from app.policy.action_plan import Proposal, level
 from connectors.types import ASKED_BUG_DETAILS
-
-from .action_plan import Proposal, level
-from .domain import Evidence, Ticket
 
 BUG_CATEGORIES = {"bug_report"}
 ASKED_TAG = ASKED_BUG_DETAILS  # on the ticket once the question went out (or into a draft)

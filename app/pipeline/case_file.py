@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .check import Checked
-from .domain import Decision, Evidence, Ticket, Triage
-from .flags import URGENT
-from .knowledge import Match
+from app.checks.check import Checked
+from app.core.domain import Decision, Evidence, Ticket, Triage
+from app.core.flags import URGENT
+from app.knowledge.search import Match
 
 # What a person needs in hand, per category; the default covers the rest.
 EXPECTED = {

@@ -12,13 +12,11 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Callable
 
+from app.core.domain import Evidence, Fact, Gap, Ticket
 from connectors.errors import ConnectorError
 from connectors.roles import Billing, BugTracker, Chat, Crm
 
-from .domain import Evidence, Fact, Gap, Ticket
-
 BUDGET_S = 2.0  # the whole gather; a slower system is a gap, not a stalled ticket
-LOOKUPS = ("history", "billing", "crm", "bugs")
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from .domain import Comment, Ticket, TicketEvent
+from app.core.domain import Comment, Ticket, TicketEvent
 
 CLOSED = {"solved", "closed"}
 

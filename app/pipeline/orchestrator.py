@@ -10,22 +10,23 @@ from __future__ import annotations
 import json
 import os
 import re
-import time
 from dataclasses import asdict, dataclass
 
 import sqlite_utils
 
+from app.core.domain import Comment, Evidence, Fact, Ticket, TicketEvent
+from app.pipeline import actions, bug_report, guards, plan
+from app.pipeline.gather import Gatherer, Systems
+from app.pipeline.think import Guardrails, think
+from app.policy import action_plan
+from app.policy import store as policy_store
+from app.reasoning import compose
+from app.reasoning.engine import Engine
+from app.store import audit, ledger
+from app.store.jobs import ACTIONABLE
 from connectors.helpdesk import Helpdesk
-from connectors.types import ACTION_TAGS, BUG_LINKED, URGENT_TAG, Snapshot, TicketUpdate
+from connectors.types import Snapshot, TicketUpdate
 
-from . import action_plan, actions, audit, bug_report, compose, guards, ledger, policy_store
-from .case_file import case_file
-from .domain import Comment, Evidence, Fact, Ticket, TicketEvent
-from .gather import Gatherer, Systems
-from .engine import Engine
-from .flags import URGENT
-from .jobs import ACTIONABLE
-from .respond import Guardrails, think
 
 @dataclass(frozen=True)
 class Outcome:
@@ -111,57 +112,30 @@ class Pipeline:
             return outcome
         entry = policy.for_category(triage.category)
         levels = entry.action_levels()
-        trusted = not action_plan.UNTRUSTED_FLAGS & set(triage.flags)
-        # a bug report goes to the tracker unless Deskhand is asking the customer for details first
-        asking = thought.asks_for_details and decision.action in ("send", "draft")
-        files_bug = thought.bug is not None and trusted and not asking and decision.action != "send"
+        before = plan.before_writing(thought, entry.gather)
         evidence = Evidence()
-        if decision.action == "escalate" or files_bug:
-            evidence = self._gather(snap, entry.gather if decision.action == "escalate" else ("bugs",), trigger.body)
+        if before.gather:
+            evidence = self._gather(snap, before.gather, trigger.body)
             log("gather", summary=f"{len(evidence.facts)} facts, {len(evidence.gaps)} gaps in {evidence.elapsed_ms:.0f} ms",
                 gaps=[asdict(g) for g in evidence.gaps], facts=[asdict(f) for f in evidence.facts])
         # Actions that must run before the note is written (the bug tracker link goes in it), and
-        # those that wait for a person; the alerts that quote the note are planned after it.
+        # those that wait for a person; the alerts that quote the note are recorded after it.
         link = self.helpdesk.ticket_link(ticket.id)
         proposals, not_proposed = self._propose(triage, evidence, ticket, levels)
-        if files_bug:
+        if before.files_bug:
             proposals += bug_report.proposal(triage.category, ticket, trigger.body, thought.bug, evidence, link, levels)
         proposals = actions.connected(proposals, self.gatherer.systems)
         ids = actions.record(self.db, ticket.platform, ticket.id, key, proposals)
         done = self._run_auto(key, log, only=("bug_file",))
         pending = tuple(f"#{i} {p.summary} — approve with `deskhand approve {i}`"
                         for i, p in zip(ids, proposals) if p.level == "approval")
-        tags = [ACTION_TAGS[decision.action], f"deskhand_{triage.category or 'unknown'}"]
-        urgent = decision.action == "escalate" and bool(URGENT & set(triage.flags))
-        if urgent:  # Intercom's API cannot set a priority: its teammates filter on this tag instead
-            tags.append(URGENT_TAG)
-        if asking:
-            tags.append(bug_report.ASKED_TAG)
-        if "bug_file" in done and not done["bug_file"].startswith(("failed", "uncertain")):
-            tags.append(BUG_LINKED)
-        if decision.action == "send":
-            body, public = checked.text, True
-        elif decision.action == "draft":
-            body, public = compose.draft_note(triage, decision, draft, checked), False
-            body += "".join(f"\n{line}" for line in _action_lines(done, pending, not_proposed))
-        else:
-            case = case_file(triage, decision, evidence, thought.matches, ticket, trigger.body, checked, pending,
-                             tuple(f"{a}: {r}" for a, r in done.items()), tuple(not_proposed))
-            self.db["case_files"].insert({
-                "at": time.time(), "platform": ticket.platform, "ticket_id": ticket.id,
-                "category": triage.category or "", "completeness": case.completeness,
-                "missing": json.dumps(case.missing), "gaps": json.dumps([g.source for g in evidence.gaps]),
-                "gather_ms": evidence.elapsed_ms})
-            body, public = case.text, False
-            summary = f"#{ticket.id} {ticket.subject or '(no subject)'} — {'; '.join(decision.reasons)}"
-            # people hear of every escalation; other systems are written to only for trusted messages
-            after = action_plan.slack_alert(triage.category, self.alert_channel, action_plan.alert_text(
-                ticket, triage, decision, evidence, link, pending), levels)
-            if trusted:
-                after += action_plan.crm_note(triage.category, evidence, summary, link, levels)
-            actions.record(self.db, ticket.platform, ticket.id, key, actions.connected(after, self.gatherer.systems))
-        update = {"body": body, "public": public, "add_tags": tags, "priority": "urgent" if urgent else "",
-                  "group_name": decision.escalate_to if decision.action == "escalate" else ""}
+        write = plan.the_write(thought, before, ticket, trigger.body, evidence, done, pending, not_proposed,
+                               link, self.alert_channel, levels)
+        if write.case is not None:
+            audit.record_case_file(self.db, ticket.platform, ticket.id, triage.category, write.case, evidence)
+        if write.after:
+            actions.record(self.db, ticket.platform, ticket.id, key, actions.connected(write.after, self.gatherer.systems))
+        update = write.update
         ledger.plan(self.db, key, ticket.platform, ticket.id, trigger.id, decision.action, json.dumps(update))
         self._write(ticket, key, decision.action, update, log)
         self._run_auto(key, log)
@@ -237,11 +211,6 @@ def _planned_text_on_ticket(ticket: Ticket, trigger: Comment | None, planned_jso
         c.role == "bot" and c.public == bool(planned.get("public")) and _normalised(c.body) == want
         and not (c.created_at and trigger.created_at and c.created_at < trigger.created_at)
         for c in later)
-
-
-def _action_lines(done: dict[str, str], pending: tuple[str, ...], declined: list[str]) -> list[str]:
-    return ([f"Done: {action} — {result}" for action, result in done.items()]
-            + [f"Awaiting approval: {p}" for p in pending] + [f"Not proposed: {d}" for d in declined])
 
 
 def _crash_point(name: str) -> None:

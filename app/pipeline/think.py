@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import bug_report, prompts
-from .bug_report import BugFacts
-from .check import Checked, check_reply, cited_sources
-from .compose import AI_LABEL
-from .decide import decide
-from .domain import Decision, Draft, Policy, Ticket, Triage
-from .knowledge import Match
+from app.checks.check import Checked, check_reply, cited_sources
+from app.core.domain import Decision, Draft, Policy, Ticket, Triage
+from app.knowledge.search import Match
+from app.pipeline import bug_report
+from app.pipeline.bug_report import BugFacts
+from app.policy.decide import decide
+from app.reasoning import prompts
+from app.reasoning.compose import AI_LABEL
 
 
 @dataclass(frozen=True)

@@ -17,17 +17,16 @@ import socket
 import threading
 import time
 
+from app.core.config import Settings
+from app.pipeline.gather import Gatherer
+from app.pipeline.orchestrator import Pipeline
+from app.policy.action_plan import Caps
+from app.reasoning.engine import Engine
+from app.store import audit, jobs, ledger
+from app.store.db import connect, migrate
 from connectors.errors import ConnectorError, RateLimited
 from connectors.helpdesk import Helpdesk
 from connectors.types import FAILED, TicketUpdate
-
-from . import audit, jobs, ledger
-from .config import Settings
-from .db import connect, migrate
-from .action_plan import Caps
-from .engine import Engine
-from .gather import Gatherer
-from .pipeline import Pipeline
 
 log = logging.getLogger("deskhand.worker")
 

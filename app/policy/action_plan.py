@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .domain import Decision, Evidence, Ticket, Triage
-from .flags import UNTRUSTED, URGENT
+from app.core.domain import Decision, Evidence, Ticket, Triage
+from app.core.flags import UNTRUSTED, URGENT
 
 LEVELS = ("never", "approval", "auto")  # in rising order of autonomy
 CEILING = {
@@ -36,7 +36,7 @@ DEFAULT_ACTIONS = {
 }
 # What an approved CRM update writes: the churn-risk property the sales team's views filter on.
 CHURN_PROPERTY, CHURN_VALUE = "deskhand_churn_risk", "high"
-# Flags on which no action is proposed at all (app/flags.py).
+# Flags on which no action is proposed at all (app/core/flags.py).
 UNTRUSTED_FLAGS = UNTRUSTED
 
 

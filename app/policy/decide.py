@@ -1,9 +1,9 @@
 """Decide: policy × confidence × sensitivity × grounding → send | draft | escalate | skip. Pure."""
 from __future__ import annotations
 
-from .check import Checked
-from .flags import FLAGS, URGENT
-from .domain import CategoryPolicy, Decision, Draft, Triage
+from app.checks.check import Checked
+from app.core.domain import CategoryPolicy, Decision, Draft, Triage
+from app.core.flags import FLAGS, URGENT
 
 # Every flag reaches a human, whatever the confidence (promise 9).
 ESCALATE_FLAGS = frozenset(FLAGS)

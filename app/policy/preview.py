@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from .check import Checked
-from .decide import decide
-from .domain import CategoryPolicy, Citation, Draft, Triage
+from app.checks.check import Checked
+from app.core.domain import CategoryPolicy, Citation, Draft, Triage
+from app.policy.decide import decide
 
 ACTIONS = ("send", "draft", "escalate", "skip")
 AFTER_BOT_REPLY = "wrote again after Deskhand's reply"

@@ -14,8 +14,9 @@ from dataclasses import asdict, replace
 
 import yaml
 
-from .action_plan import check_levels
-from .domain import CategoryPolicy, Policy
+from app.core.domain import CategoryPolicy, Policy
+from app.core.errors import DeskhandError
+from app.policy.action_plan import check_levels
 
 MODES = ("off", "shadow", "draft", "auto")
 FIELDS = ("mode", "send_at", "draft_at", "escalate_to", "gather", "actions")
@@ -24,7 +25,7 @@ LOOKUPS = ("history", "billing", "crm", "bugs")
 DEFAULT_POLICY = Policy(default=CategoryPolicy(mode="draft", send_at=0.9, draft_at=0.5))
 
 
-class PolicyError(ValueError):
+class PolicyError(DeskhandError, ValueError):
     pass
 
 

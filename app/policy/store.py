@@ -4,12 +4,14 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+from app.core.domain import CategoryPolicy, Policy
+from app.policy.schema import DEFAULT_POLICY, entry_from_dict
+from app.store.db import transaction
 
-from .db import transaction
-from .domain import CategoryPolicy, Policy
-from .policy import DEFAULT_POLICY, entry_from_dict
+if TYPE_CHECKING:
+    import sqlite_utils
 
 DEFAULT_KEY = "*"  # the row that holds `default`
 

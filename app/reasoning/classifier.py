@@ -29,7 +29,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, StratifiedShuffleSplit
 
-from .embeddings import MAX_TOKENS, encoder
+from app.knowledge.embeddings import MAX_TOKENS, encoder
 
 OUT_OF_SCOPE = "out_of_scope"
 EMBEDDING_WEIGHT = 1.0

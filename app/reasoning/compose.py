@@ -8,11 +8,11 @@ from __future__ import annotations
 import re
 from urllib.parse import urlparse
 
-from .check import Checked
-from .domain import Citation, Decision, Draft, Ticket, Triage
-from .knowledge import KnowledgeIndex, Match
-from .page_map import Page, Task
-from .passages import Passage
+from app.checks.check import Checked
+from app.core.domain import Citation, Decision, Draft, Ticket, Triage
+from app.knowledge.page_map import Page, Task
+from app.knowledge.passages import Passage
+from app.knowledge.search import KnowledgeIndex, Match
 
 AI_LABEL = "— Deskhand, an automated assistant. Reply to this message to reach a person."
 MAX_REPLY_CHARS = 1400

@@ -3,15 +3,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import classifier, compose
-from .domain import Draft, Ticket, Triage
-from .history import load_jsonl, training_set
-from .knowledge import KnowledgeIndex, Match
-from .page_map import MODEL_FLAG, Page, ProductMap, task_for, with_page
-from .triage import triage
+from app.core.domain import Draft, Ticket, Triage
+from app.core.errors import DeskhandError
+from app.knowledge.page_map import MODEL_FLAG, Page, ProductMap, task_for, with_page
+from app.knowledge.search import KnowledgeIndex, Match
+from app.reasoning import classifier, compose
+from app.reasoning.training_data import load_jsonl, training_set
+from app.reasoning.triage import triage
 
 
-class EngineError(Exception):
+class EngineError(DeskhandError):
     pass
 
 

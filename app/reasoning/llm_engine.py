@@ -15,20 +15,19 @@ import secrets
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from app.checks.redaction import redact
+from app.core.domain import Citation, Draft, Ticket, Triage
+from app.core.flags import FLAGS, MEANING
+from app.knowledge.page_map import PREFIX as PAGE_MAP_PREFIX
+from app.knowledge.page_map import task_for
+from app.knowledge.passages import Passage
+from app.knowledge.search import KnowledgeIndex, Match
+from app.reasoning import prompts
+from app.reasoning.classifier import OUT_OF_SCOPE
+from app.reasoning.compose import passages_for_reply
+from app.reasoning.engine import Engine
 from connectors.errors import ConnectorError
 from connectors.llm import ChatModel
-
-from . import prompts
-from .classifier import OUT_OF_SCOPE
-from .compose import passages_for_reply
-from .domain import Citation, Draft, Ticket, Triage
-from .engine import Engine
-from .flags import FLAGS, MEANING
-from .redaction import redact
-from .knowledge import KnowledgeIndex, Match
-from .page_map import PREFIX as PAGE_MAP_PREFIX
-from .page_map import task_for
-from .passages import Passage
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+from app.core.errors import DeskhandError
+
+PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 USED = {"triage", "reply"}  # every template the code renders; a test checks this against the folder
 
 
-class PromptError(Exception):
+class PromptError(DeskhandError):
     pass
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from .page_map import with_page
+from app.core.errors import DeskhandError
+from app.knowledge.page_map import with_page
 
 OUT_OF_SCOPE = "out_of_scope"
 
 
-class HistoryError(Exception):
+class HistoryError(DeskhandError):
     pass
 
 
@@ -84,7 +85,7 @@ def load_jsonl(path: str, strict: bool = False) -> tuple[list[LabelledTicket], l
 def training_set(tickets: list[LabelledTicket], product_map=None) -> tuple[list[str], list[str]]:
     """Texts and labels; tickets labelled out of scope become their own class, so the model
     learns what not to answer. With a product map, a ticket's page area is part of its text, as
-    triage adds it at prediction (app/page_map.py `with_page`)."""
+    triage adds it at prediction (app/knowledge/page_map.py `with_page`)."""
     labelled = [t for t in tickets if t.labelled]
     texts = [with_page(t.text, product_map.page_for(t.page_url, t.body) if product_map else None)
              for t in labelled]

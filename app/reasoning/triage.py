@@ -8,10 +8,10 @@ import functools
 import re
 from typing import Protocol
 
-from . import sensitivity, sentiment
-from .classifier import OUT_OF_SCOPE
-from .domain import Triage
-from .page_map import Page, with_page
+from app.core.domain import Triage
+from app.knowledge.page_map import Page, with_page
+from app.reasoning import sensitivity, sentiment
+from app.reasoning.classifier import OUT_OF_SCOPE
 
 # A second request inside one message is only counted when the model is this sure of it,
 # so that one long message about one thing is not split into several.

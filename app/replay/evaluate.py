@@ -8,15 +8,23 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from .check import cited_sources
-from .claims import check_claims, extract_claims
-from .decide import decide
-from .domain import Citation, Draft, Policy, Requester, Ticket
-from .engine import Engine
-from .llm_engine import LlmEngine
-from .history import LabelledTicket
-from .respond import Guardrails, think
-from .metrics import Prediction, at_oos_recall, accuracy, ece, macro_f1, precision_table, threshold_for_precision
+from app.checks.check import cited_sources
+from app.checks.claims import check_claims, extract_claims
+from app.core.domain import Citation, Draft, Policy, Requester, Ticket
+from app.pipeline.think import Guardrails, think
+from app.policy.decide import decide
+from app.reasoning.engine import Engine
+from app.reasoning.llm_engine import LlmEngine
+from app.reasoning.training_data import LabelledTicket
+from app.replay.metrics import (
+    Prediction,
+    accuracy,
+    at_oos_recall,
+    ece,
+    macro_f1,
+    precision_table,
+    threshold_for_precision,
+)
 
 # A draft is read by an agent before it goes out, so it may be proposed at a looser precision.
 DRAFT_PRECISION = 0.8

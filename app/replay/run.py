@@ -6,19 +6,18 @@ Compared with the humans: the category (the team's label), the action (Deskhand 
 drafting against a person replying; escalating against a person escalating), and how close
 Deskhand's reply is to the agent's first public reply (cosine of the packaged sentence
 embeddings). The per-category precision, recall and proposed thresholds are `deskhand eval`'s
-own (app/evaluate.py), so the two reports agree.
+own (app/replay/evaluate.py), so the two reports agree.
 """
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from .domain import Policy, Requester, Ticket
-from .domain import Comment
-from .evaluate import DRAFT_PRECISION, per_category
-from .metrics import Prediction, accuracy
-from .replay_source import HumanTicket
-from .respond import Guardrails, think
+from app.core.domain import Comment, Policy, Requester, Ticket
+from app.pipeline.think import Guardrails, think
+from app.replay.evaluate import DRAFT_PRECISION, per_category
+from app.replay.metrics import Prediction, accuracy
+from app.replay.source import HumanTicket
 
 SIMILARITY_BINS = 10
 EXAMPLES = 25  # replies shown in the report's "would have been sent" list
@@ -78,7 +77,7 @@ def with_similarity(rows: list[ReplayRow], encode=None) -> list[ReplayRow]:
     if not pairs:
         return rows
     if encode is None:
-        from .embeddings import encoder
+        from app.knowledge.embeddings import encoder
         encode = encoder().encode
     vectors = encode([rows[i].reply for i in pairs] + [rows[i].ticket.agent_reply for i in pairs])
     n = len(pairs)

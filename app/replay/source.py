@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .history import OUT_OF_SCOPE, numbered_records, parse_record
+from app.core.errors import DeskhandError
+from app.reasoning.training_data import OUT_OF_SCOPE, numbered_records, parse_record
 
 
-class ReplayError(Exception):
+class ReplayError(DeskhandError):
     pass
 
 
@@ -118,7 +119,7 @@ def load_helpdesk(export, since_s: float, labels: Labels, bot_id: str, page_url_
     already wrote on are left out: they show what it did, not what people did."""
     import time
 
-    from .comment_reader import CommentReader
+    from app.schedule.comment_reader import CommentReader
     now = time.time() if now is None else now
     reader = CommentReader(export, comments)
     # a ticket changed twice in the window is exported twice: the later copy wins

@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable
 
-from .config import Settings
-from .db import connect, migrate, transaction
+from app.core.config import Settings
+from app.core.errors import DeskhandError
+from app.store.db import connect, migrate, transaction
 
 log = logging.getLogger("deskhand.scheduler")
 
@@ -33,7 +34,7 @@ log = logging.getLogger("deskhand.scheduler")
 DIGEST_HOOKS: list[Callable[[Settings], None]] = []
 
 
-class Busy(Exception):
+class Busy(DeskhandError):
     """Another process holds the job's lease."""
 
 
@@ -206,14 +207,14 @@ def _clock(ts: float) -> str:
 
 
 def _sweep(settings: Settings) -> None:
-    from .sweep import describe
-    from .sweep_run import run_sweep
+    from app.schedule.sweep_run import run_sweep
+    from app.schedule.sweeps import describe
     report = run_sweep(settings)
     log.info("scheduled sweep: %s", describe(report.summary()).replace("\n", ";"))
 
 
 def _kb_sync(settings: Settings, helpdesk) -> None:
-    from .kb_sync import sync_all
+    from app.schedule.kb_sync import sync_all
     for report in sync_all(settings, helpdesk):
         if report.error:
             log.warning("knowledge sync of %s failed: %s", report.source, report.error)

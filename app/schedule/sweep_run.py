@@ -2,23 +2,22 @@
 and its rate budget), the database.
 
 Shared by `deskhand sweep` and the worker's scheduled job; the caller holds the sweep's lease
-(app/scheduler.py) for a run that writes.
+(app/schedule/scheduler.py) for a run that writes.
 """
 from __future__ import annotations
 
+from app.core.config import Settings
+from app.schedule.sweeps import Sweep, SweepOptions, SweepReport
+from app.store.db import connect, migrate
 from connectors.zendesk_export import RateBudget, ZendeskExport
-
-from .config import Settings
-from .db import connect, migrate
-from .sweep import Sweep, SweepOptions, SweepReport
 
 
 def build_export(settings: Settings, minute_s: float = 60.0):
     """The export reader, paced by `rate_limit_per_minute` and `export_rate_per_minute`, on a
     Zendesk client of its own (a scheduled sweep runs beside the worker's jobs, in another thread);
     and that client's helpdesk connector, for the bot's user id."""
-    from .config import ConfigError
-    from .services import build_helpdesk
+    from app.build import build_helpdesk
+    from app.core.config import ConfigError
     if getattr(settings, "helpdesk", "zendesk") != "zendesk":  # Intercom has no export: its search serves
         raise ConfigError(f"Zendesk's incremental export needs helpdesk = zendesk (helpdesk = {settings.helpdesk})")
     helpdesk = build_helpdesk(settings)
@@ -32,10 +31,10 @@ def run_sweep(settings: Settings, *, dry_run: bool | None = None, max_actions: i
               reset_to_s: float | None = None) -> SweepReport:
     """One sweep. `dry_run` None: the `sweep_enabled` setting decides. `reset_to_s`: forget the
     saved position and start that many seconds back (a real run saves the new position)."""
-    from .sweep import reset_position
+    from app.schedule.sweeps import reset_position
     intercom = getattr(settings, "helpdesk", "zendesk") == "intercom"
     if intercom and helpdesk is None:
-        from .services import build_helpdesk
+        from app.build import build_helpdesk
         helpdesk = build_helpdesk(settings)  # its own client: a scheduled sweep runs beside the worker
     elif export is None:
         export, helpdesk = build_export(settings)
@@ -52,8 +51,8 @@ def run_sweep(settings: Settings, *, dry_run: bool | None = None, max_actions: i
             max_actions=settings.sweep_max_actions if max_actions is None else max_actions,
             dry_run=dry, lookback_s=lookback, page_size=page_size, comments=comments,
             page_url_field_id=settings.page_url_field_id, fresh_start=reset_to_s is not None)
-        if intercom:  # Intercom's search on waiting_since: no export, no position (app/sweep_intercom.py)
-            from .sweep_intercom import IntercomSweep
+        if intercom:  # Intercom's search on waiting_since: no export, no position (app/schedule/sweep_intercom.py)
+            from app.schedule.sweep_intercom import IntercomSweep
             return IntercomSweep(db, helpdesk, options).run()
         return Sweep(db, export, options, progress=progress).run()
     finally:

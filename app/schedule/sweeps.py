@@ -3,7 +3,7 @@ up (a webhook that never came, a worker that was down over the weekend) become `
 jobs, handled by the same pipeline and policy as a webhook's.
 
 It walks Zendesk's incremental ticket export from a saved position. A ticket is swept up when
-the worker's own guards (app/guards.py) would act on it — open, not opted out, its newest
+the worker's own guards (app/pipeline/guards.py) would act on it — open, not opted out, its newest
 customer message unanswered, no human agent talking — that message is at least
 `sweep_waiting_minutes` old, and Deskhand has no job or ledger row for it. Tickets changed more
 recently than that are left for the next run, and the export position stays before them.
@@ -25,12 +25,12 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from app.core.domain import TicketEvent
+from app.pipeline import guards
+from app.schedule.comment_reader import CommentReader
+from app.store import jobs, ledger
+from app.store.db import transaction
 from connectors.zendesk_export import ZendeskExport, to_ticket, unix
-
-from . import guards, jobs, ledger
-from .comment_reader import CommentReader
-from .db import transaction
-from .domain import TicketEvent
 
 PLATFORM = "zendesk"
 OPEN = ("new", "open")
@@ -74,7 +74,7 @@ class SweepOptions:
     dry_run: bool = True
     lookback_s: float = 7 * 86400
     page_size: int = 1000
-    comments: str = "auto"  # auto | events | per-ticket (app/comment_reader.py)
+    comments: str = "auto"  # auto | events | per-ticket (app/schedule/comment_reader.py)
     page_url_field_id: str = ""
     fresh_start: bool = False  # ignore the saved position: start `lookback_s` back
 

@@ -45,3 +45,11 @@ def _short(value, limit: int = 300) -> str:
     text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def record_case_file(db, platform: str, ticket_id: str, category: str | None, case, evidence) -> None:
+    """An escalation's case file, for the measures of how complete case files are (the note holds its text)."""
+    db["case_files"].insert({
+        "at": time.time(), "platform": platform, "ticket_id": ticket_id, "category": category or "",
+        "completeness": case.completeness, "missing": json.dumps(case.missing),
+        "gaps": json.dumps([g.source for g in evidence.gaps]), "gather_ms": evidence.elapsed_ms})

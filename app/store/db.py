@@ -10,9 +10,10 @@ import sqlite3
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = []
 
@@ -23,6 +24,7 @@ def migration(fn):
 
 
 def connect(path: str) -> sqlite_utils.Database:
+    import sqlite_utils  # here, not above: every command imports this module, few open a database
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
@@ -46,13 +48,19 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
 
 
 def migrate(db: sqlite_utils.Database) -> None:
-    db["_migrations"].create({"name": str, "applied_at": float}, pk="name", if_not_exists=True)
+    """Apply the migrations this database lacks. Processes starting together (serve and workers on a
+    fresh database) may race here: each migration is re-checked inside its write transaction, so the
+    second process finds it applied and skips it instead of creating a table twice."""
+    db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at FLOAT)")
     done = {row["name"] for row in db["_migrations"].rows}
     for fn in MIGRATIONS:
-        if fn.__name__ not in done:
-            with transaction(db):
-                fn(db)
-                db.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", [fn.__name__, time.time()])
+        if fn.__name__ in done:
+            continue
+        with transaction(db):
+            if db.execute("SELECT 1 FROM _migrations WHERE name = ?", [fn.__name__]).fetchone():
+                continue  # another process applied it while this one waited for the write lock
+            fn(db)
+            db.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", [fn.__name__, time.time()])
 
 
 @migration

@@ -10,14 +10,15 @@ import time
 
 import sqlite_utils
 
-from . import app_data
-from .strict import is_id
+from app.core.errors import DeskhandError
+from app.core.strict import is_id
+from app.store import views as app_data
 
 RATINGS = ("good", "wrong_category", "wrong_answer", "should_have_escalated")
 MAX_COMMENT = 2000
 
 
-class FeedbackError(ValueError):
+class FeedbackError(DeskhandError, ValueError):
     pass
 
 

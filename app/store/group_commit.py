@@ -17,7 +17,7 @@ from typing import Callable, TypeVar
 
 import sqlite_utils
 
-from .db import connect, transaction
+from app.store.db import connect, transaction
 
 T = TypeVar("T")
 

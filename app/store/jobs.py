@@ -8,7 +8,7 @@ runs out and the job is claimed again.
 
 A job set aside (its tries used up, or its lease expired on every try) goes to the
 dead-letter table owing its ticket an internal note; `claim_failure_note` hands that
-note to one worker at a time, which writes it outside any transaction (app/worker.py).
+note to one worker at a time, which writes it outside any transaction (app/pipeline/worker.py).
 """
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ from typing import Callable
 
 import sqlite_utils
 
-from . import audit
-from .db import transaction
-from .domain import TicketEvent
+from app.core.domain import TicketEvent
+from app.store import audit
+from app.store.db import transaction
 
 ACTIONABLE = {"ticket.created", "ticket.customer_replied", "ticket.sweep"}
 

@@ -13,7 +13,7 @@ import time
 
 import sqlite_utils
 
-from .db import transaction
+from app.store.db import transaction
 
 
 def reply_key(platform: str, ticket_id: str, comment_id: str, kind: str = "respond") -> str:

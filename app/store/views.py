@@ -1,6 +1,6 @@
 """What the Zendesk app and /admin show, read back from the audit trail and the action tables.
 
-The audit trail is the record of what Deskhand did (app/pipeline.py logs one row per step:
+The audit trail is the record of what Deskhand did (app/pipeline/orchestrator.py logs one row per step:
 triage, compose, check, decide, then gather, act, actions). A "run" here is one decision with the
 steps of the same job around it: the triage, compose and check just before it, and what was
 gathered, written and run after it.

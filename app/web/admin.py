@@ -13,15 +13,15 @@ import hmac
 import secrets
 import time
 
-from flask import (Blueprint, Flask, Response, current_app, flash, redirect, render_template, request,
-                   session, url_for)
+from flask import Blueprint, Flask, Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 
-from . import admin_data, audit
-from .config import Settings
-from .policy import MODES, PolicyError
-from .strict import BadInput, parse_int, same_secret
-from .web import get_db, helpdesk
+from app.core.config import Settings
+from app.core.strict import BadInput, parse_int, same_secret
+from app.policy.schema import MODES, PolicyError
+from app.store import audit
+from app.web import admin_views as admin_data
+from app.web.deps import get_db, helpdesk
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 SESSION_HOURS = 12
@@ -100,7 +100,7 @@ def _bad_change(exc: PolicyError):
 
 @bp.errorhandler(BadInput)
 def _bad_input(exc: BadInput):
-    """app/web.py answers BadInput with JSON; here the same status and message, as a page."""
+    """app/web/factory.py answers BadInput with JSON; here the same status and message, as a page."""
     return _page("message.html", exc.status, title="Not understood", message=exc.message)
 
 

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import app_data, policy_store
-from .config import Settings
-from .domain import CategoryPolicy
-from .policy import PolicyError, entry_from_dict
-from .policy_preview import Past, preview
+from app.core.config import Settings
+from app.core.domain import CategoryPolicy
+from app.policy import store as policy_store
+from app.policy.preview import Past, preview
+from app.policy.schema import PolicyError, entry_from_dict
+from app.store import views as app_data
 
 VOLUME_DAYS = 30
 EDITABLE = ("mode", "send_at", "draft_at", "escalate_to")
@@ -118,13 +119,12 @@ def status(settings: Settings, db: sqlite_utils.Database, helpdesk) -> dict:
 
 def helpdesk_status(settings: Settings, helpdesk) -> dict:
     """A live call (who the bot is signed in as): the one system every ticket needs."""
+    system = settings.helpdesk
     try:
-        me = helpdesk.client.users.me()
-        detail = f"{settings.zendesk_subdomain}: signed in as {me.email or me.name}"
-        return {"name": "helpdesk", "system": "zendesk", "connected": True, "detail": detail}
+        return {"name": "helpdesk", "system": system, "connected": True, "detail": helpdesk.signed_in_as()}
     except Exception as exc:  # any failure is the answer here, not an error of this page
-        return {"name": "helpdesk", "system": "zendesk", "connected": False,
-                "detail": f"cannot reach Zendesk: {type(exc).__name__}: {str(exc)[:200]}"}
+        return {"name": "helpdesk", "system": system, "connected": False,
+                "detail": f"cannot reach {system.capitalize()}: {type(exc).__name__}: {str(exc)[:200]}"}
 
 
 def systems_status(settings: Settings) -> list[dict]:
@@ -161,7 +161,7 @@ def knowledge_status(settings: Settings, db: sqlite_utils.Database) -> list[dict
 
 def model_version(settings: Settings) -> str | None:
     """The current model's version from its file name, without unpickling it."""
-    from .engine import models_dir  # the engine module pulls in the classifier's libraries
+    from app.reasoning.engine import models_dir  # the engine module pulls in the classifier's libraries
     pointer = Path(models_dir(settings.data_dir)) / "current"
     if not pointer.exists():
         return None

@@ -12,8 +12,8 @@ its own error in the panel, which is right for a request that did not come from 
 mistake inside a good request (a comment too long, an action that cannot run) is shown in the
 canvas instead, where they can read it.
 
-The data is the Zendesk sidebar's (app/app_data.py ticket_view over the platform "intercom"
-records); approving and rating go through the same app/actions.py and app/feedback.py.
+The data is the Zendesk sidebar's (app/store/views.py ticket_view over the platform "intercom"
+records); approving and rating go through the same app/pipeline/actions.py and app/store/feedback.py.
 
 Insert draft. Canvas Kit cannot write into Intercom's reply composer (only Messenger apps can
 open sheets, and `card_creation_options` inserts an app card, not text). So `insert_draft`
@@ -25,11 +25,13 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, request
 
-from . import actions, app_data, feedback
-from .feedback import FeedbackError
-from .signatures import SignatureError, verify_intercom_canvas
-from .strict import MAX_ROW_ID, BadInput, is_id, parse_int, parse_json, shown
-from .web import get_db, systems
+from app.core.strict import MAX_ROW_ID, BadInput, is_id, parse_int, parse_json, shown
+from app.intake.signatures import SignatureError, verify_intercom_canvas
+from app.pipeline import actions
+from app.store import feedback
+from app.store import views as app_data
+from app.store.feedback import FeedbackError
+from app.web.deps import get_db, systems
 
 bp = Blueprint("intercom_canvas", __name__, url_prefix="/intercom/canvas")
 PLATFORM = "intercom"
@@ -51,7 +53,7 @@ def verify():
         verify_intercom_canvas(settings.intercom_secrets, request.headers.get("X-Body-Signature"), body)
     except SignatureError as exc:
         return _error(401, str(exc))
-    data = parse_json(body, max_bytes=settings.max_body_bytes)  # BadInput: 400/413 from app/web.py
+    data = parse_json(body, max_bytes=settings.max_body_bytes)  # BadInput: 400/413 from app/web/factory.py
     if not isinstance(data, dict):
         return _error(400, "body must be a JSON object")
     conversation = data.get("conversation")

@@ -5,11 +5,12 @@ import time
 
 from flask import Blueprint, current_app, jsonify, request
 
-from .db import bump_counter
-from .intake import PayloadError, parse_intercom, parse_zendesk
-from .jobs import insert_delivery
-from .signatures import SignatureError, verify_intercom_webhook, verify_zendesk
-from .web import writer
+from app.core.errors import DeskhandError
+from app.intake.parse import PayloadError, parse_intercom, parse_zendesk
+from app.intake.signatures import SignatureError, verify_intercom_webhook, verify_zendesk
+from app.store.db import bump_counter
+from app.store.jobs import insert_delivery
+from app.web.deps import writer
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
@@ -86,7 +87,7 @@ def _store(fn):
         raise StoreUnavailable() from None
 
 
-class StoreUnavailable(Exception):
+class StoreUnavailable(DeskhandError):
     pass
 
 

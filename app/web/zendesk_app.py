@@ -1,9 +1,9 @@
 """The JSON API the Zendesk app (ticket sidebar, nav_bar) calls through Zendesk's request proxy.
 
-Every request carries the proxy's JWT (app/app_auth.py); the caller's role comes from Zendesk,
+Every request carries the proxy's JWT (app/web/zendesk_auth.py); the caller's role comes from Zendesk,
 not from the token. End users get 403 everywhere, agents 403 on /admin/*. Every error is JSON
 {"error": "..."}: 400 bad input, 401 authentication, 403 role, 404 unknown, 409 conflict. Ids,
-numbers and bodies go through app/strict.py, whose BadInput app/web.py answers (400 or 413).
+numbers and bodies go through app/core/strict.py, whose BadInput app/web/factory.py answers (400 or 413).
 """
 from __future__ import annotations
 
@@ -12,14 +12,17 @@ from dataclasses import replace
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from app.core.strict import MAX_ROW_ID, BadInput, parse_id, parse_int, parse_json
+from app.pipeline import actions
+from app.policy.schema import PolicyError
+from app.store import audit, feedback
+from app.store import views as app_data
+from app.store.feedback import FeedbackError
+from app.web import admin_views as admin_data
+from app.web import zendesk_auth as app_auth
+from app.web.deps import get_db, helpdesk, systems
+from app.web.zendesk_auth import AuthError
 from connectors.errors import ConnectorError, NotFound
-
-from . import actions, admin_data, app_auth, app_data, audit, feedback
-from .app_auth import AuthError
-from .feedback import FeedbackError
-from .policy import PolicyError
-from .strict import MAX_ROW_ID, BadInput, parse_id, parse_int, parse_json
-from .web import get_db, helpdesk, systems
 
 bp = Blueprint("zendesk_app", __name__, url_prefix="/api/zendesk")
 PLATFORM = "zendesk"

@@ -19,17 +19,17 @@ from dataclasses import dataclass
 
 import jwt
 
-from .strict import BadInput, parse_id
+from app.core.errors import DeskhandError
+from app.core.strict import BadInput, parse_id
 
 LEEWAY_S = 30  # clock skew between Zendesk's proxy and us
 MAX_LIFETIME_S = 3600  # the app asks for 300 s; a longer-lived token was not minted by our app
 STAFF = ("agent", "admin")
 
 
-class AuthError(Exception):
+class AuthError(DeskhandError):
     def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status, self.message = status, message
+        super().__init__(message, status)
 
 
 @dataclass(frozen=True)

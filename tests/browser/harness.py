@@ -134,8 +134,8 @@ def open_app(browser, assets_url: str, page_name: str, *, deskhand_url: str, sec
 # ---- Deskhand's stack ------------------------------------------------------------------------------
 
 def train_model():
-    from app import classifier
-    from app.history import load_jsonl, training_set
+    from app.reasoning import classifier
+    from app.reasoning.training_data import load_jsonl, training_set
     texts, labels = training_set(load_jsonl(str(COMPANY / "history.jsonl"))[0])
     return classifier.train(texts, labels)
 
@@ -161,7 +161,7 @@ class Stack:
                 pass
 
     def db(self):
-        from app.db import connect
+        from app.store.db import connect
         return connect(self.settings.db_path)
 
     def close(self) -> None:
@@ -179,15 +179,16 @@ def start_stack(data_dir: Path, model, app_secret: str = APP_SECRET) -> Stack:
     knowledge synced through zenpy: what `deskhand demo` runs."""
     from werkzeug.serving import make_server
 
-    from app import classifier, kb_store
-    from app.config import Settings
-    from app.db import connect
-    from app.engine import Engine, models_dir
-    from app.gather import Gatherer
-    from app.kb_store import LiveIndex
-    from app.services import build_helpdesk, build_systems, prepare_database
-    from app.web import create_app
-    from app.worker import Worker
+    from app.build import build_helpdesk, build_systems, prepare_database
+    from app.core.config import Settings
+    from app.knowledge import store as kb_store
+    from app.knowledge.store import LiveIndex
+    from app.pipeline.gather import Gatherer
+    from app.pipeline.worker import Worker
+    from app.reasoning import classifier
+    from app.reasoning.engine import Engine, models_dir
+    from app.store.db import connect
+    from app.web.factory import create_app
     from connectors.zendesk_kb import ZendeskHelpCenter
     from sandbox import Sandbox
     from sandbox.vendors import serve

@@ -7,7 +7,7 @@ import time
 import jwt
 import requests
 
-from app import policy_store
+from app.policy import store as policy_store
 
 from . import harness
 from .conftest import NEXT_LOGIN, SENT

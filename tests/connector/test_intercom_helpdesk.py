@@ -136,8 +136,8 @@ def test_a_marker_in_a_customers_message_does_not_count(sb):
 
 
 def test_operators_scripted_message_is_no_person_but_fins_answer_is(sb):
-    from app import guards
-    from app.domain import TicketEvent
+    from app.core.domain import TicketEvent
+    from app.pipeline import guards
     sb.play([SEND])
     sb.operator_message(SEND, "The team typically replies in a few hours.")
     desk = helpdesk(sb)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from app import kb_store
-from app.db import connect, migrate
+from app.knowledge import store as kb_store
+from app.store.db import connect, migrate
 from connectors.errors import AuthFailed
 from connectors.zendesk_kb import ZendeskHelpCenter
 

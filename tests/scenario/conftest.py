@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from app import classifier
-from app.config import Settings
-from app.db import connect
-from app import kb_store
-from app.engine import Engine, models_dir
-from app.kb_store import LiveIndex
-from app.services import build_helpdesk, prepare_database
-from app.web import create_app
-from app.worker import Worker
+from app.build import build_helpdesk, prepare_database
+from app.core.config import Settings
+from app.knowledge import store as kb_store
+from app.knowledge.store import LiveIndex
+from app.pipeline.worker import Worker
+from app.reasoning import classifier
+from app.reasoning.engine import Engine, models_dir
+from app.store.db import connect
+from app.web.factory import create_app
 from connectors.zendesk_kb import ZendeskHelpCenter
 from sandbox import Sandbox
 from tests.fakes.served import Served
@@ -174,6 +174,7 @@ class SpineLoop(Loop):
         import hashlib
         import hmac
         import json
+
         from tests.conftest import zendesk_headers
         if self.platform == "zendesk":
             body = json.dumps({"type": "zen:event-type:ticket.created", "id": event_id, "account_id": 1,

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from app import audit, sensitivity
-from app.llm_engine import LlmEngine
-from app.worker import Worker
+from app.pipeline.worker import Worker
+from app.reasoning import sensitivity
+from app.reasoning.llm_engine import LlmEngine
+from app.store import audit
 from connectors.llm import ChatModel
 from tests.fakes.obedient_model import ObedientModel
 

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from app import actions
-from app.actions import ActionError, Caps
-from app.gather import Gatherer
-from app.services import build_systems
-from app.worker import Worker
+from app.build import build_systems
+from app.pipeline import actions
+from app.pipeline.actions import ActionError, Caps
+from app.pipeline.gather import Gatherer
+from app.pipeline.worker import Worker
 from sandbox.vendors import serve
 
 from .conftest import COMPANY, help_center_knowledge
@@ -26,7 +26,7 @@ def vendors():
 
 
 def context_worker(loop, trained_model, vendors, **overrides):
-    from app.engine import Engine
+    from app.reasoning.engine import Engine
     settings = loop.settings.with_overrides(**{**vendors.settings, **overrides})
     helpdesk = loop.worker.helpdesk
     gatherer = Gatherer(build_systems(settings))
@@ -135,7 +135,7 @@ def _linear_writes(vendors, operation):
 
 
 def test_a_vague_bug_report_gets_one_question_then_a_linked_deduplicated_issue(loop, trained_model, vendors):
-    from app import policy_store
+    from app.policy import store as policy_store
     policy_store.set_entry(loop.db(), "bug_report", {"mode": "auto", "send_at": 0.3, "draft_at": 0.2})
     worker, _ = context_worker(loop, trained_model, vendors)
     _vague_bug(loop)

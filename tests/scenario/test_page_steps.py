@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from app import audit
-from app.engine import Engine, train_from_file
-from app.knowledge import KnowledgeIndex
-from app.page_map import MODEL_FLAG, load
-from app.services import SAMPLE_PRODUCT_MAP
-from app.worker import Worker
+from app.build import SAMPLE_PRODUCT_MAP
+from app.knowledge.page_map import MODEL_FLAG, load
+from app.knowledge.search import KnowledgeIndex
+from app.pipeline.worker import Worker
+from app.reasoning.engine import Engine, train_from_file
+from app.store import audit
 
 from .conftest import COMPANY, help_center_knowledge
 

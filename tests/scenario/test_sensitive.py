@@ -3,9 +3,10 @@ thresholds 0): a signed webhook, the web app, the worker, the sandbox helpdesk a
 stand-in over real HTTP (issue: Judgement II)."""
 from __future__ import annotations
 
-from app import audit, policy_store
-from app.domain import CategoryPolicy, Policy
-from app.worker import Worker
+from app.core.domain import CategoryPolicy, Policy
+from app.pipeline.worker import Worker
+from app.policy import store as policy_store
+from app.store import audit
 from sandbox.seed import ensure_user
 
 from .conftest import COMPANY  # noqa: F401  (the loop fixture's company)
@@ -63,7 +64,7 @@ def test_an_injection_in_spanish_is_escalated_and_nothing_it_asks_is_done(loop, 
 
 
 def test_the_llm_saying_no_flags_on_a_legal_threat_changes_nothing(loop, trained_model):
-    from app.llm_engine import LlmEngine
+    from app.reasoning.llm_engine import LlmEngine
     from connectors.llm import ChatModel
     from tests.fakes.openai_server import FakeOpenAI, answer
     permissive(loop)

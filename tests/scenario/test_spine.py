@@ -3,8 +3,8 @@ guards, exactly-once under duplicates, races, crashes, outages and failing jobs 
 helpdesks in test_spine_helpdesks.py (the `spine` fixture)."""
 from __future__ import annotations
 
-from app import audit
-from app.worker import Worker
+from app.pipeline.worker import Worker
+from app.store import audit
 
 SEND, ESCALATE = 2003, 2021  # stream tickets: login how-to, legal threat
 
@@ -13,7 +13,7 @@ SEND, ESCALATE = 2003, 2021  # stream tickets: login how-to, legal threat
 # person, token and cost records), which sits above the helpdesk connector and reads nothing
 # platform-specific; running it on Intercom too would add time and test nothing new.
 def test_llm_engine_decides_end_to_end_and_a_broken_answer_escalates(loop, trained_model):
-    from app.llm_engine import LlmEngine, Prices
+    from app.reasoning.llm_engine import LlmEngine, Prices
     from connectors.llm import ChatModel
     from tests.fakes.openai_server import FakeOpenAI, answer, written
     with FakeOpenAI() as fake:

@@ -11,10 +11,10 @@ import time
 
 import requests
 
-from app import audit, ledger
-from app.engine import Engine
-from app.knowledge import KnowledgeIndex
-from app.worker import Worker
+from app.knowledge.search import KnowledgeIndex
+from app.pipeline.worker import Worker
+from app.reasoning.engine import Engine
+from app.store import audit, ledger
 
 SEND, DRAFT, ESCALATE = 2003, 2002, 2021  # stream tickets: login how-to, billing question, legal threat
 
@@ -255,7 +255,7 @@ def test_a_message_that_kills_its_worker_every_time_is_set_aside_with_one_note(s
 def _crash_once_after_the_write(monkeypatch):
     """Die between the helpdesk write and the ledger, in process: the job fails, the ledger row
     stays `sending`, and the retry goes through the pipeline's recovery."""
-    from app import pipeline
+    from app.pipeline import orchestrator as pipeline
     crashed = []
 
     def crash_point(name):

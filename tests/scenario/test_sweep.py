@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from app.sweep_run import run_sweep
+from app.schedule.sweep_run import run_sweep
 from sandbox import shapes
 
 SEND, DRAFT, ESCALATE = 2003, 2002, 2021  # stream tickets: login how-to, billing question, legal threat

@@ -2,12 +2,13 @@
 and at most one run of writes that take no idempotency key."""
 import pytest
 
-from app import action_plan, actions
-from app.action_plan import Caps, Proposal, check_levels, level
-from app.actions import ActionError, approve, record, run_auto
-from app.db import connect, migrate
-from app.domain import Decision, Evidence, Fact, Triage
-from app.gather import Systems
+from app.core.domain import Decision, Evidence, Fact, Triage
+from app.pipeline import actions
+from app.pipeline.actions import ActionError, approve, record, run_auto
+from app.pipeline.gather import Systems
+from app.policy import action_plan
+from app.policy.action_plan import Caps, Proposal, check_levels, level
+from app.store.db import connect, migrate
 from connectors.errors import Unavailable
 from connectors.roles import Issue, Refund
 from connectors.types import Requester, Ticket

@@ -1,9 +1,9 @@
 """Vague bug reports: which key facts a report gives, the one question, the deduplicated issue."""
 import pytest
 
-from app import bug_report
-from app.bug_report import ASKED_TAG, facts, find_duplicate, proposal, question, should_ask
-from app.domain import Evidence, Fact
+from app.core.domain import Evidence, Fact
+from app.pipeline import bug_report
+from app.pipeline.bug_report import ASKED_TAG, facts, find_duplicate, proposal, question, should_ask
 from connectors.types import Comment, Requester, Ticket
 
 VAGUE = "Hi, the export doesn't work anymore. Can you fix it? Thanks, Sean"

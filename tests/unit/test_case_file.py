@@ -1,9 +1,9 @@
 """The escalation case file and its completeness score. Pure."""
-from app.case_file import case_file
-from app.domain import Decision, Evidence, Fact, Gap, Requester, Ticket, Triage
-from app.check import Checked
-from app.knowledge import Match
-from app.passages import Passage
+from app.checks.check import Checked
+from app.core.domain import Decision, Evidence, Fact, Gap, Requester, Ticket, Triage
+from app.knowledge.passages import Passage
+from app.knowledge.search import Match
+from app.pipeline.case_file import case_file
 
 TICKET = Ticket("zendesk", "9", "Double charged - disputing with my bank", "open",
                 Requester("5", "ana@acme.test", "Ana Ruiz"), page_url="https://app.example/settings/billing")

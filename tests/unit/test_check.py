@@ -1,9 +1,9 @@
 """The check step between compose and decide: clean, no leaks, every claim backed."""
-from app.check import check_reply
-from app.claims import Source
-from app.compose import draft_note
-from app.decide import decide
-from app.domain import CategoryPolicy, Citation, Draft, Triage
+from app.checks.check import check_reply
+from app.checks.claims import Source
+from app.core.domain import CategoryPolicy, Citation, Draft, Triage
+from app.policy.decide import decide
+from app.reasoning.compose import draft_note
 
 POLICY = Source("kb-refunds", "Refund policy\nAnnual plans can be refunded within 14 days of the charge. "
                               "Monthly plans are not refundable.")

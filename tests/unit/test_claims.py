@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from app.claims import Claim, Source, check_claims, extract_claims
-from app.knowledge_text import html_to_text
+from app.checks.claims import Claim, Source, check_claims, extract_claims
+from app.knowledge.text import html_to_text
 
 REFUND_POLICY = Source("kb:refund-policy", """Refund policy
 Here is when we refund:

@@ -6,9 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app import classifier
-from app.history import load_jsonl, training_set
-from app.metrics import Prediction, ece
+from app.reasoning import classifier
+from app.reasoning.training_data import load_jsonl, training_set
+from app.replay.metrics import Prediction, ece
 
 HISTORY = Path(__file__).resolve().parents[2] / "sandbox" / "company" / "history.jsonl"
 

@@ -3,12 +3,12 @@ from pathlib import Path
 
 import pytest
 
-from app import compose
-from app.check import Checked
-from app.domain import Decision, Requester, Ticket, Triage
-from app.kb_store import index_of
-from app.knowledge import KnowledgeIndex, Match
-from app.passages import chunk
+from app.checks.check import Checked
+from app.core.domain import Decision, Requester, Ticket, Triage
+from app.knowledge.passages import chunk
+from app.knowledge.search import KnowledgeIndex, Match
+from app.knowledge.store import index_of
+from app.reasoning import compose
 from connectors.markdown_kb import MarkdownFolder
 from connectors.types import Article
 

@@ -2,8 +2,8 @@
 import re
 from pathlib import Path
 
-from app.cli import main
-from app.config import Settings
+from app.cli.main import main
+from app.core.config import Settings
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 CI = (Path(__file__).resolve().parents[2] / ".ci" / "run").read_text()
@@ -29,9 +29,9 @@ def test_every_command_is_in_the_readme():
 
 
 def test_every_flag_is_in_the_readme_with_its_meaning_a_next_step_and_the_llm_prompt():
-    from app import prompts
-    from app.case_file import NEXT_STEP
-    from app.flags import MEANING, URGENT
+    from app.core.flags import MEANING, URGENT
+    from app.pipeline.case_file import NEXT_STEP
+    from app.reasoning import prompts
     for flag, meaning in MEANING.items():
         row = f"| `{flag}` | {meaning} | {'urgent' if flag in URGENT else ''} |"
         assert row in README, flag

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from app.cli import main
+from app.cli.main import main
 from tests.fakes.openai_server import FakeOpenAI
 
 COMPANY = Path(__file__).resolve().parents[2] / "sandbox" / "company"
@@ -39,7 +39,7 @@ def test_eval_json_report_has_every_figure_the_issue_names(data_dir):
     assert report["escalation_recall"] == 1.0 and report["escalation_precision"] >= 0.9
     assert report["escalations_missed"] == []
     # kept for the admin views, in the configured data dir
-    from app.db import connect
+    from app.store.db import connect
     [saved] = list(connect(str(data_dir / "deskhand.db"))["eval_runs"].rows)
     assert saved["n"] == 40 and json.loads(saved["per_category"]) == report["per_category"]
     row = report["per_category"]["login_2fa"]

@@ -10,11 +10,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from app import jobs, ledger
-from app.config import Settings
-from app.db import connect, migrate
-from app.domain import TicketEvent
-from app.worker import Worker
+from app.core.config import Settings
+from app.core.domain import TicketEvent
+from app.pipeline.worker import Worker
+from app.store import jobs, ledger
+from app.store.db import connect, migrate
 from connectors.types import FAILED
 
 TAKE_OVER = "A person should take it from here."

@@ -3,8 +3,8 @@ import time
 
 import pytest
 
-from app.gather import Gatherer, Systems, money
-from app.domain import Fact, Requester, Ticket
+from app.core.domain import Fact, Requester, Ticket
+from app.pipeline.gather import Gatherer, Systems, money
 from connectors.errors import Unavailable
 from connectors.roles import BillingAccount, Charge, CrmRecord, Issue, Subscription
 

@@ -1,7 +1,7 @@
 import threading
 
-from app.db import connect, migrate
-from app.group_commit import GroupCommit
+from app.store.db import connect, migrate
+from app.store.group_commit import GroupCommit
 
 
 def test_concurrent_writes_are_committed_and_a_failing_one_fails_alone(tmp_path):
@@ -41,7 +41,7 @@ def test_a_result_is_only_returned_after_commit(tmp_path):
 
 
 def test_webhook_gets_503_with_retry_after_when_the_store_fails(settings):
-    from app.web import create_app
+    from app.web.factory import create_app
     from tests.conftest import created_event, zendesk_headers
     app = create_app(settings)
     connect(settings.db_path).execute("DROP TABLE jobs")  # the database can no longer take the job

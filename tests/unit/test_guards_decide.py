@@ -1,7 +1,7 @@
-from app.decide import decide
-from app.flags import FLAGS, URGENT
-from app.domain import CategoryPolicy, Citation, Comment, Draft, Requester, Ticket, TicketEvent, Triage
-from app.guards import check, own_event
+from app.core.domain import CategoryPolicy, Citation, Comment, Draft, Requester, Ticket, TicketEvent, Triage
+from app.core.flags import FLAGS, URGENT
+from app.pipeline.guards import check, own_event
+from app.policy.decide import decide
 
 
 def ticket(*comments, status="open", tags=()):

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from app.intake import TRIGGER_TEMPLATE, PayloadError, parse_zendesk
+from app.intake.parse import TRIGGER_TEMPLATE, PayloadError, parse_zendesk
 
 
 def event(kind, **extra):

@@ -6,12 +6,17 @@ import json
 
 import pytest
 
-from app.db import connect, counters
-from app.intake import PayloadError, parse_intercom
-from app.services import prepare_database
-from app.signatures import (SignatureError, sign_intercom_canvas, sign_intercom_webhook,
-                            verify_intercom_canvas, verify_intercom_webhook)
-from app.web import create_app
+from app.build import prepare_database
+from app.intake.parse import PayloadError, parse_intercom
+from app.intake.signatures import (
+    SignatureError,
+    sign_intercom_canvas,
+    sign_intercom_webhook,
+    verify_intercom_canvas,
+    verify_intercom_webhook,
+)
+from app.store.db import connect, counters
+from app.web.factory import create_app
 
 CLIENT_SECRET = "intercom-client-secret"
 

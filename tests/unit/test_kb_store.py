@@ -3,12 +3,13 @@ from pathlib import Path
 
 import pytest
 
-from app import kb_store
-from app.config import ConfigError, Settings
-from app.db import connect, migrate
-from app.kb_store import LiveIndex
-from app.kb_sync import start_schedule, sync_all
-from app.services import build_knowledge_sources
+from app.build import build_knowledge_sources
+from app.core.config import ConfigError, Settings
+from app.knowledge import store as kb_store
+from app.knowledge.store import LiveIndex
+from app.schedule.kb_sync import sync_all
+from app.schedule.scheduler import start as start_schedule
+from app.store.db import connect, migrate
 from connectors.markdown_kb import MarkdownFolder
 
 
@@ -75,8 +76,9 @@ def test_first_start_syncs_only_sources_never_synced(tmp_path):
 
 
 def test_the_scheduled_sync_is_one_interval_job_that_never_overlaps(tmp_path):
-    assert start_schedule(Settings(data_dir=str(tmp_path), kb_sync_minutes=0)) is None
-    scheduler = start_schedule(Settings(data_dir=str(tmp_path), kb_sync_minutes=15))
+    only_kb = dict(sweep_minutes=0, sweep_cron="", digest_cron="")
+    assert start_schedule(Settings(data_dir=str(tmp_path), kb_sync_minutes=0, **only_kb)) is None
+    scheduler = start_schedule(Settings(data_dir=str(tmp_path), kb_sync_minutes=15, **only_kb))
     try:
         [job] = scheduler.get_jobs()
         assert job.id == "kb_sync" and job.max_instances == 1 and job.trigger.interval.total_seconds() == 900

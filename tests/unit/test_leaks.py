@@ -1,7 +1,7 @@
 """Leak check: internal notes, the system prompt and canaries never reach a public reply (S6)."""
 import pytest
 
-from app.leaks import find_leaks
+from app.checks.leaks import find_leaks
 
 NOTE = ("Customer threatened a chargeback last year; finance agreed to waive the March invoice only if "
         "he stays on the annual plan. Do not mention the waiver unless he asks twice.")

@@ -4,13 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from app import classifier
-from app.decide import decide
-from app.domain import CategoryPolicy, Citation, Draft
-from app.engine import Engine
-from app.history import load_jsonl, training_set
-from app.knowledge import KnowledgeIndex
-from app.llm_engine import LlmEngine, Prices, fit_calibrator
+from app.core.domain import CategoryPolicy, Citation, Draft
+from app.knowledge.search import KnowledgeIndex
+from app.policy.decide import decide
+from app.reasoning import classifier
+from app.reasoning.engine import Engine
+from app.reasoning.llm_engine import LlmEngine, Prices, fit_calibrator
+from app.reasoning.training_data import load_jsonl, training_set
 from connectors.errors import ConnectorError
 from connectors.llm import ChatModel
 from tests.fakes.openai_server import FakeOpenAI, answer
@@ -133,7 +133,7 @@ SAMPLE_KB = Path(__file__).resolve().parents[2] / "sandbox" / "company" / "kb"
 
 @pytest.fixture(scope="module")
 def knowledge():
-    from app.kb_store import index_of
+    from app.knowledge.store import index_of
     from connectors.markdown_kb import MarkdownFolder
     return index_of(MarkdownFolder(SAMPLE_KB))[0]
 
@@ -188,7 +188,7 @@ def test_when_the_passages_do_not_answer_there_is_no_reply(offline, fake, knowle
 
 
 def test_an_invented_promise_in_the_models_reply_is_caught_by_the_check(offline, fake, knowledge):
-    from app.check import check_reply, cited_sources
+    from app.checks.check import check_reply, cited_sources
     from tests.fakes.openai_server import written
     fake.script.append(written("Hi Sam, we will refund $200 to your card today."))
     draft, _ = write_reply(offline, fake, knowledge)

@@ -1,7 +1,16 @@
 import pytest
 
-from app.metrics import (Prediction, accuracy, at_oos_recall, coverage_at, ece, macro_f1, oos_recall_at,
-                         precision_table, threshold_for_precision)
+from app.replay.metrics import (
+    Prediction,
+    accuracy,
+    at_oos_recall,
+    coverage_at,
+    ece,
+    macro_f1,
+    oos_recall_at,
+    precision_table,
+    threshold_for_precision,
+)
 
 P = Prediction
 

@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from app import page_map
-from app.cli import main
-from app.config import ConfigError, Settings
-from app.page_map import PageMapError, page_url_for, task_for
-from app.services import build_product_map
+from app.build import build_product_map
+from app.cli.main import main
+from app.core.config import ConfigError, Settings
+from app.knowledge import page_map
+from app.knowledge.page_map import PageMapError, page_url_for, task_for
 
 COMPANY = Path(__file__).resolve().parents[2] / "sandbox" / "company"
 SAMPLE = page_map.load(str(COMPANY / "product_map.yaml"))
@@ -187,7 +187,7 @@ def test_the_worker_reports_a_broken_map_in_one_line(tmp_path, monkeypatch):
 
 
 def test_training_texts_carry_the_page_area_the_way_triage_adds_it():
-    from app.history import parse_line, training_set
+    from app.reasoning.training_data import parse_line, training_set
     on_page = parse_line(json.dumps({"id": 1, "subject": "Invoice", "body": "Where is it?", "category": "billing",
                                      "page_url": "https://app.brightline.example/settings/billing/invoices"}))
     pasted = parse_line(json.dumps({"id": 2, "subject": "Key", "category": "api_access",

@@ -5,14 +5,14 @@ from dataclasses import replace
 
 import pytest
 
-from app import page_map
-from app.case_file import case_file
-from app.check import check_reply, cited_sources
-from app.domain import Decision, Evidence, Requester, Ticket, Triage
-from app.engine import Engine
-from app.knowledge import KnowledgeIndex
-from app.llm_engine import LlmEngine, reply_passages
-from app.passages import chunk
+from app.checks.check import check_reply, cited_sources
+from app.core.domain import Decision, Evidence, Requester, Ticket, Triage
+from app.knowledge import page_map
+from app.knowledge.passages import chunk
+from app.knowledge.search import KnowledgeIndex
+from app.pipeline.case_file import case_file
+from app.reasoning.engine import Engine
+from app.reasoning.llm_engine import LlmEngine, reply_passages
 from connectors.llm import ChatModel
 from connectors.types import Article
 from tests.fakes.openai_server import FakeOpenAI

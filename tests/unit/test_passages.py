@@ -1,7 +1,6 @@
 """Articles → passages: sections at headings, long sections split, ids stable across syncs."""
+from app.knowledge.passages import MAX_WORDS, chunk
 from connectors.types import Article
-
-from app.passages import MAX_WORDS, chunk
 
 STEPS = "<ol><li>Open Reports.</li><li>Click New schedule.</li></ol>"
 
@@ -37,6 +36,6 @@ def test_an_empty_article_still_has_one_passage_to_cite():
 
 
 def test_inline_markup_keeps_the_spaces_around_it():
-    from app.knowledge_text import html_to_text
+    from app.knowledge.text import html_to_text
     html = "<p>Open the <strong>Share</strong> panel and click\n  <code>Done</code>.</p><ol><li> Go to <b>Settings</b> </li></ol>"
     assert html_to_text(html) == "Open the Share panel and click Done.\n\n1. Go to Settings"

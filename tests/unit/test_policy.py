@@ -1,7 +1,7 @@
 import pytest
 
-from app.domain import CategoryPolicy
-from app.policy import DEFAULT_POLICY, PolicyError, parse_policy_text, policy_to_dict
+from app.core.domain import CategoryPolicy
+from app.policy.schema import DEFAULT_POLICY, PolicyError, parse_policy_text, policy_to_dict
 
 
 def test_example_from_the_issue_and_fallback_to_default():

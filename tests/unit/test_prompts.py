@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from app import prompts
+from app.reasoning import prompts
 
 
 def test_every_template_is_used_and_every_used_template_exists():

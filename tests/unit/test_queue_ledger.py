@@ -2,9 +2,9 @@ import threading
 
 import pytest
 
-from app import jobs, ledger
-from app.db import connect, migrate
-from app.domain import TicketEvent
+from app.core.domain import TicketEvent
+from app.store import jobs, ledger
+from app.store.db import connect, migrate
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ def test_ledger_plans_once_and_audit_is_append_only(db):
     assert key == ledger.reply_key("zendesk", "1", "c1") != ledger.reply_key("zendesk", "1", "c2")
     ledger.plan(db, key, "zendesk", "1", "c1", "send", "first")
     assert ledger.plan(db, key, "zendesk", "1", "c1", "send", "second")["body"] == "first"
-    from app import audit
+    from app.store import audit
     audit.record(db, "triage", platform="zendesk", ticket_id="1", summary="x")
     with pytest.raises(Exception, match="append-only"):
         db.execute("UPDATE audit SET step = 'forged'")

@@ -7,12 +7,12 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 
-from app.evaluate import per_category
-from app.metrics import Prediction
-from app.replay import ReplayRow, format_table, replay_policy, report, with_similarity
-from app.replay_report import render
-from app.replay_source import HumanTicket, Labels, ReplayError, load_file
-from app.domain import CategoryPolicy, Policy
+from app.core.domain import CategoryPolicy, Policy
+from app.replay.evaluate import per_category
+from app.replay.metrics import Prediction
+from app.replay.report import render
+from app.replay.run import ReplayRow, format_table, replay_policy, report, with_similarity
+from app.replay.source import HumanTicket, Labels, ReplayError, load_file
 
 
 def test_our_history_format_and_a_zendesk_export_are_read_with_what_the_team_did(tmp_path):

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from app import classifier
-from app.cli import main
-from app.engine import models_dir, train_model
-from app.history import load_jsonl
+from app.cli.main import main
+from app.reasoning import classifier
+from app.reasoning.engine import models_dir, train_model
+from app.reasoning.training_data import load_jsonl
 from sandbox import Sandbox
 
 COMPANY = Path(__file__).resolve().parents[2] / "sandbox" / "company"

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from app.config import (SANDBOX_SECRETS, Settings, is_loopback_url, load_settings, unsafe_defaults,
-                        unsafe_defaults_refusal)
+from app.core.config import (
+    SANDBOX_SECRETS,
+    Settings,
+    is_loopback_url,
+    load_settings,
+    unsafe_defaults,
+    unsafe_defaults_refusal,
+)
 
 
 def test_the_defaults_against_the_real_zendesk_are_unsafe():
@@ -58,8 +64,8 @@ def test_the_refusal_names_each_setting_and_its_variable_on_one_line():
 
 
 def test_every_secret_the_sandbox_and_the_demo_publish_is_known():
-    from app.cli import sandbox
-    from app.demo import SECRET
+    from app.cli.demo import SECRET
+    from app.cli.main import sandbox
     from sandbox.intercom_sandbox import DEFAULT_CLIENT_SECRET, TOKEN
     from sandbox.webhooks import DEFAULT_SIGNING_SECRET
     cli_secret = next(p.default for p in sandbox.params if p.name == "secret")

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from app.sanitize import Sanitized, add_ai_label, host_allowed, sanitize
+from app.checks.sanitize import Sanitized, add_ai_label, host_allowed, sanitize
 
 HOSTS = {"brightline.zendesk.com", "brightline.example"}
 

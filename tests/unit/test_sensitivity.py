@@ -3,14 +3,16 @@ on the packaged examples, cached) and what it says about each flag it raises."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import time
 
 import pytest
 
-from app import sensitivity
-from app.flags import FLAGS, MEANING, URGENT
-from app.sensitivity import detect, flags_for, load_examples, units
-from app.sensitivity_rules import RULES, rule_matches
+from app.core.flags import FLAGS, MEANING, URGENT
+from app.reasoning import sensitivity
+from app.reasoning.sensitivity import detect, flags_for, load_examples, units
+from app.reasoning.sensitivity_rules import RULES, rule_matches
 
 
 def test_a_message_is_read_whole_and_by_sentence_in_any_script():
@@ -110,10 +112,12 @@ def test_the_detector_is_trained_once_cached_and_retrained_when_its_examples_cha
         (folder / "a.jsonl").write_text("\n".join(json.dumps(r) for r in rows[:-1]), encoding="utf-8")
         sensitivity.current.cache_clear()
         second = sensitivity.current()
-        assert second.digest != first.digest and not cached.exists()  # the old version's file is gone
-        # a damaged cache is retrained, never trusted
+        assert second.digest != first.digest and cached.exists()  # another version's file is kept a while
+        week_ago = time.time() - sensitivity.STALE_AFTER_S - 60
+        os.utime(cached, (week_ago, week_ago))
+        # a damaged cache is retrained, never trusted; writing it prunes the stale version
         (tmp_path / "cache" / f"sensitivity-{second.digest}.pkl").write_bytes(b"damaged")
         sensitivity.current.cache_clear()
-        assert sensitivity.current().digest == second.digest
+        assert sensitivity.current().digest == second.digest and not cached.exists()
     finally:
         sensitivity.current.cache_clear()

@@ -4,7 +4,7 @@ import hmac
 
 import pytest
 
-from app.signatures import SignatureError, parse_timestamp, sign_zendesk, verify_zendesk
+from app.intake.signatures import SignatureError, parse_timestamp, sign_zendesk, verify_zendesk
 
 SECRET = "dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ=="
 TS = "2026-11-21T10:00:00Z"

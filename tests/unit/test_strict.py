@@ -1,12 +1,11 @@
-"""app/strict.py: the parsing every endpoint uses for ids, numbers, JSON bodies and secrets."""
+"""app/core/strict.py: the parsing every endpoint uses for ids, numbers, JSON bodies and secrets."""
 import json
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.strict import (MAX_ID_DIGITS, BadInput, is_id, json_depth_ok, parse_id, parse_int, parse_json,
-                        same_secret)
+from app.core.strict import MAX_ID_DIGITS, BadInput, is_id, json_depth_ok, parse_id, parse_int, parse_json, same_secret
 
 
 @pytest.mark.parametrize("value,expected", [("2002", "2002"), (2002, "2002"), ("0", "0"), ("007", "007"),
@@ -105,6 +104,6 @@ def test_any_bytes_are_a_document_or_bad_input(raw):
 
 
 def test_a_signed_webhook_s_lone_surrogate_is_repaired_not_refused():
-    from app.strict import parse_json
+    from app.core.strict import parse_json
     assert parse_json(b'{"id": "n\\ud800", "k": ["\\udc00x"]}', repair_surrogates=True) == {"id": "n\ufffd",
                                                                                          "k": ["\ufffdx"]}

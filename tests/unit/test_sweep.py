@@ -6,11 +6,11 @@ import sqlite3
 
 import pytest
 
-from app.config import Settings
-from app.db import connect
-from app.services import prepare_database
-from app.sweep import load_position
-from app.sweep_run import run_sweep
+from app.build import prepare_database
+from app.core.config import Settings
+from app.schedule.sweep_run import run_sweep
+from app.schedule.sweeps import load_position
+from app.store.db import connect
 from connectors.errors import RateLimited
 from connectors.zendesk_export import RateBudget
 from sandbox import Sandbox
@@ -107,7 +107,7 @@ def test_a_server_that_keeps_refusing_is_a_clear_error_not_a_hang(tmp_path):
     sb = Sandbox.from_seed(export_lag_s=0, rate_limit_per_minute=1, time_scale=1.0).start()
     try:
         sb.generate(3, age_s=6 * HOUR)
-        from app.sweep_run import build_export
+        from app.schedule.sweep_run import build_export
         settings = settings_for(sb, tmp_path, sweep_enabled=True)
         export, helpdesk = build_export(settings)
         export.max_wait_s = 1  # the sandbox asks for up to 60 s
@@ -137,7 +137,7 @@ def test_the_sweep_command_summarises_and_refuses_bad_input_in_one_line(sandbox,
 
     from click.testing import CliRunner
 
-    from app.cli import main
+    from app.cli.main import main
     sandbox.generate(20, age_s=6 * HOUR, mix=True)
     for name, value in {"DATA_DIR": str(tmp_path / "data"), "ZENDESK_URL": sandbox.url,
                         "BOT_USER_ID": str(sandbox.bot_user_id), "SWEEP_LOOKBACK_DAYS": "1",

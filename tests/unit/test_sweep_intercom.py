@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from app.config import Settings
-from app.services import prepare_database
-from app.sweep import describe
-from app.sweep_run import run_sweep
+from app.build import prepare_database
+from app.core.config import Settings
+from app.schedule.sweep_run import run_sweep
+from app.schedule.sweeps import describe
 from sandbox.intercom_sandbox import IntercomSandbox
 
 HOUR = 3600

@@ -8,9 +8,9 @@ import time
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from app import scheduler
-from app.config import ConfigError, Settings, load_settings
-from app.db import connect, migrate
+from app.core.config import ConfigError, Settings, load_settings
+from app.schedule import scheduler
+from app.store.db import connect, migrate
 
 
 @pytest.fixture
@@ -118,7 +118,7 @@ def test_the_scheduled_job_runs_under_the_lease_once_per_firing_and_records_its_
 def test_the_web_app_never_starts_a_scheduler(tmp_path, monkeypatch):
     started = []
     monkeypatch.setattr(BackgroundScheduler, "start", lambda self, *a, **k: started.append(self))
-    from app.web import create_app
+    from app.web.factory import create_app
     app = create_app(Settings(data_dir=str(tmp_path), sweep_enabled=True, sweep_minutes=1))
     client = app.test_client()
     assert client.get("/healthz").status_code == 200

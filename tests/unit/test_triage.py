@@ -3,10 +3,10 @@ sentiment and frustration. The classifier is the sample company's, trained for r
 import numpy as np
 import pytest
 
-from app import sentiment
-from app.embeddings import encoder
-from app.sensitivity import flags_for
-from app.triage import detect_language, segments, triage
+from app.knowledge.embeddings import encoder
+from app.reasoning import sentiment
+from app.reasoning.sensitivity import flags_for
+from app.reasoning.triage import detect_language, segments, triage
 
 
 def parts(body):
@@ -47,7 +47,7 @@ class Recording:
 
 
 def test_the_parts_come_from_the_body_and_the_subject_is_read_whole(trained_model):
-    from app.page_map import Area, Page
+    from app.knowledge.page_map import Area, Page
     model = Recording(trained_model)
     body = "  Our PDF report arrives blank. Separately, please refund this month's charge.  "
     page = Page(url="https://app.example/reports/1", area=Area(id="reports", name="Reports", pattern="/reports/*"))

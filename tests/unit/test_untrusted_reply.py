@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from app import addresses, commitments, prompts, redaction
-from app.check import check_reply
-from app.claims import Source
-from app.leaks import posing_as_internal
+from app.checks import addresses, commitments, redaction
+from app.checks.check import check_reply
+from app.checks.claims import Source
+from app.checks.leaks import posing_as_internal
+from app.reasoning import prompts
 
 PASSAGE = Source("kb:reset#0", "Reset your password\nClick Forgot password on the sign-in page. You'll receive an "
                                 "email with a link that is valid for 60 minutes. Contact no-reply@brightline.example "

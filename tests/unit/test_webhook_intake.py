@@ -4,8 +4,8 @@ import threading
 
 import pytest
 
-from app.db import connect
-from app.web import create_app
+from app.store.db import connect
+from app.web.factory import create_app
 from tests.conftest import created_event, zendesk_headers
 
 

@@ -14,13 +14,13 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
-from app import classifier
-from app.config import Settings
-from app.engine import Engine, models_dir
-from app.gather import Gatherer
-from app.services import build_helpdesk, build_systems, prepare_database
-from app.web import create_app
-from app.worker import Worker
+from app.build import build_helpdesk, build_systems, prepare_database
+from app.core.config import Settings
+from app.pipeline.gather import Gatherer
+from app.pipeline.worker import Worker
+from app.reasoning import classifier
+from app.reasoning.engine import Engine, models_dir
+from app.web.factory import create_app
 from sandbox import Sandbox
 from sandbox.vendors import serve
 from tests.scenario.conftest import COMPANY, Loop, help_center_knowledge

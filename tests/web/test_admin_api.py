@@ -2,7 +2,7 @@
 next ticket of that category obeys), connector status and the decision log."""
 from __future__ import annotations
 
-from app import policy_store
+from app.policy import store as policy_store
 
 from .conftest import ADMIN
 

@@ -7,8 +7,8 @@ import re
 
 import requests
 
-from app import policy_store
-from app.web import create_app
+from app.policy import store as policy_store
+from app.web.factory import create_app
 from tests.fakes.served import Served
 
 from .conftest import ADMIN_TOKEN

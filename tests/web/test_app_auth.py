@@ -97,7 +97,7 @@ def test_the_role_comes_from_zendesk_not_from_the_token(api):
 
 
 def test_without_an_app_secret_everything_is_refused(api):
-    from app.web import create_app
+    from app.web.factory import create_app
     from tests.fakes.served import Served
     app = create_app(api.settings.with_overrides(zendesk_app_secret=""))
     with Served(app) as served:  # a token signed with an empty key cannot even be made; any will do

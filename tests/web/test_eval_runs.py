@@ -6,9 +6,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from app import admin_data
-from app.cli import main
-from app.db import connect
+from app.cli.main import main
+from app.store.db import connect
+from app.web import admin_views as admin_data
 
 COMPANY = Path(__file__).resolve().parents[2] / "sandbox" / "company"
 

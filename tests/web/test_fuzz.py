@@ -26,11 +26,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from app import audit
-from app.config import Settings
-from app.db import connect
-from app.services import prepare_database
-from app.web import create_app
+from app.build import prepare_database
+from app.core.config import Settings
+from app.store import audit
+from app.store.db import connect
+from app.web.factory import create_app
 from connectors.errors import NotFound
 from tests.conftest import SECRET as ZENDESK_SECRET
 from tests.conftest import zendesk_headers

@@ -10,15 +10,16 @@ from contextlib import contextmanager
 import pytest
 import requests
 
-from app import classifier, kb_store
-from app.config import Settings
-from app.db import connect
-from app.engine import Engine, models_dir
-from app.gather import Gatherer
-from app.kb_store import LiveIndex
-from app.services import build_helpdesk, build_systems, prepare_database
-from app.web import create_app
-from app.worker import Worker
+from app.build import build_helpdesk, build_systems, prepare_database
+from app.core.config import Settings
+from app.knowledge import store as kb_store
+from app.knowledge.store import LiveIndex
+from app.pipeline.gather import Gatherer
+from app.pipeline.worker import Worker
+from app.reasoning import classifier
+from app.reasoning.engine import Engine, models_dir
+from app.store.db import connect
+from app.web.factory import create_app
 from sandbox.intercom_sandbox import IntercomSandbox
 from sandbox.vendors import serve
 from tests.fakes.served import Served
@@ -155,7 +156,7 @@ def intercom_loop(data_dir: str, trained_model, **overrides):  # noqa: F811
 
 
 def test_initialize_shows_triage_reasons_and_the_draft_then_insert_and_rate(tmp_path, trained_model):  # noqa: F811
-    from app import app_data
+    from app.store import views as app_data
     with intercom_loop(str(tmp_path / "data"), trained_model) as loop:
         loop.sb.play([DRAFT])  # the conversation exists; the worker has not run yet
         assert "has not handled this conversation" in texts(components_of(loop.post("initialize", DRAFT)))

@@ -1,8 +1,8 @@
-"""Replaying recorded decisions under a changed policy entry (app/policy_preview.py). Pure."""
+"""Replaying recorded decisions under a changed policy entry (app/policy/preview.py). Pure."""
 from __future__ import annotations
 
-from app.domain import CategoryPolicy
-from app.policy_preview import Past, preview, replay, triage_of
+from app.core.domain import CategoryPolicy
+from app.policy.preview import Past, preview, replay, triage_of
 
 DRAFTING = CategoryPolicy(mode="draft", send_at=0.9, draft_at=0.5)
 AUTO_LOW = CategoryPolicy(mode="auto", send_at=0.6, draft_at=0.4)

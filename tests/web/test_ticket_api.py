@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from app import app_data
+from app.store import views as app_data
 
 from .conftest import ADMIN, AGENT
 

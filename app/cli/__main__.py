@@ -1,0 +1,4 @@
+"""`python -m app.cli`: the `deskhand` command."""
+from app.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""Running the pipeline in shadow over solved tickets, and the measures of how well it judges."""

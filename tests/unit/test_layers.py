@@ -1,0 +1,106 @@
+"""The layout is the architecture (README, "Where things live"): each folder of app/ imports only the
+folders below it, no modules import each other in a circle, and the pure modules touch no web
+framework, database, network library or connector. Read from the source (AST), so an import hidden
+inside a function counts too."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+APP = Path(__file__).resolve().parents[2] / "app"
+# Bottom to top: a folder may import those before it, never those after it.
+LAYERS = ["core", "store", "knowledge", "intake", "checks", "reasoning", "policy", "pipeline", "build",
+          "schedule", "replay", "web", "cli"]
+# Modules that must stay pure: no I/O libraries and no connectors (they are given what they need).
+PURE = ["core.domain", "core.flags", "core.strict", "core.errors", "intake", "checks", "reasoning.triage",
+        "reasoning.classifier", "reasoning.sentiment", "reasoning.sensitivity_rules", "reasoning.compose",
+        "policy.schema", "policy.decide", "policy.action_plan", "policy.preview", "pipeline.guards",
+        "pipeline.case_file", "pipeline.bug_report", "pipeline.think", "pipeline.plan", "knowledge.passages",
+        "knowledge.text", "knowledge.search", "replay.metrics"]
+IO_LIBRARIES = {"flask", "werkzeug", "sqlite_utils", "sqlite3", "requests", "httpx", "openai", "zenpy",
+                "intercom", "stripe", "slack_sdk", "waitress", "apscheduler", "connectors"}
+DATA_ONLY = ("connectors.types",)  # the connectors' data classes: shapes, no I/O
+
+
+def modules() -> dict[str, set[str]]:
+    """Every app module (dotted, without the leading "app.") and the absolute names it imports."""
+    found = {}
+    for path in APP.rglob("*.py"):
+        if "__pycache__" in path.parts:
+            continue
+        name = ".".join(path.relative_to(APP).with_suffix("").parts)
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                assert node.level == 0, f"app/{name}: relative import (write app.…)"
+                imported |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+        found[name.removesuffix(".__init__")] = imported
+    return found
+
+
+def layer(module: str) -> int:
+    return LAYERS.index(module.split(".")[0]) if module.split(".")[0] in LAYERS else -1
+
+
+def edges(found: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Module → the app modules it imports (`from app.store import db` imports store.db)."""
+    return {m: {n[4:] for n in imported if n.startswith("app.") and n[4:] in found} - {m}
+            for m, imported in found.items()}
+
+
+def upward(found) -> list[str]:
+    return sorted(f"app/{m} imports app/{d}" for m, deps in edges(found).items() for d in deps
+                  if layer(d) > layer(m) >= 0)
+
+
+def circles(found) -> list[str]:
+    graph, state, out = edges(found), {}, []
+
+    def visit(m: str, path: list[str]) -> None:
+        state[m] = "open"
+        for d in sorted(graph[m]):
+            if state.get(d) == "open":
+                out.append(" → ".join(path[path.index(d):] + [d]))
+            elif d not in state:
+                visit(d, path + [d])
+        state[m] = "done"
+
+    for m in sorted(graph):
+        if m not in state:
+            visit(m, [m])
+    return out
+
+
+def impure(found) -> list[str]:
+    return sorted(f"app/{m}: {n}" for m, imported in found.items()
+                  if any(m == p or m.startswith(p + ".") for p in PURE)
+                  for n in imported if n.split(".")[0] in IO_LIBRARIES and not n.startswith(DATA_ONLY))
+
+
+def test_every_folder_is_a_known_layer():
+    assert {m.split(".")[0] for m in modules() if "." in m} <= set(LAYERS)
+
+
+def test_no_folder_imports_one_above_it():
+    assert upward(modules()) == []
+
+
+def test_no_import_circles_between_modules():
+    assert circles(modules()) == []
+
+
+def test_pure_modules_do_no_io():
+    found = modules()
+    assert impure(found) == []
+    assert all(any(m == p or m.startswith(p + ".") for m in found) for p in PURE), "a PURE entry names nothing"
+
+
+def test_the_checks_find_what_they_look_for():
+    """Not vacuous: an upward import, a circle and a pure module using Flask are each reported."""
+    made_up = {"checks.check": {"app.web.deps", "flask"}, "web.deps": {"app.store.db"},
+               "store.db": {"app.store.jobs"}, "store.jobs": {"app.store.db"}}
+    assert upward(made_up) == ["app/checks.check imports app/web.deps"]
+    assert circles(made_up) == ["store.db → store.jobs → store.db"]
+    assert impure(made_up) == ["app/checks.check: flask"]
