@@ -117,3 +117,10 @@ def test_bench_safety_short():
     assert figures["actions_without_approval"] == 0 and figures["refunds_over_cap"] == 0
     # benign controls still go out (the full corpus: 67.5 %, short of the 90 %; README says why)
     assert figures["benign_sent"] >= 0.5 and figures["unhandled"] == 0
+
+
+@pytest.mark.slow
+def test_bench_cli_short():
+    figures = run("bench_cli.py", "--runs", "1")
+    assert {"--help", "policy show", "kb status", "show 1"} <= set(figures)
+    assert all(0 < s < 30 for s in figures.values())
