@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.core.config import ConfigError, Settings
+from app.helpdesks import plugin
 from app.knowledge.page_map import PageMapError, ProductMap
 from app.knowledge.page_map import load as load_product_map
 from app.pipeline.gather import Systems
@@ -25,17 +26,8 @@ SAMPLE_PRODUCT_MAP = SAMPLE_KB.parent / "product_map.yaml"
 
 
 def build_helpdesk(settings: Settings) -> Helpdesk:
-    if settings.helpdesk == "intercom":
-        from connectors.intercom import IntercomHelpdesk
-        return IntercomHelpdesk(settings.intercom_token, base_url=settings.intercom_url,
-                                admin_id=settings.intercom_admin_id, workspace_id=settings.intercom_workspace_id,
-                                label_attributes=settings.intercom_label_attributes)
-    from connectors.zendesk import ZendeskHelpdesk
-    return ZendeskHelpdesk(subdomain=settings.zendesk_subdomain, email=settings.zendesk_email,
-                           token=settings.zendesk_token, base_url=settings.zendesk_url,
-                           bot_user_id=settings.bot_user_id,
-                           page_url_field_id=settings.page_url_field_id,
-                           category_field_id=settings.category_field_id)
+    """The connector of the helpdesk the settings name (app/helpdesks), on a client of its own."""
+    return plugin(settings.helpdesk).connect(settings)
 
 
 def build_knowledge_sources(settings: Settings, helpdesk: Helpdesk | None = None) -> list:

@@ -1,0 +1,23 @@
+"""What a helpdesk plug-in provides. Pure: functions from settings and bytes, no Flask."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Mapping
+
+from app.core.config import Settings
+from app.core.domain import TicketEvent
+
+if TYPE_CHECKING:
+    from connectors.helpdesk import Helpdesk
+
+
+@dataclass(frozen=True)
+class Plugin:
+    name: str  # the `helpdesk` setting, the webhook path (/webhooks/<name>) and the events' platform
+    accepted_status: int  # what the platform expects back for a stored delivery
+    ignored_as: str  # what a delivery Deskhand does not handle is counted by ("event_type", "topic")
+    # raises intake.signatures.SignatureError unless the raw body is authentic (headers, clock: now)
+    verify: Callable[[Settings, Mapping[str, str], bytes, Callable[[], float]], None]
+    # the event, None for a well-formed one Deskhand does not handle; raises intake.parse.PayloadError
+    parse: Callable[[bytes, Mapping[str, str]], TicketEvent | None]
+    connect: Callable[[Settings], "Helpdesk"]  # the connector, on its own client
