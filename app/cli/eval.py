@@ -163,16 +163,14 @@ def _save_run(settings, result: dict, target_precision: float) -> None:
     (the Zendesk app's nav_bar, /admin) show measured precision and proposed thresholds beside
     the policy. The report is already printed: a database that cannot be written is a note."""
     import sqlite3
-    import time
 
+    from app.store import eval_runs
     from app.store.db import connect, migrate
     try:
         db = connect(settings.db_path)
         try:
             migrate(db)
-            db["eval_runs"].insert({"at": time.time(), "model": result.get("model", ""), "n": result["n"],
-                                    "accuracy": result.get("accuracy"), "target_precision": target_precision,
-                                    "per_category": json.dumps(result["per_category"])})
+            eval_runs.record(db, result, target_precision)
         finally:
             db.conn.close()
     except (sqlite3.Error, OSError) as exc:

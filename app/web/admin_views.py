@@ -17,6 +17,7 @@ from app.core.domain import CategoryPolicy
 from app.policy import store as policy_store
 from app.policy.preview import Past, preview
 from app.policy.schema import PolicyError, entry_from_dict
+from app.store import eval_runs
 from app.store import views as app_data
 
 VOLUME_DAYS = 30
@@ -30,7 +31,7 @@ def entry_dict(entry: CategoryPolicy) -> dict:
 
 
 def latest_eval(db: sqlite_utils.Database) -> dict | None:
-    return next(db["eval_runs"].rows_where(order_by="id DESC", limit=1), None)
+    return eval_runs.latest(db)
 
 
 def policy_table(db: sqlite_utils.Database, now: float | None = None) -> dict:

@@ -5,6 +5,7 @@ inside a function counts too."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[2] / "app"
@@ -104,3 +105,33 @@ def test_the_checks_find_what_they_look_for():
     assert upward(made_up) == ["app/checks.check imports app/web.deps"]
     assert circles(made_up) == ["store.db → store.jobs → store.db"]
     assert impure(made_up) == ["app/checks.check: flask"]
+
+
+WRITE = re.compile(r'db\["(\w+)"\]\.(?:insert|upsert|update|delete|delete_where|insert_all|upsert_all)\b'
+                   r'|\b(?:INSERT(?: OR \w+)? INTO|(?<!DO )UPDATE|DELETE FROM) (\w+)')
+
+
+def sources() -> dict[str, str]:
+    return {".".join(p.relative_to(APP).with_suffix("").parts): p.read_text(encoding="utf-8") for p in APP.rglob("*.py")}
+
+
+def table_writers(texts: dict[str, str]) -> dict[str, set[str]]:
+    """Table → the app modules that write it (migrations in store/db.py create them; not counted)."""
+    found: dict[str, set[str]] = {}
+    for module, text in texts.items():
+        if module != "store.db":
+            for m in WRITE.finditer(text):
+                found.setdefault(m.group(1) or m.group(2), set()).add(module)
+    return found
+
+
+def shared_tables(texts: dict[str, str]) -> dict[str, list[str]]:
+    return {table: sorted(modules) for table, modules in table_writers(texts).items() if len(modules) > 1}
+
+
+def test_each_table_has_one_writer():
+    assert shared_tables(sources()) == {}
+    assert {"jobs", "ledger", "audit", "policy", "eval_runs"} <= set(table_writers(sources()))  # writes are seen
+    made_up = {"store.jobs": 'db.execute("UPDATE jobs SET x = 1")', "cli.main": 'db["jobs"].insert({})',
+               "store.audit": "ON CONFLICT(id) DO UPDATE SET n = 1"}
+    assert shared_tables(made_up) == {"jobs": ["cli.main", "store.jobs"]}
