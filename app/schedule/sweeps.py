@@ -194,15 +194,21 @@ def seen_before(db: sqlite_utils.Database, platform: str, ticket_id: str, update
     return bool(seen) and seen[0] == updated_at
 
 
+def waiting_message(ticket, opt_out_tag: str):
+    """The customer message the worker's guards would answer on this ticket now, or None. Pure: the
+    guards' own decision, so a sweep never queues what the worker would skip."""
+    event = TicketEvent(platform=ticket.platform, delivery_id="", kind=KIND, ticket_id=ticket.id)
+    result = guards.check(ticket, event, opt_out_tag,
+                          lambda c: ledger.marker_tag(ledger.reply_key(ticket.platform, ticket.id, c.id)))
+    return None if result.skip else result.trigger
+
+
 def consider(db: sqlite_utils.Database, ticket, options: SweepOptions, report: SweepReport, now: float) -> str:
     """Enqueue the ticket when the worker's guards would answer its customer's newest message and
     Deskhand has no job or ledger row for it; record the examined version. The outcome."""
     platform = ticket.platform
-    event = TicketEvent(platform=platform, delivery_id="", kind=KIND, ticket_id=ticket.id)
-    result = guards.check(ticket, event, options.opt_out_tag,
-                          lambda c: ledger.marker_tag(ledger.reply_key(platform, ticket.id, c.id)))
-    trigger = result.trigger
-    if result.skip or trigger is None:
+    trigger = waiting_message(ticket, options.opt_out_tag)
+    if trigger is None:
         outcome = "not waiting"
     elif _handled(db, platform, ticket.id, trigger.id, unix(trigger.created_at)):
         outcome = "handled"
