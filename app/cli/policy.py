@@ -1,4 +1,4 @@
-"""`deskhand policy show | set | import | export`."""
+"""`deskhand policy show | set | import | export` and `deskhand categories`."""
 from __future__ import annotations
 
 import json
@@ -8,7 +8,8 @@ import click
 from app.core.config import Settings
 from app.policy import store as policy_store
 from app.policy.action_plan import DEFAULT_ACTIONS
-from app.policy.schema import parse_policy_text, policy_to_dict
+from app.policy.schema import changes, check_categories, parse_policy_text, policy_to_dict
+from app.reasoning import model_card
 from app.store.db import connect, migrate
 
 
@@ -17,6 +18,12 @@ def effective_levels(entry, category: str | None) -> dict:
     if entry.actions is not None:
         return dict(entry.actions)
     return dict(DEFAULT_ACTIONS.get(category or "", DEFAULT_ACTIONS[""]))
+
+
+def known_categories(settings: Settings) -> dict | None:
+    """The trained model's categories with their training volumes; None before the first training."""
+    card = model_card.read(settings.data_dir)
+    return None if card is None else card["categories"]
 
 
 def _db(settings: Settings):
@@ -60,6 +67,7 @@ def show(settings: Settings, as_json: bool) -> None:
 @click.pass_obj
 def set_(settings: Settings, category: str, mode, send_at, draft_at, escalate_to, gather, action_levels) -> None:
     """Change one category ('default' for the fallback)."""
+    check_categories([category], known_categories(settings))
     values = {k: v for k, v in dict(mode=mode, send_at=send_at, draft_at=draft_at,
                                       escalate_to=escalate_to).items() if v is not None}
     if gather is not None:
@@ -83,13 +91,26 @@ def set_(settings: Settings, category: str, mode, send_at, draft_at, escalate_to
 
 
 @policy.command("import")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.argument("path")
+@click.option("--dry-run", is_flag=True, help="Show what would change and store nothing.")
 @click.pass_obj
-def import_(settings: Settings, path: str) -> None:
-    """Replace the stored policy with a JSON or YAML file."""
-    with open(path, encoding="utf-8") as fh:
-        new = parse_policy_text(fh.read(), path)
-    policy_store.replace_all(_db(settings), new)
+def import_(settings: Settings, path: str, dry_run: bool) -> None:
+    """Replace the stored policy with a JSON or YAML file (shows what changes)."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except FileNotFoundError:
+        raise click.ClickException(f"no policy file at {path}") from None
+    new = parse_policy_text(text, path)
+    check_categories([name for name, _ in new.categories], known_categories(settings))
+    db = _db(settings)
+    lines = changes(policy_store.load(db), new)
+    for line in lines or ["nothing changes"]:
+        click.echo(f"  {line}")
+    if dry_run:
+        click.echo("dry run: nothing stored")
+        return
+    policy_store.replace_all(db, new)
     click.echo(f"policy imported from {path}: default + {len(new.categories)} categories")
 
 
@@ -98,3 +119,24 @@ def import_(settings: Settings, path: str) -> None:
 def export(settings: Settings) -> None:
     """Print the stored policy as JSON (the import format)."""
     click.echo(json.dumps(policy_to_dict(policy_store.load(_db(settings))), indent=2))
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def categories(settings: Settings, as_json: bool) -> None:
+    """The trained model's categories, with their training volumes and the mode in force for each."""
+    card = model_card.read(settings.data_dir)
+    if card is None:
+        raise click.ClickException(f"no trained model in {model_card.models_dir(settings.data_dir)}: "
+                                   "run `deskhand train --history FILE` (or start the worker) first")
+    current = policy_store.load(_db(settings))
+    rows = [(name, volume, current.for_category(name).mode, name in dict(current.categories))
+            for name, volume in sorted(card["categories"].items(), key=lambda kv: (-kv[1], kv[0]))]
+    if as_json:
+        click.echo(json.dumps([{"category": n, "volume": v, "mode": m, "own_entry": o} for n, v, m, o in rows]))
+        return
+    click.echo(f"model {card['version']}: {len(rows)} categories from {card['n_train']} tickets")
+    click.echo(f"{'category':<28} {'tickets':>7}  mode")
+    for name, volume, mode, own in rows:
+        click.echo(f"{name:<28} {volume:>7}  {mode}{'' if own else ' (default)'}")

@@ -9,6 +9,7 @@ default's value.
 """
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import asdict, replace
 
@@ -105,3 +106,37 @@ def policy_to_dict(policy: Policy) -> dict:
 
     return {"default": as_dict(policy.default),
             "categories": {cat: as_dict(entry) for cat, entry in policy.categories}}
+
+
+def check_categories(names, known: dict | None) -> None:
+    """Refuse category names the trained model does not have (`known`: its categories; None before
+    any training, when nothing can be checked), suggesting the closest: a misspelt entry would
+    otherwise be stored and never used, its category quietly running on the default."""
+    if known is None:
+        return
+    for name in names:
+        if name != "default" and name not in known:
+            close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise PolicyError(f"{name!r} is not a category of the trained model{hint} "
+                              f"(`deskhand categories` lists them)")
+
+
+def changes(old: Policy, new: Policy) -> list[str]:
+    """What replacing `old` with `new` changes, one line per entry added, removed or changed."""
+    before, after = dict(old.categories), dict(new.categories)
+    lines = [] if old.default == new.default else [f"default: {_diff(old.default, new.default)}"]
+    for name in sorted(set(before) | set(after)):
+        if name not in after:
+            lines.append(f"{name}: entry removed (falls back to default)")
+        elif name not in before:
+            lines.append(f"{name}: new entry ({after[name].mode}, send_at {after[name].send_at:.2f}, "
+                         f"draft_at {after[name].draft_at:.2f})")
+        elif before[name] != after[name]:
+            lines.append(f"{name}: {_diff(before[name], after[name])}")
+    return lines
+
+
+def _diff(a: CategoryPolicy, b: CategoryPolicy) -> str:
+    x, y = asdict(a), asdict(b)
+    return ", ".join(f"{k} {x[k]!r} → {y[k]!r}" for k in x if x[k] != y[k])

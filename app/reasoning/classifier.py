@@ -30,6 +30,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, StratifiedShuffleSplit
 
 from app.knowledge.embeddings import MAX_TOKENS, encoder
+from app.reasoning import model_card
 
 OUT_OF_SCOPE = "out_of_scope"
 EMBEDDING_WEIGHT = 1.0
@@ -135,6 +136,7 @@ def train(texts: list[str], labels: list[str], seed: int = 0) -> Model:
         neighbours=np.ascontiguousarray(embedded[in_scope]), threshold=_threshold(confidence, right),
         trained_at=time.time(), n_train=len(texts),
         info={"held_out": len(held), "held_out_accuracy": round(float(right.mean()), 4),
+              "volumes": {str(c): int((labels == c).sum()) for c in classes if c != OUT_OF_SCOPE},
               "temperature": round(temperature, 3), "train_seconds": round(time.time() - started, 1)})
 
 
@@ -193,6 +195,7 @@ def save(model: Model, models_dir: str) -> Path:
     path = folder / f"triage-{model.version}.pkl"
     with open(path, "wb") as fh:
         pickle.dump(model, fh)
+    model_card.write(folder, model.version, model.info.get("volumes", {}), model.n_train)
     (folder / "current").write_text(path.name)
     return path
 

@@ -1,13 +1,12 @@
 """The offline reasoning engine: the trained classifier plus the knowledge index."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from app.core.domain import Draft, Ticket, Triage
 from app.core.errors import DeskhandError
 from app.knowledge.page_map import MODEL_FLAG, Page, ProductMap, task_for, with_page
 from app.knowledge.search import KnowledgeIndex, Match
 from app.reasoning import classifier, compose
+from app.reasoning.model_card import models_dir  # noqa: F401 — where models live, for callers of the engine
 from app.reasoning.training_data import load_jsonl, training_set
 from app.reasoning.triage import triage
 
@@ -54,10 +53,6 @@ class Engine:
         page = self.page(ticket.page_url, message)
         task = task_for(page.area, f"{ticket.subject}\n{message}") if page else None
         return compose.reply(ticket, matches[0] if matches else None, knowledge, page, task)
-
-
-def models_dir(data_dir: str) -> str:
-    return str(Path(data_dir) / "models")
 
 
 def train_from_file(history_file: str, data_dir: str,

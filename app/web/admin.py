@@ -147,7 +147,7 @@ def _form_change(category: str) -> tuple[dict, int]:
     except BadInput:
         raise PolicyError(f"the number of tickets to replay must be 1 to {admin_data.PREVIEW_MAX}, "
                           f"got {request.form.get('n', '')[:40]!r}") from None
-    return admin_data.parse_change(values, category), n
+    return admin_data.parse_change(values, category, admin_data.known_categories(_settings())), n
 
 
 @bp.post("/policy/<category>/preview")

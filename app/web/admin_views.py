@@ -16,7 +16,8 @@ from app.core.config import Settings
 from app.core.domain import CategoryPolicy
 from app.policy import store as policy_store
 from app.policy.preview import Past, preview
-from app.policy.schema import PolicyError, entry_from_dict
+from app.policy.schema import PolicyError, check_categories, entry_from_dict
+from app.reasoning import model_card
 from app.store import eval_runs
 from app.store import views as app_data
 
@@ -55,10 +56,18 @@ def policy_table(db: sqlite_utils.Database, now: float | None = None) -> dict:
             "eval_at": run["at"] if run else None, "eval_model": run["model"] if run else None}
 
 
-def parse_change(body, category: str) -> dict:
-    """The fields an admin may change from the app, checked for shape (values by the policy)."""
+def known_categories(settings: Settings) -> dict | None:
+    """The trained model's categories (None before the first training)."""
+    card = model_card.read(settings.data_dir)
+    return None if card is None else card["categories"]
+
+
+def parse_change(body, category: str, known: dict | None = None) -> dict:
+    """The fields an admin may change from the app, checked for shape (values by the policy);
+    `known`: the trained model's categories, which the category must be one of."""
     if category != "default" and not _CATEGORY.fullmatch(category):
         raise PolicyError(f"{category!r} is not a category name (lower-case letters, digits, _ - .)")
+    check_categories([category], known)
     if not isinstance(body, dict):
         raise PolicyError("body must be a JSON object")
     unknown = set(body) - set(EDITABLE)

@@ -132,12 +132,13 @@ def preview():
     if not isinstance(category, str) or not category:
         raise BadInput("category is required")
     n = parse_int(body.pop("n", None), "n", 1, admin_data.PREVIEW_MAX, admin_data.PREVIEW_DEFAULT)
-    return jsonify(admin_data.preview_change(get_db(), category, admin_data.parse_change(body, category), n))
+    return jsonify(admin_data.preview_change(get_db(), category, admin_data.parse_change(
+        body, category, admin_data.known_categories(settings())), n))
 
 
 @bp.put("/admin/policy/<category>")
 def set_policy(category: str):
-    values = admin_data.parse_change(_body(), category)
+    values = admin_data.parse_change(_body(), category, admin_data.known_categories(settings()))
     db = get_db()
     entry = admin_data.apply_change(db, category, values)
     audit.record(db, "policy", platform="admin", ticket_id="", by=g.caller.who,

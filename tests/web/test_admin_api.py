@@ -72,6 +72,14 @@ def test_bad_policy_input_gets_400_with_the_reason(api):
     assert no_body.status_code == 400 and "body must be JSON" in no_body.json()["error"]
 
 
+def test_a_category_the_model_does_not_have_is_refused_with_the_closest_name(app_loop):
+    for method, path, body in (("PUT", "/policy/bilingg", {"mode": "auto"}),
+                               ("POST", "/policy/preview", {"category": "bilingg", "mode": "auto"})):
+        got = admin(app_loop, method, path, json=body)
+        assert got.status_code == 400 and "did you mean 'billing'?" in got.json()["error"], got.text
+    assert "bilingg" not in dict(policy_store.load(app_loop.db()).categories)
+
+
 def test_status_names_every_connector_the_queue_and_the_model(app_loop):
     status = admin(app_loop, "GET", "/status").json()
     by_name = {c["name"]: c for c in status["connectors"]}

@@ -92,6 +92,9 @@ def test_a_threshold_change_is_previewed_confirmed_applied_and_obeyed(app_loop):
     bad = browser.post(f"{url}/admin/policy/billing/preview", timeout=5,
                        data={"send_at": "lots", "csrf": csrf_of(applied)})
     assert bad.status_code == 400 and "send_at must be a number" in html.unescape(bad.text)
+    typo = browser.post(f"{url}/admin/policy/bilingg/preview", timeout=5,
+                        data={"mode": "auto", "csrf": csrf_of(applied)})
+    assert typo.status_code == 400 and "did you mean 'billing'?" in html.unescape(typo.text)
 
 
 def test_status_and_decisions_pages_and_sign_out(app_loop):

@@ -1,0 +1,34 @@
+"""What a trained model knows, readable without loading it: its categories with how many training
+tickets each had. Written beside the model by `classifier.save`; read wherever an admin names a
+category (policy set/import, /admin, the Zendesk app, `deskhand categories`) so a typo is caught
+before it silently falls back to the default policy. Pure apart from reading and writing the file."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def models_dir(data_dir: str) -> str:
+    return str(Path(data_dir) / "models")
+
+
+def write(folder: Path, version: str, volumes: dict[str, int], n_train: int) -> None:
+    (folder / f"triage-{version}.json").write_text(
+        json.dumps({"version": version, "n_train": n_train, "categories": volumes}, indent=1), encoding="utf-8")
+
+
+def read(data_dir: str) -> dict | None:
+    """The current model's card ({"version", "n_train", "categories": {name: volume}}), None before any
+    training. A model saved before cards existed is loaded once to read its categories."""
+    folder = Path(models_dir(data_dir))
+    pointer = folder / "current"
+    if not pointer.exists():
+        return None
+    name = pointer.read_text().strip()
+    card = folder / name.replace(".pkl", ".json")
+    if card.exists():
+        return json.loads(card.read_text(encoding="utf-8"))
+    from app.reasoning.classifier import load_current  # an older model: no card beside it
+    model = load_current(str(folder))
+    return {"version": model.version, "n_train": model.n_train,
+            "categories": {c: model.info.get("volumes", {}).get(c, 0) for c in model.categories}}
