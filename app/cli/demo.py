@@ -14,6 +14,7 @@ from werkzeug.serving import make_server
 
 from app.build import build_engine, build_helpdesk, build_systems, prepare_database
 from app.core.config import Settings
+from app.pipeline.actions import awaiting_approval
 from app.pipeline.gather import Gatherer
 from app.pipeline.worker import Worker, wait_for_idle
 from app.schedule.kb_sync import sync_all
@@ -35,6 +36,7 @@ def run_demo(data_dir: str | None = None, echo=print, timeout_s: float = 45.0, h
     # The table at the end is the demo's output; per-request and per-job logs would drown it.
     for name in ("werkzeug", "deskhand"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    kept = data_dir is not None
     with ExitStack() as stack:
         if data_dir is None:
             data_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="deskhand-demo-"))
@@ -86,6 +88,11 @@ def run_demo(data_dir: str | None = None, echo=print, timeout_s: float = 45.0, h
         _print_context(worker.db, echo)
         totals = _totals(rows)
         echo("totals: " + ", ".join(f"{k} {v}" for k, v in totals.items()))
+        if kept:
+            echo(f"every decision's trace: DESKHAND_DATA_DIR={data_dir} deskhand show {ids[0]}")
+        else:
+            echo("the demo's data was in a temporary folder and is gone; to look at the traces afterwards, run "
+                 f"`deskhand demo --data-dir DIR`, then `DESKHAND_DATA_DIR=DIR deskhand show {ids[0]}`")
         return totals
 
 
@@ -144,9 +151,10 @@ def _print_context(db, echo) -> None:
     if not cases:
         return
     mean = sum(c["completeness"] for c in cases) / len(cases)
-    pending = db["pending_actions"].count_where("level = 'approval' AND status = 'pending'")
-    echo(f"case files: {len(cases)}, mean completeness {mean:.0%}; actions awaiting approval: {pending} "
-         f"(`deskhand approve ID`)")
+    pending = awaiting_approval(db)
+    echo(f"case files: {len(cases)}, mean completeness {mean:.0%}; actions awaiting approval: {len(pending)}"
+         + "".join(f"\n  #{a['id']} {a['summary']} (ticket {a['ticket_id']}) — `deskhand approve {a['id']}`"
+                   for a in pending))
     taken = db.execute("SELECT action, status, count(*) FROM pending_actions WHERE level = 'auto' "
                        "GROUP BY action, status ORDER BY action, status").fetchall()
     if taken:

@@ -63,13 +63,23 @@ def status(settings: Settings) -> None:
 @click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 50))
 @click.pass_obj
 def search(settings: Settings, text: str, limit: int) -> None:
-    """The passages Deskhand would answer TEXT from, with their scores."""
+    """The passages Deskhand would answer TEXT from, with their scores and text."""
     from app.knowledge.store import load_index
+    from app.policy.decide import MIN_SOURCE_SCORE
+    if not text.strip():
+        raise click.ClickException("give the words to search for, e.g. `deskhand kb search \"change my plan\"`")
     db = connect(settings.db_path)
     migrate(db)
     index = load_index(db)
     if not index.passages:
         raise click.ClickException("the knowledge base is empty: run `deskhand kb sync`")
-    for m in index.search(text, limit=limit):
+    matches = index.search(text, limit=limit)
+    click.echo(f"Deskhand answers only from a passage scoring {MIN_SOURCE_SCORE:.2f} or more; below that it drafts "
+               "or escalates.")
+    for m in matches:
         p = m.passage
-        click.echo(f"{m.score:.3f}  {p.id}  {p.title}" + (f" › {p.heading}" if p.heading else "") + f"  {p.url}")
+        mark = "answerable" if m.score >= MIN_SOURCE_SCORE else "too weak"
+        click.echo(f"\n{m.score:.3f} ({mark})  {p.id}  {p.title}" + (f" › {p.heading}" if p.heading else "")
+                   + f"  {p.url}")
+        body = " ".join(p.text.split())
+        click.echo("    " + (body if len(body) <= 400 else body[:399] + "…"))

@@ -13,6 +13,8 @@ from app.core.config import ConfigError, Settings, load_settings, unsafe_default
 from app.core.errors import DeskhandError
 from connectors.errors import ConnectorError
 
+VENDOR_LOGGERS = ("stripe", "httpx", "httpcore", "urllib3", "zenpy", "slack_sdk", "openai", "intercom", "waitress.queue")
+
 
 class Deskhand(click.Group):
     """Turns the errors a user can cause into one-line messages, for every command."""
@@ -29,14 +31,29 @@ class Deskhand(click.Group):
 @click.group(cls=Deskhand)
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), envvar="DESKHAND_CONFIG",
               help="TOML settings file (DESKHAND_* variables override it).")
+@click.option("--verbose", "-v", is_flag=True, help="Also show the client libraries' own logs (every HTTP call).")
 @click.pass_context
-def main(ctx: click.Context, config_file: str | None) -> None:
+def main(ctx: click.Context, config_file: str | None, verbose: bool) -> None:
     """Deskhand: an autonomous support agent that lives inside your helpdesk."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not verbose:  # a line per HTTP call from the vendors' SDKs drowns what Deskhand itself says
+        for name in VENDOR_LOGGERS:
+            logging.getLogger(name).setLevel(logging.WARNING)
     try:
         ctx.obj = load_settings(config_file)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _port_free(host: str, port: int) -> None:
+    """One line before anything starts, rather than a server's own multi-line complaint after."""
+    import socket
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise click.ClickException(f"cannot listen on {host}:{port} ({exc.strerror or exc}): "
+                                       "stop what uses it or give --port") from None
 
 
 def _refuse_sandbox_secrets(settings: Settings) -> None:
@@ -60,8 +77,10 @@ def serve(settings: Settings, host: str, port: int, threads: int) -> None:
     from app.build import prepare_database
     from app.web.factory import create_app
     prepare_database(settings)
-    click.echo(f"Deskhand listening on http://{host}:{port} (POST /webhooks/zendesk)")
-    waitress.serve(create_app(settings), host=host, port=port, threads=threads, ident="deskhand")
+    _port_free(host, port)
+    server = waitress.create_server(create_app(settings), host=host, port=port, threads=threads, ident="deskhand")
+    click.echo(f"Deskhand listening on http://{host}:{port} (POST /webhooks/{settings.helpdesk})")
+    server.run()
 
 
 @main.command()
@@ -128,8 +147,9 @@ def approve(settings: Settings, action_id: int, who: str) -> None:
 
 @main.command()
 @click.argument("ticket_id")
+@click.option("--full", is_flag=True, help="Every value whole: the reply or note exactly as written.")
 @click.pass_obj
-def show(settings: Settings, ticket_id: str) -> None:
+def show(settings: Settings, ticket_id: str, full: bool) -> None:
     """Print the decision trace for a ticket."""
     from app.store.audit import format_trail, trail
     from app.store.db import connect, migrate
@@ -137,9 +157,36 @@ def show(settings: Settings, ticket_id: str) -> None:
     migrate(db)
     rows = trail(db, ticket_id)
     if not rows:
-        raise click.ClickException(f"no record of ticket {ticket_id} in {settings.db_path}")
+        raise click.ClickException(f"no record of ticket {ticket_id} in {settings.db_path} "
+                                   "(another data dir? set DESKHAND_DATA_DIR or --config)")
     click.echo(f"Ticket {ticket_id}")
-    click.echo(format_trail(rows))
+    click.echo(format_trail(rows, full=full))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.pass_obj
+def approvals(settings: Settings, as_json: bool) -> None:
+    """Actions awaiting a person's approval: id, what (with the amount), ticket and age."""
+    import time
+
+    from app.pipeline.actions import awaiting_approval
+    from app.store.db import connect, migrate
+    db = connect(settings.db_path)
+    migrate(db)
+    pending = awaiting_approval(db)
+    if as_json:
+        for row in pending:
+            click.echo(json.dumps(row))
+        return
+    if not pending:
+        click.echo("nothing awaits approval")
+        return
+    click.echo(f"{len(pending)} action(s) awaiting approval (`deskhand approve ID`):")
+    for row in pending:
+        age_h = (time.time() - row["created_at"]) / 3600
+        age = f"{age_h:.1f} h" if age_h < 48 else f"{age_h / 24:.0f} days"
+        click.echo(f"  #{row['id']:<5} {row['summary']}  — {row['platform']} ticket {row['ticket_id']}, {age} ago")
 
 
 @main.command()
@@ -164,6 +211,7 @@ def sandbox(host, port, webhook_url, secret, rate_limit, updates_per_minute, tim
             generate_n, generate_age_minutes, seed_dir, play) -> None:
     """Run the sandbox helpdesk (a local Zendesk with a sample company) until Ctrl-C or SIGTERM."""
     from sandbox import Sandbox
+    _port_free(host, port)
     sb = Sandbox.from_seed(seed_dir, webhook_url=webhook_url or None, signing_secret=secret,
                            rate_limit_per_minute=rate_limit or None,
                            updates_per_minute=updates_per_minute or None, time_scale=time_scale,

@@ -57,6 +57,13 @@ def get(db: sqlite_utils.Database, action_id: int) -> dict | None:
     return next(db["pending_actions"].rows_where("id = ?", [action_id]), None)
 
 
+def awaiting_approval(db: sqlite_utils.Database) -> list[dict]:
+    """Proposed actions a person has not decided on yet, oldest first: id, action, summary (amounts
+    included), ticket and when it was proposed."""
+    return list(db.query("SELECT id, platform, ticket_id, action, summary, created_at FROM pending_actions"
+                         " WHERE level = 'approval' AND status = 'pending' ORDER BY created_at, id"))
+
+
 def refunds_in_30d(db: sqlite_utils.Database, email: str, now: float | None = None) -> int:
     since = (now or time.time()) - 30 * DAY_S
     return sum(1 for row in db.query(

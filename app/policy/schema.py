@@ -33,8 +33,12 @@ class PolicyError(DeskhandError, ValueError):
 def parse_policy_text(text: str, name: str = "policy") -> Policy:
     try:
         data = yaml.safe_load(text) if not text.lstrip().startswith("{") else json.loads(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise PolicyError(f"{name} is not valid JSON or YAML: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise PolicyError(f"{name} is not valid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except yaml.YAMLError as exc:  # the parser's own message runs over several lines: one is enough
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise PolicyError(f"{name} is not valid YAML: {where}{getattr(exc, 'problem', None) or exc}") from None
     return policy_from_dict(data, name)
 
 

@@ -27,8 +27,9 @@ def trail(db: sqlite_utils.Database, ticket_id: str, platform: str | None = None
 QUIET_ZEROES = {"tokens", "cost_usd"}  # offline triage spends none; no need to say so on every ticket
 
 
-def format_trail(rows: list[dict]) -> str:
-    """A decision trace a support lead can read top to bottom."""
+def format_trail(rows: list[dict], full: bool = False) -> str:
+    """A decision trace a support lead can read top to bottom; long values are cut at 300 characters
+    unless `full` (then texts keep their lines: the reply or the note exactly as written)."""
     lines = []
     for row in rows:
         at = datetime.fromtimestamp(row["at"], timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
@@ -37,8 +38,13 @@ def format_trail(rows: list[dict]) -> str:
         lines.append(f"{at}  job {row['job_id'] or '-':<5} {row['step']:<10} {summary}")
         for name, value in detail.items():
             if value not in ("", None, [], {}) and not (name in QUIET_ZEROES and not value):
-                lines.append(f"{'':29}{name}: {_short(value)}")
+                lines.append(f"{'':29}{name}: {_whole(value) if full else _short(value)}")
     return "\n".join(lines)
+
+
+def _whole(value) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
+    return text.replace("\n", "\n" + " " * 31)
 
 
 def _short(value, limit: int = 300) -> str:

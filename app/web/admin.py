@@ -17,7 +17,8 @@ from flask import Blueprint, Flask, Response, current_app, flash, redirect, rend
 from flask.sessions import SecureCookieSessionInterface
 
 from app.core.config import Settings
-from app.core.strict import BadInput, parse_int, same_secret
+from app.core.strict import BadInput, parse_id, parse_int, same_secret
+from app.pipeline.actions import awaiting_approval
 from app.policy.schema import MODES, PolicyError
 from app.store import audit
 from app.web import admin_views as admin_data
@@ -173,6 +174,26 @@ def apply(category: str):
 @bp.get("/status")
 def status():
     return _page("status.html", status=admin_data.status(_settings(), get_db(), helpdesk()))
+
+
+@bp.get("/approvals")
+def approvals():
+    now = time.time()
+    rows = [{**a, "waiting": _age(now - a["created_at"])} for a in awaiting_approval(get_db())]
+    return _page("approvals.html", rows=rows, iso=admin_data.iso)
+
+
+@bp.get("/tickets/<ticket_id>")
+def trace(ticket_id: str):
+    ticket_id = parse_id(ticket_id, "ticket id")
+    rows = audit.trail(get_db(), ticket_id)
+    return _page("trace.html", ticket_id=ticket_id, trace=audit.format_trail(rows, full=True) if rows else "",
+                 ticket_url=helpdesk().ticket_link(ticket_id))
+
+
+def _age(seconds: float) -> str:
+    hours = seconds / 3600
+    return f"{hours * 60:.0f} min" if hours < 1 else f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.0f} days"
 
 
 @bp.get("/decisions")

@@ -2,11 +2,12 @@
 here, and webhook intake makes no remote call (the app API asks Zendesk for the caller's role)."""
 from __future__ import annotations
 
-from flask import Flask, g, jsonify
+from flask import Flask, g, jsonify, redirect
 from werkzeug.exceptions import HTTPException
 
 from app.core.config import Settings, load_settings
 from app.core.errors import DeskhandError
+from app.helpdesks import HELPDESKS
 from app.store import db as dbmod
 from app.store.group_commit import GroupCommit
 from app.store.jobs import queue_depth
@@ -39,6 +40,15 @@ def create_app(settings: Settings | None = None, clock=None) -> Flask:
     # the Intercom inbox app (Canvas Kit; X-Body-Signature per request)
     app.register_blueprint(intercom_canvas_bp)
     configure_sessions(app, settings)
+
+    @app.get("/")
+    def index():
+        """Where to go from here: the admin pages when they are switched on, else what this server answers."""
+        if settings.admin_token:
+            return redirect("/admin")
+        return jsonify(service="deskhand", health="/healthz",
+                       webhooks=[f"/webhooks/{name}" for name in HELPDESKS],
+                       admin="off: set admin_token (DESKHAND_ADMIN_TOKEN) to open /admin")
 
     @app.get("/healthz")
     def health():

@@ -1,5 +1,6 @@
 """The `deskhand` command: bad input is one line and a non-zero exit, never a traceback."""
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -97,6 +98,11 @@ def test_kb_sync_status_and_search(run, tmp_path, monkeypatch):
     assert "1 articles" in run("kb", "status").output
     found = run("kb", "search", "where are my invoices")
     assert found.exit_code == 0 and "markdown:invoices#0  Download invoices" in found.output
+    assert "answers only from a passage scoring 0.35 or more" in found.output
+    assert "Go to Settings → Billing → Invoices." in found.output  # the passage's own text
+    assert re.search(r"\d\.\d{3} \((answerable|too weak)\)", found.output)
+    empty = run("kb", "search", "  ")
+    assert empty.exit_code == 1 and "give the words to search for" in empty.output
     synced = json.loads(run("kb", "sync", "--json").output.splitlines()[0])
     assert synced["unchanged"] == 1 and synced["error"] == ""
 

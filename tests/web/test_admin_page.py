@@ -105,6 +105,14 @@ def test_status_and_decisions_pages_and_sign_out(app_loop):
     assert status.status_code == 200 and "signed in as" in status.text and "not connected: set stripe_api_key" in status.text
     log = browser.get(f"{url}/admin/decisions", timeout=5)
     assert log.status_code == 200 and f"/agent/tickets/{INVOICE}" in log.text and "billing" in log.text
+    assert f'href="/admin/tickets/{INVOICE}"' in log.text
+    trace = browser.get(f"{url}/admin/tickets/{INVOICE}", timeout=5)
+    text = html.unescape(trace.text)
+    assert trace.status_code == 200 and "Decision trace of ticket" in text
+    assert all(step in text for step in ("snapshot", "triage", "decide", "act")) and "…" not in text
+    assert browser.get(f"{url}/admin/tickets/%C2%B2", timeout=5).status_code == 400  # "²" is no ticket id
+    waiting = browser.get(f"{url}/admin/approvals", timeout=5)
+    assert waiting.status_code == 200 and "Nothing awaits approval." in waiting.text
     out = browser.post(f"{url}/admin/logout", data={"csrf": csrf_of(log)}, timeout=5, allow_redirects=False)
     assert out.status_code == 302
     assert browser.get(f"{url}/admin/status", timeout=5, allow_redirects=False).status_code == 302
