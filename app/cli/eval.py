@@ -140,6 +140,16 @@ def eval_(settings, history_file, tickets_file, policy_file, target_precision, a
     model, held = _train(history_file, category_field, category_tag_prefix, strict, None,
                          llm_calibration if use_llm else 0, product_map)
     tickets = _read(tickets_file, category_field, category_tag_prefix, strict)
+    from app.reasoning.model_card import text_digest
+    seen = set(model.info.get("seen", ()))
+    trained = [t for t in tickets if text_digest(t.body) in seen]
+    if trained:  # measured on what it trained on, a model looks better than it is
+        tickets = [t for t in tickets if text_digest(t.body) not in seen]
+        if not tickets:
+            raise click.ClickException(f"every ticket in {tickets_file} is also in {history_file}: evaluate on "
+                                       "tickets the model does not train on")
+        click.echo(f"left out {len(trained)} tickets of {tickets_file} that are also in {history_file}; the report "
+                   f"covers the other {len(tickets)}", err=True)
     offline = Engine(model, knowledge, product_map)
     judge = _llm(settings, offline, held, None) if use_llm else offline
     rails = Guardrails(settings.canary_list, settings.link_hosts, settings.ai_label)
@@ -148,6 +158,7 @@ def eval_(settings, history_file, tickets_file, policy_file, target_precision, a
     if kb_spec:
         result.update(knowledge_report(rows))
     result["model"] = judge.model_version
+    result["left_out_as_trained_on"] = len(trained)
     if use_llm:
         result["llm_tokens"] = sum(r.tokens for r in rows)
         result["llm_cost_usd"] = round(sum(r.cost_usd for r in rows), 4)

@@ -23,9 +23,11 @@ import click
 @click.option("--limit", default=0, type=click.IntRange(0), help="Replay at most this many tickets (0: all).")
 @click.option("--html", "html_file", type=click.Path(dir_okay=False), help="Also write a self-contained HTML report here.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object on the last line.")
+@click.option("--include-trained", is_flag=True,
+              help="Also replay tickets the model was trained on (their figures flatter it).")
 @click.pass_obj
 def replay(settings, since, path, category_field, category_tag_prefix, escalated_tags, policy_file, auto,
-           target_precision, limit, html_file, as_json) -> None:
+           target_precision, limit, html_file, as_json, include_trained) -> None:
     """Run the pipeline in shadow over solved tickets and compare with what the team did."""
     from app.cli.sweep import parse_duration
     from app.pipeline.think import Guardrails
@@ -67,6 +69,7 @@ def replay(settings, since, path, category_field, category_tag_prefix, escalated
         raise click.ClickException(str(exc)) from None
     if not tickets:
         raise click.ClickException("no solved tickets to replay")
+    tickets, trained_on = unseen(tickets, settings.data_dir, include_trained)
     rails = Guardrails(settings.canary_list, settings.link_hosts, settings.ai_label)
     chosen = replay_policy(policy, auto)
     with click.progressbar(length=len(tickets), label="replaying", file=sys.stderr,
@@ -76,6 +79,7 @@ def replay(settings, since, path, category_field, category_tag_prefix, escalated
     name = (policy_file or "in force") + (", every category in auto mode" if auto else "")
     result = report(rows, target_precision, name)
     result["model"] = engine.model_version
+    result["trained_on"] = trained_on
     if html_file:
         from app.replay.report import render
         Path(html_file).write_text(render(result), encoding="utf-8")
@@ -101,3 +105,27 @@ def _engine_and_policy(settings, policy_file):
     else:
         policy = policy_store.load(db)
     return policy, build_engine(settings, db)
+
+
+def unseen(tickets: list, data_dir: str, include_trained: bool) -> tuple[list, dict]:
+    """Leave out the tickets the model trained on (their message is in its card): a model scores
+    itself on what it learned from as nearly perfect, which says nothing about the next ticket."""
+    from app.reasoning import model_card
+    card = model_card.read(data_dir) or {}
+    seen = set(card.get("seen", ()))
+    trained = [t for t in tickets if model_card.text_digest(t.body) in seen]
+    info = {"tickets": len(tickets), "in_training_history": len(trained), "left_out": 0 if include_trained else len(trained)}
+    if not trained:
+        return tickets, info
+    if include_trained:
+        click.echo(f"warning: {len(trained)} of {len(tickets)} tickets are in the model's training history; "
+                   "their figures flatter it", err=True)
+        return tickets, info
+    rest = [t for t in tickets if model_card.text_digest(t.body) not in seen]
+    if not rest:
+        raise click.ClickException(f"all {len(tickets)} tickets are in the model's training history, so replaying them "
+                                   "would only show what it memorised: replay newer tickets, or add --include-trained "
+                                   "to see it anyway")
+    click.echo(f"left out {len(trained)} of {len(tickets)} tickets the model was trained on; the report covers the "
+               f"{len(rest)} it has not seen (--include-trained keeps them)", err=True)
+    return rest, info

@@ -195,7 +195,7 @@ def save(model: Model, models_dir: str) -> Path:
     path = folder / f"triage-{model.version}.pkl"
     with open(path, "wb") as fh:
         pickle.dump(model, fh)
-    model_card.write(folder, model.version, model.info.get("volumes", {}), model.n_train)
+    model_card.write(folder, model.version, model.info.get("volumes", {}), model.n_train, model.info.get("seen", []))
     (folder / "current").write_text(path.name)
     return path
 

@@ -5,7 +5,7 @@ from app.core.domain import Draft, Ticket, Triage
 from app.core.errors import DeskhandError
 from app.knowledge.page_map import MODEL_FLAG, Page, ProductMap, task_for, with_page
 from app.knowledge.search import KnowledgeIndex, Match
-from app.reasoning import classifier, compose
+from app.reasoning import classifier, compose, model_card
 from app.reasoning.model_card import models_dir  # noqa: F401 — where models live, for callers of the engine
 from app.reasoning.training_data import load_jsonl, training_set
 from app.reasoning.triage import triage
@@ -72,6 +72,7 @@ def train_model(tickets: list, product_map: ProductMap | None = None) -> classif
     model = classifier.train(*training_set(tickets, product_map))
     model.info[MODEL_FLAG] = bool(product_map) and any(
         product_map.page_for(t.page_url, t.body) for t in tickets if t.labelled)
+    model.info["seen"] = sorted({model_card.text_digest(t.body) for t in tickets if t.labelled})
     return model
 
 

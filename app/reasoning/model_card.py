@@ -4,6 +4,7 @@ category (policy set/import, /admin, the Zendesk app, `deskhand categories`) so 
 before it silently falls back to the default policy. Pure apart from reading and writing the file."""
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -12,9 +13,16 @@ def models_dir(data_dir: str) -> str:
     return str(Path(data_dir) / "models")
 
 
-def write(folder: Path, version: str, volumes: dict[str, int], n_train: int) -> None:
-    (folder / f"triage-{version}.json").write_text(
-        json.dumps({"version": version, "n_train": n_train, "categories": volumes}, indent=1), encoding="utf-8")
+def text_digest(body: str) -> str:
+    """A ticket's message, case and spacing aside, as a short digest: how replay and eval tell a
+    ticket the model trained on from one it has never seen, whatever id an export gives it."""
+    return hashlib.sha1(" ".join(body.lower().split()).encode()).hexdigest()[:16]
+
+
+def write(folder: Path, version: str, volumes: dict[str, int], n_train: int, seen: list[str] = ()) -> None:
+    """`seen`: the digests of the training tickets' messages."""
+    (folder / f"triage-{version}.json").write_text(json.dumps(
+        {"version": version, "n_train": n_train, "categories": volumes, "seen": sorted(seen)}), encoding="utf-8")
 
 
 def read(data_dir: str) -> dict | None:
@@ -30,5 +38,5 @@ def read(data_dir: str) -> dict | None:
         return json.loads(card.read_text(encoding="utf-8"))
     from app.reasoning.classifier import load_current  # an older model: no card beside it
     model = load_current(str(folder))
-    return {"version": model.version, "n_train": model.n_train,
+    return {"version": model.version, "n_train": model.n_train, "seen": model.info.get("seen", []),
             "categories": {c: model.info.get("volumes", {}).get(c, 0) for c in model.categories}}

@@ -24,10 +24,12 @@ from app.replay.metrics import (
     macro_f1,
     precision_table,
     threshold_for_precision,
+    wilson,
 )
 
 # A draft is read by an agent before it goes out, so it may be proposed at a looser precision.
 DRAFT_PRECISION = 0.8
+MIN_SAMPLE = 30  # tickets a category needs before a threshold is proposed for it
 
 
 @dataclass(frozen=True)
@@ -128,12 +130,20 @@ def per_category(preds: list[Prediction], target: float) -> dict:
         right = sum(p.correct for p in mine)
         send_at = threshold_for_precision(mine, target)
         draft_at = threshold_for_precision(mine, DRAFT_PRECISION)
+        answered = [p for p in mine if send_at is not None and p.confidence >= send_at]
+        enough = len(mine) >= MIN_SAMPLE
         out[category] = {
             "volume": gold, "predicted": len(mine),
             "precision": round(right / len(mine), 4) if mine else None,
+            "precision_ci": wilson(right, len(mine)),
             "recall": round(right / gold, 4) if gold else None,
-            "proposed_send_at": None if send_at is None else round(send_at, 4),
-            "proposed_draft_at": None if draft_at is None else round(min(draft_at, send_at or 1.0), 4),
+            # a threshold fitted to a handful of tickets is noise: proposed only from MIN_SAMPLE up,
+            # with how many tickets it rests on and the interval of its precision
+            "proposed_send_at": None if send_at is None or not enough else round(send_at, 4),
+            "proposed_draft_at": None if draft_at is None or not enough else round(min(draft_at, send_at or 1.0), 4),
+            "proposal_sample": len(answered),
+            "proposal_precision_ci": wilson(sum(p.correct for p in answered), len(answered)),
+            "withheld": "" if enough else f"only {len(mine)} tickets; a proposal needs {MIN_SAMPLE}",
         }
     return out
 
@@ -164,10 +174,20 @@ def format_report(result: dict, target: float) -> str:
                 for m in result.get("escalations_missed", [])],
               "actions: " + ", ".join(f"{k} {v}" for k, v in sorted(result["actions"].items())), "",
               f"{'category':<20} {'volume':>6} {'precision':>9} {'recall':>7}  "
-              f"send_at@{pct(target)}  draft_at@{pct(DRAFT_PRECISION)}"]
+              f"send_at@{pct(target)}  draft_at@{pct(DRAFT_PRECISION)}  rests on"]
     for cat, row in result["per_category"].items():
-        fmt = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
         lines.append(f"{cat:<20} {row['volume']:>6} {pct(row['precision']):>9} {pct(row['recall']):>7}  "
-                     f"{fmt(row['proposed_send_at']):>13}  {fmt(row['proposed_draft_at']):>12}")
+                     + proposal_text(row, 13, 12))
     return "\n".join(lines)
+
+
+def proposal_text(row: dict, send_width: int, draft_width: int) -> str:
+    """The proposed thresholds with what they rest on: the tickets above send_at and the 95 % interval
+    of their precision, or why none is proposed."""
+    if row.get("withheld"):
+        return f"{'withheld':>{send_width}}  {'':>{draft_width}}  {row['withheld']}"
+    fmt = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
+    ci = row.get("proposal_precision_ci")
+    rests = f"{row['proposal_sample']} tickets, precision {ci[0]:.0%}–{ci[1]:.0%}" if ci else ""
+    return f"{fmt(row['proposed_send_at']):>{send_width}}  {fmt(row['proposed_draft_at']):>{draft_width}}  {rests}"
 

@@ -111,3 +111,13 @@ def precision_table(preds: list[Prediction], targets=PRECISIONS) -> dict:
                                 "coverage": coverage_at(preds, t),
                                 "oos_recall": oos_recall_at(preds, t)}
     return out
+
+
+def wilson(right: int, n: int, z: float = 1.96) -> tuple[float, float] | None:
+    """95 % interval for a share of `right` out of `n` (Wilson's, sound for small n and shares near 1)."""
+    if n == 0:
+        return None
+    share = right / n
+    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4)

@@ -16,6 +16,8 @@ th:first-child,td:first-child{text-align:left}.wide{overflow-x:auto}.wide table{
 .figure b{display:block;font-size:1.3rem}.legend span{display:inline-block;margin-right:1rem}
 .legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;vertical-align:-1px}
 svg text{font:12px system-ui,sans-serif;fill:#333}.note{color:#666}
+.warning{background:#fff4e5;border-left:4px solid #e8a33d;padding:.5rem .8rem}
+.wide th,.wide td{white-space:nowrap;padding:.3rem .35rem}
 """
 
 
@@ -44,6 +46,7 @@ def render(result: dict, title: str = "Deskhand replay") -> str:
         f"<p class='note'>{result['n']} solved tickets replayed in shadow on {now}, under the policy "
         f"{escape(result.get('policy') or 'in force')}. Nothing was written to the helpdesk. Thresholds are "
         f"proposed for {pct(result['target_precision'])} precision (send) and {pct(result['draft_precision'])} (draft).</p>",
+        _trained_note(result.get("trained_on") or {}),
         "<div class='figures'>" + "".join(f"<div class='figure'>{escape(k)}<b>{escape(str(v))}</b></div>"
                                           for k, v in figures) + "</div>",
         "<h2>What Deskhand would have done, per category</h2>", _legend(ACTIONS), _stacked(cats),
@@ -52,7 +55,7 @@ def render(result: dict, title: str = "Deskhand replay") -> str:
         f"<p class='note'>Cosine similarity of sentence embeddings, {result['similarity']['n']} tickets where both "
         "Deskhand and an agent wrote a reply.</p>", _histogram(result["similarity"]["histogram"]),
         "<h2>Per category</h2>", _table(cats, result),
-        "<h2>What would have been sent</h2>", _examples(result["examples"]),
+        "<h2>What would have been sent</h2>", _sample_note(result), _examples(result["examples"]),
         "</body></html>"]
     return "\n".join(parts)
 
@@ -123,9 +126,31 @@ def _table(cats: dict, result: dict) -> str:
     for cat, r in cats.items():
         cells = (cat, r["predicted"], r["volume"], pct(r["precision"]), pct(r["recall"]), r["sent"], r["drafted"],
                  r["escalated"], pct(r["coverage"]), pct(r["send_precision"]), r["humans_escalated"],
-                 r["escalated_too"], num(r["similarity"]), num(r["proposed_send_at"]), num(r["proposed_draft_at"]))
+                 r["escalated_too"], num(r["similarity"]),
+                 *(("withheld", r["withheld"]) if r.get("withheld") else (num(r["proposed_send_at"]), num(r["proposed_draft_at"]))))
         rows.append("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in cells) + "</tr>")
-    return "".join(rows) + "</table></div>"
+    unplaced = result["n"] - sum(r["predicted"] for r in cats.values())
+    rows.append(f"<tr><td>(no category)</td><td>{unplaced}</td>" + "<td></td>" * (len(head) - 2) + "</tr>")
+    return "".join(rows) + (f"</table></div><p class='note'>{result['n']} tickets: {result['n'] - unplaced} in the "
+                            f"rows above and {unplaced} Deskhand put in no category (out of scope: escalated).</p>")
+
+
+def _trained_note(trained: dict) -> str:
+    if not trained.get("in_training_history"):
+        return ""
+    if trained.get("left_out"):
+        return (f"<p class='note'>{trained['left_out']} of {trained['tickets']} tickets were left out: the model was "
+                "trained on them. Every figure below is on tickets it had not seen.</p>")
+    return (f"<p class='warning'>{trained['in_training_history']} of {trained['tickets']} tickets are in the model's "
+            "training history: their figures flatter it.</p>")
+
+
+def _sample_note(result: dict) -> str:
+    shown, sent = len(result["examples"]), result.get("sent_n", len(result["examples"]))
+    sims = [e["similarity"] for e in result["examples"] if e.get("similarity") is not None]
+    mean = f"; their mean similarity to the agent's reply {sum(sims) / len(sims):.2f}" if sims else ""
+    return (f"<p class='note'>A random sample of {shown} of the {sent} replies that would have been sent{mean} "
+            f"(all sent replies: {num(result['similarity']['mean'])} over every replayed pair).</p>")
 
 
 def _examples(examples: list[dict]) -> str:

@@ -10,17 +10,18 @@ own (app/replay/evaluate.py), so the two reports agree.
 """
 from __future__ import annotations
 
+import random
 from collections import Counter
 from dataclasses import dataclass, replace
 
 from app.core.domain import Comment, Policy, Requester, Ticket
 from app.pipeline.think import Guardrails, think
-from app.replay.evaluate import DRAFT_PRECISION, per_category
+from app.replay.evaluate import DRAFT_PRECISION, per_category, proposal_text
 from app.replay.metrics import Prediction, accuracy
 from app.replay.source import HumanTicket
 
 SIMILARITY_BINS = 10
-EXAMPLES = 25  # replies shown in the report's "would have been sent" list
+EXAMPLES = 25  # replies shown in the report's "would have been sent" sample
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,10 @@ def report(rows: list[ReplayRow], target_precision: float, policy_name: str = ""
                        "histogram": _histogram(sims)},
         "target_precision": target_precision, "draft_precision": DRAFT_PRECISION,
         "per_category": cats,
-        "examples": [_example(r) for r in sorted(sent, key=lambda r: -(r.similarity or 0))[:EXAMPLES]],
+        # a random sample (the same every run), not the closest: what a reader should expect of a sent reply
+        "examples": [_example(r) for r in sorted(random.Random(0).sample(sent, min(EXAMPLES, len(sent))),
+                                                 key=lambda r: r.ticket.id)],
+        "sent_n": len(sent),
     }
 
 
@@ -162,8 +166,13 @@ def format_table(result: dict) -> str:
         lines.append(f"{cat[:18]:<18} {row['predicted']:>7} {pct(row['precision']):>5} {row['sent']:>5}"
                      f" {row['drafted']:>5} {row['escalated']:>5} {pct(row['coverage']):>6}"
                      f" {pct(row['send_precision']):>6} {num(row['similarity']):>5}"
-                     f"  {num(row['proposed_send_at']):>11} {num(row['proposed_draft_at']):>12}")
+                     f"  {proposal_text(row, 11, 12)}")
     a = result["actions"]
+    trained = result.get("trained_on") or {}
+    if trained.get("in_training_history"):
+        lines += ["", (f"left out {trained['left_out']} tickets the model was trained on" if trained["left_out"] else
+                       f"WARNING: {trained['in_training_history']} of these tickets are in the model's training "
+                       "history; their figures flatter it")]
     lines += ["", f"{result['n']} tickets replayed in shadow (policy: {result['policy'] or 'in force'}): "
               f"sent {a.get('send', 0)}, drafted {a.get('draft', 0)}, escalated {a.get('escalate', 0)},"
               f" skipped {a.get('skip', 0)}",

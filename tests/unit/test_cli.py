@@ -137,6 +137,18 @@ def test_serve_and_worker_refuse_the_sandbox_secrets_against_a_real_helpdesk(run
     assert not (tmp_path / "data").exists()  # refused before anything was touched
 
 
+def fake_waitress(monkeypatch) -> list:
+    """waitress's server, built as `serve` builds it but never listening: what it was given, then "ran"."""
+    served = []
+
+    class Server:
+        def run(self):
+            served.append("ran")
+
+    monkeypatch.setattr("waitress.create_server", lambda app, **kw: served.append(kw) or Server())
+    return served
+
+
 def test_the_refusal_names_only_what_is_left_to_set(run, monkeypatch):
     monkeypatch.setenv("DESKHAND_HELPDESK", "intercom")
     monkeypatch.setenv("DESKHAND_INTERCOM_TOKEN", "sandbox-intercom-token")
@@ -146,8 +158,7 @@ def test_the_refusal_names_only_what_is_left_to_set(run, monkeypatch):
            "and intercom_token (DESKHAND_INTERCOM_TOKEN) to your own values" in result.output
     monkeypatch.setenv("DESKHAND_ZENDESK_WEBHOOK_SECRETS", "")
     monkeypatch.setenv("DESKHAND_INTERCOM_TOKEN", "a-real-token")
-    served = []
-    monkeypatch.setattr("waitress.serve", lambda app, **kw: served.append(kw))
+    served = fake_waitress(monkeypatch)
     assert run("serve").exit_code == 0 and served
 
 
@@ -157,10 +168,10 @@ def test_serve_and_worker_start_on_the_sandbox_defaults_against_the_local_sandbo
     monkeypatch.setenv("DESKHAND_KB_SOURCES", "")
     for name in ("ZENPY_FORCE_NETLOC", "ZENPY_FORCE_SCHEME"):  # the connector sets them; put them back after
         monkeypatch.setenv(name, "")
-    served = []
-    monkeypatch.setattr("waitress.serve", lambda app, **kw: served.append(kw))
+    served = fake_waitress(monkeypatch)
     result = run("serve", "--port", "8123")
-    assert result.exit_code == 0 and served == [{"host": "127.0.0.1", "port": 8123, "threads": 8, "ident": "deskhand"}]
+    assert result.exit_code == 0, result.output
+    assert served == [{"host": "127.0.0.1", "port": 8123, "threads": 8, "ident": "deskhand"}, "ran"]
     assert "refusing" not in result.output
     worker = run("worker", "--once")  # past the check: stops later, for want of a trained model
     assert "refusing" not in worker.output and "no trained model yet" in worker.output

@@ -43,7 +43,11 @@ def test_eval_json_report_has_every_figure_the_issue_names(data_dir):
     [saved] = list(connect(str(data_dir / "deskhand.db"))["eval_runs"].rows)
     assert saved["n"] == 40 and json.loads(saved["per_category"]) == report["per_category"]
     row = report["per_category"]["login_2fa"]
-    assert set(row) == {"volume", "predicted", "precision", "recall", "proposed_send_at", "proposed_draft_at"}
+    assert set(row) == {"volume", "predicted", "precision", "precision_ci", "recall", "proposed_send_at",
+                        "proposed_draft_at", "proposal_sample", "proposal_precision_ci", "withheld"}
+    # 40 tickets over 12 categories: no category has the sample a threshold needs, and each says so
+    assert row["proposed_send_at"] is None and row["withheld"].endswith("a proposal needs 30")
+    assert report["left_out_as_trained_on"] == 0
 
 
 def test_a_permissive_policy_still_escalates_every_ticket_a_person_must_handle(tmp_path):
@@ -95,7 +99,10 @@ def test_zendesk_export_with_category_field(tmp_path):
     path.write_text(json.dumps(export))
     result = run("eval", "--history", str(path), "--tickets", str(path), "--category-field", "360001", "--json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output.strip().splitlines()[-1])["n"] == 240
+    report = json.loads(result.output.strip().splitlines()[-1])
+    # all 240 are read; those the model trained on (the labelled ones) are left out of the figures
+    assert report["n"] + report["left_out_as_trained_on"] == 240 and report["left_out_as_trained_on"] > 200
+    assert f"left out {report['left_out_as_trained_on']} tickets of {path} that are also in {path}" in result.output
 
 
 def test_eval_with_a_knowledge_base_reports_grounding_figures():

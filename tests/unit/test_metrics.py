@@ -55,3 +55,25 @@ def test_threshold_that_refuses_enough_out_of_scope_tickets():
     assert found["threshold"] == .6 and found["oos_recall"] == .9  # just above the 9th lowest
     assert found["precision"] == .5 and found["coverage"] == .75  # answered: .99 .9 right, .7 wrong, the .8 intruder
     assert at_oos_recall([P("a", "a", .9)]) is None
+
+
+def test_the_wilson_interval_is_wide_on_few_tickets_and_narrow_on_many():
+    from app.replay.metrics import wilson
+    assert wilson(0, 0) is None
+    few, many = wilson(5, 5), wilson(500, 500)
+    assert few[1] == 1.0 and few[0] < 0.6  # five right of five says little
+    assert many[0] > 0.99
+    assert wilson(45, 50)[0] < 0.9 < wilson(45, 50)[1]
+
+
+def test_thresholds_are_proposed_only_from_enough_tickets_with_what_they_rest_on():
+    from app.replay.evaluate import MIN_SAMPLE, per_category, proposal_text
+    from app.replay.metrics import Prediction
+    small = per_category([Prediction("billing", "billing", 0.9)] * 5, 0.95)["billing"]
+    assert small["proposed_send_at"] is None and small["withheld"] == f"only 5 tickets; a proposal needs {MIN_SAMPLE}"
+    assert "withheld" in proposal_text(small, 11, 12) and "only 5 tickets" in proposal_text(small, 11, 12)
+    preds = ([Prediction("billing", "billing", 0.95)] * 40 + [Prediction("refunds", "billing", 0.6)] * 5)
+    row = per_category(preds, 0.95)["billing"]
+    assert row["proposed_send_at"] == 0.95 and row["proposal_sample"] == 40 and row["withheld"] == ""
+    assert row["proposal_precision_ci"][0] > 0.9 and row["proposal_precision_ci"][1] == 1.0
+    assert "40 tickets, precision" in proposal_text(row, 11, 12)

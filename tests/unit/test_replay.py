@@ -77,7 +77,13 @@ def test_the_report_counts_per_category_and_reuses_evals_thresholds():
     assert result["actions"] == {"draft": 1, "escalate": 2, "send": 4} and result["coverage"] == round(4 / 7, 4)
     assert result["escalation_recall"] == 0.5 and result["escalation_precision"] == 0.5
     assert result["similarity"]["histogram"] == [0, 0, 1, 0, 1, 1, 0, 0, 1, 1]
-    assert [e["id"] for e in result["examples"]] == ["6", "1", "3", "2"]  # most similar first
+    # every sent reply when there are few; a random sample (the same each run) of 25 when there are more
+    assert [e["id"] for e in result["examples"]] == ["1", "2", "3", "6"] and result["sent_n"] == 4
+    many = report([row(i, "billing", "billing", 0.97, "send", similarity=i / 100) for i in range(60)], 0.95)
+    picked = [int(e["id"]) for e in many["examples"]]
+    assert len(picked) == 25 and picked != list(range(35, 60)) and picked == [
+        int(e["id"]) for e in report([row(i, "billing", "billing", 0.97, "send", similarity=i / 100)
+                                      for i in range(60)], 0.95)["examples"]]
     table = format_table(result)
     assert table.splitlines()[2].startswith("billing") and "sent 4, drafted 1, escalated 2" in table
 

@@ -45,8 +45,14 @@ def test_replay_from_the_helpdesk_compares_with_the_team_and_writes_nothing(env,
     sb = env
     sb.generate(5, age_s=3600, mix=True)  # open tickets: not replayed
     html = tmp_path / "replay.html"
-    result = run("replay", "--since", "400d", "--limit", "60", "--auto", "--json", "--html", str(html))
+    # the sandbox's solved tickets are the history the model trained on: replayed only when asked
+    unseen = json.loads(run("replay", "--since", "400d", "--limit", "60", "--auto", "--json").output.splitlines()[-1])
+    trained = unseen["trained_on"]["in_training_history"]
+    assert trained > 0 and unseen["trained_on"]["left_out"] == trained and unseen["n"] == 60 - trained
+    result = run("replay", "--since", "400d", "--limit", "60", "--auto", "--json", "--html", str(html),
+                 "--include-trained")
     assert result.exit_code == 0, result.output
+    assert f"warning: {trained} of 60 tickets are in the model's training history" in result.output
     report = json.loads(result.output.strip().splitlines()[-1])
     assert report["n"] == 60 and sum(report["actions"].values()) == 60
     # the sample team tags what it escalated, and every history ticket has an agent's reply
@@ -62,8 +68,13 @@ def test_replay_from_the_helpdesk_compares_with_the_team_and_writes_nothing(env,
     assert sum("/comments" in p for p in paths) < 10 and any("ticket_events" in p for p in paths)
     page = html.read_text()
     assert page.startswith("<!doctype html>") and "What would have been sent" in page
+    assert f"{trained} of 60 tickets are in the model's training history: their figures flatter it" in page
+    assert f"A random sample of {len(report['examples'])} of the {report['sent_n']} replies" in page
+    unplaced = 60 - sum(r["predicted"] for r in report["per_category"].values())
+    assert f"<tr><td>(no category)</td><td>{unplaced}</td>" in page and "60 tickets: " in page
     table = run("replay", "--since", "400d", "--limit", "20")
     assert table.exit_code == 0 and "category" in table.output and "tickets replayed in shadow" in table.output
+    assert "left out" in table.output and "withheld" in table.output  # 20 tickets: no threshold is proposed
 
 
 def test_replay_from_a_file_and_bad_input_in_one_line(env, tmp_path):
