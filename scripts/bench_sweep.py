@@ -43,7 +43,8 @@ HOUR = 3600
 def one_sweep(sb, args, comments: str, expected: set[str], n_tickets: int) -> dict:
     from app.build import prepare_database
     from app.core.config import Settings
-    from app.schedule.sweep_run import build_export, run_sweep
+    from app.helpdesks.zendesk import build_export
+    from app.schedule.sweep_run import run_sweep
     from connectors.zendesk_export import RateBudget
     data = tempfile.mkdtemp(prefix="bench-sweep-")
     settings = Settings(data_dir=data, zendesk_url=sb.url, bot_user_id=str(sb.bot_user_id), sweep_enabled=True,

@@ -53,7 +53,6 @@ from contextlib import closing
 from pathlib import Path
 
 import requests
-
 from benchlib import ROOT, emit_json, percentile
 
 COMPANY = ROOT / "sandbox" / "company"

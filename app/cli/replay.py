@@ -58,7 +58,7 @@ def replay(settings, since, path, category_field, category_tag_prefix, escalated
                        f" {len(tickets)} to replay, {stats['touched_by_deskhand']} already handled by Deskhand,"
                        f" {stats['not_solved']} without a customer message", err=True)
         else:
-            from app.schedule.sweep_run import build_export
+            from app.helpdesks.zendesk import build_export
             export, helpdesk = build_export(settings)
             tickets, stats = load_helpdesk(export, window, labels, str(helpdesk.bot_user_id()),
                                            settings.page_url_field_id, limit=limit)

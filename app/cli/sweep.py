@@ -56,10 +56,10 @@ class _Progress:
 @click.pass_obj
 def sweep(settings, dry_run, max_actions, since, comments, page_size, as_json) -> None:
     """Find open tickets whose customer is waiting and that Deskhand never handled; enqueue them."""
+    from app.backlog.sweeps import describe
     from app.build import prepare_database
     from app.schedule.scheduler import Busy, exclusive, holder_name
     from app.schedule.sweep_run import run_sweep
-    from app.schedule.sweeps import describe
     try:
         reset = parse_duration(since) if since else None
     except ValueError as exc:

@@ -76,7 +76,7 @@ class Settings:
     zendesk_app_secret: str = field(default="", metadata={"doc": "the Zendesk app's secure `shared_secret`: signs the JWT on every /api/zendesk call (empty: the app API refuses all)"})
     admin_token: str = field(default="", metadata={"doc": "token that signs in to the /admin page (empty: /admin is disabled)"})
     session_secret: str = field(default="", metadata={"doc": "key signing the /admin session cookie (empty: derived from admin_token, the same in every process)"})
-    # backlog sweeps, the worker's schedule and the client-side rate budget (app/schedule/sweeps.py, app/schedule/scheduler.py)
+    # backlog sweeps, the worker's schedule and the client-side rate budget (app/backlog/sweeps.py, app/schedule/scheduler.py)
     sweep_enabled: bool = field(default=False, metadata={"doc": "false: backlog sweeps only list what they would enqueue (dry run); true: they enqueue"})
     sweep_minutes: int = field(default=15, metadata={"doc": "how often the worker sweeps the backlog (0: use sweep_cron; both unset: no scheduled sweep)"})
     sweep_cron: str = field(default="", metadata={"doc": "crontab line (UTC) for the sweep instead of an interval, e.g. `*/30 7-19 * * 1-5`"})
@@ -181,7 +181,8 @@ def _check(settings: "Settings") -> "Settings":
     if settings.engine not in ("offline", "llm"):
         raise ConfigError(f"setting 'engine' must be offline or llm, got {settings.engine!r}")
     for name in ("sweep_cron", "digest_cron"):
-        if getattr(settings, name):
+        # the embedded defaults are known good: only a line someone wrote costs apscheduler's import
+        if getattr(settings, name) and getattr(settings, name) != Settings.__dataclass_fields__[name].default:
             from apscheduler.triggers.cron import CronTrigger
             try:
                 CronTrigger.from_crontab(getattr(settings, name), timezone="UTC")

@@ -1,7 +1,9 @@
 """Each helpdesk Deskhand can live in is a plug-in (`base.Plugin`): how its webhooks are verified and
-read, and how its connector is built from the settings. Adding a third helpdesk is one module here
-and one line in HELPDESKS (plus its connector in connectors/, its sweep branch in
-app/schedule/sweep_run.py and, if it has one, its agent-side app in app/web/)."""
+read, how its connector is built, how its backlog is swept, and which agent-side app it has. The
+webhook route, `build.build_helpdesk`, the sweeps (CLI and schedule) and the web factory all go
+through HELPDESKS, so adding a third helpdesk is one module here and one line below, beside its API
+client in connectors/ and, if it has an agent-side app, that blueprint in app/web/.
+"""
 from __future__ import annotations
 
 from app.core.config import ConfigError

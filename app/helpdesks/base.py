@@ -1,4 +1,4 @@
-"""What a helpdesk plug-in provides. Pure: functions from settings and bytes, no Flask."""
+"""What a helpdesk plug-in provides: functions from settings and bytes, no Flask."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,6 +8,7 @@ from app.core.config import Settings
 from app.core.domain import TicketEvent
 
 if TYPE_CHECKING:
+    from app.backlog.sweeps import SweepReport
     from connectors.helpdesk import Helpdesk
 
 
@@ -21,3 +22,9 @@ class Plugin:
     # the event, None for a well-formed one Deskhand does not handle; raises intake.parse.PayloadError
     parse: Callable[[bytes, Mapping[str, str]], TicketEvent | None]
     connect: Callable[[Settings], "Helpdesk"]  # the connector, on its own client
+    # one backlog sweep: (settings, db, options_for(helpdesk), helpdesk or None, export or None, progress)
+    # → SweepReport; it builds its own client when none is given (a scheduled sweep runs beside the worker)
+    sweep: Callable[..., "SweepReport"]
+    # the agent-side app's Flask blueprint as "module:attribute" under app/web, registered by the web
+    # factory (the web layer imports it; nothing here imports Flask); "" for none
+    agent_app: str = ""

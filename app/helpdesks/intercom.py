@@ -1,5 +1,6 @@
 """Intercom: notifications signed with X-Hub-Signature (no timestamp: replays are stopped by the
-delivery id), answered 200 well inside Intercom's 500 ms, and the python-intercom connector."""
+delivery id), answered 200 well inside Intercom's 500 ms, the python-intercom connector, sweeps by
+searching for waiting conversations, and the inbox app (app/web/intercom_canvas.py)."""
 from __future__ import annotations
 
 from app.core.config import Settings
@@ -19,4 +20,12 @@ def connect(settings: Settings):
                             label_attributes=settings.intercom_label_attributes)
 
 
-PLUGIN = Plugin("intercom", 200, "topic", verify, lambda body, headers: parse_intercom(body), connect)
+def sweep(settings: Settings, db, options_for, helpdesk=None, export=None, progress=None):
+    """Search for conversations whose customer waits (no export, no saved position)."""
+    from app.backlog.intercom_search import IntercomSweep
+    helpdesk = helpdesk or connect(settings)  # its own client: a scheduled sweep runs beside the worker
+    return IntercomSweep(db, helpdesk, options_for(helpdesk)).run()
+
+
+PLUGIN = Plugin("intercom", 200, "topic", verify, lambda body, headers: parse_intercom(body), connect, sweep,
+                agent_app="app.web.intercom_canvas:bp")

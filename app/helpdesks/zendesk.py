@@ -1,5 +1,6 @@
 """Zendesk: signed webhooks (X-Zendesk-Webhook-Signature over timestamp + body), event-subscribed or
-trigger bodies, and the zenpy connector."""
+trigger bodies, the zenpy connector, sweeps over the incremental export, and the ticket sidebar and
+nav_bar app (app/web/zendesk_app.py)."""
 from __future__ import annotations
 
 from app.core.config import Settings
@@ -21,5 +22,26 @@ def connect(settings: Settings):
                            category_field_id=settings.category_field_id)
 
 
+def build_export(settings: Settings, minute_s: float = 60.0):
+    """The export reader, paced by `rate_limit_per_minute` and `export_rate_per_minute`, on a Zendesk
+    client of its own; and that client's connector, for the bot's user id."""
+    from connectors.zendesk_export import RateBudget, ZendeskExport
+    helpdesk = connect(settings)
+    export = ZendeskExport(helpdesk.client, RateBudget(settings.rate_limit_per_minute, minute_s),
+                           RateBudget(settings.export_rate_per_minute, minute_s))
+    return export, helpdesk
+
+
+def sweep(settings: Settings, db, options_for, helpdesk=None, export=None, progress=None):
+    """Walk the incremental export from the saved position (from `lookback` back on a fresh start)."""
+    from app.backlog.sweeps import Sweep, reset_position
+    if export is None:
+        export, helpdesk = build_export(settings)
+    options = options_for(helpdesk)
+    if options.fresh_start and not options.dry_run:
+        reset_position(db)
+    return Sweep(db, export, options, progress=progress).run()
+
+
 PLUGIN = Plugin("zendesk", 202, "event_type", verify, lambda body, headers: parse_zendesk(body, dict(headers)),
-                connect)
+                connect, sweep, agent_app="app.web.zendesk_app:bp")

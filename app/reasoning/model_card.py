@@ -36,7 +36,8 @@ def read(data_dir: str) -> dict | None:
     card = folder / name.replace(".pkl", ".json")
     if card.exists():
         return json.loads(card.read_text(encoding="utf-8"))
-    from app.reasoning.classifier import load_current  # an older model: no card beside it
-    model = load_current(str(folder))
+    import pickle  # an older model, saved before cards: read it once (unpickling imports the classifier)
+    with open(folder / name, "rb") as fh:
+        model = pickle.load(fh)  # our own file, written by classifier.save
     return {"version": model.version, "n_train": model.n_train, "seen": model.info.get("seen", []),
             "categories": {c: model.info.get("volumes", {}).get(c, 0) for c in model.categories}}

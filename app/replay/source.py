@@ -119,7 +119,7 @@ def load_helpdesk(export, since_s: float, labels: Labels, bot_id: str, page_url_
     already wrote on are left out: they show what it did, not what people did."""
     import time
 
-    from app.schedule.comment_reader import CommentReader
+    from app.backlog.comment_reader import CommentReader
     now = time.time() if now is None else now
     reader = CommentReader(export, comments)
     # a ticket changed twice in the window is exported twice: the later copy wins

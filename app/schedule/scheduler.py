@@ -207,8 +207,8 @@ def _clock(ts: float) -> str:
 
 
 def _sweep(settings: Settings) -> None:
+    from app.backlog.sweeps import describe
     from app.schedule.sweep_run import run_sweep
-    from app.schedule.sweeps import describe
     report = run_sweep(settings)
     log.info("scheduled sweep: %s", describe(report.summary()).replace("\n", ";"))
 

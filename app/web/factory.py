@@ -2,6 +2,8 @@
 here, and webhook intake makes no remote call (the app API asks Zendesk for the caller's role)."""
 from __future__ import annotations
 
+import importlib
+
 from flask import Flask, g, jsonify, redirect
 from werkzeug.exceptions import HTTPException
 
@@ -14,9 +16,7 @@ from app.store.jobs import queue_depth
 from app.web.admin import bp as admin_bp
 from app.web.admin import configure_sessions
 from app.web.deps import get_db
-from app.web.intercom_canvas import bp as intercom_canvas_bp
 from app.web.webhooks import bp as webhooks_bp
-from app.web.zendesk_app import bp as zendesk_app_bp
 
 
 def create_app(settings: Settings | None = None, clock=None) -> Flask:
@@ -34,11 +34,14 @@ def create_app(settings: Settings | None = None, clock=None) -> Flask:
     app.extensions["deskhand.writer"] = GroupCommit(settings.db_path)
 
     app.register_blueprint(webhooks_bp)
-    # the Zendesk app's JSON API (token per request) and the /admin page (session cookie)
-    app.register_blueprint(zendesk_app_bp)
+    # the /admin pages (session cookie)
     app.register_blueprint(admin_bp)
-    # the Intercom inbox app (Canvas Kit; X-Body-Signature per request)
-    app.register_blueprint(intercom_canvas_bp)
+    # each helpdesk's agent-side app (the Zendesk sidebar and nav_bar API, the Intercom canvas), as
+    # its plug-in names it
+    for helpdesk in HELPDESKS.values():
+        if helpdesk.agent_app:
+            module, _, attribute = helpdesk.agent_app.partition(":")
+            app.register_blueprint(getattr(importlib.import_module(module), attribute))
     configure_sessions(app, settings)
 
     @app.get("/")

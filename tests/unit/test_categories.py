@@ -102,3 +102,13 @@ def test_the_check_and_the_change_list_are_pure():
     new = Policy(CategoryPolicy(mode="shadow"), (("billing", CategoryPolicy(mode="draft")),))
     assert changes(old, new) == ["default: mode 'draft' → 'shadow'", "billing: mode 'auto' → 'draft'"]
     assert changes(old, old) == []
+
+
+def test_a_model_saved_before_cards_existed_is_read_once_for_its_categories(trained, tmp_path):
+    import shutil
+    old = tmp_path / "old"
+    shutil.copytree(trained / "models", old / "models")
+    for card in (old / "models").glob("*.json"):
+        card.unlink()
+    read = model_card.read(str(old))
+    assert set(read["categories"]) == {"billing", "bug_report", "login_2fa"} and read["n_train"] == 75

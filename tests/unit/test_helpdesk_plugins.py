@@ -7,12 +7,14 @@ import json
 import pytest
 
 from app import helpdesks
+from app.backlog.sweeps import SweepReport
 from app.build import build_helpdesk
 from app.core.config import ConfigError
 from app.core.domain import TicketEvent
 from app.helpdesks.base import Plugin
 from app.intake.parse import PayloadError
 from app.intake.signatures import SignatureError
+from app.schedule.sweep_run import run_sweep
 from app.store.db import connect
 from app.web.factory import create_app
 
@@ -31,7 +33,16 @@ def made_up_plugin() -> Plugin:
         return TicketEvent("madeup", f"madeup:{data['id']}", "ticket.customer_replied", str(data["ticket"]),
                            comment_id=str(data["id"]))
 
-    return Plugin("madeup", 204, "kind", verify, parse, connect=lambda settings: "a connector")
+    def sweep(settings, db, options_for, helpdesk=None, export=None, progress=None):
+        options = options_for(helpdesk or FakeDesk())
+        return SweepReport(started_at=0.0, dry_run=options.dry_run, enqueued=["7"])
+
+    return Plugin("madeup", 204, "kind", verify, parse, connect=lambda settings: "a connector", sweep=sweep)
+
+
+class FakeDesk:
+    def bot_user_id(self) -> str:
+        return "1"
 
 
 def test_a_third_helpdesk_is_one_plugin_and_one_registry_line(settings, monkeypatch):
@@ -47,6 +58,8 @@ def test_a_third_helpdesk_is_one_plugin_and_one_registry_line(settings, monkeypa
                           headers={"X-Signature": hmac.new(b"made-up-secret", unreadable, hashlib.sha256).hexdigest()})
     assert refused.status_code == 400 and refused.get_json()["error"] == "no ticket"
     assert build_helpdesk(settings.with_overrides(helpdesk="madeup")) == "a connector"
+    report = run_sweep(settings.with_overrides(helpdesk="madeup"), dry_run=True)  # the schedule's and the CLI's path
+    assert report.enqueued == ["7"] and report.dry_run
 
 
 def test_an_unknown_helpdesk_is_a_clear_404_and_a_clear_setting_error(settings):

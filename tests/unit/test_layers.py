@@ -10,10 +10,10 @@ from pathlib import Path
 
 APP = Path(__file__).resolve().parents[2] / "app"
 # Bottom to top: a folder may import those before it, never those after it.
-LAYERS = ["core", "store", "knowledge", "intake", "helpdesks", "checks", "reasoning", "policy", "pipeline", "build",
-          "schedule", "replay", "web", "cli"]
+LAYERS = ["core", "store", "knowledge", "intake", "checks", "reasoning", "policy", "pipeline", "backlog", "helpdesks",
+          "build", "schedule", "replay", "web", "cli"]
 # Modules that must stay pure: no I/O libraries and no connectors (they are given what they need).
-PURE = ["core.domain", "core.flags", "core.strict", "core.errors", "intake", "helpdesks.base", "checks", "reasoning.triage",
+PURE = ["core.domain", "core.flags", "core.strict", "core.errors", "intake", "checks", "reasoning.triage",
         "reasoning.classifier", "reasoning.sentiment", "reasoning.sensitivity_rules", "reasoning.compose",
         "policy.schema", "policy.decide", "policy.action_plan", "policy.preview", "pipeline.guards",
         "pipeline.case_file", "pipeline.bug_report", "pipeline.think", "pipeline.plan", "knowledge.passages",

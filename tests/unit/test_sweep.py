@@ -6,10 +6,10 @@ import sqlite3
 
 import pytest
 
+from app.backlog.sweeps import load_position
 from app.build import prepare_database
 from app.core.config import Settings
 from app.schedule.sweep_run import run_sweep
-from app.schedule.sweeps import load_position
 from app.store.db import connect
 from connectors.errors import RateLimited
 from connectors.zendesk_export import RateBudget
@@ -107,7 +107,7 @@ def test_a_server_that_keeps_refusing_is_a_clear_error_not_a_hang(tmp_path):
     sb = Sandbox.from_seed(export_lag_s=0, rate_limit_per_minute=1, time_scale=1.0).start()
     try:
         sb.generate(3, age_s=6 * HOUR)
-        from app.schedule.sweep_run import build_export
+        from app.helpdesks.zendesk import build_export
         settings = settings_for(sb, tmp_path, sweep_enabled=True)
         export, helpdesk = build_export(settings)
         export.max_wait_s = 1  # the sandbox asks for up to 60 s

@@ -7,10 +7,10 @@ import time
 
 import pytest
 
+from app.backlog.sweeps import describe
 from app.build import prepare_database
 from app.core.config import Settings
 from app.schedule.sweep_run import run_sweep
-from app.schedule.sweeps import describe
 from sandbox.intercom_sandbox import IntercomSandbox
 
 HOUR = 3600

@@ -1,4 +1,4 @@
-"""The backlog sweep on Intercom. The same rule as on Zendesk (app/schedule/sweeps.py): an open conversation
+"""The backlog sweep on Intercom. The same rule as on Zendesk (app/backlog/sweeps.py): an open conversation
 whose customer's newest message is unanswered, at least `sweep_waiting_minutes` old, that the
 worker's guards would answer and Deskhand has no job or ledger row for, becomes a `ticket.sweep`
 job, keyed by conversation and message, so nothing is enqueued twice.
@@ -17,7 +17,7 @@ import time
 
 import sqlite_utils
 
-from app.schedule.sweeps import SweepOptions, SweepReport, consider, record_run, seen_before
+from app.backlog.sweeps import SweepOptions, SweepReport, consider, record_run, seen_before
 
 PLATFORM = "intercom"
 MAX_PER_PAGE = 150  # Intercom's search maximum

@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from app.backlog.comment_reader import CommentReader
 from app.core.domain import TicketEvent
 from app.pipeline import guards
-from app.schedule.comment_reader import CommentReader
 from app.store import jobs, ledger
 from app.store.db import transaction
 from connectors.zendesk_export import ZendeskExport, to_ticket, unix
@@ -74,7 +74,7 @@ class SweepOptions:
     dry_run: bool = True
     lookback_s: float = 7 * 86400
     page_size: int = 1000
-    comments: str = "auto"  # auto | events | per-ticket (app/schedule/comment_reader.py)
+    comments: str = "auto"  # auto | events | per-ticket (app/backlog/comment_reader.py)
     page_url_field_id: str = ""
     fresh_start: bool = False  # ignore the saved position: start `lookback_s` back
 
