@@ -30,7 +30,8 @@ def test_embedded_default_sends_nothing():
     ('{"categories": {"billing": {"threshold": 0.4}}}', "unknown field"),
     ('{"defaults": {}}', "unknown key"),
     ("[1, 2]", "must be an object"),
-    ("{: nope", "not valid JSON or YAML"),
+    ("{: nope", "not valid JSON: line 1, column 2"),
+    ("a: [1,\n  b: 2", r"not valid YAML: line 2, column 7: expected .,. or .\]., but got .<stream end>.$"),
 ])
 def test_bad_policy_files_are_explained(text, message):
     with pytest.raises(PolicyError, match=message):
