@@ -13,6 +13,7 @@ from pathlib import Path
 from werkzeug.serving import make_server
 
 from app.build import build_engine, build_helpdesk, build_systems, prepare_database
+from app.cli.progress import Progress
 from app.core.config import Settings
 from app.pipeline.actions import awaiting_approval
 from app.pipeline.gather import Gatherer
@@ -29,7 +30,10 @@ COMPANY_HOSTS = "app.brightline.example,developers.brightline.example,status.bri
 DONE = {"send": "sent", "draft": "drafted", "escalate": "escalated"}
 
 
-def run_demo(data_dir: str | None = None, echo=print, timeout_s: float = 45.0, helpdesk: str = "zendesk") -> dict:
+def run_demo(data_dir: str | None = None, echo=print, timeout_s: float = 45.0, helpdesk: str = "zendesk",
+             progress_stream=None) -> dict:
+    """`progress_stream`: where the "tickets handled" line goes (one line updated in place on a
+    terminal); None for none."""
     from sandbox import Sandbox
     from sandbox.vendors.serve import start as serve_vendors
 
@@ -82,7 +86,8 @@ def run_demo(data_dir: str | None = None, echo=print, timeout_s: float = 45.0, h
         played = sb.play()
         ids = [str(t["id"]) for t in played]
         echo(f"played {len(ids)} new tickets through signed webhooks; working…")
-        _wait(sb, settings, ids, timeout_s, echo)
+        progress = Progress(len(ids), "tickets handled", progress_stream, every_s=5) if progress_stream else None
+        _wait(sb, settings, ids, timeout_s, progress)
         rows = [_outcome(worker.db, tid) for tid in ids]
         _print_table(rows, echo)
         _print_context(worker.db, echo)
@@ -96,19 +101,19 @@ def run_demo(data_dir: str | None = None, echo=print, timeout_s: float = 45.0, h
         return totals
 
 
-def _wait(sb, settings: Settings, ids: list[str], timeout_s: float, echo) -> None:
+def _wait(sb, settings: Settings, ids: list[str], timeout_s: float, progress: Progress | None) -> None:
     deadline = time.monotonic() + timeout_s
     db = connect(settings.db_path)
-    done_before = -1
     while time.monotonic() < deadline:
         sb.flush_webhooks(timeout=1)
         done = sum(1 for tid in ids if _outcome(db, tid)["action"] != "pending")
-        if done != done_before:
-            echo(f"  {done}/{len(ids)} tickets handled")
-            done_before = done
+        if progress:
+            progress.set(done)
         if done == len(ids) and wait_for_idle(settings, 1):
             break
         time.sleep(0.1)
+    if progress:
+        progress.close()
     db.conn.close()
 
 

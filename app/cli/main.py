@@ -240,7 +240,8 @@ def sandbox(host, port, webhook_url, secret, rate_limit, updates_per_minute, tim
 def demo(as_json: bool, data_dir: str | None, helpdesk: str) -> None:
     """Run the whole loop on the sandbox: signed webhooks in, replies and notes out."""
     from app.cli.demo import run_demo
-    totals = run_demo(data_dir=data_dir, echo=(lambda *_a, **_k: None) if as_json else click.echo, helpdesk=helpdesk)
+    totals = run_demo(data_dir=data_dir, echo=(lambda *_a, **_k: None) if as_json else click.echo, helpdesk=helpdesk,
+                      progress_stream=None if as_json else sys.stdout)
     if as_json:
         click.echo(json.dumps(totals))
     if totals["errors"]:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -72,9 +71,10 @@ def replay(settings, since, path, category_field, category_tag_prefix, escalated
     tickets, trained_on = unseen(tickets, settings.data_dir, include_trained)
     rails = Guardrails(settings.canary_list, settings.link_hosts, settings.ai_label)
     chosen = replay_policy(policy, auto)
-    with click.progressbar(length=len(tickets), label="replaying", file=sys.stderr,
-                           hidden=as_json) as bar:
-        rows = run(engine, chosen, tickets, rails, progress=bar.update)
+    from app.cli.progress import Progress
+    progress = Progress(len(tickets), "replayed")  # stderr: a terminal sees one line, a log one every 10 s
+    rows = run(engine, chosen, tickets, rails, progress=progress.update)
+    progress.close()
     rows = with_similarity(rows)
     name = (policy_file or "in force") + (", every category in auto mode" if auto else "")
     result = report(rows, target_precision, name)
