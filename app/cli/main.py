@@ -11,6 +11,7 @@ import click
 
 from app.core.config import ConfigError, Settings, load_settings, unsafe_defaults_refusal
 from app.core.errors import DeskhandError
+from app.helpdesks import plugin as helpdesk_plugin
 from connectors.errors import ConnectorError
 
 VENDOR_LOGGERS = ("stripe", "httpx", "httpcore", "urllib3", "zenpy", "slack_sdk", "openai", "intercom", "waitress.queue")
@@ -41,6 +42,7 @@ def main(ctx: click.Context, config_file: str | None, verbose: bool) -> None:
             logging.getLogger(name).setLevel(logging.WARNING)
     try:
         ctx.obj = load_settings(config_file)
+        helpdesk_plugin(ctx.obj.helpdesk)  # a helpdesk no plug-in provides is a setting error now, not later
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -20,12 +20,6 @@ def effective_levels(entry, category: str | None) -> dict:
     return dict(DEFAULT_ACTIONS.get(category or "", DEFAULT_ACTIONS[""]))
 
 
-def known_categories(settings: Settings) -> dict | None:
-    """The trained model's categories with their training volumes; None before the first training."""
-    card = model_card.read(settings.data_dir)
-    return None if card is None else card["categories"]
-
-
 def _db(settings: Settings):
     db = connect(settings.db_path)
     migrate(db)
@@ -67,7 +61,7 @@ def show(settings: Settings, as_json: bool) -> None:
 @click.pass_obj
 def set_(settings: Settings, category: str, mode, send_at, draft_at, escalate_to, gather, action_levels) -> None:
     """Change one category ('default' for the fallback)."""
-    check_categories([category], known_categories(settings))
+    check_categories([category], model_card.categories(settings.data_dir))
     values = {k: v for k, v in dict(mode=mode, send_at=send_at, draft_at=draft_at,
                                       escalate_to=escalate_to).items() if v is not None}
     if gather is not None:
@@ -102,7 +96,7 @@ def import_(settings: Settings, path: str, dry_run: bool) -> None:
     except FileNotFoundError:
         raise click.ClickException(f"no policy file at {path}") from None
     new = parse_policy_text(text, path)
-    check_categories([name for name, _ in new.categories], known_categories(settings))
+    check_categories([name for name, _ in new.categories], model_card.categories(settings.data_dir))
     db = _db(settings)
     lines = changes(policy_store.load(db), new)
     for line in lines or ["nothing changes"]:

@@ -41,3 +41,9 @@ def read(data_dir: str) -> dict | None:
         model = pickle.load(fh)  # our own file, written by classifier.save
     return {"version": model.version, "n_train": model.n_train, "seen": model.info.get("seen", []),
             "categories": {c: model.info.get("volumes", {}).get(c, 0) for c in model.categories}}
+
+
+def categories(data_dir: str) -> dict[str, int] | None:
+    """The current model's categories with their training volumes; None before the first training."""
+    card = read(data_dir)
+    return None if card is None else card["categories"]

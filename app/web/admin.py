@@ -20,6 +20,7 @@ from app.core.config import Settings
 from app.core.strict import BadInput, parse_id, parse_int, same_secret
 from app.pipeline.actions import awaiting_approval
 from app.policy.schema import MODES, PolicyError
+from app.reasoning import model_card
 from app.store import audit
 from app.web import admin_views as admin_data
 from app.web.deps import get_db, helpdesk
@@ -148,7 +149,7 @@ def _form_change(category: str) -> tuple[dict, int]:
     except BadInput:
         raise PolicyError(f"the number of tickets to replay must be 1 to {admin_data.PREVIEW_MAX}, "
                           f"got {request.form.get('n', '')[:40]!r}") from None
-    return admin_data.parse_change(values, category, admin_data.known_categories(_settings())), n
+    return admin_data.parse_change(values, category, model_card.categories(_settings().data_dir)), n
 
 
 @bp.post("/policy/<category>/preview")

@@ -17,7 +17,6 @@ from app.core.domain import CategoryPolicy
 from app.policy import store as policy_store
 from app.policy.preview import Past, preview
 from app.policy.schema import PolicyError, check_categories, entry_from_dict
-from app.reasoning import model_card
 from app.store import eval_runs
 from app.store import views as app_data
 
@@ -54,12 +53,6 @@ def policy_table(db: sqlite_utils.Database, now: float | None = None) -> dict:
                      "proposed_draft_at": figures.get("proposed_draft_at")})
     return {"categories": rows, "default": entry_dict(policy.default),
             "eval_at": run["at"] if run else None, "eval_model": run["model"] if run else None}
-
-
-def known_categories(settings: Settings) -> dict | None:
-    """The trained model's categories (None before the first training)."""
-    card = model_card.read(settings.data_dir)
-    return None if card is None else card["categories"]
 
 
 def parse_change(body, category: str, known: dict | None = None) -> dict:

@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from app.core.strict import MAX_ROW_ID, BadInput, parse_id, parse_int, parse_json
 from app.pipeline import actions
 from app.policy.schema import PolicyError
+from app.reasoning import model_card
 from app.store import audit, feedback
 from app.store import views as app_data
 from app.store.feedback import FeedbackError
@@ -133,12 +134,12 @@ def preview():
         raise BadInput("category is required")
     n = parse_int(body.pop("n", None), "n", 1, admin_data.PREVIEW_MAX, admin_data.PREVIEW_DEFAULT)
     return jsonify(admin_data.preview_change(get_db(), category, admin_data.parse_change(
-        body, category, admin_data.known_categories(settings())), n))
+        body, category, model_card.categories(settings().data_dir)), n))
 
 
 @bp.put("/admin/policy/<category>")
 def set_policy(category: str):
-    values = admin_data.parse_change(_body(), category, admin_data.known_categories(settings()))
+    values = admin_data.parse_change(_body(), category, model_card.categories(settings().data_dir))
     db = get_db()
     entry = admin_data.apply_change(db, category, values)
     audit.record(db, "policy", platform="admin", ticket_id="", by=g.caller.who,

@@ -69,3 +69,10 @@ def test_an_unknown_helpdesk_is_a_clear_404_and_a_clear_setting_error(settings):
     assert client.head("/webhooks/freshdesk").status_code == 404 and client.head("/webhooks/intercom").status_code == 200
     with pytest.raises(ConfigError, match="'freshdesk' is not one of zendesk, intercom"):
         helpdesks.plugin("freshdesk")
+    from click.testing import CliRunner
+
+    from app.cli.main import main
+    refused = CliRunner().invoke(main, ["policy", "show"], env={"DESKHAND_HELPDESK": "freshdesk",
+                                                                "DESKHAND_DATA_DIR": str(settings.data_dir)})
+    assert refused.exit_code == 1 and refused.output.strip() == \
+        "Error: helpdesk 'freshdesk' is not one of zendesk, intercom"
