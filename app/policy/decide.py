@@ -26,13 +26,20 @@ def decide(triage: Triage, policy: CategoryPolicy, draft: Draft | None,
     if action in ("send", "draft") and checked is not None and checked.blocked:
         action, reasons = "escalate", ("the reply would have exposed internal text: " + "; ".join(checked.blocked),)
     if action == "send" and checked is not None and not checked.sendable:
-        why = "claims no source supports" if checked.unsupported else "the sanitiser had to remove content"
-        action, reasons = "draft", (f"{why}; an agent should check",)
+        action, reasons = "draft", (f"{_not_sendable(checked)}; an agent should check",)
     if action == "send" and after_bot_reply:
         action, reasons = "draft", ("the customer wrote again after Deskhand's reply; an agent should check",)
     if policy.mode == "shadow":
         return Decision("skip", (f"shadow mode: would have chosen {action}", *reasons), **used)
     return Decision(action, reasons, **used)
+
+
+def _not_sendable(checked: Checked) -> str:
+    """The first thing the check found, so the reason says what to look at (a link to a host the
+    install does not allow reads differently from an invented price)."""
+    found = checked.unsupported or checked.removed
+    what = "claims no source supports" if checked.unsupported else "the sanitiser removed"
+    return f"{what}: {found[0]}" + (f" (and {len(found) - 1} more)" if len(found) > 1 else "")
 
 
 def _judge(triage: Triage, policy: CategoryPolicy, draft: Draft | None) -> tuple[str, tuple[str, ...]]:

@@ -5,6 +5,7 @@ exactly as the worker would run them, and the result is compared with the gold l
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -47,32 +48,41 @@ class Row:
 
 
 def shadow_run(engine: Engine | LlmEngine, policy: Policy, tickets: list[LabelledTicket], use_kb: bool,
-               rails: Guardrails = Guardrails()) -> list[Row]:
+               rails: Guardrails = Guardrails(), on_ticket=None) -> list[Row]:
+    """`on_ticket()`: told after each ticket, for a progress line."""
     rows = []
     for t in tickets:
-        if use_kb:
-            snapshot = Ticket(platform="eval", id=t.id, subject=t.subject, status="new",
-                              requester=Requester(id="", name=t.requester.get("name", ""),
-                                                  email=t.requester.get("email", "")), page_url=t.page_url)
-            thought = think(engine, snapshot, t.subject, t.body, policy, rails=rails)
-            triage, decision = thought.triage, thought.decision
-            top = thought.matches[0].passage if thought.matches else None
-            sent_claims = 0
-            if decision.action == "send":  # re-check the text exactly as it would have been sent
-                sources = cited_sources(thought.draft, engine.knowledge)
-                sent_claims = len(check_claims(extract_claims(thought.checked.text), sources).reasons)
-            tokens = triage.tokens + (thought.draft.tokens if thought.draft else 0)
-            cost = triage.cost_usd + (thought.draft.cost_usd if thought.draft else 0.0)
-            rows.append(Row(t, triage.category or "", triage.confidence, decision.action, decision.reasons,
-                            tokens, cost, top.article_key if top else "", top.url if top else "", sent_claims))
-            continue
-        # no knowledge base given: judge triage and policy alone
-        triage = engine.triage(t.subject, t.body, t.page_url)
-        draft = Draft("(no knowledge base in this evaluation)", (Citation("-", "-"),), score=1.0)
-        decision = decide(triage, policy.for_category(triage.category), draft)
-        rows.append(Row(t, triage.category or "", triage.confidence, decision.action, decision.reasons,
-                        triage.tokens, triage.cost_usd))
+        rows.append(_with_kb(engine, policy, t, rails) if use_kb else _triage_only(engine, policy, t))
+        if on_ticket:
+            on_ticket()
     return rows
+
+
+def _with_kb(engine: Engine | LlmEngine, policy: Policy, t: LabelledTicket, rails: Guardrails) -> Row:
+    """The whole decision as the worker takes it: triage, retrieval, compose, check, decide."""
+    snapshot = Ticket(platform="eval", id=t.id, subject=t.subject, status="new",
+                      requester=Requester(id="", name=t.requester.get("name", ""),
+                                          email=t.requester.get("email", "")), page_url=t.page_url)
+    thought = think(engine, snapshot, t.subject, t.body, policy, rails=rails)
+    triage, decision = thought.triage, thought.decision
+    top = thought.matches[0].passage if thought.matches else None
+    sent_claims = 0
+    if decision.action == "send":  # re-check the text exactly as it would have been sent
+        sources = cited_sources(thought.draft, engine.knowledge)
+        sent_claims = len(check_claims(extract_claims(thought.checked.text), sources).reasons)
+    tokens = triage.tokens + (thought.draft.tokens if thought.draft else 0)
+    cost = triage.cost_usd + (thought.draft.cost_usd if thought.draft else 0.0)
+    return Row(t, triage.category or "", triage.confidence, decision.action, decision.reasons,
+               tokens, cost, top.article_key if top else "", top.url if top else "", sent_claims)
+
+
+def _triage_only(engine: Engine | LlmEngine, policy: Policy, t: LabelledTicket) -> Row:
+    """No knowledge base given: judge triage and policy alone, as if a grounded reply existed."""
+    triage = engine.triage(t.subject, t.body, t.page_url)
+    draft = Draft("(no knowledge base in this evaluation)", (Citation("-", "-"),), score=1.0)
+    decision = decide(triage, policy.for_category(triage.category), draft)
+    return Row(t, triage.category or "", triage.confidence, decision.action, decision.reasons,
+               triage.tokens, triage.cost_usd)
 
 
 def knowledge_report(rows: list[Row]) -> dict:
@@ -92,6 +102,9 @@ def _same_article(row: Row, gold: tuple[str, ...]) -> bool:
     """Gold may name an article by its id, its source-qualified key, or its URL."""
     article_id = row.top_article.partition(":")[2]
     return any(g in (row.top_article, article_id) or (row.top_url and g == row.top_url) for g in gold)
+
+
+_FIGURE = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
 
 
 def report(rows: list[Row], target_precision: float) -> dict:
@@ -118,8 +131,17 @@ def report(rows: list[Row], target_precision: float) -> dict:
         "escalations_missed": [{"id": r.ticket.id, "action": r.action, "reasons": list(r.reasons)}
                                for r in should if r.action != "escalate"],
         "actions": dict(Counter(r.action for r in rows)),
+        # why replies were not sent: the first thing to read when these counts differ from a live
+        # run's (a link host the install allows and this run's settings do not, say)
+        "held_back": dict(Counter(_kind_of(reason) for r in rows if r.action != "send"
+                                  for reason in r.reasons).most_common()),
         "per_category": per_category(preds, target_precision),
     }
+
+
+def _kind_of(reason: str) -> str:
+    """A decision's reason without its figures, so that reasons of one kind count together."""
+    return _FIGURE.sub("…", reason)
 
 
 def per_category(preds: list[Prediction], target: float) -> dict:
@@ -172,7 +194,11 @@ def format_report(result: dict, target: float) -> str:
                   f"precision {pct(result['escalation_precision'])}",
               *[f"  not escalated: #{m['id']} ({m['action']}: {'; '.join(m['reasons'])})"
                 for m in result.get("escalations_missed", [])],
-              "actions: " + ", ".join(f"{k} {v}" for k, v in sorted(result["actions"].items())), "",
+              "actions: " + ", ".join(f"{k} {v}" for k, v in sorted(result["actions"].items()))
+              + ("" if "unsupported_claims_sent" in result else
+                 " (triage and policy alone: pass --kb to compose and check replies as the worker does)"),
+              *[f"  not sent because {reason}: {n}" for reason, n in result.get("held_back", {}).items()],
+              "",
               f"{'category':<20} {'volume':>6} {'precision':>9} {'recall':>7}  "
               f"send_at@{pct(target)}  draft_at@{pct(DRAFT_PRECISION)}  rests on"]
     for cat, row in result["per_category"].items():

@@ -48,3 +48,12 @@ def test_links_off_the_allow_list_and_images_are_removed_and_not_sent():
     assert "evil.example" not in checked.text and "<script" not in checked.text
     assert checked.removed and not checked.sendable
     assert decide(TRIAGE, AUTO, DRAFT, checked=checked).action == "draft"
+
+
+def test_the_draft_reason_names_what_was_removed():
+    """So an admin sees at once that a host is missing from the allow-list, say."""
+    checked = check("Hi Ana, the steps are on https://evil.example/help and https://evil.example/more.")
+    decision = decide(TRIAGE, AUTO, DRAFT, checked=checked)
+    assert decision.action == "draft" and not checked.unsupported and len(checked.removed) == 2
+    assert decision.reasons[0].startswith(f"the sanitiser removed: {checked.removed[0]} (and 1 more)")
+    assert "'evil.example' is not allow-listed" in decision.reasons[0]

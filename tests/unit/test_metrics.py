@@ -77,3 +77,19 @@ def test_thresholds_are_proposed_only_from_enough_tickets_with_what_they_rest_on
     assert row["proposed_send_at"] == 0.95 and row["proposal_sample"] == 40 and row["withheld"] == ""
     assert row["proposal_precision_ci"][0] > 0.9 and row["proposal_precision_ci"][1] == 1.0
     assert "40 tickets, precision" in proposal_text(row, 11, 12)
+
+
+def test_the_report_says_why_replies_were_held_back_counting_reasons_of_one_kind_together():
+    from app.reasoning.training_data import LabelledTicket
+    from app.replay.evaluate import Row, format_report, report
+    ticket = LabelledTicket(id="1", subject="", body="hi", category="billing")
+    rows = [Row(ticket, "billing", 0.71, "draft", ("confidence 0.710; category is in draft mode",)),
+            Row(ticket, "billing", 0.64, "draft", ("confidence 0.640; category is in draft mode",)),
+            Row(ticket, "billing", 0.99, "escalate", ("sensitive: legal — a person must handle this",)),
+            Row(ticket, "billing", 0.99, "send", ("confidence 0.990 ≥ send_at 0.9",))]
+    result = report(rows, 0.95)
+    assert result["held_back"] == {"confidence …; category is in draft mode": 2,
+                                   "sensitive: legal — a person must handle this": 1}
+    text = format_report(result, 0.95)
+    assert "not sent because confidence …; category is in draft mode: 2" in text
+    assert "pass --kb" in text  # without a knowledge base the actions rest on triage and policy alone
