@@ -24,8 +24,10 @@ MAX_PER_PAGE = 150  # Intercom's search maximum
 
 
 class IntercomSweep:
-    def __init__(self, db: sqlite_utils.Database, helpdesk, options: SweepOptions, clock=time.time):
+    def __init__(self, db: sqlite_utils.Database, helpdesk, options: SweepOptions, clock=time.time, progress=None):
         self.db, self.helpdesk, self.o, self.clock = db, helpdesk, options, clock
+        # called per examined conversation; the search has no time order, so no position in time
+        self.progress = progress or (lambda at, start, end: None)
 
     def run(self) -> SweepReport:
         now = self.clock()
@@ -49,6 +51,7 @@ class IntercomSweep:
                         outcome = consider(self.db, self.helpdesk.snapshot(item["id"]).ticket, self.o, report, now)
                     report.examined += 1
                     report.outcomes[outcome] += 1
+                    self.progress(None, 0.0, 0.0)
                 if not cursor or not found:
                     report.stopped = "caught up"
                     return report

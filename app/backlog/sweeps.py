@@ -210,8 +210,8 @@ def consider(db: sqlite_utils.Database, ticket, options: SweepOptions, report: S
     trigger = waiting_message(ticket, options.opt_out_tag)
     if trigger is None:
         outcome = "not waiting"
-    elif _handled(db, platform, ticket.id, trigger.id, unix(trigger.created_at)):
-        outcome = "handled"
+    elif known := _known(db, platform, ticket.id, trigger.id, unix(trigger.created_at)):
+        outcome = known
     else:
         outcome = "enqueued"
     if options.dry_run:
@@ -227,7 +227,7 @@ def consider(db: sqlite_utils.Database, ticket, options: SweepOptions, report: S
             payload = json.dumps({"source": "sweep", "ticket_id": ticket.id, "comment_id": trigger.id,
                                   "updated_at": ticket.updated_at, "waiting_since": trigger.created_at})
             if not jobs.insert_delivery(db, event, payload.encode(), now):
-                outcome = "handled"  # this very message was enqueued before (a run that was killed)
+                outcome = "already queued"  # this very message was enqueued before (a run that was killed)
         db.execute("INSERT OR REPLACE INTO sweep_seen (platform, ticket_id, updated_at, outcome, at)"
                    " VALUES (?, ?, ?, ?, ?)", [platform, ticket.id, ticket.updated_at, outcome, now])
     if outcome == "enqueued":
@@ -242,14 +242,19 @@ def record_run(db: sqlite_utils.Database, report: SweepReport, finished_at: floa
                                  "summary": json.dumps(report.summary())})
 
 
-def _handled(db: sqlite_utils.Database, platform: str, ticket_id: str, comment_id: str, comment_at: float) -> bool:
-    """Deskhand has this message already: a job or a ledger row names it, or a job without a
-    message (ticket.created, a trigger) was stored after it, which answers the newest one."""
-    return bool(db.execute(
-        "SELECT 1 FROM jobs WHERE platform = ? AND ticket_id = ? AND (comment_id = ? OR"
-        " (comment_id = '' AND created_at >= ?)) UNION ALL SELECT 1 FROM ledger WHERE platform = ?"
-        " AND ticket_id = ? AND comment_id = ? LIMIT 1",
-        [platform, ticket_id, comment_id, comment_at, platform, ticket_id, comment_id]).fetchone())
+def _known(db: sqlite_utils.Database, platform: str, ticket_id: str, comment_id: str,
+           comment_at: float) -> str | None:
+    """"already queued" while a job for this message waits or runs, "already handled" once a
+    job finished with it or the ledger names it; None when Deskhand does not have it. A job
+    without a message (ticket.created, a trigger) stored after the message answers the newest one."""
+    statuses = {row[0] for row in db.execute(
+        "SELECT status FROM jobs WHERE platform = ? AND ticket_id = ? AND (comment_id = ? OR"
+        " (comment_id = '' AND created_at >= ?)) UNION ALL SELECT 'done' FROM ledger WHERE platform = ?"
+        " AND ticket_id = ? AND comment_id = ?",
+        [platform, ticket_id, comment_id, comment_at, platform, ticket_id, comment_id]).fetchall()}
+    if statuses & {"queued", "running"}:
+        return "already queued"
+    return "already handled" if statuses else None
 
 
 def _crash_point(enqueued: int) -> None:

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 
 import click
+
+from app.cli.progress import Progress
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -20,26 +21,29 @@ def parse_duration(text: str) -> float:
 
 
 class _Progress:
-    """A click progress bar over the time span the sweep covers, on stderr, opened on first use."""
+    """The sweep's progress line (app/cli/progress.py): tickets examined and how far through the
+    span of time the sweep covers it is, opened with the first ticket. Intercom's search has no
+    time order, so there only the count shows."""
 
     def __init__(self, enabled: bool):
-        self.enabled, self.bar, self.done = enabled, None, 0
+        self.enabled, self.line, self.examined = enabled, None, 0
 
-    def __call__(self, at: float, start: float, end: float) -> None:
+    def __call__(self, at: float | None, start: float, end: float) -> None:
         if not self.enabled:
             return
-        if self.bar is None:
-            self.bar = click.progressbar(length=max(1, int(end - start)), label="sweeping", file=sys.stderr,
-                                         show_eta=True, width=30)
-            self.bar.__enter__()
-        position = max(0, min(int(at - start), self.bar.length))
-        if position > self.done:
-            self.bar.update(position - self.done)
-            self.done = position
+        if self.line is None:
+            self.line = Progress(max(1, int(end - start)) if at is not None else 0, "sweeping", counts=self._counts)
+        self.examined += 1
+        self.line.set(max(0, min(int(at - start), self.line.total)) if at is not None else 0)
 
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
+    def _counts(self, done: int, total: int) -> str:
+        return f"{self.examined} examined" + (f", {100 * done // total}% of the way to now" if total else "")
+
+    def close(self, caught_up: bool) -> None:
+        if self.line is not None:
+            if caught_up:  # the newest tickets may be hours old: the span still ends now
+                self.line.done = self.line.total
+            self.line.close()
 
 
 @click.command()
@@ -66,7 +70,7 @@ def sweep(settings, dry_run, max_actions, since, comments, page_size, as_json) -
         raise click.BadParameter(str(exc), param_hint="--since") from None
     prepare_database(settings)
     dry = (not settings.sweep_enabled) if dry_run is None else dry_run
-    progress = _Progress(enabled=not as_json)
+    progress, report = _Progress(enabled=not as_json), None
     try:
         def once():
             return run_sweep(settings, dry_run=dry, max_actions=max_actions, progress=progress,
@@ -79,6 +83,6 @@ def sweep(settings, dry_run, max_actions, since, comments, page_size, as_json) -
     except Busy as exc:
         raise click.ClickException(f"a sweep is already running: {exc}") from None
     finally:
-        progress.close()
+        progress.close(caught_up=report is not None and report.stopped == "caught up")
     summary = report.summary()
     click.echo(json.dumps(summary) if as_json else describe(summary))

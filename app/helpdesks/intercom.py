@@ -24,7 +24,7 @@ def sweep(settings: Settings, db, options_for, helpdesk=None, export=None, progr
     """Search for conversations whose customer waits (no export, no saved position)."""
     from app.backlog.intercom_search import IntercomSweep
     helpdesk = helpdesk or connect(settings)  # its own client: a scheduled sweep runs beside the worker
-    return IntercomSweep(db, helpdesk, options_for(helpdesk)).run()
+    return IntercomSweep(db, helpdesk, options_for(helpdesk), progress=progress).run()
 
 
 PLUGIN = Plugin("intercom", 200, "topic", verify, lambda body, headers: parse_intercom(body), connect, sweep,

@@ -132,6 +132,25 @@ def test_the_rate_budget_paces_calls_below_the_limit_and_honours_a_hold():
     assert now[0] >= stamps[-1] + 30
 
 
+def test_a_ticket_deskhand_already_has_is_reported_as_queued_or_handled_not_enqueued(sandbox, tmp_path):
+    from app.core.domain import TicketEvent
+    from app.store import jobs
+    from app.store.db import transaction
+    sandbox.generate(10, age_s=6 * HOUR, mix=True)
+    waiting = sorted(sandbox.waiting_on_bot())
+    settings = settings_for(sandbox, tmp_path)
+    db = connect(settings.db_path)
+    with transaction(db):  # a webhook's job for the first waiting ticket, not run yet
+        jobs.insert_delivery(db, TicketEvent("zendesk", "d-1", "ticket.created", waiting[0]), b"{}")
+    report = run_sweep(settings, dry_run=True)
+    assert report.outcomes["already queued"] == 1 and waiting[0] not in report.enqueued
+    db.execute("UPDATE jobs SET status = 'done'")
+    db.conn.commit()
+    report = run_sweep(settings, dry_run=True)
+    assert report.outcomes["already handled"] == 1 and "already queued" not in report.outcomes
+    assert len(report.enqueued) == len(waiting) - 1
+
+
 def test_the_sweep_command_summarises_and_refuses_bad_input_in_one_line(sandbox, tmp_path, monkeypatch):
     import json
 
@@ -147,6 +166,8 @@ def test_the_sweep_command_summarises_and_refuses_bad_input_in_one_line(sandbox,
     shown = runner.invoke(main, ["sweep"])
     assert shown.exit_code == 0 and "dry run: examined 20 tickets, would enqueue 11" in shown.output
     assert "nothing was written" in shown.output
+    # the progress line ends at the end of the span when the sweep caught up, however old the newest ticket
+    assert "sweeping: 20 examined, 100% of the way to now in" in shown.output
     as_json = json.loads(runner.invoke(main, ["sweep", "--json"]).output.strip().splitlines()[-1])
     assert as_json["dry_run"] is True and as_json["would_enqueue"] == 11 and as_json["rate_limited"] == 0
     applied = json.loads(runner.invoke(main, ["sweep", "--apply", "--max-actions", "4", "--json"]).output.splitlines()[-1])
