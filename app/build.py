@@ -70,12 +70,13 @@ def build_systems(settings: Settings) -> Systems:
     return Systems(billing=billing, crm=crm, bugs=bugs, chat=chat)
 
 
-def build_engine(settings: Settings, db) -> Engine:
-    """The offline engine (wrapped by the LLM one when configured), serving the synced knowledge base."""
+def build_engine(settings: Settings, db, progress=None) -> Engine:
+    """The offline engine (wrapped by the LLM one when configured), serving the synced knowledge base.
+    `progress(done, total)`: told how a first training advances."""
     from app.knowledge.store import LiveIndex
     from app.reasoning.engine import Engine, load_model
     product_map = build_product_map(settings)  # a broken map is reported before any training
-    offline = Engine(load_model(settings.data_dir, settings.history_file, product_map), LiveIndex(db), product_map)
+    offline = Engine(load_model(settings.data_dir, settings.history_file, product_map, progress), LiveIndex(db), product_map)
     return with_llm(settings, offline) if settings.engine == "llm" else offline
 
 

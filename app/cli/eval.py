@@ -43,9 +43,12 @@ def _train(path, field, prefix, strict, data_dir: str | None, hold_out: int = 0,
     tickets = [t for t in _read(path, field, prefix, strict) if t.category]
     random.Random(7).shuffle(tickets)
     held, rest = tickets[:hold_out], tickets[hold_out:]
+    from app.cli.progress import StepsLine
     from app.reasoning import classifier
     from app.reasoning.engine import models_dir, train_model
-    model = train_model(rest, product_map)
+    line = StepsLine(f"training on {len(rest)} tickets of {path}")
+    model = train_model(rest, product_map, progress=line)
+    line.close()
     if data_dir:
         classifier.save(model, models_dir(data_dir))
     return model, held
@@ -153,7 +156,10 @@ def eval_(settings, history_file, tickets_file, policy_file, target_precision, a
     offline = Engine(model, knowledge, product_map)
     judge = _llm(settings, offline, held, None) if use_llm else offline
     rails = Guardrails(settings.canary_list, settings.link_hosts, settings.ai_label)
-    rows = shadow_run(judge, policy, tickets, use_kb=bool(kb_spec), rails=rails)
+    from app.cli.progress import Progress
+    line = Progress(len(tickets), "judged")
+    rows = shadow_run(judge, policy, tickets, use_kb=bool(kb_spec), rails=rails, on_ticket=line.update)
+    line.close()
     result = report(rows, target_precision)
     if kb_spec:
         result.update(knowledge_report(rows))

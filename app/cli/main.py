@@ -91,10 +91,9 @@ def serve(settings: Settings, host: str, port: int, threads: int) -> None:
 def worker(settings: Settings, once: bool) -> None:
     """Drain the job queue: snapshot, guards, triage, decide, act."""
     _refuse_sandbox_secrets(settings)
-    from app.build import build_engine, build_helpdesk, build_systems, prepare_database
+    from app.build import build_helpdesk, build_systems, prepare_database
     from app.pipeline.gather import Gatherer
     from app.pipeline.worker import Worker
-    from app.reasoning import sensitivity
     from app.schedule.kb_sync import sync_all
     from app.schedule.scheduler import next_runs
     from app.schedule.scheduler import start as start_schedule
@@ -106,10 +105,7 @@ def worker(settings: Settings, once: bool) -> None:
     for report in sync_all(settings, helpdesk, only_new=True):  # first start: know something first
         click.echo(f"knowledge from {report.source}: " + (f"FAILED: {report.error}" if report.error
                    else f"{report.added} articles, {report.passages} passages"))
-    click.echo("loading the models (the first start trains them from the history and the sensitivity "
-               "examples: one to three minutes)")
-    engine = build_engine(settings, connect(settings.db_path))
-    sensitivity.current()  # trained or read now, not on the first customer's ticket
+    engine = _load_models(settings, connect(settings.db_path))
     w = Worker(settings, helpdesk, engine, gatherer=Gatherer(build_systems(settings)))
     # the only place a scheduler starts (sweeps, knowledge sync, digest); never in the web app
     scheduler = None if once else start_schedule(settings, helpdesk)
@@ -126,6 +122,22 @@ def worker(settings: Settings, once: bool) -> None:
     finally:
         if scheduler:
             scheduler.shutdown(wait=False)
+
+
+def _load_models(settings, db):
+    """The engine and the sensitivity detector. The first start trains both (one to three
+    minutes) with a progress line each, so nobody wonders whether the worker hangs."""
+    from app.build import build_engine
+    from app.cli.progress import StepsLine
+    from app.reasoning import sensitivity
+    line = StepsLine(f"training the classifier on {settings.history_file} (first start only)")
+    engine = build_engine(settings, db, progress=line)
+    line.close()
+    line = StepsLine("training the sensitivity detector (once per version)")
+    sensitivity.load_or_train(progress=line)  # now, not on the first customer's ticket
+    line.close()
+    sensitivity.current()
+    return engine
 
 
 @main.command()

@@ -8,8 +8,11 @@ import time
 
 
 class Progress:
-    def __init__(self, total: int, label: str, stream=None, every_s: float = 10.0, clock=time.monotonic):
-        self.total, self.label, self.every_s, self.clock = total, label, every_s, clock
+    def __init__(self, total: int, label: str, stream=None, every_s: float = 10.0, clock=time.monotonic,
+                 counts=None):
+        """`counts(done, total)`: the line's count when it is not "done/total" (a sweep counts
+        tickets but moves through a span of time); the rate is shown with the default only."""
+        self.total, self.label, self.every_s, self.clock, self.counts = total, label, every_s, clock, counts
         self.stream = stream or sys.stderr
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self.done, self.started = 0, clock()
@@ -39,13 +42,33 @@ class Progress:
     def line(self, now: float, final: bool = False) -> str:
         elapsed = max(now - self.started, 1e-9)
         rate = self.done / elapsed
+        count = self.counts(self.done, self.total) if self.counts else f"{self.done}/{self.total}"
         if final:
-            return f"{self.label}: {self.done}/{self.total} in {_clock(elapsed)}"
+            return f"{self.label}: {count} in {_clock(elapsed)}"
         left = (self.total - self.done) / rate if rate > 0 else None
-        eta = f", about {_clock(left)} left" if left is not None and self.done < self.total else ""
-        return f"{self.label}: {self.done}/{self.total} ({rate:.1f}/s{eta})"
+        eta = f"about {_clock(left)} left" if left is not None and self.done < self.total else ""
+        details = ", ".join(d for d in (f"{rate:.1f}/s" if not self.counts else "", eta) if d)
+        return f"{self.label}: {count}" + (f" ({details})" if details else "")
 
 
 def _clock(seconds: float) -> str:
     seconds = int(round(seconds))
     return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+
+
+class StepsLine:
+    """A `progress(done, total)` callback (app/core/steps.py) shown as a Progress line in percent,
+    opened at the first call: a computation that finds its work done (a cached model) shows none."""
+
+    def __init__(self, label: str, stream=None, every_s: float = 10.0):
+        self.label, self.stream, self.every_s, self.line = label, stream, every_s, None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.line is None:
+            self.line = Progress(total, self.label, self.stream, self.every_s,
+                                 counts=lambda d, t: f"{100 * d // max(t, 1)}%")
+        self.line.set(done)
+
+    def close(self) -> None:
+        if self.line is not None:
+            self.line.close()

@@ -84,7 +84,8 @@ class Encoder:
             feeds["token_type_ids"] = np.zeros_like(ids)
         return feeds
 
-    def encode(self, texts: list[str], batch_size: int = 8) -> np.ndarray:
+    def encode(self, texts: list[str], batch_size: int = 8, on_batch=None) -> np.ndarray:
+        """`on_batch(n)`: told after each batch of n texts, for a long encoding's progress line."""
         out = np.zeros((len(texts), 384), np.float32)
         order = np.argsort([len(t) for t in texts], kind="stable")  # similar lengths, less padding
         for start in range(0, len(texts), batch_size):
@@ -96,6 +97,8 @@ class Encoder:
             weights = mask[..., None].astype(np.float32)
             vectors = (hidden * weights).sum(1) / np.clip(weights.sum(1), 1e-9, None)
             out[idx] = vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
+            if on_batch:
+                on_batch(len(idx))
         return out
 
 

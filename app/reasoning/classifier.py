@@ -29,6 +29,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, StratifiedShuffleSplit
 
+from app.core.steps import steps
 from app.knowledge.embeddings import MAX_TOKENS, encoder
 from app.reasoning import model_card
 
@@ -92,17 +93,21 @@ class Model:
         return ranked
 
 
-def train(texts: list[str], labels: list[str], seed: int = 0) -> Model:
-    """`labels` may include OUT_OF_SCOPE for tickets that belong to no category."""
+def train(texts: list[str], labels: list[str], seed: int = 0, progress=None) -> Model:
+    """`labels` may include OUT_OF_SCOPE for tickets that belong to no category.
+    `progress(done, total)`: told as the work advances (a first worker start waits on this)."""
     started = time.time()
     texts, labels = list(texts), np.asarray(labels)
-    embedded = encoder().encode(texts)
     classes = np.unique(labels)
     if len(texts) > HOLD_OUT_ABOVE:
-        splits = StratifiedShuffleSplit(1, test_size=0.2, random_state=seed).split(texts, labels)
+        n_splits, splits = 1, StratifiedShuffleSplit(1, test_size=0.2, random_state=seed).split(texts, labels)
     else:
         smallest = int(np.bincount(np.searchsorted(classes, labels)).min())
-        splits = StratifiedKFold(max(2, min(3, smallest)), shuffle=True, random_state=seed).split(texts, labels)
+        n_splits = max(2, min(3, smallest))
+        splits = StratifiedKFold(n_splits, shuffle=True, random_state=seed).split(texts, labels)
+    # the encoding, each split's fit and the final fit count as many steps as there are texts
+    advance = steps(len(texts) * (n_splits + 2), progress)
+    embedded = encoder().encode(texts, on_batch=advance)
     held, logits, nearness = [], [], []
     in_scope = labels != OUT_OF_SCOPE
     for fit_idx, test_idx in splits:
@@ -114,6 +119,7 @@ def train(texts: list[str], labels: list[str], seed: int = 0) -> Model:
         held.append(test_idx)
         logits.append(z)
         nearness.append(_nearness(embedded[test_idx], embedded[fit_idx[in_scope[fit_idx]]]))
+        advance(len(texts))
     held, logits, nearness = np.concatenate(held), np.vstack(logits), np.concatenate(nearness)
     gold = labels[held]
     temperature = _fit_temperature(logits, np.searchsorted(classes, gold))
@@ -128,6 +134,7 @@ def train(texts: list[str], labels: list[str], seed: int = 0) -> Model:
 
     features = Features().fit(texts)
     lr = _fit(features.transform(texts, embedded), labels)
+    advance(len(texts))
     digest = hashlib.sha256(json.dumps([texts, labels.tolist()]).encode()).hexdigest()[:10]
     return Model(
         version=time.strftime("%Y%m%d-%H%M%S") + f"-{digest}",

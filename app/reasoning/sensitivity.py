@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from app.core.flags import FLAGS
+from app.core.steps import steps
 from app.reasoning.sensitivity_rules import rule_matches
 
 EXAMPLES = Path(__file__).with_name("sensitivity_data")
@@ -154,8 +155,9 @@ def examples_digest(folder: Path | None = None) -> str:
     return h.hexdigest()[:16]
 
 
-def train(examples: list[Example], digest: str = "", folds: int = 4) -> Detector:
-    """Fit the detector and choose its threshold on parts of examples it did not train on."""
+def train(examples: list[Example], digest: str = "", folds: int = 4, progress=None) -> Detector:
+    """Fit the detector and choose its threshold on parts of examples it did not train on.
+    `progress(done, total)`: told as the work advances (a first worker start waits on this)."""
     from app.knowledge.embeddings import multilingual
     parts, owner = [], []
     for i, ex in enumerate(examples):
@@ -163,7 +165,10 @@ def train(examples: list[Example], digest: str = "", folds: int = 4) -> Detector
             parts.append(part)
             owner.append(i)
     owner = np.array(owner)
-    vectors = multilingual().encode(parts)
+    # Measured: encoding the parts, each fold's fit and the final fit take about as long as each
+    # other, so each counts as many steps as there are parts.
+    advance = steps(len(parts) * (folds + 2), progress)
+    vectors = multilingual().encode(parts, on_batch=advance)
     labels = [NONE] + [f for f in FLAGS if any(f in ex.flags for ex in examples)]
     whole = np.array([parts[k] == units(examples[owner[k]].text)[0] for k in range(len(parts))])
     # Out-of-fold scores: the threshold is set on examples each model did not see.
@@ -175,6 +180,7 @@ def train(examples: list[Example], digest: str = "", folds: int = 4) -> Detector
         features = _features(chars, vectors, parts)
         lr = _fit(examples, labels, features, vectors, owner, whole, train_rows)
         held[~train_rows] = 1.0 - lr.predict_proba(features[~train_rows])[:, 0]
+        advance(len(parts))
     per_example = np.zeros(len(examples))
     np.maximum.at(per_example, owner, held)
     flagged = np.array([bool(ex.flags) for ex in examples])
@@ -185,6 +191,7 @@ def train(examples: list[Example], digest: str = "", folds: int = 4) -> Detector
     threshold = float(np.quantile(per_example[ordinary], 1 - ORDINARY_FLAGGED))
     chars = _chars(parts)
     lr = _fit(examples, labels, _features(chars, vectors, parts), vectors, owner, whole, np.ones(len(parts), bool))
+    advance(len(parts))
     keep = [k for k in range(len(parts)) if examples[owner[k]].flags]
     info = {"examples": len(examples), "parts": len(parts), "threshold": round(threshold, 4),
             "held_out_recall": round(float((per_example[flagged] >= threshold).mean()), 4),
@@ -241,16 +248,22 @@ def cache_dir() -> Path:
 
 @functools.lru_cache(maxsize=1)
 def current() -> Detector:
-    """The detector for the packaged examples: from the cache, else trained now (about a minute) and
-    cached. A cache written by another version of the examples or encoder is never used. Workers
-    starting together train it once: the others wait on a lock file, then read what it wrote."""
+    """The detector for the packaged examples, once per process (see `load_or_train`)."""
+    return load_or_train()
+
+
+def load_or_train(progress=None) -> Detector:
+    """The detector from the cache, else trained now (one to three minutes; `progress(done, total)`
+    is told how far) and cached. A cache written by another version of the examples or encoder is
+    never used. Workers starting together train it once: the others wait on a lock file, then read
+    what it wrote."""
     digest = examples_digest()
     path = cache_dir() / f"sensitivity-{digest}.pkl"
     with _training_lock(path.parent):
         detector = _cached(path, digest)
         if detector is not None:
             return detector
-        detector = train(load_examples(), digest)
+        detector = train(load_examples(), digest, progress=progress)
         try:
             with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as fh:
                 fh.write(pickle.dumps(detector))

@@ -79,3 +79,14 @@ def test_version_names_the_data_it_was_trained_on():
     # a tiny history still gives a usable model: its confidence is the calibrated probability
     category, confidence = a.predict("my password reset email never came")[0]
     assert category == "login" and 0.0 < confidence <= 1.0
+
+
+def test_training_tells_its_progress_up_to_the_whole():
+    """The worker's first start, eval and replay show a progress line fed by this."""
+    texts = ["where is my invoice", "send me the invoice", "invoice for march please",
+             "reset my password", "I forgot my password", "password reset link broken"]
+    told = []
+    classifier.train(texts, ["billing"] * 3 + ["login"] * 3, progress=lambda done, total: told.append((done, total)))
+    dones = [done for done, _ in told]
+    assert len(told) > 3 and dones == sorted(dones) and {t for _, t in told} == {told[-1][1]}
+    assert told[-1][0] == told[-1][1]  # it ends at 100 %

@@ -41,3 +41,32 @@ def test_on_a_terminal_one_line_is_rewritten_in_place():
     assert out.count("\n") == 1 and out.count("\r") == 3
     assert "\rtickets handled: 1/3 (0.0/s, about 2 min 00 s left)" in out
     assert out.endswith("\rtickets handled: 3/3 in 2 min 00 s\x1b[K\n")
+
+
+def test_a_count_of_its_own_replaces_done_of_total_and_the_rate():
+    """A sweep counts tickets but moves through a span of time: its line says both, no rate."""
+    clock, log = Clock(), io.StringIO()
+    progress = Progress(100, "sweeping", log, every_s=10, clock=clock,
+                        counts=lambda done, total: f"{done * 3} examined, {done * 100 // total}% of the way")
+    clock.now = 10
+    progress.set(25)
+    progress.close()
+    assert log.getvalue().splitlines() == ["sweeping: 75 examined, 25% of the way (about 30 s left)",
+                                           "sweeping: 75 examined, 25% of the way in 10 s"]
+
+
+def test_a_computation_s_steps_show_in_percent_and_one_that_has_nothing_to_do_shows_nothing():
+    from app.cli.progress import StepsLine
+    from app.core.steps import steps
+    log = io.StringIO()
+    line = StepsLine("training", log, every_s=0)
+    advance = steps(200, line)
+    advance(50)
+    advance(150)
+    line.close()
+    lines = log.getvalue().splitlines()
+    assert lines[0].startswith("training: 25% (about") and lines[1] == "training: 100%"
+    assert log.getvalue().splitlines()[-1].startswith("training: 100% in ")
+    quiet = io.StringIO()
+    StepsLine("training", quiet).close()  # a cached model: no training, no line
+    assert quiet.getvalue() == ""
