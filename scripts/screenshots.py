@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Screenshots of the Zendesk app for the README: docs/screenshots/sidebar.png (a drafted ticket),
+"""Screenshots of the Zendesk app for docs/zendesk.md: docs/screenshots/sidebar.png (a drafted ticket),
 sidebar-escalated.png (an escalation with its case file and a refund to approve) and admin.png.
 
 Starts what the demo starts (the sandbox helpdesk with the sample company's vendor stand-ins,

@@ -1,4 +1,4 @@
-"""Each benchmark in the README runs, in a short form, and prints the JSON its issue names.
+"""Each benchmark in docs/benchmarks.md runs, in a short form, and prints the JSON its issue names.
 
 These check that the scripts work, not how fast anything is (figures are for the scripts'
 full runs, reported in the issues' closing notes).
@@ -115,7 +115,7 @@ def test_bench_safety_short():
     assert set(figures["attacks_forbidden"].values()) == {0}
     assert figures["model_saw"] == {} and figures["secret_values_seen"] == 0
     assert figures["actions_without_approval"] == 0 and figures["refunds_over_cap"] == 0
-    # benign controls still go out (the full corpus: 67.5 %, short of the issue's 90 %; README says why)
+    # benign controls still go out (the full corpus: 67.5 %, short of the issue's 90 %; docs/judgement.md says why)
     assert figures["benign_sent"] >= 0.5 and figures["unhandled"] == 0
 
 

@@ -4,7 +4,7 @@ apart from reading the file.
 A ticket's page (the helpdesk's page-URL field, or a product URL the customer pasted) is located in
 the map; the area becomes a triage feature and, when the message asks for one of the area's tasks,
 its steps go into the reply. The steps are a source like a knowledge-base passage: they are cited as
-`product-map:<area>#<task>` and the claim check reads them (format in the README, "Product map").
+`product-map:<area>#<task>` and the claim check reads them (format in docs/knowledge.md, "Product map").
 """
 from __future__ import annotations
 
@@ -109,7 +109,7 @@ class ProductMap:
 
 def with_page(text: str, page: Page | None) -> str:
     """The classifier's text with the page's area appended: the same at training and at prediction.
-    The area's name, not an id, so the sentence embedding reads it too (README, "Product map")."""
+    The area's name, not an id, so the sentence embedding reads it too (docs/knowledge.md, "Product map")."""
     return f"{text}\nPage: {page.area.name}" if page else text
 
 

@@ -2,7 +2,7 @@
 
 Features: word 1–2-grams and character 2–5-grams (TF-IDF) next to a sentence embedding
 (MiniLM), each block L2-normalised, into one logistic regression (C 10). Chosen by measurement
-on Banking77 and CLINC150 (README, "How the offline engine was chosen"): on Banking77's test
+on Banking77 and CLINC150 (docs/judgement.md, "How the offline engine was chosen"): on Banking77's test
 split this recipe measured 94.19 %, against 93.83 % with the embedding weighted ×2 and C 20.
 
 Confidence is calibrated on tickets the model did not train on: training first runs an

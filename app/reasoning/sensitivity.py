@@ -9,7 +9,7 @@ Two parts, each able only to add a flag:
   sensitive enough. Each learned flag names the part that raised it and
   the nearest example it resembles, so an agent sees why.
 
-The detector trains from the examples in `sensitivity_data/` (README, "Sensitivity") in a few
+The detector trains from the examples in `sensitivity_data/` (docs/judgement.md, "What a person must handle") in a few
 seconds, once per set of examples, and is cached on disk.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Read labelled ticket files (JSONL, one ticket per line; format in the README)."""
+"""Read labelled ticket files (JSONL, one ticket per line; format in docs/replay-and-eval.md)."""
 from __future__ import annotations
 
 import json

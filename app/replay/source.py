@@ -73,7 +73,7 @@ def load_file(path: str, labels: Labels) -> tuple[list[HumanTicket], list[str]]:
 
 
 def from_jsonl(data: dict) -> HumanTicket:
-    """Our history format (README: Training data format) with the agent's reply as `agent_reply`."""
+    """Our history format (docs/replay-and-eval.md: Training data format) with the agent's reply as `agent_reply`."""
     ticket = parse_record(data)
     reply = str(data.get("agent_reply") or "")
     human = "escalated" if ticket.expect == "escalate" else "replied" if reply or ticket.expect == "answer" else "none"
