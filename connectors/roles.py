@@ -24,6 +24,17 @@ class Subscription:
     seats: int
     current_period_end: str
     cancel_at_period_end: bool = False
+    # when it was canceled; for a cancellation at the period end, when that was asked for ("" if never)
+    canceled_at: str = ""
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    description: str  # the vendor's own words, e.g. "Remaining time on 2 × Growth after 04 Nov 2026"
+    amount: int  # minor units, in the invoice's currency; negative for a credit
+    proration: bool = False  # part of a period, charged or credited because the plan, seats or interval changed
+    period_start: str = ""
+    period_end: str = ""
 
 
 @dataclass(frozen=True)
@@ -36,6 +47,20 @@ class Invoice:
     currency: str
     created: str
     url: str = ""  # hosted invoice page
+    subscription_id: str = ""  # the subscription it bills, if any
+    billing_reason: str = ""  # subscription_create, subscription_cycle (a renewal), subscription_update, manual, …
+    next_payment_attempt: str = ""  # when an unpaid invoice is charged again; "" when no attempt is scheduled
+    lines: tuple[InvoiceLine, ...] = ()  # the first page of lines (ten at Stripe)
+
+
+@dataclass(frozen=True)
+class Refund:
+    id: str
+    charge_id: str
+    amount: int
+    currency: str
+    status: str  # pending, requires_action, succeeded, failed, canceled
+    created: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,6 +75,7 @@ class Charge:
     failure_message: str = ""
     disputed: bool = False
     url: str = ""  # receipt
+    refunds: tuple[Refund, ...] = ()  # newest first
 
 
 @dataclass(frozen=True)
@@ -61,15 +87,6 @@ class BillingAccount:
     invoices: tuple[Invoice, ...] = ()  # newest first
     charges: tuple[Charge, ...] = ()  # newest first
     link: str = ""  # the customer in the vendor's dashboard
-
-
-@dataclass(frozen=True)
-class Refund:
-    id: str
-    charge_id: str
-    amount: int
-    currency: str
-    status: str
 
 
 class Billing(Protocol):

@@ -5,7 +5,7 @@ SOURCES.md names the sources; a test holds this module's objects to those fixtur
   GET  /v1/customers?email=            the email filter is exact, as Stripe's is case-sensitive
   GET  /v1/subscriptions?customer=&status=   no status leaves canceled ones out; "all" keeps them
   GET  /v1/invoices?customer=&expand[]=data.payments   `payments` appear only when expanded
-  GET  /v1/charges?customer=
+  GET  /v1/charges?customer=&expand[]=data.refunds   `refunds` appear only when expanded
   GET  /v1/products?ids[]=
   POST /v1/refunds                     charge, amount, reason, metadata[...]; see below
 Lists are newest first, take `limit` (1-100, default 10) and report `has_more`. Any other
@@ -101,8 +101,10 @@ def create_app(data: dict, latency_s: float = 0.0) -> Flask:
     @app.get("/v1/charges")
     def list_charges():
         customer = request.args.get("customer")
+        with_refunds = "data.refunds" in _array("expand")
         found = [c for c in db["charges"] if customer is None or c["customer"] == customer]
-        return _page("/v1/charges", found)
+        shown = [c if with_refunds else {k: v for k, v in c.items() if k != "refunds"} for c in found]
+        return _page("/v1/charges", shown, expandable=("data.refunds",))
 
     @app.get("/v1/products")
     def list_products():
@@ -201,8 +203,15 @@ def _refund(db: dict, params: dict, created: int) -> dict:
     metadata = {k[len("metadata["):-1]: v for k, v in params.items() if k.startswith("metadata[")}
     refund = refund_object(_token(random.Random(f"{charge['id']}:{charge['amount_refunded']}"), 24, "re_3"),
                            charge, amount, created, params.get("reason") or None, metadata)
+    _list_refund(charge, refund)
     db["refunds"].append(refund)
     return refund
+
+
+def _list_refund(charge: dict, refund: dict) -> None:
+    """The charge's own list of refunds shows it too, newest first."""
+    charge["refunds"]["data"].insert(0, refund)
+    charge["refunds"]["total_count"] += 1
 
 
 def _write(params: dict, key: str, replayed: bool) -> dict:
@@ -378,7 +387,10 @@ def charge_object(cid: str, customer: dict, amount: int, created: int, payment_i
                                    "type": "card"},
         "receipt_email": customer["email"], "receipt_number": None,
         "receipt_url": f"https://pay.stripe.com/receipts/invoices/{receipt}?s=ap" if ok else None,
-        "refunded": False, "review": None, "shipping": None, "source_transfer": None,
+        "refunded": False,
+        "refunds": {"object": "list", "data": [], "has_more": False, "total_count": 0,
+                    "url": f"/v1/charges/{cid}/refunds"},
+        "review": None, "shipping": None, "source_transfer": None,
         "statement_descriptor": None, "statement_descriptor_suffix": None,
         "status": "succeeded" if ok else "failed", "transfer_data": None, "transfer_group": None}
 
@@ -504,8 +516,9 @@ class _Book:
         item = sub["items"]["data"][0]
         if story == "payment_failed":
             sub["status"] = "past_due"
-        elif story == "cancel_at_period_end":
-            sub.update(cancel_at_period_end=True, cancel_at=item["current_period_end"])
+        elif story == "cancel_at_period_end":  # asked for two days into the period (Stripe's canceled_at)
+            sub.update(cancel_at_period_end=True, cancel_at=item["current_period_end"],
+                       canceled_at=min(item["current_period_start"] + 2 * 86400, _ts(TODAY)))
             sub["cancellation_details"]["reason"] = "cancellation_requested"
         elif story == "canceled":
             ended = item["current_period_end"]
@@ -515,6 +528,7 @@ class _Book:
             again = copy.deepcopy(last)
             again.update(id=self.id("ch_3", 23), payment_intent=self.id("pi_3", 23),
                          created=last["created"] + 45, receipt_url=last["receipt_url"].replace("?", "2?"))
+            again["refunds"]["url"] = f"/v1/charges/{again['id']}/refunds"
             self.charges.append(again)
             if story == "twice_refunded":
                 self._refund(again, again["amount"], _ts(TODAY - timedelta(days=1)) + 58800, "duplicate")
@@ -528,7 +542,9 @@ class _Book:
     def _refund(self, charge: dict, amount: int, created: int, reason: str) -> None:
         charge["amount_refunded"] += amount
         charge["refunded"] = charge["amount_refunded"] == charge["amount"]
-        self.refunds.append(refund_object(self.id("re_3", 23), charge, amount, created, reason, {}))
+        refund = refund_object(self.id("re_3", 23), charge, amount, created, reason, {})
+        _list_refund(charge, refund)
+        self.refunds.append(refund)
 
 
 def _token(rng: random.Random, length: int, prefix: str = "",

@@ -12,7 +12,7 @@ import requests
 import stripe
 
 from connectors.errors import AuthFailed, ConnectorError, NotFound, RateLimited, Unavailable
-from connectors.roles import BillingAccount, Charge, Invoice, Refund, Subscription
+from connectors.roles import BillingAccount, Charge, Invoice, InvoiceLine, Refund, Subscription
 from connectors.stripe_billing import StripeBilling
 from sandbox.vendors.stripe import API_KEY, create_app, sample_data
 from tests.fakes.served import Served
@@ -79,14 +79,22 @@ DANA = BillingAccount(
                      amount=2592000, currency="usd", interval="year", seats=60,
                      current_period_end="2027-10-01T00:00:00Z"),
         Subscription(id="sub_1OyPq3LkdIwHu7ixM0nthly1", status="canceled", plan="Growth", amount=202500,
-                     currency="usd", interval="month", seats=45, current_period_end="2025-10-01T00:00:00Z")),
+                     currency="usd", interval="month", seats=45, current_period_end="2025-10-01T00:00:00Z",
+                     canceled_at="2025-10-01T00:00:00Z")),
     invoices=(
         Invoice(id="in_1SB2c4LkdIwHu7ixSeatAdd0", number="7C1E0B55-0007", status="open", amount_due=79200,
                 amount_paid=0, currency="usd", created="2026-11-04T09:30:00Z",
-                url=fixture("invoices")["data"][0]["hosted_invoice_url"]),
+                url=fixture("invoices")["data"][0]["hosted_invoice_url"],
+                subscription_id="sub_1Q5fZnLkdIwHu7ixT0a2Bv8C", billing_reason="subscription_update",
+                next_payment_attempt="2026-11-07T09:30:00Z",
+                lines=(InvoiceLine("Remaining time on 2 × Growth after 04 Nov 2026", 79200, proration=True,
+                                   period_start="2026-11-04T09:30:00Z", period_end="2027-10-01T00:00:00Z"),)),
         Invoice(id="in_1SA0a1LkdIwHu7ixRenew26", number="7C1E0B55-0006", status="paid", amount_due=2592000,
                 amount_paid=2592000, currency="usd", created="2026-10-01T00:00:00Z",
-                url=fixture("invoices")["data"][1]["hosted_invoice_url"])),
+                url=fixture("invoices")["data"][1]["hosted_invoice_url"],
+                subscription_id="sub_1Q5fZnLkdIwHu7ixT0a2Bv8C", billing_reason="subscription_cycle",
+                lines=(InvoiceLine("60 × Growth (at $432.00 / year)", 2592000, proration=False,
+                                   period_start="2026-10-01T00:00:00Z", period_end="2027-10-01T00:00:00Z"),))),
     charges=(
         Charge(id="ch_3SB2c5LkdIwHu7ix0Fa1Ch1", amount=79200, amount_refunded=0, currency="usd",
                status="failed", created="2026-11-04T09:35:00Z", invoice_id="in_1SB2c4LkdIwHu7ixSeatAdd0",
@@ -111,7 +119,7 @@ def test_account_reads_customer_subscriptions_invoices_charges_and_product_names
     assert sorted(made[1:], key=str) == sorted([
         ("GET", "/v1/subscriptions", {"customer": CUSTOMER, "status": "all", "limit": "10"}),
         ("GET", "/v1/invoices", {"customer": CUSTOMER, "limit": "10", "expand[0]": "data.payments"}),
-        ("GET", "/v1/charges", {"customer": CUSTOMER, "limit": "10"}),
+        ("GET", "/v1/charges", {"customer": CUSTOMER, "limit": "10", "expand[0]": "data.refunds"}),
         # the canceled subscription's price has no nickname: its product's name stands in
         ("GET", "/v1/products", {"ids[0]": "prod_QxR6GrowthXyZ1", "limit": "1"}),
     ], key=str)
@@ -132,6 +140,24 @@ def test_no_product_lookup_when_every_price_has_a_nickname(api):
     assert [s.plan for s in account.subscriptions] == ["Growth (annual)", "Growth (monthly)"]
     assert sorted(path for _, path, _ in calls(api)) == ["/v1/charges", "/v1/customers", "/v1/invoices",
                                                          "/v1/subscriptions"]
+
+
+def test_a_charges_refunds_are_read_newest_first_with_their_dates_and_status(api):
+    charges = fixture("charges")
+    older = dict(fixture("refund"), id="re_3SA0a2LkdIwHu7ix0Rfnd00", amount=10000, created=1793000000)
+    pending = dict(fixture("refund"), status="pending")
+    charges["data"][1].update(amount_refunded=53200,
+                              refunds=dict(charges["data"][1]["refunds"], data=[older, pending], total_count=2))
+    add_account(api)
+    api.replace("GET", f"{API}/charges", json=charges)
+
+    renewal = billing()[0].account(EMAIL).charges[1]
+    assert (renewal.id, renewal.amount_refunded) == (CHARGE, 53200)
+    assert renewal.refunds == (
+        Refund(id="re_3SA0a2LkdIwHu7ix0Rfnd01", charge_id=CHARGE, amount=43200, currency="usd", status="pending",
+               created="2026-11-05T09:30:00Z"),
+        Refund(id="re_3SA0a2LkdIwHu7ix0Rfnd00", charge_id=CHARGE, amount=10000, currency="usd", status="succeeded",
+               created="2026-10-26T07:33:20Z"))
 
 
 def test_unknown_email_is_none_after_one_call(api):
@@ -252,7 +278,7 @@ def test_refund_posts_once_with_the_idempotency_key(api):
 
     refund = client.refund(CHARGE, 43200, IDEMPOTENCY_KEY, reason="requested_by_customer")
     assert refund == Refund(id="re_3SA0a2LkdIwHu7ix0Rfnd01", charge_id=CHARGE, amount=43200, currency="usd",
-                            status="succeeded")
+                            status="succeeded", created="2026-11-05T09:30:00Z")
     assert calls(api) == [("POST", "/v1/refunds",
                            {"charge": CHARGE, "amount": "43200", "reason": "requested_by_customer"})]
     assert header(api, "Idempotency-Key") == [IDEMPOTENCY_KEY]
@@ -408,6 +434,10 @@ def test_sandbox_account_for_a_known_user(brightline):
     assert tomas.subscriptions[0].plan == "Enterprise"
     assert [(c.amount, c.amount_refunded, c.invoice_id != "") for c in tomas.charges[:2]] == [
         (2000000, 2000000, False), (2000000, 0, True)]  # the duplicate, refunded; the renewal
+    (refund,) = tomas.charges[0].refunds
+    assert (refund.amount, refund.status, refund.created) == (2000000, "succeeded", "2026-11-14T16:20:00Z")
+    assert [line.proration for i in hannah.invoices for line in i.lines] == [False] * 3
+    assert {i.subscription_id for i in hannah.invoices} == {plan.id} and plan.canceled_at == ""
     assert nobody is None
 
 
@@ -429,6 +459,7 @@ def test_sandbox_refund_is_made_once_per_key(brightline):
     assert duplicate.amount == 103500 and duplicate.invoice_id == ""
     assert first == again and first.amount == 103500 and first.status == "succeeded"
     assert (after.amount_refunded, after.id) == (103500, duplicate.id)
+    assert duplicate.refunds == () and after.refunds == (first,)  # the charge lists the refund it now has
     assert [(w["idempotency_key"], w["replayed"]) for w in writes] == [("refund:2023:dup", False),
                                                                      ("refund:2023:dup", True)]
     assert writes[0]["body"] == {"charge": duplicate.id, "amount": "103500", "reason": "duplicate"}
