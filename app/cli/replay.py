@@ -104,7 +104,11 @@ def _engine_and_policy(settings, policy_file):
             policy = parse_policy_text(fh.read(), policy_file)
     else:
         policy = policy_store.load(db)
-    return policy, build_engine(settings, db)
+    from app.cli.progress import StepsLine
+    line = StepsLine(f"training the classifier on {settings.history_file} (first run only)")
+    engine = build_engine(settings, db, progress=line)
+    line.close()
+    return policy, engine
 
 
 def unseen(tickets: list, data_dir: str, include_trained: bool) -> tuple[list, dict]:
