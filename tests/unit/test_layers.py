@@ -16,8 +16,8 @@ LAYERS = ["core", "store", "knowledge", "intake", "checks", "reasoning", "policy
 PURE = ["core.domain", "core.flags", "core.strict", "core.errors", "intake", "checks", "reasoning.triage",
         "reasoning.classifier", "reasoning.sentiment", "reasoning.sensitivity_rules", "reasoning.compose",
         "policy.schema", "policy.decide", "policy.action_plan", "policy.preview", "pipeline.guards",
-        "pipeline.case_file", "pipeline.bug_report", "pipeline.think", "pipeline.plan", "knowledge.passages",
-        "knowledge.text", "knowledge.search", "replay.metrics"]
+        "pipeline.case_file", "pipeline.conflicts", "pipeline.bug_report", "pipeline.think", "pipeline.plan",
+        "knowledge.passages", "knowledge.text", "knowledge.search", "replay.metrics"]
 IO_LIBRARIES = {"flask", "werkzeug", "sqlite_utils", "sqlite3", "requests", "httpx", "openai", "zenpy",
                 "intercom", "stripe", "slack_sdk", "waitress", "apscheduler", "connectors"}
 DATA_ONLY = ("connectors.types", "connectors.helpdesk")  # data classes and the helpdesk protocol: shapes, no I/O
