@@ -8,6 +8,7 @@ from .types import Snapshot, TicketSummary, TicketUpdate
 
 class Helpdesk(Protocol):
     platform: str
+    display_name: str  # "Zendesk": how the vendor is named to people
 
     def bot_user_id(self) -> str: ...
 

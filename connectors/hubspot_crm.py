@@ -12,6 +12,9 @@ fetch.
 Plan tier, ARR and renewal date are the portal's custom properties `plan_tier`, `arr` and
 `renewal_date`, read from the contact and, where the contact has none, from its primary company.
 `annualrevenue` is not used: in HubSpot it is the customer's own revenue, not what they pay us.
+`arr` is a bare number with no currency of its own, and the portal's company currency (a setting
+read through another API) need not be the one it was typed in, so the record's `arr_currency`
+stays empty rather than guessed.
 
 Reads are retried (the search is a POST but changes nothing); writes never are, since HubSpot
 takes no idempotency key on them: a note that timed out may exist, and posting it again would
@@ -49,6 +52,7 @@ WORKERS = 8  # threads for the owner read that runs beside the company read; mad
 
 class HubSpotCrm:
     name = "hubspot"
+    display_name = "HubSpot"
 
     def __init__(self, token: str, base_url: str = "", timeout_s: float = TIMEOUT_S,
                  portal_id: str = ""):

@@ -84,6 +84,7 @@ def reveal(body: str) -> tuple[str, list[str]]:
 
 class IntercomHelpdesk:
     platform = "intercom"
+    display_name = "Intercom"
 
     def __init__(self, token: str, base_url: str = "", admin_id: str = "", workspace_id: str = "",
                  timeout_s: float = TIMEOUT_S, label_attributes: bool = False):

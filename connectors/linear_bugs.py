@@ -52,6 +52,7 @@ log = logging.getLogger("deskhand.linear")
 
 class LinearBugs:
     name = "linear"
+    display_name = "Linear"
 
     def __init__(self, api_key: str, team_id: str, base_url: str = "", timeout_s: float = TIMEOUT_S):
         """`api_key` goes into the Authorization header as given: a personal key bare, an OAuth

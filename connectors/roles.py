@@ -91,6 +91,7 @@ class BillingAccount:
 
 class Billing(Protocol):
     name: str  # "stripe"
+    display_name: str  # "Stripe": how the vendor is named to people
 
     def account(self, email: str) -> BillingAccount | None:
         """The customer with this email, with subscriptions, recent invoices and charges."""
@@ -110,7 +111,8 @@ class CrmRecord:
     company: str = ""
     lifecycle_stage: str = ""
     plan_tier: str = ""
-    arr: float | None = None  # annual recurring revenue, in the account currency
+    arr: float | None = None  # annual recurring revenue
+    arr_currency: str = ""  # its ISO code, "" when the CRM does not record one (HubSpot's `arr` is a bare number)
     owner: str = ""  # the account owner's name or email
     renewal_date: str = ""
     link: str = ""
@@ -118,6 +120,7 @@ class CrmRecord:
 
 class Crm(Protocol):
     name: str  # "hubspot"
+    display_name: str  # "HubSpot"
 
     def contact(self, email: str) -> CrmRecord | None: ...
 
@@ -142,6 +145,7 @@ class Issue:
 
 class BugTracker(Protocol):
     name: str  # "linear"
+    display_name: str  # "Linear"
 
     def search(self, text: str, limit: int = 5) -> list[Issue]:
         """Open issues matching the text, best first."""

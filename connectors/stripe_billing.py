@@ -44,6 +44,7 @@ REFUND_REASONS = ("duplicate", "requested_by_customer")
 
 class StripeBilling:
     name = "stripe"
+    display_name = "Stripe"
 
     def __init__(self, api_key: str, base_url: str = "", timeout_s: float = TIMEOUT_S):
         self._api_key = api_key

@@ -28,6 +28,7 @@ HISTORY_PAGE = 100
 
 class ZendeskHelpdesk:
     platform = "zendesk"
+    display_name = "Zendesk"
 
     def __init__(self, subdomain: str, email: str, token: str, base_url: str = "",
                  bot_user_id: str = "", page_url_field_id: str = "", category_field_id: str = "",

@@ -91,7 +91,8 @@ _POSING = re.compile(
     r"notatka wewnętrzna|interne notitie|iç not|внутренняя заметка|служебн\w+|内部メモ|内部备注|内部備註)\s*[:：-]"
     r"|\bescalat\w*\s*[:=]\s*(?:no|yes|false|true|none)\b|\b(?:note|message) from (?:tier ?\d|the support (?:lead|manager)|"
     r"your manager|management)\b|\b(?:do not|don't) (?:escalate|forward) (?:this|to)\b"
-    r"|^\s*(?:WHAT DESKHAND TRIED|NEXT STEP|ACTIONS AWAITING APPROVAL|CASE FILE|CUSTOMER MOOD|EVIDENCE)\s*$"
+    r"|^\s*(?:WHAT DESKHAND TRIED|NEXT STEP|ACTIONS AWAITING APPROVAL|CASE FILE|CUSTOMER MOOD|EVIDENCE|"
+    r"CONFLICTS BETWEEN SOURCES)\s*$"
     r"|\bDeskhand escalated this ticket\b", re.I | re.M)
 
 

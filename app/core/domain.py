@@ -47,14 +47,24 @@ class Triage:
 
 @dataclass(frozen=True)
 class Fact:
-    source: str
+    source: str  # the role that answered (billing, crm, bugs, helpdesk): what plans and gaps name
     text: str
     link: str = ""
     at: str = ""
     kind: str = ""  # what the fact is about (plan, arr, owner, invoice, charge, issue, history…)
     ref: str = ""  # the object's id in its system (a charge id, for actions)
-    amount: int = 0  # minor units, for charges: what is left to refund
+    amount: int = 0  # minor units: a charge's refundable rest, a plan's price per interval, an ARR
     currency: str = ""
+    system: str = ""  # the vendor that answered, as people name it ("Stripe", "HubSpot"): who said what
+    # the values the conflict check compares, which the text only spells out for people
+    value: str = ""  # a plan's or a CRM tier's name
+    interval: str = ""  # a plan's billing interval: month | year
+    status: str = ""  # a plan's subscription status (active, canceled, …)
+
+    @property
+    def said_by(self) -> str:
+        """Who said it: the vendor, else the role (a fact recorded before vendors were named)."""
+        return self.system or self.source
 
 
 @dataclass(frozen=True)

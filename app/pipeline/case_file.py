@@ -4,6 +4,9 @@ again (DESIGN §5). Pure: triage, decision, evidence and passages in, text and a
 Completeness is the share of the facts a person handling this category needs (say, plan, invoice,
 charge, owner and ARR for billing) that the note carries; it is recorded with every escalation so
 gaps in the connected systems show up as a number, not an anecdote.
+
+Every fact names the system it came from, and where two systems disagree (a renewal date, a plan, an
+ARR) the note says so in its own section, so nobody answers from the wrong one (issue 18).
 """
 from __future__ import annotations
 
@@ -11,9 +14,10 @@ import re
 from dataclasses import dataclass
 
 from app.checks.check import Checked
-from app.core.domain import Decision, Evidence, Ticket, Triage
+from app.core.domain import Decision, Evidence, Fact, Ticket, Triage
 from app.core.flags import URGENT
 from app.knowledge.search import Match
+from app.pipeline.conflicts import conflicts
 
 # What a person needs in hand, per category; the default covers the rest.
 EXPECTED = {
@@ -42,6 +46,7 @@ NEXT_STEP = {
     "scam": "Confirm Deskhand's real channels, secure the account, and record the scam for the fraud team.",
     "account_change": "Verify the current owner out of band before any ownership, admin or email change.",
 }
+CONFLICT_STEP = "The sources disagree (see CONFLICTS BETWEEN SOURCES): check which is right before replying."
 CATEGORY_STEP = {
     "billing": "Check the invoices and charges above, then answer or correct the billing.",
     "refund_request": "Decide the refund against the refund policy and the charge above.",
@@ -72,15 +77,18 @@ def case_file(triage: Triage, decision: Decision, evidence: Evidence, matches: l
     lines += ["", "CUSTOMER", f"- {ticket.requester.name or '?'} <{ticket.requester.email or '?'}>"
               + (f", on {triage.page_url or ticket.page_url}" if triage.page_url or ticket.page_url else "")
               + (f" ({triage.page_area_name})" if triage.page_area_name else "")]
-    for kind, label in (("plan", "Plan"), ("arr", ""), ("tier", ""), ("owner", ""), ("renewal", "")):
-        lines += [f"- {label + ': ' if label else ''}{f.text}" for f in evidence.of(kind)]
+    for kind in ("plan", "arr", "tier", "owner", "renewal"):
+        lines += [f"- {_said(f)}" for f in evidence.of(kind)]
+    disagreements = conflicts(evidence)
+    if disagreements:
+        lines += ["", "CONFLICTS BETWEEN SOURCES"] + [f"- {c}" for c in disagreements]
     lines += ["", "EVIDENCE"]
     for kind in ("billing_customer", "invoice", "charge", "failed_charge", "crm_contact", "issue",
                  "billing_none", "crm_none", "issue_none"):
-        lines += [f"- {f.text}" + (f" {f.link}" if f.link else "") for f in evidence.of(kind)]
+        lines += [f"- {_said(f)}" + (f" {f.link}" if f.link else "") for f in evidence.of(kind)]
     history = evidence.of("history")
     lines.append(f"- requester's tickets in the last 90 days: {len(history) or 'none'}")
-    lines += [f"  - {f.text}" + (f" {f.link}" if f.link else "") for f in history[:5]]
+    lines += [f"  - {_said(f)}" + (f" {f.link}" if f.link else "") for f in history[:5]]
     if evidence.gaps:
         lines.append("- could not check: " + "; ".join(f"{g.source} ({g.reason})" for g in evidence.gaps))
     lines += ["", "WHAT DESKHAND TRIED", f"- stopped because: {'; '.join(decision.reasons)}",
@@ -95,7 +103,7 @@ def case_file(triage: Triage, decision: Decision, evidence: Evidence, matches: l
         lines += [f"- reply blocked: {r}" for r in checked.blocked]
         lines += [f"- unsupported claim: {r}" for r in checked.unsupported]
     lines += ["", "CUSTOMER MOOD", f"- sentiment {triage.sentiment:+.2f}, frustration {triage.frustration:.2f}"]
-    lines += ["", "NEXT STEP", f"- {_next_step(triage)}"]
+    lines += ["", "NEXT STEP", f"- {_next_step(triage)}"] + ([f"- {CONFLICT_STEP}"] if disagreements else [])
     if done:
         lines += ["", "ACTIONS TAKEN"] + [f"- {d}" for d in done]
     if pending:
@@ -105,6 +113,11 @@ def case_file(triage: Triage, decision: Decision, evidence: Evidence, matches: l
     score = round(1 - len(missing) / len(expected), 3)
     lines += ["", f"Case file completeness {score:.0%}" + (f" (missing: {', '.join(missing)})" if missing else "")]
     return CaseFile("\n".join(lines), score, missing)
+
+
+def _said(fact: Fact) -> str:
+    """The fact after the system that said it, in the same place on every line so sources line up."""
+    return f"[{fact.said_by}] {fact.text}"
 
 
 def _next_step(triage: Triage) -> str:

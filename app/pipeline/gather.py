@@ -72,20 +72,23 @@ class Gatherer:
 
 
 def billing_facts(billing: Billing, email: str) -> list[Fact]:
+    who = billing.display_name
     account = billing.account(email)
     if account is None:
-        return [Fact("billing", f"no {billing.name} customer with {email}", kind="billing_none")]
-    facts = [Fact("billing", f"{billing.name} customer {account.customer_id} ({account.name or email})",
-                  account.link, kind="billing_customer")]
+        return [Fact("billing", f"no customer with {email}", kind="billing_none", system=who)]
+    facts = [Fact("billing", f"customer {account.customer_id} ({account.name or email})",
+                  account.link, kind="billing_customer", system=who)]
     for sub in account.subscriptions:
         facts.append(Fact("billing", f"plan {sub.plan}: {sub.status}, {sub.seats} seats, "
                           f"{money(sub.amount, sub.currency)}/{sub.interval}, renews {sub.current_period_end[:10]}"
                           + (" (cancels at period end)" if sub.cancel_at_period_end else ""),
-                          account.link, kind="plan", at=sub.current_period_end))
+                          account.link, kind="plan", at=sub.current_period_end, amount=sub.amount,
+                          currency=sub.currency, system=who, value=sub.plan, interval=sub.interval,
+                          status=sub.status))
     for inv in account.invoices[:3]:
         facts.append(Fact("billing", f"invoice {inv.number or inv.id} ({inv.id}): {inv.status}, "
                           f"{money(inv.amount_due, inv.currency)} due, {money(inv.amount_paid, inv.currency)} paid, "
-                          f"{inv.created[:10]}", inv.url, kind="invoice", at=inv.created))
+                          f"{inv.created[:10]}", inv.url, kind="invoice", at=inv.created, system=who))
     for ch in account.charges[:5]:
         state = ch.status + (f" ({ch.failure_message})" if ch.failure_message else "")
         state += f", {money(ch.amount_refunded, ch.currency)} refunded" if ch.amount_refunded else ""
@@ -93,35 +96,42 @@ def billing_facts(billing: Billing, email: str) -> list[Fact]:
         facts.append(Fact("billing", f"charge {ch.id}: {money(ch.amount, ch.currency)} {state}, {ch.created[:10]}",
                           ch.url, kind="failed_charge" if ch.status == "failed" else "charge", at=ch.created,
                           ref=ch.id, amount=max(ch.amount - ch.amount_refunded, 0) if not ch.disputed else 0,
-                          currency=ch.currency))
+                          currency=ch.currency, system=who))
     return facts
 
 
 def crm_facts(crm: Crm, email: str) -> list[Fact]:
+    who = crm.display_name
     record = crm.contact(email)
     if record is None:
-        return [Fact("crm", f"no {crm.name} contact with {email}", kind="crm_none")]
-    facts = [Fact("crm", f"{crm.name} contact {record.name or email}" + (f" at {record.company}" if record.company else "")
+        return [Fact("crm", f"no contact with {email}", kind="crm_none", system=who)]
+    facts = [Fact("crm", f"contact {record.name or email}" + (f" at {record.company}" if record.company else "")
                   + (f", lifecycle {record.lifecycle_stage}" if record.lifecycle_stage else ""), record.link,
-                  kind="crm_contact", ref=record.contact_id)]
+                  kind="crm_contact", ref=record.contact_id, system=who)]
     if record.plan_tier:
-        facts.append(Fact("crm", f"tier {record.plan_tier}", record.link, kind="tier"))
+        facts.append(Fact("crm", f"tier {record.plan_tier}", record.link, kind="tier", system=who,
+                          value=record.plan_tier))
     if record.arr is not None:
-        facts.append(Fact("crm", f"ARR {record.arr:,.0f}", record.link, kind="arr"))
+        minor = round(record.arr * 100)
+        # a number without its currency cannot be read against billing, so the note says it is missing
+        text = (f"ARR {money(minor, record.arr_currency)}" if record.arr_currency
+                else f"ARR {record.arr:,.0f} (currency not recorded in {who})")
+        facts.append(Fact("crm", text, record.link, kind="arr", amount=minor, currency=record.arr_currency,
+                          system=who))
     if record.owner:
-        facts.append(Fact("crm", f"account owner {record.owner}", record.link, kind="owner"))
+        facts.append(Fact("crm", f"account owner {record.owner}", record.link, kind="owner", system=who))
     if record.renewal_date:
         facts.append(Fact("crm", f"renewal {record.renewal_date[:10]}", record.link, kind="renewal",
-                          at=record.renewal_date))
+                          at=record.renewal_date, system=who))
     return facts
 
 
 def bug_facts(bugs: BugTracker, text: str) -> list[Fact]:
     found = bugs.search(text[:200], limit=3)
     if not found:
-        return [Fact("bugs", f"no open {bugs.name} issue matches", kind="issue_none")]
+        return [Fact("bugs", "no open issue matches", kind="issue_none", system=bugs.display_name)]
     return [Fact("bugs", f"{i.identifier} {i.title} — {i.state}", i.url, kind="issue", at=i.created_at,
-                 ref=i.identifier) for i in found]
+                 ref=i.identifier, system=bugs.display_name) for i in found]
 
 
 def money(minor: int, currency: str) -> str:

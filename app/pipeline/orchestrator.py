@@ -169,7 +169,7 @@ class Pipeline:
                 found = self.helpdesk.requester_history(ticket.requester.id, exclude=ticket.id)
             return [Fact("helpdesk", f"#{t.id} {t.subject} — {t.outcome or t.status}, {t.created_at[:10]}"
                          + (f", {t.category}" if t.category else ""), self.helpdesk.ticket_link(t.id),
-                         at=t.created_at, kind="history") for t in found]
+                         at=t.created_at, kind="history", system=self.helpdesk.display_name) for t in found]
         return self.gatherer.gather(snap.ticket, plan, message, history)
 
     def _write(self, ticket: Ticket, key: str, action: str, update: dict, log) -> None:

@@ -55,9 +55,9 @@ def test_a_billing_dispute_escalates_with_a_complete_case_file(loop, trained_mod
     note = run(loop, worker, DISPUTE)
     body = note["body"]
     assert note["public"] is False and "sensitive: chargeback" in body
-    assert "stripe customer cus_" in body and "https://dashboard.stripe.com/customers/" in body
+    assert "[Stripe] customer cus_" in body and "https://dashboard.stripe.com/customers/" in body
     assert body.count("charge ch_") >= 2 and "$1,035.00" in body  # both November charges, with ids
-    assert "hubspot contact" in body and "account owner" in body and "ARR" in body
+    assert "[HubSpot] contact" in body and "account owner" in body and "ARR" in body
     assert "Case file completeness 100%" in body
     [case] = list(loop.db()["case_files"].rows)
     assert case["completeness"] == 1.0 and json.loads(case["gaps"]) == []
@@ -111,7 +111,7 @@ def test_a_connector_outage_is_a_gap_not_a_failure(loop, trained_model, vendors)
     worker, _ = context_worker(loop, trained_model, vendors, hubspot_url="http://127.0.0.1:9")  # nobody there
     note = run(loop, worker, DISPUTE)
     assert "could not check: crm (hubspot unreachable" in note["body"]
-    assert "stripe customer cus_" in note["body"]  # the other systems still answered
+    assert "[Stripe] customer cus_" in note["body"]  # the other systems still answered
     [case] = list(loop.db()["case_files"].rows)
     assert json.loads(case["gaps"]) == ["crm"] and case["completeness"] < 1
     assert loop.db()["dead_letters"].count == 0

@@ -4,7 +4,7 @@ import time
 import pytest
 
 from app.core.domain import Fact, Requester, Ticket
-from app.pipeline.gather import Gatherer, Systems, money
+from app.pipeline.gather import Gatherer, Systems, crm_facts, money
 from connectors.errors import Unavailable
 from connectors.roles import BillingAccount, Charge, CrmRecord, Issue, Subscription
 
@@ -12,7 +12,7 @@ TICKET = Ticket("zendesk", "1", "Charts not loading", "open", Requester("5", "an
 
 
 class SlowBilling:
-    name = "stripe"
+    name, display_name = "stripe", "Stripe"
 
     def __init__(self, delay_s=0.1):
         self.delay_s, self.asked = delay_s, []
@@ -28,7 +28,7 @@ class SlowBilling:
 
 
 class SlowCrm:
-    name = "hubspot"
+    name, display_name = "hubspot", "HubSpot"
 
     def __init__(self, delay_s=0.1):
         self.delay_s = delay_s
@@ -39,14 +39,14 @@ class SlowCrm:
 
 
 class DownBugs:
-    name = "linear"
+    name, display_name = "linear", "Linear"
 
     def search(self, text, limit=5):
         raise Unavailable("linear unreachable: ConnectError")
 
 
 class Bugs:
-    name = "linear"
+    name, display_name = "linear", "Linear"
 
     def search(self, text, limit=5):
         return [Issue("i1", "ENG-7", "Charts blank on Safari", "In Progress", "https://linear/ENG-7")]
@@ -65,6 +65,30 @@ def test_lookups_run_concurrently_and_keep_sources_and_links():
     assert [f.source for f in evidence.facts][0] == "helpdesk"  # facts come back in plan order
     [issue] = evidence.of("issue")
     assert issue.link == "https://linear/ENG-7" and issue.source == "bugs"
+    # who said it, by the vendor's name; the helpdesk's history names its own (the orchestrator's job)
+    assert {f.source: f.said_by for f in evidence.facts if f.source != "helpdesk"} == {
+        "billing": "Stripe", "crm": "HubSpot", "bugs": "Linear"}
+
+
+def test_plan_and_crm_facts_carry_the_values_a_conflict_check_compares():
+    gatherer = Gatherer(Systems(billing=SlowBilling(0.0), crm=SlowCrm(0.0)))
+    evidence = gatherer.gather(TICKET, ("billing", "crm"), "x")
+    [plan], [arr] = evidence.of("plan"), evidence.of("arr")
+    assert (plan.value, plan.interval, plan.status, plan.amount, plan.currency, plan.at) == (
+        "Growth", "year", "active", 43200, "usd", "2027-03-01T00:00:00Z")
+    # HubSpot's ARR is a bare number: the note says so instead of lending it billing's currency
+    assert arr.text == "ARR 5,184 (currency not recorded in HubSpot)" and (arr.amount, arr.currency) == (518400, "")
+
+
+def test_a_crm_that_records_the_arrs_currency_shows_it():
+    class Crm:
+        name, display_name = "othercrm", "OtherCRM"
+
+        def contact(self, email):
+            return CrmRecord("c1", email, "Ana", arr=12000.0, arr_currency="eur")
+
+    [_, arr] = crm_facts(Crm(), "ana@acme.test")
+    assert arr.text == "ARR €12,000.00" and (arr.amount, arr.currency, arr.system) == (1200000, "eur", "OtherCRM")
 
 
 def test_a_failing_or_slow_system_is_a_gap_and_the_rest_still_arrives():
