@@ -17,7 +17,8 @@ th:first-child,td:first-child{text-align:left}.wide{overflow-x:auto}.wide table{
 .legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;vertical-align:-1px}
 svg text{font:12px system-ui,sans-serif;fill:#333}.note{color:#666}
 .warning{background:#fff4e5;border-left:4px solid #e8a33d;padding:.5rem .8rem}
-.wide th,.wide td{white-space:nowrap;padding:.3rem .35rem}
+.wide th,.wide td{white-space:nowrap;padding:.3rem .35rem}.wide th{white-space:normal;vertical-align:bottom}
+.wide td.why{white-space:normal;text-align:left;color:#666}
 """
 
 
@@ -126,9 +127,11 @@ def _table(cats: dict, result: dict) -> str:
     for cat, r in cats.items():
         cells = (cat, r["predicted"], r["volume"], pct(r["precision"]), pct(r["recall"]), r["sent"], r["drafted"],
                  r["escalated"], pct(r["coverage"]), pct(r["send_precision"]), r["humans_escalated"],
-                 r["escalated_too"], num(r["similarity"]),
-                 *(("withheld", r["withheld"]) if r.get("withheld") else (num(r["proposed_send_at"]), num(r["proposed_draft_at"]))))
-        rows.append("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in cells) + "</tr>")
+                 r["escalated_too"], num(r["similarity"]))
+        # a withheld proposal says why across both threshold columns, wrapped: the table fits a laptop
+        proposal = (f"<td class='why' colspan='2'>withheld: {escape(r['withheld'])}</td>" if r.get("withheld") else
+                    f"<td>{num(r['proposed_send_at'])}</td><td>{num(r['proposed_draft_at'])}</td>")
+        rows.append("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in cells) + proposal + "</tr>")
     unplaced = result["n"] - sum(r["predicted"] for r in cats.values())
     rows.append(f"<tr><td>(no category)</td><td>{unplaced}</td>" + "<td></td>" * (len(head) - 2) + "</tr>")
     return "".join(rows) + (f"</table></div><p class='note'>{result['n']} tickets: {result['n'] - unplaced} in the "
