@@ -1,0 +1,40 @@
+"""`deskhand demo`, the README's first command, as a new user runs it: the whole loop on the sandbox,
+a table of what Deskhand did, the approvals it waits for with their ids, no vendor log noise, and
+its traces where `deskhand show` finds them afterwards."""
+from __future__ import annotations
+
+import logging
+import re
+
+from click.testing import CliRunner
+
+from app.cli.main import VENDOR_LOGGERS, main
+from app.reasoning import classifier
+from app.reasoning.engine import models_dir
+
+
+def test_the_demo_runs_the_loop_quietly_and_leaves_its_traces_where_show_finds_them(tmp_path, trained_model, caplog):
+    data = tmp_path / "demo"
+    classifier.save(trained_model, models_dir(str(data)))  # the session's model: the demo's training is not under test
+    caplog.set_level(logging.INFO)
+    result = CliRunner().invoke(main, ["demo", "--data-dir", str(data)])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    totals = dict((k, int(v)) for k, v in re.findall(r"(\w+) (\d+)", out.strip().splitlines()[-2]))
+    assert totals["processed"] == 40 and totals["errors"] == 0, out[-2000:]
+    assert totals["sent"] and totals["drafted"] and totals["escalated"]
+    # one row per played ticket, each with what happened
+    rows = [line for line in out.splitlines() if re.match(r"\s+20\d\d  ", line)]
+    assert len(rows) == 40 and all(re.search(r"\b(sent|drafted|escalated|skipped)\b", r) for r in rows)
+    # the actions waiting for a person, each with the command that approves it
+    pending = re.search(r"actions awaiting approval: (\d+)", out)
+    assert pending and int(pending.group(1)) >= 1
+    assert len(re.findall(r"`deskhand approve \d+`", out)) == int(pending.group(1))
+    # the vendors' per-request logging is kept out (the demo printed ~170 `INFO stripe` lines once)
+    noisy = [r for r in caplog.records if r.levelno < logging.WARNING and r.name.split(".")[0] in VENDOR_LOGGERS]
+    assert not noisy, [f"{r.name}: {r.getMessage()}" for r in noisy[:5]]
+    # where to look next, and it works
+    hint = re.search(r"DESKHAND_DATA_DIR=(\S+) deskhand show (\d+)", out)
+    assert hint and hint.group(1) == str(data)
+    shown = CliRunner().invoke(main, ["show", hint.group(2)], env={"DESKHAND_DATA_DIR": str(data)})
+    assert shown.exit_code == 0 and "decide" in shown.output, shown.output
