@@ -75,4 +75,4 @@ def cited_sources(draft: Draft, knowledge: KnowledgeIndex) -> list[Source]:
     by_id = {p.id: p for p in knowledge.passages}
     by_id.update({p.id: p for p in draft.page_passages if p.id.startswith(PAGE_MAP_PREFIX)})
     return [Source(c.passage_id, by_id[c.passage_id].embedded_text)
-            for c in draft.citations if c.passage_id in by_id]
+            for c in draft.citations if c.passage_id in by_id] + [Source(i, text, "fact") for i, text in draft.facts]

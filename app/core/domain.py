@@ -102,6 +102,9 @@ class Draft:
     # Product-map steps the reply quotes (app/knowledge/page_map.py): sources like knowledge-base passages,
     # carried here because they live in the map, not in the knowledge index the check reads.
     page_passages: tuple = ()
+    # (id, text) of the account facts the reply states — a diagnosis of the customer's billing records,
+    # a proposed fix as recorded — checked as tool facts; the ids name the records (charge, invoice…)
+    facts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,9 @@ class CategoryPolicy:
     gather: tuple[str, ...] = ("history", "billing", "crm", "bugs")  # lookups for the case file
     # action -> level (auto | approval | never); None: the category's defaults in action_plan
     actions: tuple[tuple[str, str], ...] | None = None
+    # answer from the requester's own billing account when the message asks about it (charged twice,
+    # an invoice, a failed payment…): looked up before composing, stated with its dates and amounts
+    account_facts: bool = False
 
     def action_levels(self) -> dict | None:
         return dict(self.actions) if self.actions is not None else None

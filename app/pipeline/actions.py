@@ -17,13 +17,16 @@ import time
 
 import sqlite_utils
 
+from app.core.domain import TicketEvent
 from app.core.errors import DeskhandError
 from app.pipeline.gather import Systems
 from app.policy.action_plan import SYSTEM, Caps, Proposal  # noqa: F401  (Caps re-exported for the CLI and worker)
+from app.store import jobs
 from app.store.db import transaction
 
 DAY_S = 86400
 RETRY_AFTER_CRASH = {"refund"}  # idempotent at the vendor: safe to run again
+TOLD = {"refund"}  # the customer's money: they hear from Deskhand once it has been returned
 
 
 class ActionError(DeskhandError):
@@ -129,6 +132,10 @@ def _run(db: sqlite_utils.Database, row: dict, who: str, systems: Systems, caps:
         raise ActionError(f"the {row['action']} failed and can be approved again: {exc}") from None
     with transaction(db):
         db.execute("UPDATE pending_actions SET status = 'executed', result = ? WHERE id = ?", [result, action_id])
+        if row["action"] in TOLD:  # in the same transaction: an executed refund always has its job
+            jobs.insert_delivery(db, TicketEvent(row["platform"], f"action:{action_id}:done", jobs.DONE,
+                                                 row["ticket_id"], comment_id=str(action_id)),
+                                 f'{{"action_id": {action_id}}}'.encode())
     return result
 
 

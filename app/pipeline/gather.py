@@ -14,7 +14,7 @@ from typing import Callable
 
 from app.core.domain import Evidence, Fact, Gap, Ticket
 from connectors.errors import ConnectorError
-from connectors.roles import Billing, BugTracker, Chat, Crm
+from connectors.roles import Billing, BillingAccount, BugTracker, Chat, Crm
 
 BUDGET_S = 2.0  # the whole gather; a slower system is a gap, not a stalled ticket
 
@@ -56,6 +56,22 @@ class Gatherer:
                 facts.extend(future.result())
         return Evidence(facts=tuple(facts), gaps=tuple(gaps),
                         elapsed_ms=round((time.monotonic() - started) * 1000, 1))
+
+    def billing_account(self, email: str) -> tuple[BillingAccount | None, Gap | None]:
+        """The requester's billing account for a reply (by their helpdesk email, never by what they
+        wrote), within the budget; a failure or a slow system is a gap, and the reply comes from
+        the knowledge base instead."""
+        billing = self.systems.billing
+        if billing is None or not email:
+            return None, None
+        future = self._pool.submit(billing.account, email)
+        try:
+            return future.result(timeout=self.budget_s), None
+        except TimeoutError:
+            future.cancel()
+            return None, Gap("billing", f"no answer within {self.budget_s:.1f} s")
+        except Exception as exc:  # noqa: BLE001 — a vendor's error or a bug: the ticket goes on without it
+            return None, Gap("billing", f"{type(exc).__name__}: {exc}"[:200])
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -10,20 +10,23 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from dataclasses import asdict, dataclass
 
 import sqlite_utils
 
+from app.checks.check import check_reply
+from app.checks.claims import Source
 from app.core.domain import Comment, Evidence, Fact, Ticket, TicketEvent
-from app.pipeline import actions, bug_report, guards, plan
+from app.pipeline import account_reply, actions, bug_report, guards, plan
 from app.pipeline.gather import Gatherer, Systems
-from app.pipeline.think import Guardrails, think
+from app.pipeline.think import Account, Guardrails, think
 from app.policy import action_plan
 from app.policy import store as policy_store
 from app.reasoning import compose
 from app.reasoning.engine import Engine
 from app.store import audit, ledger
-from app.store.jobs import ACTIONABLE
+from app.store.jobs import ACTIONABLE, DONE
 from connectors.helpdesk import Helpdesk
 from connectors.types import Snapshot, TicketUpdate
 
@@ -53,6 +56,8 @@ class Pipeline:
             job_id=job_id, delivery_id=event.delivery_id, **detail)
         if event.kind not in ACTIONABLE:
             return Outcome("skip", f"{event.kind} needs no reply")
+        if event.kind == DONE:
+            return self._tell_done(event, log)
         if guards.own_event(event, self.helpdesk.bot_user_id()):
             log("guards", summary="skip: the bot's own comment")
             return Outcome("skip", "the bot's own comment")
@@ -93,7 +98,8 @@ class Pipeline:
         earlier = ticket.comments[:ticket.comments.index(trigger)]
         policy = policy_store.load(self.db)
         thought = think(self.engine, ticket, subject, trigger.body, policy,
-                        any(c.role == "bot" and c.public for c in earlier), self.rails)
+                        any(c.role == "bot" and c.public for c in earlier), self.rails,
+                        account=lambda: self._account(ticket, log))
         triage, draft, checked, decision = thought.triage, thought.draft, thought.checked, thought.decision
         log("triage", summary=f"{triage.category} {triage.confidence:.2f}", **asdict(triage),
             model=self.engine.model_version)
@@ -122,6 +128,8 @@ class Pipeline:
         # those that wait for a person; the alerts that quote the note are recorded after it.
         link = self.helpdesk.ticket_link(ticket.id)
         proposals, not_proposed = self._propose(triage, evidence, ticket, levels)
+        # the fixes the account's diagnoses call for come first: they name the exact charge and amount
+        proposals, not_proposed = list(thought.proposals) + proposals, list(thought.declined) + not_proposed
         if before.files_bug:
             proposals += bug_report.proposal(triage.category, ticket, trigger.body, thought.bug, evidence, link, levels)
         proposals = actions.connected(proposals, self.gatherer.systems)
@@ -153,6 +161,43 @@ class Pipeline:
             refunds, why = action_plan.refund(triage.category, evidence, email, self.caps,
                                               actions.refunds_in_30d(self.db, email), levels)
         return refunds + action_plan.crm_update(triage.category, triage, evidence, levels), why
+
+    def _tell_done(self, event: TicketEvent, log) -> Outcome:
+        """Tell the customer an approved action has been carried out: one public reply, under its own
+        ledger key, so a retried or duplicated job finds it written (by the key, or by its marker on
+        the ticket after a crash) and never writes it twice."""
+        row = actions.get(self.db, int(event.comment_id))
+        if row is None or row["status"] != "executed":
+            return Outcome("skip", f"action {event.comment_id} has not been carried out")
+        key = ledger.reply_key(event.platform, event.ticket_id, f"action-{row['id']}", kind="done")
+        planned = ledger.get(self.db, key)
+        if planned and planned["state"] == "done":
+            return Outcome("skip", f"the customer was told of action {row['id']} already")
+        ticket = self.helpdesk.snapshot(event.ticket_id).ticket
+        if planned and planned["marker"] in ticket.tags:
+            ledger.mark(self.db, key, "done", "found-on-ticket")
+            return Outcome("send", "recovered after a crash")
+        text = account_reply.done_sentence(json.loads(row["params"]), row["result"])
+        first = (ticket.requester.name or "").split(" ")[0] or "there"
+        checked = check_reply(f"Hi {first},\n\n{text}", [Source(f"action:{row['id']}", text, "fact")],
+                              internal_texts=[c.body for c in ticket.comments if not c.public],
+                              canaries=list(self.rails.canaries), allowed_hosts=set(self.rails.allowed_hosts),
+                              ai_label=self.rails.ai_label, requester_email=ticket.requester.email)
+        if not checked.sendable:  # our own sentence from the record: a failure here is a bug, not a draft
+            raise RuntimeError(f"the confirmation of action {row['id']} did not pass the check: {checked}")
+        update = {"body": checked.text, "public": True, "add_tags": ["deskhand_action_done"], "group_name": ""}
+        ledger.plan(self.db, key, ticket.platform, ticket.id, f"action-{row['id']}", "send", json.dumps(update))
+        self._write(ticket, key, "send", update, log)
+        return Outcome("send", f"told the customer {row['action']} {row['id']} was carried out")
+
+    def _account(self, ticket: Ticket, log) -> Account:
+        """The requester's billing account for a reply from it, and what deciding on a refund needs."""
+        email = ticket.requester.email
+        found, gap = self.gatherer.billing_account(email)
+        log("account", summary=f"billing account of {email}: " + (gap.reason if gap else "found" if found else "none"),
+            found=found is not None, gap=gap.reason if gap else "")
+        return Account(found, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), self.caps,
+                       actions.refunds_in_30d(self.db, email))
 
     def _run_auto(self, key: str, log, only: tuple[str, ...] | None = None) -> dict[str, str]:
         """Run this reply's automatic actions once each; a failure is logged, never fatal."""

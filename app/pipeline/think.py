@@ -5,16 +5,22 @@ worker would have done (the engine may still call an LLM; nothing here touches t
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Callable
+from urllib.parse import urlsplit
 
 from app.checks.check import Checked, check_reply, cited_sources
 from app.core.domain import Decision, Draft, Policy, Ticket, Triage
 from app.knowledge.search import Match
-from app.pipeline import bug_report
+from app.pipeline import account_reply, bug_report
 from app.pipeline.bug_report import BugFacts
+from app.policy import action_plan
+from app.policy.action_plan import Caps, Proposal
 from app.policy.decide import decide
 from app.reasoning import prompts
 from app.reasoning.compose import AI_LABEL
+from app.reasoning.diagnoses import HINTS, Diagnosis, diagnose
+from connectors.roles import BillingAccount
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,16 @@ class Guardrails:
 
 
 @dataclass(frozen=True)
+class Account:
+    """The requester's own billing account, looked up by the orchestrator by the ticket's requester
+    (never by anything the message says), with what deciding on a refund needs."""
+    billing: BillingAccount | None
+    now: str  # ISO-8601 UTC: the diagnoses' clock
+    caps: Caps
+    refunds_30d: int  # refunds this requester already had
+
+
+@dataclass(frozen=True)
 class Thought:
     triage: Triage
     matches: list[Match]
@@ -33,6 +49,9 @@ class Thought:
     checked: Checked | None
     decision: Decision
     bug: BugFacts | None = None  # for bug-like tickets: which key facts the customer gave
+    diagnoses: tuple[Diagnosis, ...] = ()  # what the customer's account shows, when the reply comes from it
+    proposals: tuple[Proposal, ...] = ()  # the fixes the diagnoses call for, to record with the write
+    declined: tuple[str, ...] = ()  # fixes the diagnoses call for that are a person's to make
 
     @property
     def asks_for_details(self) -> bool:
@@ -40,8 +59,11 @@ class Thought:
 
 
 def think(engine, ticket: Ticket, subject: str, message: str, policy: Policy,
-          after_bot_reply: bool = False, rails: Guardrails = Guardrails()) -> Thought:
-    """`subject` is "" after the first message; internal notes on `ticket` are what must not leak."""
+          after_bot_reply: bool = False, rails: Guardrails = Guardrails(),
+          account: Callable[[], Account] | None = None) -> Thought:
+    """`subject` is "" after the first message; internal notes on `ticket` are what must not leak.
+    `account`: looks the requester's billing account up (I/O, given by the orchestrator; asked only
+    when the category's policy has `account_facts` and no flag sends the ticket to a person)."""
     if bug_report.ASKED_TAG in ticket.tags:
         # the customer is answering Deskhand's question about a bug: the answer alone ("Chrome 131,
         # step 1 …") reads like anything, so the whole report is triaged
@@ -52,18 +74,43 @@ def think(engine, ticket: Ticket, subject: str, message: str, policy: Policy,
     knowledge = engine.knowledge
     matches = knowledge.search(f"{subject}\n{message}", triage.category)
     bug = bug_report.facts(ticket, message) if triage.category in bug_report.BUG_CATEGORIES else None
+    entry = policy.for_category(triage.category)
+    found, proposals, declined = [], [], []
+    if account is not None and entry.account_facts and not triage.flags and bug is None:
+        found, proposals, declined = _from_account(account(), triage.category, ticket, f"{subject}\n{message}", entry)
     if bug is not None and bug_report.should_ask(triage.category, ticket, bug):
         draft = Draft(text=bug_report.question(ticket, bug), writer="clarify",
                       note=f"missing: {', '.join(bug.missing)}")
+    elif found:
+        draft = account_reply.reply(ticket, found, proposals)
     else:
         draft = engine.reply(ticket, message, matches, knowledge)
     checked = None
     if draft is not None:
+        # the account's own links (an invoice's page) are facts of this reply, as a passage's are
+        fact_hosts = {urlsplit(w).hostname or "" for _, text in draft.facts for w in text.split() if "://" in w}
         checked = check_reply(
             draft.text, cited_sources(draft, knowledge),
             internal_texts=[c.body for c in ticket.comments if not c.public],
             canaries=[*rails.canaries, *getattr(engine, "canaries", ())],
-            allowed_hosts=set(rails.allowed_hosts) | knowledge.hosts(), ai_label=rails.ai_label,
+            allowed_hosts=set(rails.allowed_hosts) | knowledge.hosts() | (fact_hosts - {""}), ai_label=rails.ai_label,
             requester_email=ticket.requester.email, prompt_texts=prompts.own_texts())
-    decision = decide(triage, policy.for_category(triage.category), draft, after_bot_reply, checked)
-    return Thought(triage, matches, draft, checked, decision, bug)
+    decision = decide(triage, entry, draft, after_bot_reply, checked)
+    if declined and decision.action == "send":  # the reply is right, but what it leaves undone is a person's
+        decision = replace(decision, action="draft",
+                           reasons=(f"the account needs a fix that is a person's to make: {declined[0]}",))
+    return Thought(triage, matches, draft, checked, decision, bug, tuple(found), tuple(proposals), tuple(declined))
+
+
+def _from_account(account: Account, category: str | None, ticket: Ticket, asked: str,
+                  entry) -> tuple[list[Diagnosis], list[Proposal], list[str]]:
+    """The diagnoses the customer asked about (a case the message names, such as a double charge or an
+    invoice: an answer to what they asked, not a list of everything the account shows) and the fixes
+    they call for."""
+    if account.billing is None:
+        return [], [], []
+    asked_about = [d for d in diagnose(account.billing, asked, account.now)
+                   if d.case == "invoice_copy" or HINTS[d.case].search(asked)]
+    proposals, declined = action_plan.fixes(category, asked_about, ticket.requester.email, account.caps,
+                                            account.refunds_30d, entry.action_levels())
+    return asked_about, proposals, declined

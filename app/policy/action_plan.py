@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from app.core.domain import Decision, Evidence, Ticket, Triage
 from app.core.flags import UNTRUSTED, URGENT
+from app.reasoning.diagnoses import Diagnosis, money
 
 LEVELS = ("never", "approval", "auto")  # in rising order of autonomy
 CEILING = {
@@ -91,6 +92,38 @@ def refund(category: str | None, evidence: Evidence, email: str, caps: Caps, ref
     params = {"charge_id": newest.ref, "amount": newest.amount, "currency": newest.currency, "email": email}
     return [Proposal("refund", params, f"refund {newest.amount / 100:.2f} {newest.currency.upper()} "
                                        f"of charge {newest.ref} to {email}")], []
+
+
+def fixes(category: str | None, diagnoses: list[Diagnosis], email: str, caps: Caps, refunds_30d: int,
+          configured: dict | None = None) -> tuple[list[Proposal], list[str]]:
+    """The bounded action the diagnoses of the customer's account call for, and why any other fix is
+    not proposed. Only refunds can be carried out today, one per reply (pending actions are kept per
+    reply and action); a change of billing interval is for a person, and an invoice needs no action
+    (the reply gives its own link)."""
+    proposals, why = [], []
+    for d in diagnoses:
+        fix = d.fix
+        if fix is None or fix.kind == "resend_invoice":
+            continue
+        if fix.kind == "change_interval":
+            why.append(f"{d.case}: changing {fix.target} to {fix.interval}ly billing"
+                       + (f" with a refund of {money(fix.amount, fix.currency)} ({fix.basis})" if fix.amount else "")
+                       + " is for a person")
+        elif level("refund", category, configured) == "never":
+            why.append(f"{d.case}: refunds are not Deskhand's to propose in this category")
+        elif proposals:
+            why.append(f"{d.case}: a second refund in one reply is for a person")
+        elif refunds_30d >= caps.refunds_per_customer_30d:
+            why.append(f"{d.case}: {email} already had {refunds_30d} refund(s) in 30 days "
+                       f"(limit {caps.refunds_per_customer_30d})")
+        elif fix.amount > caps.refund_cap:
+            why.append(f"{d.case}: a refund of {money(fix.amount, fix.currency)} on {fix.charge_id} is above the cap "
+                       f"of {money(caps.refund_cap, fix.currency)}; a person decides")
+        else:
+            params = {"charge_id": fix.charge_id, "amount": fix.amount, "currency": fix.currency, "email": email}
+            proposals.append(Proposal("refund", params, f"refund {fix.amount / 100:.2f} {fix.currency.upper()} of "
+                                                        f"charge {fix.charge_id} to {email} ({d.case}: {fix.basis})"))
+    return proposals, why
 
 
 def crm_update(category: str | None, triage: Triage, evidence: Evidence,

@@ -20,7 +20,7 @@ from app.core.errors import DeskhandError
 from app.policy.action_plan import check_levels
 
 MODES = ("off", "shadow", "draft", "auto")
-FIELDS = ("mode", "send_at", "draft_at", "escalate_to", "gather", "actions")
+FIELDS = ("mode", "send_at", "draft_at", "escalate_to", "gather", "actions", "account_facts")
 LOOKUPS = ("history", "billing", "crm", "bugs")
 # Conservative embedded defaults: nothing is sent until an admin says so.
 DEFAULT_POLICY = Policy(default=CategoryPolicy(mode="draft", send_at=0.9, draft_at=0.5))
@@ -83,6 +83,10 @@ def entry_from_dict(entry, base: CategoryPolicy, where: str) -> CategoryPolicy:
         values["gather"] = tuple(dict.fromkeys(plan))
     if "actions" in entry:
         values["actions"] = _actions(entry["actions"], where)
+    if "account_facts" in entry:
+        if not isinstance(entry["account_facts"], bool):
+            raise PolicyError(f"{where}.account_facts must be true or false, got {entry['account_facts']!r}")
+        values["account_facts"] = entry["account_facts"]
     result = replace(base, **values)
     if result.draft_at > result.send_at:
         raise PolicyError(f"{where}: draft_at ({result.draft_at}) must not be above send_at ({result.send_at})")

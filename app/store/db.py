@@ -202,3 +202,9 @@ def m008_failure_notes(db: sqlite_utils.Database) -> None:
     db["dead_letters"].add_column("note_until", float, not_null_default=0)
     db["dead_letters"].add_column("note_tries", int, not_null_default=0)
     db["dead_letters"].create_index(["note", "note_until"])
+
+
+@migration
+def m009_account_facts(db: sqlite_utils.Database) -> None:
+    # per category: answer from the requester's billing account when the message asks about it
+    db["policy"].add_column("account_facts", int, not_null_default=0)

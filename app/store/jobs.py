@@ -22,7 +22,10 @@ from app.core.domain import TicketEvent
 from app.store import audit
 from app.store.db import transaction
 
-ACTIONABLE = {"ticket.created", "ticket.customer_replied", "ticket.sweep"}
+# action.done: an approved action ran; the customer is told (a job, so the reply goes out exactly once
+# through the worker's ledger, whoever approved it and wherever)
+ACTIONABLE = {"ticket.created", "ticket.customer_replied", "ticket.sweep", "action.done"}
+DONE = "action.done"
 
 
 def store_delivery(db: sqlite_utils.Database, event: TicketEvent, payload: bytes,

@@ -17,7 +17,7 @@ PURE = ["core.domain", "core.flags", "core.strict", "core.errors", "intake", "ch
         "reasoning.classifier", "reasoning.sentiment", "reasoning.sensitivity_rules", "reasoning.compose",
         "reasoning.diagnoses",
         "policy.schema", "policy.decide", "policy.action_plan", "policy.preview", "pipeline.guards",
-        "pipeline.case_file", "pipeline.conflicts", "pipeline.bug_report", "pipeline.think", "pipeline.plan",
+        "pipeline.case_file", "pipeline.conflicts", "pipeline.account_reply", "pipeline.bug_report", "pipeline.think", "pipeline.plan",
         "knowledge.passages", "knowledge.text", "knowledge.search", "replay.metrics"]
 IO_LIBRARIES = {"flask", "werkzeug", "sqlite_utils", "sqlite3", "requests", "httpx", "openai", "zenpy",
                 "intercom", "stripe", "slack_sdk", "waitress", "apscheduler", "connectors"}

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from app.core.domain import CategoryPolicy
@@ -15,7 +17,7 @@ def test_example_from_the_issue_and_fallback_to_default():
 def test_yaml_and_partial_entries_inherit_the_default():
     p = parse_policy_text("default: {mode: shadow, send_at: 0.95}\ncategories:\n  billing: {mode: auto}\n")
     assert p.for_category("billing") == CategoryPolicy("auto", 0.95, 0.5)
-    assert parse_policy_text(str(policy_to_dict(p)).replace("'", '"')) == p
+    assert parse_policy_text(json.dumps(policy_to_dict(p))) == p
 
 
 def test_embedded_default_sends_nothing():

@@ -1,0 +1,43 @@
+"""A reply from the customer's own billing account. Pure.
+
+When a category's policy has `account_facts` and the customer asks about something their billing
+records answer (a double charge, an invoice, a failed payment, annual billing they did not choose…),
+the reply states what the records show — the diagnoses of app/reasoning/diagnoses.py, with their real
+dates and amounts — and what Deskhand has set in motion: a refund waiting for a person's approval.
+
+Every sentence of it is also handed to the check as a tool fact (`Draft.facts`): the diagnoses are
+computed by code from the billing system's records, and the refund sentence is true once the
+proposal is recorded, which the orchestrator does with the write. Nothing here comes from the
+ticket's text, so a customer (or a model that obeys one) cannot make the reply state an amount the
+records do not hold: a sentence that differs is checked against these and fails.
+"""
+from __future__ import annotations
+
+from app.core.domain import Citation, Draft, Ticket
+from app.policy.action_plan import Proposal
+from app.reasoning.diagnoses import Diagnosis, money
+
+WRITER = "account"
+
+
+def reply(ticket: Ticket, diagnoses: list[Diagnosis], proposals: list[Proposal], account_link: str = "") -> Draft:
+    first = (ticket.requester.name or "").split(" ")[0] or "there"
+    facts = [(f"billing:{'+'.join(d.facts) or d.case}", d.explanation) for d in diagnoses]
+    facts += [(f"proposal:refund:{p.params['charge_id']}", refund_sentence(p)) for p in proposals]
+    body = "\n\n".join(text for _, text in facts)
+    text = f"Hi {first},\n\nThanks for getting in touch. This is what your account shows:\n\n{body}"
+    return Draft(text=text, citations=(Citation("the customer's billing account", account_link, "fact:billing"),),
+                 score=1.0, writer=WRITER, note="; ".join(d.case for d in diagnoses), facts=tuple(facts))
+
+
+def refund_sentence(proposal: Proposal) -> str:
+    """What the customer is told of a refund awaiting approval (and the check reads as a fact)."""
+    p = proposal.params
+    return (f"A refund of {money(p['amount'], p['currency'])} of charge {p['charge_id']} is waiting for a "
+            "colleague's approval; you will hear from us here once it is made.")
+
+
+def done_sentence(params: dict, result: str) -> str:
+    """What the customer is told once an approved refund has been made."""
+    return (f"The refund of {money(params['amount'], params['currency'])} of charge {params['charge_id']} has been "
+            f"made ({result.split(':', 1)[0]}).")

@@ -1,0 +1,73 @@
+"""Replies from the customer's own account (issue 19): which fixes the diagnoses turn into proposals
+under the caps and levels, and that the check accepts the reply's amounts only because the account
+states them — the same reply with an amount changed (by a model that obeys the ticket) is caught."""
+from __future__ import annotations
+
+import pytest
+
+from app.checks.check import check_reply, cited_sources
+from app.core.domain import Draft
+from app.knowledge.search import KnowledgeIndex
+from app.pipeline import account_reply
+from app.policy.action_plan import Caps, fixes
+from app.policy.schema import PolicyError, parse_policy_text
+from app.reasoning.diagnoses import Diagnosis, Fix
+from connectors.types import Requester, Ticket
+
+CAPS = Caps(refund_cap=150000, refunds_per_customer_30d=1)
+TWICE = Diagnosis("charged_twice", "You were charged $1,035.00 twice for invoice INV-7, on 1 November 2026.",
+                  ("in_7", "ch_1", "ch_2"), Fix("refund", "ch_2", 103500, "usd", "ch_2", basis="2 × $1,035.00 …"))
+ANNUAL = Diagnosis("annual_instead_of_monthly", "Growth is billed yearly: $4,320.00 on 3 October 2026.",
+                   ("sub_1",), Fix("change_interval", "sub_1", 360000, "usd", "ch_9", interval="month", basis="…"))
+INVOICE = Diagnosis("invoice_copy", "Invoice INV-7 of 1 November 2026, for $1,035.00 (paid), is here: "
+                    "https://invoice.stripe.com/i/acct_1/test_7", ("in_7",), Fix("resend_invoice", "in_7"))
+TICKET = Ticket(platform="zendesk", id="9", subject="Charged twice", status="new",
+                requester=Requester(id="1", name="Mei Varga", email="mei@example.com"))
+
+
+def test_a_refund_within_the_caps_is_proposed_for_approval_and_the_rest_is_said_to_be_a_person_s():
+    proposals, why = fixes("billing", [TWICE, ANNUAL, INVOICE], "mei@example.com", CAPS, 0)
+    [refund] = proposals
+    assert refund.level == "approval" and refund.params == {"charge_id": "ch_2", "amount": 103500, "currency": "usd",
+                                                            "email": "mei@example.com"}
+    assert why == ["annual_instead_of_monthly: changing sub_1 to monthly billing with a refund of $3,600.00 (…) "
+                   "is for a person"]  # the invoice needs no action: the reply gives its link
+
+
+@pytest.mark.parametrize("caps, done, levels, reason", [
+    (Caps(100000, 1), 0, None, "above the cap of $1,000.00"),
+    (CAPS, 1, None, "already had 1 refund(s) in 30 days"),
+    (CAPS, 0, {"refund": "never"}, "not Deskhand's to propose"),
+])
+def test_no_refund_is_proposed_past_a_cap_a_count_or_a_never(caps, done, levels, reason):
+    proposals, why = fixes("billing", [TWICE], "mei@example.com", caps, done, levels)
+    assert proposals == [] and len(why) == 1 and reason in why[0]
+
+
+def check(draft: Draft):
+    return check_reply(draft.text, cited_sources(draft, KnowledgeIndex([])), internal_texts=[], canaries=[],
+                       allowed_hosts={"invoice.stripe.com"}, ai_label="— Deskhand")
+
+
+def test_the_account_reply_passes_the_check_on_the_account_s_facts_alone():
+    proposals, _ = fixes("billing", [TWICE], "mei@example.com", CAPS, 0)
+    draft = account_reply.reply(TICKET, [TWICE, INVOICE], proposals)
+    assert draft.text.startswith("Hi Mei,") and TWICE.explanation in draft.text
+    assert account_reply.refund_sentence(proposals[0]) in draft.text
+    assert check(draft).sendable, check(draft)
+
+
+def test_an_amount_or_a_promise_the_account_does_not_state_is_caught():
+    proposals, _ = fixes("billing", [TWICE], "mei@example.com", CAPS, 0)
+    draft = account_reply.reply(TICKET, [TWICE], proposals)
+    for text in (draft.text.replace("$1,035.00 twice", "$2,035.00 twice"),  # a changed amount
+                 draft.text + "\n\nWe will also refund your whole year, $12,420.00, today."):  # an invented promise
+        checked = check(Draft(text, draft.citations, draft.score, draft.writer, facts=draft.facts))
+        assert not checked.sendable and checked.unsupported, text
+
+
+def test_account_facts_is_a_policy_switch_checked_like_the_other_fields():
+    policy = parse_policy_text("categories:\n  billing: {mode: draft, account_facts: true}\n")
+    assert policy.for_category("billing").account_facts and not policy.for_category("other").account_facts
+    with pytest.raises(PolicyError, match="account_facts must be true or false"):
+        parse_policy_text("categories:\n  billing: {account_facts: sometimes}\n")
