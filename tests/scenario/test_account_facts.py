@@ -76,3 +76,18 @@ def test_another_customer_s_account_never_appears(loop, trained_model, vendors):
     [looked_up] = [json.loads(r["detail"]) for r in loop.db()["audit"].rows_where(
         "ticket_id = ? AND step = 'account'", [str(tid)])]
     assert OTHER in looked_up["summary"] and MEI not in looked_up["summary"]
+
+
+def test_billed_annually_instead_of_monthly_is_explained_and_the_change_left_to_a_person(loop, trained_model, vendors):  # noqa: F811
+    """Liam's Growth plan is billed yearly; he says he chose monthly. The reply states the real annual
+    charge; changing the interval is not an action Deskhand can take yet, so the reply is a draft
+    whose note says what a person has to do."""
+    worker, _ = context_worker(loop, trained_model, vendors, refund_cap=200000)
+    send_billing_on_its_own(loop)
+    tid = ask(loop, "liams@bluefinretail.example", "Annual plan?", "I think I was billed for an annual plan but I "
+              "only signed up for monthly. Can you fix this?")
+    drain(loop, worker)
+    assert loop.public_bot_replies(tid) == []
+    [note] = loop.bot_comments(tid)
+    assert "billed yearly" in note["body"] or "per year" in note["body"] or "annual" in note["body"], note["body"]
+    assert "changing sub_" in note["body"] and "monthly billing" in note["body"] and "is for a person" in note["body"]
