@@ -26,7 +26,10 @@ def test_policy_set_show_export_import_round_trip(run, tmp_path):
     exported = run("policy", "export").output
     assert json.loads(exported)["categories"]["billing"] == {
         "mode": "auto", "send_at": 0.85, "draft_at": 0.5, "escalate_to": "",
-        "gather": ["history", "billing", "crm", "bugs"]}
+        "gather": ["history", "billing", "crm", "bugs"], "account_facts": False}
+    assert "answers from account facts" in run("policy", "set", "billing", "--account-facts").output
+    assert json.loads(run("policy", "export").output)["categories"]["billing"]["account_facts"] is True
+    assert "account facts" in run("policy", "show").output
     assert run("policy", "set", "billing", "--gather", "history,billing").exit_code == 0
     assert json.loads(run("policy", "export").output)["categories"]["billing"]["gather"] == ["history", "billing"]
     assert "must be a list of history, billing, crm, bugs" in run("policy", "set", "x", "--gather", "tarot").output
@@ -42,7 +45,7 @@ def test_policy_set_show_export_import_round_trip(run, tmp_path):
     assert run("policy", "import", str(path)).exit_code == 0
     assert json.loads(run("policy", "show", "--json").output) == {
         "default": {"mode": "shadow", "send_at": 0.9, "draft_at": 0.5, "escalate_to": "",
-                    "gather": ["history", "billing", "crm", "bugs"]}, "categories": {}}
+                    "gather": ["history", "billing", "crm", "bugs"], "account_facts": False}, "categories": {}}
 
 
 @pytest.mark.parametrize("args,message", [
