@@ -157,12 +157,16 @@ def eval_(settings, history_file, tickets_file, policy_file, target_precision, a
     judge = _llm(settings, offline, held, None) if use_llm else offline
     rails = Guardrails(settings.canary_list, settings.link_hosts, settings.ai_label)
     from app.cli.progress import Progress
+    billing = _billing(settings) if kb_spec else None
     line = Progress(len(tickets), "judged")
-    rows = shadow_run(judge, policy, tickets, use_kb=bool(kb_spec), rails=rails, on_ticket=line.update)
+    rows = shadow_run(judge, policy, tickets, use_kb=bool(kb_spec), rails=rails, on_ticket=line.update,
+                      account=_account_lookup(settings, billing) if billing else None)
     line.close()
     result = report(rows, target_precision)
     if kb_spec:
         result.update(knowledge_report(rows))
+        if billing is None:  # nothing was looked up: no figure, rather than a misleading 0
+            result["answered_from_account"] = None
     result["model"] = judge.model_version
     result["left_out_as_trained_on"] = len(trained)
     if use_llm:
@@ -173,6 +177,27 @@ def eval_(settings, history_file, tickets_file, policy_file, target_precision, a
     else:
         click.echo(format_report(result, target_precision))
     _save_run(settings, result, target_precision)
+
+
+def _billing(settings):
+    """The configured billing system (reads only here), or None."""
+    from app.build import build_systems
+    return build_systems(settings).billing
+
+
+def _account_lookup(settings, billing):
+    """Each ticket's requester's billing account, as the worker looks it up (by the requester's email)."""
+    import time
+
+    from app.pipeline.actions import Caps
+    from app.pipeline.think import Account
+    caps = Caps(settings.refund_cap, settings.refunds_per_customer_30d)
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+    def lookup(ticket) -> Account:
+        email = ticket.requester.get("email", "")
+        return Account(billing.account(email) if email else None, now, caps, 0)
+    return lookup
 
 
 def _save_run(settings, result: dict, target_precision: float) -> None:

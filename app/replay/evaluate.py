@@ -45,25 +45,29 @@ class Row:
     top_article: str = ""  # the best passage's article key (source:id) and URL, with --kb
     top_url: str = ""
     unsupported_sent: int = 0  # claims no cited passage backs, in a reply that would have gone out
+    account_facts: bool = False  # the predicted category's policy answers from the customer's account
+    from_account: bool = False  # and the reply came from it
 
 
 def shadow_run(engine: Engine | LlmEngine, policy: Policy, tickets: list[LabelledTicket], use_kb: bool,
-               rails: Guardrails = Guardrails(), on_ticket=None) -> list[Row]:
-    """`on_ticket()`: told after each ticket, for a progress line."""
+               rails: Guardrails = Guardrails(), on_ticket=None, account=None) -> list[Row]:
+    """`on_ticket()`: told after each ticket, for a progress line. `account(ticket)`: the requester's
+    billing account (think.Account), when a billing system is connected; reads only."""
     rows = []
     for t in tickets:
-        rows.append(_with_kb(engine, policy, t, rails) if use_kb else _triage_only(engine, policy, t))
+        rows.append(_with_kb(engine, policy, t, rails, account) if use_kb else _triage_only(engine, policy, t))
         if on_ticket:
             on_ticket()
     return rows
 
 
-def _with_kb(engine: Engine | LlmEngine, policy: Policy, t: LabelledTicket, rails: Guardrails) -> Row:
+def _with_kb(engine: Engine | LlmEngine, policy: Policy, t: LabelledTicket, rails: Guardrails, account=None) -> Row:
     """The whole decision as the worker takes it: triage, retrieval, compose, check, decide."""
     snapshot = Ticket(platform="eval", id=t.id, subject=t.subject, status="new",
                       requester=Requester(id="", name=t.requester.get("name", ""),
                                           email=t.requester.get("email", "")), page_url=t.page_url)
-    thought = think(engine, snapshot, t.subject, t.body, policy, rails=rails)
+    thought = think(engine, snapshot, t.subject, t.body, policy, rails=rails,
+                    account=(lambda: account(t)) if account else None)
     triage, decision = thought.triage, thought.decision
     top = thought.matches[0].passage if thought.matches else None
     sent_claims = 0
@@ -73,7 +77,9 @@ def _with_kb(engine: Engine | LlmEngine, policy: Policy, t: LabelledTicket, rail
     tokens = triage.tokens + (thought.draft.tokens if thought.draft else 0)
     cost = triage.cost_usd + (thought.draft.cost_usd if thought.draft else 0.0)
     return Row(t, triage.category or "", triage.confidence, decision.action, decision.reasons,
-               tokens, cost, top.article_key if top else "", top.url if top else "", sent_claims)
+               tokens, cost, top.article_key if top else "", top.url if top else "", sent_claims,
+               policy.for_category(triage.category).account_facts,
+               thought.draft is not None and thought.draft.writer == "account")
 
 
 def _triage_only(engine: Engine | LlmEngine, policy: Policy, t: LabelledTicket) -> Row:
@@ -89,12 +95,18 @@ def knowledge_report(rows: list[Row]) -> dict:
     """What `--kb` adds: claims sent without support (must be 0), answer rate, retrieval hit@1."""
     gold = [r for r in rows if r.ticket.articles]
     hits = sum(_same_article(r, r.ticket.articles) for r in gold)
+    eligible = [r for r in rows if r.account_facts]
     return {
         "unsupported_claims_sent": sum(r.unsupported_sent for r in rows),
         "answer_rate": round(sum(r.action == "send" for r in rows) / len(rows), 4) if rows else None,
         "draft_rate": round(sum(r.action == "draft" for r in rows) / len(rows), 4) if rows else None,
         "retrieval_hit_at_1": round(hits / len(gold), 4) if gold else None,
         "n_with_gold_article": len(gold),
+        # of the tickets whose category answers from the customer's account, those sent or drafted from it
+        # (None: no category does; eval sets it to None too when no billing system is connected)
+        "answered_from_account": (round(sum(r.from_account and r.action in ("send", "draft") for r in eligible)
+                                        / len(eligible), 4) if eligible else None),
+        "n_account_facts_categories": len(eligible),
     }
 
 
@@ -190,6 +202,10 @@ def format_report(result: dict, target: float) -> str:
         lines += ["", f"knowledge base: answer rate {pct(result['answer_rate'])} (drafted {pct(result['draft_rate'])}), "
                       f"unsupported claims sent {result['unsupported_claims_sent']}, retrieval hit@1 "
                       f"{pct(result['retrieval_hit_at_1'])} over {result['n_with_gold_article']} tickets with a gold article"]
+        if result.get("n_account_facts_categories"):
+            lines.append(f"answered from the customer's account: {pct(result['answered_from_account'])} of the "
+                         f"{result['n_account_facts_categories']} tickets in categories with account_facts"
+                         + (" (no billing system connected)" if result["answered_from_account"] is None else ""))
     lines += ["", f"escalation recall {pct(result['escalation_recall'])}   "
                   f"precision {pct(result['escalation_precision'])}",
               *[f"  not escalated: #{m['id']} ({m['action']}: {'; '.join(m['reasons'])})"

@@ -91,3 +91,26 @@ def test_billed_annually_instead_of_monthly_is_explained_and_the_change_left_to_
     [note] = loop.bot_comments(tid)
     assert "billed yearly" in note["body"] or "per year" in note["body"] or "annual" in note["body"], note["body"]
     assert "changing sub_" in note["body"] and "monthly billing" in note["body"] and "is for a person" in note["body"]
+
+
+def test_eval_reports_the_share_answered_from_the_account_and_no_unsupported_claim_sent(vendors, tmp_path):  # noqa: F811
+    from click.testing import CliRunner
+
+    from app.cli.main import main
+
+    from .conftest import COMPANY
+    env = {f"DESKHAND_{k.upper()}": str(v) for k, v in vendors.settings.items()}
+    env["DESKHAND_DATA_DIR"] = str(tmp_path / "data")
+    result = CliRunner().invoke(main, ["eval", "--history", str(COMPANY / "history.jsonl"), "--tickets",
+                                       str(COMPANY / "stream.jsonl"), "--policy", str(COMPANY / "policy.yaml"),
+                                       "--kb", "sample", "--json"], env=env)
+    assert result.exit_code == 0, result.output[-2000:]
+    report = json.loads(result.output.strip().splitlines()[-1])
+    assert report["unsupported_claims_sent"] == 0
+    assert report["n_account_facts_categories"] > 0 and report["answered_from_account"] is not None
+    # without a billing system nothing is looked up, and the figure says so instead of 0 %
+    bare = CliRunner().invoke(main, ["eval", "--history", str(COMPANY / "history.jsonl"), "--tickets",
+                                     str(COMPANY / "stream.jsonl"), "--policy", str(COMPANY / "policy.yaml"),
+                                     "--kb", "sample", "--json"], env={"DESKHAND_DATA_DIR": str(tmp_path / "bare"),
+                                                                       "DESKHAND_STRIPE_API_KEY": ""})
+    assert json.loads(bare.output.strip().splitlines()[-1])["answered_from_account"] is None
