@@ -121,8 +121,9 @@ def wait_handled(sb, platform: str, db_path: str, deadline: float) -> None:
 
 def drive(args) -> tuple[list[dict], list[dict], dict, dict, float]:
     """Run sandbox, web app and worker; play the events; return what both sides recorded."""
-    from app.build import build_engine, build_helpdesk, prepare_database
+    from app.build import build_engine, build_helpdesk, build_systems, prepare_database
     from app.core.config import Settings
+    from app.pipeline.gather import Gatherer
     from app.pipeline.worker import Worker
     from app.schedule.kb_sync import sync_all
     from app.store.db import connect
@@ -147,6 +148,12 @@ def drive(args) -> tuple[list[dict], list[dict], dict, dict, float]:
                                 policy_file=str(COMPANY / "policy.yaml"))
         if args.poll_s is not None:
             settings = settings.with_overrides(poll_s=args.poll_s)
+        vendors = None
+        if args.vendors_latency is not None:  # Stripe, HubSpot, Linear and Slack stand-ins, each call this slow
+            from sandbox.vendors import serve as serve_vendors
+            vendors = serve_vendors.start(json.loads((COMPANY / "account.json").read_text(encoding="utf-8")),
+                                          latency_s=args.vendors_latency)
+            settings = settings.with_overrides(**vendors.settings)
         prepare_database(settings)
         web = Served(create_app(settings), threads=4)
         stop, thread = threading.Event(), None
@@ -154,7 +161,9 @@ def drive(args) -> tuple[list[dict], list[dict], dict, dict, float]:
             sb.webhook_url = f"{web.url}/webhooks/{args.helpdesk}"
             helpdesk = build_helpdesk(settings)
             sync_all(settings, helpdesk)
-            worker = Worker(settings, helpdesk, build_engine(settings, connect(settings.db_path)), name="bench-worker")
+            gatherer = Gatherer(build_systems(settings)) if vendors else None
+            worker = Worker(settings, helpdesk, build_engine(settings, connect(settings.db_path)), name="bench-worker",
+                            gatherer=gatherer)
             thread = threading.Thread(target=worker.run, args=(stop,), daemon=True, name="bench-worker")
             thread.start()
             ids = [int(item["id"]) for item in sb.stream]
@@ -176,6 +185,8 @@ def drive(args) -> tuple[list[dict], list[dict], dict, dict, float]:
             sb.flush_webhooks(timeout=1)  # queued webhooks, while Deskhand still listens
             sb.stop()  # (the Zendesk sandbox's stop flushes them too)
             web.close()
+            if vendors:
+                vendors.stop()
         jobs = {r["delivery_id"]: r for r in query(settings.db_path, "SELECT * FROM jobs")}
         trail: dict[int, list[dict]] = {}  # job id -> its audit rows, in order
         for r in query(settings.db_path, "SELECT at, job_id, step, detail FROM audit ORDER BY id"):
@@ -195,6 +206,9 @@ def main(argv=None) -> int:
     ap.add_argument("--interval", type=float, default=0.3, help="seconds between events (0: burst)")
     ap.add_argument("--poll-s", type=float, default=None, help="worker idle poll (default: the setting)")
     ap.add_argument("--timeout", type=float, default=180.0, help="time limit for the whole run (s)")
+    ap.add_argument("--vendors-latency", type=float, default=None, metavar="SECONDS",
+                    help="also connect the Stripe/HubSpot/Linear/Slack stand-ins, each call taking this long "
+                         "(account facts and case files gathered; e.g. 0.1)")
     ap.add_argument("--json", action="store_true", help="last line: one JSON object")
     args = ap.parse_args(argv)
     import logging
