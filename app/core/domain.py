@@ -102,6 +102,7 @@ class Draft:
     # Product-map steps the reply quotes (app/knowledge/page_map.py): sources like knowledge-base passages,
     # carried here because they live in the map, not in the knowledge index the check reads.
     page_passages: tuple = ()
+    language: str = "en"  # the language it is written in: its sources' (ISO 639-1)
 
 
 @dataclass(frozen=True)

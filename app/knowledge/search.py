@@ -33,12 +33,13 @@ class KnowledgeIndex:
         for p in self.passages:
             self._by_article.setdefault(p.article_key, []).append(p)
 
-    def search(self, text: str, category: str | None = None, limit: int = 3) -> list[Match]:
-        """Best passages first; passages labelled with the category come before the rest."""
+    def search(self, text: str, category: str | None = None, limit: int = 3, language: str = "en") -> list[Match]:
+        """Best passages in `language` (the ticket's) first; passages labelled with the category come
+        before the rest. A customer is answered only from articles in the language they wrote in."""
         if self._vectors is None or not len(self.passages):
             return []
         scores = self._vectors @ encoder().encode([text])[0]
-        ranked = np.argsort(-scores, kind="stable")
+        ranked = [i for i in np.argsort(-scores, kind="stable") if self.passages[i].language == language]
         if category is not None:
             ranked = sorted(ranked, key=lambda i: category not in self.passages[i].labels)
         return [Match(self.passages[i], round(float(scores[i]), 4)) for i in ranked[:limit]]

@@ -13,7 +13,7 @@ from app.knowledge.search import Match
 from app.pipeline import bug_report
 from app.pipeline.bug_report import BugFacts
 from app.policy.decide import decide
-from app.reasoning import prompts
+from app.reasoning import phrases, prompts
 from app.reasoning.compose import AI_LABEL
 
 
@@ -23,6 +23,10 @@ class Guardrails:
     canaries: tuple[str, ...] = ()
     allowed_hosts: frozenset[str] = frozenset()
     ai_label: str = AI_LABEL
+
+    def label(self, language: str) -> str:
+        """The disclosure a reply in `language` carries (the default one translated, an admin's own as written)."""
+        return phrases.ai_label(self.ai_label, language)
 
 
 @dataclass(frozen=True)
@@ -50,9 +54,10 @@ def think(engine, ticket: Ticket, subject: str, message: str, policy: Policy,
         message_for_triage = message
     triage = engine.triage(subject, message_for_triage, ticket.page_url)
     knowledge = engine.knowledge
-    matches = knowledge.search(f"{subject}\n{message}", triage.category)
+    matches = knowledge.search(f"{subject}\n{message}", triage.category, language=triage.language)
     bug = bug_report.facts(ticket, message) if triage.category in bug_report.BUG_CATEGORIES else None
-    if bug is not None and bug_report.should_ask(triage.category, ticket, bug):
+    # the question for missing bug details is written in English
+    if bug is not None and triage.language == "en" and bug_report.should_ask(triage.category, ticket, bug):
         draft = Draft(text=bug_report.question(ticket, bug), writer="clarify",
                       note=f"missing: {', '.join(bug.missing)}")
     else:
@@ -63,7 +68,7 @@ def think(engine, ticket: Ticket, subject: str, message: str, policy: Policy,
             draft.text, cited_sources(draft, knowledge),
             internal_texts=[c.body for c in ticket.comments if not c.public],
             canaries=[*rails.canaries, *getattr(engine, "canaries", ())],
-            allowed_hosts=set(rails.allowed_hosts) | knowledge.hosts(), ai_label=rails.ai_label,
+            allowed_hosts=set(rails.allowed_hosts) | knowledge.hosts(), ai_label=rails.label(draft.language),
             requester_email=ticket.requester.email, prompt_texts=prompts.own_texts())
     decision = decide(triage, policy.for_category(triage.category), draft, after_bot_reply, checked)
     return Thought(triage, matches, draft, checked, decision, bug)

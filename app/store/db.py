@@ -202,3 +202,12 @@ def m008_failure_notes(db: sqlite_utils.Database) -> None:
     db["dead_letters"].add_column("note_until", float, not_null_default=0)
     db["dead_letters"].add_column("note_tries", int, not_null_default=0)
     db["dead_letters"].create_index(["note", "note_until"])
+
+
+@migration
+def m009_knowledge_languages(db: sqlite_utils.Database) -> None:
+    # Replies quote only articles in the customer's language. Everything synced before this was
+    # read as English, as replies then were; a source moved into a locale folder (kb/es/) changes
+    # its articles' digest, so the next sync rewrites them with their language.
+    db["kb_articles"].add_column("language", str, not_null_default="en")
+    db["kb_passages"].add_column("language", str, not_null_default="en")
