@@ -25,8 +25,8 @@ from app.knowledge.search import KnowledgeIndex, Match
 from app.reasoning import prompts
 from app.reasoning.classifier import OUT_OF_SCOPE
 from app.reasoning.compose import passages_for_reply
-from app.reasoning.phrases import phrases
 from app.reasoning.engine import Engine
+from app.reasoning.phrases import phrases
 from connectors.errors import ConnectorError
 from connectors.llm import ChatModel
 
