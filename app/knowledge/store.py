@@ -71,7 +71,7 @@ def sync(db: sqlite_utils.Database, source: KnowledgeBase, full: bool = False) -
     import numpy as np
 
     from app.knowledge.search import embed_passages
-    vectors = embed_passages(passages) if passages else np.zeros((0, 384), np.float32)
+    vectors = embed_passages(passages)
     now = time.time()
     with transaction(db):
         for key in gone:
@@ -121,8 +121,8 @@ def load_index(db: sqlite_utils.Database) -> KnowledgeIndex:
                         updated_at=r["updated_at"], heading=r["heading"], text=r["text"],
                         labels=tuple(json.loads(r["labels"])), position=r["position"],
                         language=r["language"]) for r in rows]
-    vectors = np.stack([np.frombuffer(r["vector"], np.float32) for r in rows]) if rows else None
-    return KnowledgeIndex(passages, vectors)
+    # one vector per passage; its size depends on its language's encoder (app/knowledge/search.py)
+    return KnowledgeIndex(passages, [np.frombuffer(r["vector"], np.float32) for r in rows])
 
 
 def version(db: sqlite_utils.Database) -> int:
