@@ -62,10 +62,10 @@ def _judge(triage: Triage, policy: CategoryPolicy, draft: Draft | None) -> tuple
         return "escalate", (f"sensitive: {', '.join(flags)} — a person must handle this",)
     if triage.frustration >= FRUSTRATION_ESCALATES:
         return "escalate", (f"customer is frustrated ({triage.frustration:.2f})",)
+    if draft is None and triage.language != "en":  # says more than the English-trained classifier's doubt
+        return "escalate", (_unanswered_language(triage.language),)
     if triage.category is None:
         return "escalate", ("the request fits no known category",)
-    if draft is None and triage.language != "en":
-        return "escalate", (_unanswered_language(triage.language),)
     if triage.confidence < policy.draft_at:
         return "escalate", (f"{conf} is below draft_at {policy.draft_at:.3g}",)
     if draft is not None and draft.writer == "clarify":  # a question needs no source, only the category
