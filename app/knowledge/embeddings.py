@@ -145,10 +145,14 @@ class MultilingualEncoder:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # as the other encoder
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
-    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+    def encode(self, texts: list[str], batch_size: int = 64, on_batch=None) -> np.ndarray:
+        """`on_batch(n)`: told after each batch of n texts (the sensitivity detector's training progress)."""
         out = np.zeros((len(texts), 512), np.float32)
         for start in range(0, len(texts), batch_size):
-            out[start:start + batch_size] = self.session.run(["outputs"], {"inputs": texts[start:start + batch_size]})[0]
+            batch = texts[start:start + batch_size]
+            out[start:start + batch_size] = self.session.run(["outputs"], {"inputs": batch})[0]
+            if on_batch:
+                on_batch(len(batch))
         return out / np.clip(np.linalg.norm(out, axis=1, keepdims=True), 1e-12, None)
 
 
