@@ -55,8 +55,8 @@ def test_a_spanish_ticket_is_answered_in_spanish_from_the_spanish_article(loop):
     body = reply["body"]
     assert body.startswith("Hola, ") and "Gracias por escribirnos. Esto debería ayudarte:" in body
     assert "Ve a Configuración → Espacio de trabajo → Exportar datos." in body
-    assert "La guía completa: Exportar todos los datos del espacio de trabajo — https://brightline.zendesk.com/hc/es/" \
-           "articles/364000000104-" in body
+    assert ("La guía completa: Exportar todos los datos del espacio de trabajo — "
+            "https://brightline.zendesk.com/hc/es/articles/364000000104-") in body
     assert body.rstrip().endswith(phrases.PHRASES["es"].ai_label)
     assert "Thanks for getting in touch" not in body and "Settings → Workspace" not in body
     decision = next(r for r in audit.trail(loop.db(), str(tid)) if r["step"] == "decide")["detail"]

@@ -93,8 +93,8 @@ def test_articles_keep_their_language_and_search_answers_each_language_from_its_
     kb = tmp_path / "kb"
     (kb / "es").mkdir(parents=True)
     write(kb, "invoices.md", "Download invoices", "Go to Settings → Billing → Invoices and click Download PDF.")
-    write(kb / "es", "facturas.md", "Descargar facturas", "Ve a Configuración → Facturación → Facturas y haz clic "
-          "en Descargar PDF.")
+    write(kb / "es", "facturas.md", "Descargar facturas",
+          "Ve a Configuración → Facturación → Facturas y haz clic en Descargar PDF.")
     kb_store.sync(db, MarkdownFolder(kb))
     assert {r["article_id"]: r["language"] for r in db["kb_articles"].rows} == {"invoices": "en", "es/facturas": "es"}
     index = kb_store.load_index(db)  # from the store: each language's vectors from its own encoder
