@@ -32,14 +32,17 @@ from __future__ import annotations
 import re
 import threading
 
-from intercom import (AdminReplyConversationRequest, MultipleFilterSearchRequest, SingleFilterSearchRequest,
-                      StartingAfterPaging)
+from intercom import (
+    AdminReplyConversationRequest,
+    MultipleFilterSearchRequest,
+    SingleFilterSearchRequest,
+    StartingAfterPaging,
+)
 from intercom.conversations import ConversationsManageRequestBody_Assignment
 
 from .errors import ConnectorError
 from .intercom_kb import NO_SDK_RETRIES, TIMEOUT_S, IntercomArticles, _iso, _translate
-from .types import (ACTION_TAGS, FLAG_TAGS, Comment, Requester, Snapshot, Ticket, TicketSummary, TicketUpdate,
-                    outcome_of)
+from .types import ACTION_TAGS, FLAG_TAGS, Comment, Requester, Snapshot, Ticket, TicketSummary, TicketUpdate, outcome_of
 
 CUSTOMER = {"user", "lead", "contact"}
 TEXT_PARTS = {"comment", "note"}
@@ -316,8 +319,8 @@ def _json(response) -> dict:
 
 def _write(fn):
     """One write, translated into the connector error tree, never retried here."""
-    from intercom.core.api_error import ApiError
     import httpx
+    from intercom.core.api_error import ApiError
     try:
         return fn()
     except (ApiError, httpx.HTTPError) as exc:

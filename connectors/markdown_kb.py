@@ -3,6 +3,8 @@
 Each `*.md` file (subfolders too) is one article. Optional YAML front matter between `---`
 lines gives `title`, `url`, `labels` and `updated`; `draft: true` leaves a file out. Without a
 title the first `# heading` (or the file name) is used; without `updated`, the file's mtime.
+Files under a first-level folder named as a locale (`es/`, `pt-br/`) are in that language;
+all others are English.
 The Markdown is rendered to HTML with raw HTML disabled, so every source reaches the chunker
 in the same form and a `<script>` in a file stays text.
 """
@@ -15,7 +17,7 @@ import yaml
 from markdown_it import MarkdownIt
 
 from .errors import ConnectorError
-from .knowledge_base import ArticleChanges
+from .knowledge_base import LOCALE, ArticleChanges, language_of
 from .types import Article
 
 _RENDER = MarkdownIt("commonmark", {"html": False})
@@ -66,9 +68,17 @@ def read_article(path: Path, root: Path) -> Article | None:
     elif not updated:
         mtime = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
         updated = mtime.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return Article(id=path.relative_to(root).with_suffix("").as_posix(), title=title,
+    relative = path.relative_to(root)
+    return Article(id=relative.with_suffix("").as_posix(), title=title,
                    body_html=_RENDER.render(body), url=str(meta.get("url") or ""),
-                   labels=tuple(str(label) for label in labels if str(label)), updated_at=str(updated))
+                   labels=tuple(str(label) for label in labels if str(label)), updated_at=str(updated),
+                   language=folder_language(relative))
+
+
+def folder_language(relative: Path) -> str:
+    """`es/billing/invoices.md` is Spanish; a file at the top or under any other folder, English."""
+    first = relative.parts[0] if len(relative.parts) > 1 else ""
+    return language_of(first) if LOCALE.fullmatch(first) else "en"
 
 
 def _front_matter(text: str) -> tuple[dict, str]:

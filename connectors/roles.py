@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-
 # -- billing (Stripe) -------------------------------------------------------------------------
 
 @dataclass(frozen=True)

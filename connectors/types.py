@@ -96,6 +96,7 @@ class Article:
     url: str
     labels: tuple[str, ...] = ()
     updated_at: str = ""
+    language: str = "en"  # ISO 639-1: a reply quotes it only to a customer writing in that language
 
 
 @dataclass(frozen=True)

@@ -72,8 +72,11 @@ class IntercomSandbox:
                 store.contacts[str(u["id"])] = {"id": str(u["id"]), "role": "user", "email": u.get("email"),
                                                 "name": u.get("name"), "external_id": None,
                                                 "company_ids": [str(u["organization_id"])] if u.get("organization_id") else []}
+        # English only: Intercom keeps a translation inside its article (`translated_content`), which
+        # Deskhand does not read yet, so the Help Center's Spanish articles have no place here.
         articles = [intercom_article({**a, "body_html": a["body"], "url": a.get("html_url") or a.get("url")})
-                    for a in json.loads((base / "articles.json").read_text(encoding="utf-8")) if not a.get("draft")]
+                    for a in json.loads((base / "articles.json").read_text(encoding="utf-8"))
+                    if not a.get("draft") and a.get("locale", "en-us") == "en-us"]
         return cls(store, articles, stream, token, client_secret)
 
     # -- serving -------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ Writes these files (default directory ``sandbox/company``):
 
 - ``account.json``   subdomain, field ids, bot user id, users, organizations, groups
 - ``articles.json``  Help Center articles (at least two per ticket category)
-- ``kb/*.md``        the same articles as a Markdown knowledge folder (Deskhand's default source)
+- ``kb/*.md``        the same articles as a Markdown knowledge folder (Deskhand's default source),
+                     translations under ``kb/<locale>/`` (Spanish: ``kb/es/``)
 - ``history.jsonl``  1,200 solved historical tickets (100 per category), labelled
 - ``stream.jsonl``   40 new tickets for the demo, each with a gold label and what it tests
 
@@ -21,6 +22,7 @@ import argparse
 import json
 import random
 import re
+import unicodedata
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -640,7 +642,68 @@ ARTICLES = [
 ]
 
 
+# Faithful Spanish translations of a few articles (same facts, numbers and steps): the Help Center
+# serves each as an article of locale "es", the Markdown folder has them under kb/es/.
+TRANSLATIONS = [
+    ("es", "Reset your password or unlock your account", "Restablecer la contraseña o desbloquear la cuenta",
+     p("Después de 5 intentos fallidos de inicio de sesión, Brightline bloquea la cuenta durante 15 minutos "
+       "para protegerla. Puedes esperar o restablecer la contraseña de inmediato.")
+     + ol("Abre la página de inicio de sesión y haz clic en <strong>¿Olvidaste tu contraseña?</strong>.",
+          "Introduce la dirección de correo con la que inicias sesión. Te enviamos un enlace de "
+          "restablecimiento que es válido durante 60 minutos y solo se puede usar una vez.",
+          "Elige una contraseña nueva (de al menos 12 caracteres). Al restablecerla, la cuenta también se "
+          "desbloquea.",
+          "Si no llega ningún correo en 5 minutos, revisa la carpeta de spam y pide a tu equipo de TI que "
+          "permita el correo de no-reply@brightline.example.")
+     + p("Si tu espacio de trabajo usa inicio de sesión único (SSO), el restablecimiento de contraseña está "
+         "desactivado: inicia sesión con <strong>Continuar con SSO</strong> y contacta con tu equipo de "
+         "identidad. Un mensaje de «enlace de restablecimiento caducado» suele significar que un escáner de "
+         "correo abrió el enlace primero; solicita un enlace nuevo y ábrelo antes de que pasen 60 minutos.")),
+    ("es", "Lost your two-factor authentication device", "Perdiste tu dispositivo de autenticación en dos pasos",
+     p("Al activar la autenticación en dos pasos (2FA) recibiste 10 códigos de recuperación de un solo uso. "
+       "Cada código funciona una vez en lugar del código de 6 dígitos de tu aplicación de autenticación.")
+     + ol("En la pantalla de 2FA, haz clic en <strong>Usar un código de recuperación</strong> e introduce "
+          "uno de tus códigos.",
+          "Una vez dentro, ve a <strong>Cuenta → Seguridad → Autenticación en dos pasos</strong> y haz clic "
+          "en <strong>Configurar de nuevo</strong> para registrar tu nuevo teléfono.",
+          "Haz clic en <strong>Regenerar códigos de recuperación</strong> y guarda los códigos nuevos en un "
+          "lugar seguro.")
+     + p("¿No tienes códigos de recuperación? Pide a un Admin del espacio de trabajo que abra <strong>Admin → "
+         "Usuarios</strong>, seleccione tu nombre y haga clic en <strong>Restablecer 2FA</strong>. Si eres el "
+         "único Owner o Admin, contacta con soporte: verificamos tu identidad antes de restablecerla, lo que "
+         "tarda de 1 a 2 días hábiles. Por tu seguridad, nunca restablecemos la 2FA solo a partir de una "
+         "solicitud por correo electrónico.")),
+    ("es", "Download invoices and receipts", "Descargar facturas y recibos",
+     p("Cada cargo de tu suscripción a Brightline genera una factura, y cada factura pagada tiene un recibo. "
+       "Los Owners y los Billing admins pueden descargar ambos en cualquier momento.")
+     + ol("Ve a <strong>Configuración → Facturación → Facturas</strong>.",
+          "Busca la factura por fecha o por número (por ejemplo, INV-2026-01234).",
+          "Haz clic en <strong>Descargar PDF</strong> para la factura, o en <strong>Recibo</strong> como "
+          "comprobante de pago.",
+          "Para enviar las próximas facturas a tu equipo de finanzas, abre <strong>Configuración → "
+          "Facturación → Datos de facturación</strong> y añade su dirección en <strong>Correo de contacto "
+          "de facturación</strong>. Hasta tres direcciones pueden recibir automáticamente cada factura.")
+     + p("¿Necesitas un número de orden de compra o una dirección de empresa distinta en tus facturas? "
+         "Añádelos en <strong>Datos de facturación</strong>; aparecen en todas las facturas emitidas después "
+         "del cambio. Podemos volver a emitir facturas de los últimos 12 meses si lo solicitas.")),
+    ("es", "Export all workspace data", "Exportar todos los datos del espacio de trabajo",
+     p("El Owner y los Admins pueden exportar todo lo que hay en el espacio de trabajo, por ejemplo para una "
+       "auditoría, una migración o antes de cancelar.")
+     + ol("Ve a <strong>Configuración → Espacio de trabajo → Exportar datos</strong>.",
+          "Elige qué incluir: paneles e informes (definiciones JSON), datos subyacentes (un CSV por conjunto "
+          "de datos), usuarios y registro de auditoría.",
+          "Haz clic en <strong>Solicitar exportación</strong>. En espacios de trabajo grandes puede tardar "
+          "unas horas.",
+          "Te enviamos por correo un enlace de descarga cuando el archivo ZIP está listo. El enlace es válido "
+          "durante 7 días; después, solicita una nueva exportación desde la misma página.")
+     + p("Para exportaciones periódicas a tu propio almacenamiento, usa la API o un informe programado en "
+         "formato Excel. Tras la cancelación, los datos del espacio de trabajo se conservan durante 30 días, "
+         "así que solicita tu exportación antes de que termine ese plazo.")),
+]
+
+
 def slugify(title: str) -> str:
+    title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()  # "contraseña" → "contrasena"
     s = title.lower().replace("→", " ").replace("&", "and")
     s = re.sub(r"[^a-z0-9]+", "-", s).strip("-")
     return s
@@ -663,6 +726,14 @@ def make_articles(rng: random.Random, agent_ids: list[int]) -> list[dict]:
             "vote_sum": 0, "author_id": agent_ids[i % len(agent_ids)],
             "created_at": iso(created), "updated_at": iso(edited), "edited_at": iso(edited),
             "url": f"{HC_BASE}/api/v2/help_center/en-us/articles/{aid}.json",
+        })
+    source = {a["title"]: a for a in out}
+    for i, (locale, english, title, body) in enumerate(TRANSLATIONS):
+        aid, original = 364000000101 + i, source[english]
+        out.append({
+            **original, "id": aid, "title": title, "body": body,
+            "html_url": f"{HC_BASE}/hc/{locale}/articles/{aid}-{slugify(title)}", "locale": locale,
+            "source_locale": locale, "url": f"{HC_BASE}/api/v2/help_center/{locale}/articles/{aid}.json",
         })
     return out
 
@@ -1858,10 +1929,12 @@ def main(argv: list[str] | None = None) -> int:
 
     kb = out / "kb"
     kb.mkdir(exist_ok=True)
-    for old in kb.glob("*.md"):
+    for old in [*kb.glob("*.md"), *kb.glob("*/*.md")]:
         old.unlink()
     for article in articles:
-        (kb / f"{slugify(article['title'])}.md").write_text(article_markdown(article), encoding="utf-8")
+        folder = kb if article["locale"] == "en-us" else kb / article["locale"]
+        folder.mkdir(exist_ok=True)
+        (folder / f"{slugify(article['title'])}.md").write_text(article_markdown(article), encoding="utf-8")
     dump("account.json", account)
     dump("articles.json", articles)
     dump_lines("history.jsonl", history)

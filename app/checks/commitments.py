@@ -21,9 +21,9 @@ from app.checks.addresses import URL
 
 # Lower case. A trailing "-" marks a stem (any word starting with it); other single words match
 # whole words; phrases, symbols and Chinese or Japanese words match anywhere.
-MONEY = ("$", "€", "£", "¥", "₽", "₺", "₹", "₩", "usd", "eur", "gbp", "dollar-", "euro-", "pound-", "buck-",
-         "quid", "grand", "cents", "yen", "yuan", "rmb", "chf", "franc-", "peso-", "reais", "zł", "zloty", "złot-",
-         "pln", "lira-", "lirası", "tl", "sek", "nok", "dkk", "руб-", "долл-", "бакс-", "евро", "фунт-", "円",
+MONEY = ("$", "€", "£", "¥", "₽", "₺", "₹", "₩", "usd", "eur", "gbp", "dollar-", "dólar-", "euro-", "pound-",
+         "buck-", "quid", "grand", "cents", "yen", "yuan", "rmb", "chf", "franc-", "peso-", "reais", "zł", "zloty",
+         "złot-", "pln", "lira-", "lirası", "tl", "sek", "nok", "dkk", "руб-", "долл-", "бакс-", "евро", "фунт-", "円",
          "元", "美元", "欧元", "块钱")
 COMMITMENT = (
     # en
@@ -32,7 +32,8 @@ COMMITMENT = (
     "upgrade-", "approved", "you will", "we will", "i will", "has been", "have been", "is now",
     # es / pt
     "gratis", "gratuit-", "sin costo", "sin coste", "sin cargo", "de por vida", "ilimitad-", "garant-",
-    "reembols-", "devoluci-", "descuento-", "desconto-", "aprobad-", "aprovad-", "recibirá", "recibirás",
+    "reembols-", "devoluci-", "devolver-", "devolvemos", "descuento-", "desconto-", "aprobad-", "aprovad-",
+    "recibirá", "recibirás",
     "receberá", "ha sido", "han sido", "foi", "foram", "vitalíci-",
     # fr / it
     "sans frais", "à vie", "illimit-", "rembours-", "remise", "réduction", "approuv-", "vous recevrez",
@@ -60,6 +61,7 @@ NUMBER_WORDS = (
     "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twenty", "thirty", "forty",
     "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "million",
     "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez", "cien", "mil", "millón",
+    "veinte", "treinta", "cuarenta", "cincuenta", "ciento", "doscientos", "trescientos", "quinientos",
     "deux", "trois", "quatre", "cinq", "sept", "huit", "neuf", "dix", "cent", "mille",
     "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn", "hundert", "tausend",
     "dois", "três", "quatro", "oito", "nove", "dez", "cem", "due", "tre", "cinque", "sei", "sette", "otto",

@@ -66,6 +66,7 @@ def search(settings: Settings, text: str, limit: int) -> None:
     """The passages Deskhand would answer TEXT from, with their scores and text."""
     from app.knowledge.store import load_index
     from app.policy.decide import MIN_SOURCE_SCORE
+    from app.reasoning.triage import detect_language
     if not text.strip():
         raise click.ClickException("give the words to search for, e.g. `deskhand kb search \"change my plan\"`")
     db = connect(settings.db_path)
@@ -73,9 +74,10 @@ def search(settings: Settings, text: str, limit: int) -> None:
     index = load_index(db)
     if not index.passages:
         raise click.ClickException("the knowledge base is empty: run `deskhand kb sync`")
-    matches = index.search(text, limit=limit)
+    language = detect_language(text)  # as triage reads a ticket: only articles in its language answer it
+    matches = index.search(text, limit=limit, language=language)
     click.echo(f"Deskhand answers only from a passage scoring {MIN_SOURCE_SCORE:.2f} or more; below that it drafts "
-               "or escalates.")
+               f"or escalates. Read as '{language}': only articles in that language are searched.")
     for m in matches:
         p = m.passage
         mark = "answerable" if m.score >= MIN_SOURCE_SCORE else "too weak"

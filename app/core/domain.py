@@ -105,6 +105,7 @@ class Draft:
     # (id, text) of the account facts the reply states — a diagnosis of the customer's billing records,
     # a proposed fix as recorded — checked as tool facts; the ids name the records (charge, invoice…)
     facts: tuple[tuple[str, str], ...] = ()
+    language: str = "en"  # the language it is written in: its sources' (ISO 639-1)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ class Passage:
     text: str  # plain text, lists numbered
     labels: tuple[str, ...] = ()
     position: int = 0
+    language: str = "en"  # the article's (ISO 639-1): only a ticket in this language is answered from it
 
     @property
     def has_steps(self) -> bool:
@@ -56,7 +57,7 @@ def chunk(article: Article, source: str) -> list[Passage]:
         texts = [("", "")]
     return [Passage(id=f"{key}#{n}", article_key=key, title=article.title, url=article.url,
                     updated_at=article.updated_at, heading=heading, text=text,
-                    labels=tuple(article.labels), position=n)
+                    labels=tuple(article.labels), position=n, language=article.language)
             for n, (heading, text) in enumerate(texts)]
 
 

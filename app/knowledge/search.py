@@ -1,9 +1,13 @@
 """Find the passages that answer a ticket. Pure apart from the encoder: passages in, ranked matches out.
 
-Passages are compared with the ticket as sentence embeddings (the classifier's packaged
-MiniLM), by cosine similarity: on Bitext that ranks the right answer first for 96 % of
-questions at about 4 ms each, where TF-IDF (or BM25) misses far more paraphrases
-(scripts/bench_retrieval.py). Passages are embedded once, when they are synced.
+Passages are compared with the ticket as sentence embeddings, by cosine similarity, and only
+with passages in the ticket's language. English uses the classifier's packaged MiniLM: on
+Bitext that ranks the right answer first for 96 % of questions at about 4 ms each, where
+TF-IDF (or BM25) misses far more paraphrases (scripts/bench_retrieval.py). MiniLM is English:
+on Spanish tickets against Spanish articles it found the right article as often but scored
+unrelated ones as high (8 of 9 unanswerable tickets at or above the 0.35 floor), so other
+languages use the multilingual Universal Sentence Encoder, which kept all 9 below it
+(scripts/bench_language.py). Passages are embedded once, when they are synced.
 """
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from app.knowledge.embeddings import encoder
+from app.knowledge.embeddings import encoder, multilingual
 from app.knowledge.passages import Passage
 
 
@@ -23,25 +27,31 @@ class Match:
 
 
 class KnowledgeIndex:
-    def __init__(self, passages: list[Passage], vectors: np.ndarray | None = None):
-        """`vectors`: the passages' embeddings when the store already holds them."""
+    def __init__(self, passages: list[Passage], vectors: list[np.ndarray] | np.ndarray | None = None):
+        """`vectors`: the passages' embeddings (one per passage, from its language's encoder) when the
+        store already holds them."""
         self.passages = list(passages)
         if vectors is None and self.passages:
             vectors = embed_passages(self.passages)
-        self._vectors = vectors
+        self._by_language: dict[str, tuple[list[int], np.ndarray]] = {}
+        for language in {p.language for p in self.passages}:
+            rows = [i for i, p in enumerate(self.passages) if p.language == language]
+            self._by_language[language] = (rows, np.stack([vectors[i] for i in rows]))
         self._by_article: dict[str, list[Passage]] = {}
         for p in self.passages:
             self._by_article.setdefault(p.article_key, []).append(p)
 
-    def search(self, text: str, category: str | None = None, limit: int = 3) -> list[Match]:
-        """Best passages first; passages labelled with the category come before the rest."""
-        if self._vectors is None or not len(self.passages):
+    def search(self, text: str, category: str | None = None, limit: int = 3, language: str = "en") -> list[Match]:
+        """Best passages in `language` (the ticket's) first; passages labelled with the category come
+        before the rest. A customer is answered only from articles in the language they wrote in."""
+        if language not in self._by_language:
             return []
-        scores = self._vectors @ encoder().encode([text])[0]
-        ranked = np.argsort(-scores, kind="stable")
+        rows, vectors = self._by_language[language]
+        scores = vectors @ encoder_for(language).encode([text])[0]
+        ranked = list(np.argsort(-scores, kind="stable"))
         if category is not None:
-            ranked = sorted(ranked, key=lambda i: category not in self.passages[i].labels)
-        return [Match(self.passages[i], round(float(scores[i]), 4)) for i in ranked[:limit]]
+            ranked = sorted(ranked, key=lambda i: category not in self.passages[rows[i]].labels)
+        return [Match(self.passages[rows[i]], round(float(scores[i]), 4)) for i in ranked[:limit]]
 
     def article(self, article_key: str) -> list[Passage]:
         """Every passage of one article, in reading order."""
@@ -56,5 +66,15 @@ class KnowledgeIndex:
         return {urlparse(p.url).hostname or "" for p in self.passages if p.url} - {""}
 
 
-def embed_passages(passages: list[Passage]) -> np.ndarray:
-    return encoder().encode([p.embedded_text for p in passages])
+def encoder_for(language: str):
+    return encoder() if language == "en" else multilingual()
+
+
+def embed_passages(passages: list[Passage]) -> list[np.ndarray]:
+    """One vector per passage, in order, each from its language's encoder (so sizes differ by language)."""
+    out: list[np.ndarray] = [np.zeros(0, np.float32)] * len(passages)
+    for language in {p.language for p in passages}:
+        rows = [i for i, p in enumerate(passages) if p.language == language]
+        for i, vector in zip(rows, encoder_for(language).encode([passages[i].embedded_text for i in rows])):
+            out[i] = vector
+    return out

@@ -71,7 +71,7 @@ def sync(db: sqlite_utils.Database, source: KnowledgeBase, full: bool = False) -
     import numpy as np
 
     from app.knowledge.search import embed_passages
-    vectors = embed_passages(passages) if passages else np.zeros((0, 384), np.float32)
+    vectors = embed_passages(passages)
     now = time.time()
     with transaction(db):
         for key in gone:
@@ -86,11 +86,12 @@ def sync(db: sqlite_utils.Database, source: KnowledgeBase, full: bool = False) -
             db["kb_articles"].insert({
                 "key": key, "source": source.name, "article_id": article.id, "title": article.title,
                 "url": article.url, "updated_at": article.updated_at, "labels": json.dumps(article.labels),
-                "digest": digest, "synced_at": now})
+                "digest": digest, "synced_at": now, "language": article.language})
             db["kb_passages"].insert_all([{
                 "id": p.id, "article_key": key, "position": p.position, "title": p.title, "url": p.url,
                 "updated_at": p.updated_at, "heading": p.heading, "text": p.text,
-                "labels": json.dumps(p.labels), "vector": vectors[row + i].astype(np.float32).tobytes()}
+                "labels": json.dumps(p.labels), "vector": vectors[row + i].astype(np.float32).tobytes(),
+                "language": p.language}
                 for i, p in enumerate(ps)])
             row += len(ps)
         report.removed = len(gone)  # gone: known before this sync, so never also counted as added
@@ -118,9 +119,10 @@ def load_index(db: sqlite_utils.Database) -> KnowledgeIndex:
     rows = list(db.query("SELECT * FROM kb_passages ORDER BY article_key, position"))
     passages = [Passage(id=r["id"], article_key=r["article_key"], title=r["title"], url=r["url"],
                         updated_at=r["updated_at"], heading=r["heading"], text=r["text"],
-                        labels=tuple(json.loads(r["labels"])), position=r["position"]) for r in rows]
-    vectors = np.stack([np.frombuffer(r["vector"], np.float32) for r in rows]) if rows else None
-    return KnowledgeIndex(passages, vectors)
+                        labels=tuple(json.loads(r["labels"])), position=r["position"],
+                        language=r["language"]) for r in rows]
+    # one vector per passage; its size depends on its language's encoder (app/knowledge/search.py)
+    return KnowledgeIndex(passages, [np.frombuffer(r["vector"], np.float32) for r in rows])
 
 
 def version(db: sqlite_utils.Database) -> int:
@@ -146,7 +148,11 @@ class LiveIndex:
 
 
 def _digest(article: Article) -> str:
-    blob = json.dumps([article.title, article.url, article.body_html, list(article.labels), article.updated_at])
+    # English leaves the digest as it was before articles had a language, so upgrading re-embeds
+    # nothing; an article found to be in another language is rewritten with it.
+    other = [article.language] if article.language != "en" else []
+    blob = json.dumps([article.title, article.url, article.body_html, list(article.labels), article.updated_at,
+                       *other])
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
 
 

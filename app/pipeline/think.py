@@ -17,7 +17,7 @@ from app.pipeline.bug_report import BugFacts
 from app.policy import action_plan
 from app.policy.action_plan import Caps, Proposal
 from app.policy.decide import decide
-from app.reasoning import prompts
+from app.reasoning import phrases, prompts
 from app.reasoning.compose import AI_LABEL
 from app.reasoning.diagnoses import HINTS, Diagnosis, diagnose
 from connectors.roles import BillingAccount
@@ -29,6 +29,10 @@ class Guardrails:
     canaries: tuple[str, ...] = ()
     allowed_hosts: frozenset[str] = frozenset()
     ai_label: str = AI_LABEL
+
+    def label(self, language: str) -> str:
+        """The disclosure a reply in `language` carries (the default one translated, an admin's own as written)."""
+        return phrases.ai_label(self.ai_label, language)
 
 
 @dataclass(frozen=True)
@@ -72,13 +76,15 @@ def think(engine, ticket: Ticket, subject: str, message: str, policy: Policy,
         message_for_triage = message
     triage = engine.triage(subject, message_for_triage, ticket.page_url)
     knowledge = engine.knowledge
-    matches = knowledge.search(f"{subject}\n{message}", triage.category)
+    matches = knowledge.search(f"{subject}\n{message}", triage.category, language=triage.language)
     bug = bug_report.facts(ticket, message) if triage.category in bug_report.BUG_CATEGORIES else None
     entry = policy.for_category(triage.category)
     found, proposals, declined = [], [], []
-    if account is not None and entry.account_facts and not triage.flags and bug is None:
+    # the account's explanations, like the question for missing bug details, are written in English
+    if (account is not None and entry.account_facts and not triage.flags and bug is None
+            and triage.language == "en"):
         found, proposals, declined = _from_account(account(), triage.category, ticket, f"{subject}\n{message}", entry)
-    if bug is not None and bug_report.should_ask(triage.category, ticket, bug):
+    if bug is not None and triage.language == "en" and bug_report.should_ask(triage.category, ticket, bug):
         draft = Draft(text=bug_report.question(ticket, bug), writer="clarify",
                       note=f"missing: {', '.join(bug.missing)}")
     elif found:
@@ -93,7 +99,8 @@ def think(engine, ticket: Ticket, subject: str, message: str, policy: Policy,
             draft.text, cited_sources(draft, knowledge),
             internal_texts=[c.body for c in ticket.comments if not c.public],
             canaries=[*rails.canaries, *getattr(engine, "canaries", ())],
-            allowed_hosts=set(rails.allowed_hosts) | knowledge.hosts() | (fact_hosts - {""}), ai_label=rails.ai_label,
+            allowed_hosts=set(rails.allowed_hosts) | knowledge.hosts() | (fact_hosts - {""}),
+            ai_label=rails.label(draft.language),
             requester_email=ticket.requester.email, prompt_texts=prompts.own_texts())
     decision = decide(triage, entry, draft, after_bot_reply, checked)
     if declined and decision.action == "send":  # the reply is right, but what it leaves undone is a person's

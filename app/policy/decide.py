@@ -4,6 +4,7 @@ from __future__ import annotations
 from app.checks.check import Checked
 from app.core.domain import CategoryPolicy, Decision, Draft, Triage
 from app.core.flags import FLAGS, URGENT
+from app.reasoning.phrases import phrases
 
 # Every flag reaches a human, whatever the confidence (promise 9).
 ESCALATE_FLAGS = frozenset(FLAGS)
@@ -42,6 +43,13 @@ def _not_sendable(checked: Checked) -> str:
     return f"{what}: {found[0]}" + (f" (and {len(found) - 1} more)" if len(found) > 1 else "")
 
 
+def _unanswered_language(language: str) -> str:
+    """Why a message in another language got no reply: replies quote articles in the customer's language."""
+    if phrases(language) is None:
+        return f"written in '{language}'; Deskhand cannot write replies in that language yet"
+    return f"written in '{language}'; no knowledge-base article in that language answers it"
+
+
 def _judge(triage: Triage, policy: CategoryPolicy, draft: Draft | None) -> tuple[str, tuple[str, ...]]:
     conf = f"confidence {triage.confidence:.3f}"
     if triage.error:
@@ -54,10 +62,10 @@ def _judge(triage: Triage, policy: CategoryPolicy, draft: Draft | None) -> tuple
         return "escalate", (f"sensitive: {', '.join(flags)} — a person must handle this",)
     if triage.frustration >= FRUSTRATION_ESCALATES:
         return "escalate", (f"customer is frustrated ({triage.frustration:.2f})",)
+    if draft is None and triage.language != "en":  # says more than the English-trained classifier's doubt
+        return "escalate", (_unanswered_language(triage.language),)
     if triage.category is None:
         return "escalate", ("the request fits no known category",)
-    if triage.language != "en":
-        return "escalate", (f"written in '{triage.language}'; replies are English-only for now",)
     if triage.confidence < policy.draft_at:
         return "escalate", (f"{conf} is below draft_at {policy.draft_at:.3g}",)
     if draft is not None and draft.writer == "clarify":  # a question needs no source, only the category

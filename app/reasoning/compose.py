@@ -1,7 +1,9 @@
 """The words Deskhand writes: the public reply, the draft note, the escalation note. Pure.
 
 The public reply is built only from the customer's name and knowledge-base passages;
-internal notes and triage details never enter it (DESIGN §7.6).
+internal notes and triage details never enter it (DESIGN §7.6). It is written in the language
+of the passage it quotes (search finds only passages in the customer's language), framed by
+that language's phrases; without phrases for it there is no reply.
 """
 from __future__ import annotations
 
@@ -13,8 +15,9 @@ from app.core.domain import Citation, Decision, Draft, Ticket, Triage
 from app.knowledge.page_map import Page, Task
 from app.knowledge.passages import Passage
 from app.knowledge.search import KnowledgeIndex, Match
+from app.reasoning.phrases import DEFAULT_AI_LABEL, greeting, phrases
 
-AI_LABEL = "— Deskhand, an automated assistant. Reply to this message to reach a person."
+AI_LABEL = DEFAULT_AI_LABEL
 MAX_REPLY_CHARS = 1400
 _WORD = re.compile(r"[a-z]{3,}")
 _URL_NOISE = {"www", "com", "app", "http", "https", "html", "new", "edit", "view"}
@@ -25,13 +28,17 @@ def reply(ticket: Ticket, match: Match | None, index: KnowledgeIndex,
     """The answer built from the best passage and its article; the AI label is added after the check.
     With the customer on a mapped page whose task the message asks for, that task's steps come first
     and the article contributes its best passage only (its other step sections would repeat them)."""
-    if match is None:
+    language = match.passage.language if match else ""
+    words = phrases(language)
+    if match is None or words is None:
         return None
     steps = page.area.passage(task) if page and task else None
+    if steps is not None and steps.language != language:  # the product map's steps are in English
+        steps = None
     chosen = [match.passage] if steps else passages_for_reply(
         index.article(match.passage.article_key) or [match.passage], match.passage,
         page.url if page else ticket.page_url)
-    first = (ticket.requester.name or "").split(" ")[0] or "there"
+    first = (ticket.requester.name or "").split(" ")[0]
     blocks = [f"{p.heading}:\n{p.text}" if p.heading and p.text else p.text or p.heading for p in chosen]
     body = "\n\n".join(blocks)
     if len(body) > MAX_REPLY_CHARS:
@@ -39,11 +46,11 @@ def reply(ticket: Ticket, match: Match | None, index: KnowledgeIndex,
     if steps:
         body = f"On the {page.area.name} page:\n{steps.text}\n\n{body}"
     article = match.passage
-    link = f"The full guide: {article.title} — {article.url}" if article.url else f"The full guide: {article.title}"
-    text = f"Hi {first},\n\nThanks for getting in touch. This should help:\n\n{body}\n\n{link}"
+    link = f"{words.guide} {article.title}" + (f" — {article.url}" if article.url else "")
+    text = f"{greeting(language, first)}\n\n{words.intro}\n\n{body}\n\n{link}"
     cited = chosen + ([steps] if steps else [])
     return Draft(text=text, citations=tuple(Citation(p.title, p.url, p.id) for p in cited),
-                 score=match.score, page_passages=(steps,) if steps else ())
+                 score=match.score, page_passages=(steps,) if steps else (), language=language)
 
 
 def passages_for_reply(article: list[Passage], best: Passage, page_url: str = "") -> list[Passage]:

@@ -26,6 +26,7 @@ from app.reasoning import prompts
 from app.reasoning.classifier import OUT_OF_SCOPE
 from app.reasoning.compose import passages_for_reply
 from app.reasoning.engine import Engine
+from app.reasoning.phrases import phrases
 from connectors.errors import ConnectorError
 from connectors.llm import ChatModel
 
@@ -154,16 +155,19 @@ class LlmEngine:
         """The model writes the reply from the retrieved passages alone and cites them. When its
         answer cannot be used, the offline reply (the article's own words) stands in, and why is kept."""
         fallback = self.offline.reply(ticket, message, matches, knowledge)
-        if not matches:
+        language = matches[0].passage.language if matches else ""
+        words = phrases(language)  # matches are in the customer's language: the reply is written in it
+        if words is None:
             return None
         page = self.offline.page(ticket.page_url, message)
         task = task_for(page.area, f"{ticket.subject}\n{message}") if page else None
+        steps = page.area.passage(task) if task else None
         offered = reply_passages(matches, knowledge, page.url if page else ticket.page_url,
-                                 page_steps=page.area.passage(task) if task else None)
+                                 page_steps=steps if steps and steps.language == language else None)
         ids = [p.id for p in offered]
         system, user = self.reply_prompt.render(
             customer_name=(ticket.requester.name or "").split(" ")[0] or "there",
-            page=f"{page.url} ({page.area.name})" if page else ticket.page_url or "(unknown)",
+            page=f"{page.url} ({page.area.name})" if page else ticket.page_url or "(unknown)", language=words.name,
             message=redact(message)[0],
             passages="\n\n".join(f"[{p.id}] {p.title}" + (f" › {p.heading}" if p.heading else "") + f"\n{p.text}"
                                   for p in offered))
@@ -190,9 +194,10 @@ class LlmEngine:
         # Product-map steps are no article a customer could open: cited, never linked.
         links = dict.fromkeys(f"{p.title} — {p.url}" if p.url else p.title for p in cited
                               if not p.id.startswith(PAGE_MAP_PREFIX))
-        text = data["reply"].strip() + ("\n\n" + "\n".join(f"Read more: {link}" for link in links) if links else "")
+        text = data["reply"].strip() + ("\n\n" + "\n".join(f"{words.read_more} {link}" for link in links)
+                                        if links else "")
         return Draft(text=text, citations=tuple(Citation(p.title, p.url, p.id) for p in cited),
-                     score=max(scores.get(p.id, matches[0].score) for p in cited), writer="llm",
+                     score=max(scores.get(p.id, matches[0].score) for p in cited), writer="llm", language=language,
                      page_passages=tuple(p for p in cited if p.id.startswith(PAGE_MAP_PREFIX)), **spent)
 
 

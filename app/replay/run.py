@@ -64,7 +64,7 @@ def run(engine, policy: Policy, tickets: list[HumanTicket], rails: Guardrails = 
         thought = think(engine, snapshot, t.subject, t.body, policy, rails=rails)
         reply = ""
         if thought.decision.action in ("send", "draft") and thought.checked is not None:
-            reply = thought.checked.text.replace(rails.ai_label, "").strip()
+            reply = thought.checked.text.replace(rails.label(thought.draft.language), "").strip()
         rows.append(ReplayRow(t, thought.triage.category or "", thought.triage.confidence,
                               thought.decision.action, thought.decision.reasons, reply))
         if progress:

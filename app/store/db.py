@@ -205,6 +205,15 @@ def m008_failure_notes(db: sqlite_utils.Database) -> None:
 
 
 @migration
-def m009_account_facts(db: sqlite_utils.Database) -> None:
+def m009_knowledge_languages(db: sqlite_utils.Database) -> None:
+    # Replies quote only articles in the customer's language. Everything synced before this was
+    # read as English, as replies then were; a source moved into a locale folder (kb/es/) changes
+    # its articles' digest, so the next sync rewrites them with their language.
+    db["kb_articles"].add_column("language", str, not_null_default="en")
+    db["kb_passages"].add_column("language", str, not_null_default="en")
+
+
+@migration
+def m010_account_facts(db: sqlite_utils.Database) -> None:
     # per category: answer from the requester's billing account when the message asks about it
     db["policy"].add_column("account_facts", int, not_null_default=0)

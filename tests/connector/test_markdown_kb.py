@@ -58,5 +58,17 @@ def test_a_missing_folder_is_a_connector_error(tmp_path):
 
 def test_the_sample_company_ships_its_help_center_as_markdown():
     changes = MarkdownFolder(SAMPLE).changes()
-    assert len(changes.articles) == 27 and not changes.problems
+    assert len(changes.articles) == 31 and not changes.problems
     assert all(a.url.startswith("https://brightline.zendesk.com/hc/") and a.labels for a in changes.articles)
+    spanish = [a for a in changes.articles if a.language == "es"]
+    assert len(spanish) == 4 and all(a.id.startswith("es/") and "/hc/es/" in a.url for a in spanish)
+
+
+def test_a_first_level_locale_folder_gives_its_articles_that_language(tmp_path):
+    for name in ("es/facturas.md", "pt-BR/faturas.md", "fr/billing/factures.md", "billing/es/invoices.md",
+                 "guides/invoices.md", "top.md"):
+        write(tmp_path, name, "# Title\n\nText.\n")
+    languages = {a.id: a.language for a in MarkdownFolder(tmp_path).changes().articles}
+    # only the first folder counts, and only when it is named as a locale
+    assert languages == {"es/facturas": "es", "pt-BR/faturas": "pt", "fr/billing/factures": "fr",
+                         "billing/es/invoices": "en", "guides/invoices": "en", "top": "en"}

@@ -60,3 +60,15 @@ def test_a_failing_source_is_reported_and_keeps_what_was_synced(sb, zd, db):
     assert len(kb_store.load_index(db).passages) == 4
     with pytest.raises(AuthFailed):
         ZendeskHelpCenter(zenpy_client(email="stranger@nowhere.test")).changes()
+
+
+def test_each_article_takes_the_language_of_its_locale_and_a_translation_keeps_its_own_id(sb, zd, db):
+    # A translation shares its source article's id in Zendesk, so it is keyed with its locale.
+    sb.store.add_article({**sb.store.articles[500], "id": 504, "title": "Restablecer la contraseña",
+                          "locale": "es", "source_locale": "en-us"})
+    kb_store.sync(db, ZendeskHelpCenter(zd))
+    languages = {r["article_id"]: r["language"] for r in db["kb_articles"].rows}
+    assert languages == {"500": "en", "501": "en", "502": "en", "503": "de", "504@es": "es"}
+    index = kb_store.load_index(db)
+    assert {p.language for p in index.article("zendesk:503")} == {"de"}
+    assert [m.passage.article_key for m in index.search("Passwort zurücksetzen", language="de")] == ["zendesk:503"]

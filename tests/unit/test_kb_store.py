@@ -71,7 +71,7 @@ def test_kb_sources_setting_is_parsed_and_a_typo_is_a_clear_error(tmp_path):
 def test_first_start_syncs_only_sources_never_synced(tmp_path):
     settings = Settings(data_dir=str(tmp_path / "data"))
     [first] = sync_all(settings, only_new=True)
-    assert first.source == "markdown" and first.added == 27
+    assert first.source == "markdown" and first.added == 31  # 27 articles and 4 Spanish translations
     assert sync_all(settings, only_new=True) == []
 
 
@@ -84,6 +84,38 @@ def test_the_scheduled_sync_is_one_interval_job_that_never_overlaps(tmp_path):
         assert job.id == "kb_sync" and job.max_instances == 1 and job.trigger.interval.total_seconds() == 900
         job.func()  # what the scheduler runs every 15 minutes
         db = connect(Settings(data_dir=str(tmp_path)).db_path)
-        assert db["kb_articles"].count == 27 and db["kb_sources"].get("markdown")["error"] == ""
+        assert db["kb_articles"].count == 31 and db["kb_sources"].get("markdown")["error"] == ""
     finally:
         scheduler.shutdown(wait=False)
+
+
+def test_articles_keep_their_language_and_search_answers_each_language_from_its_own(tmp_path, db):
+    kb = tmp_path / "kb"
+    (kb / "es").mkdir(parents=True)
+    write(kb, "invoices.md", "Download invoices", "Go to Settings → Billing → Invoices and click Download PDF.")
+    write(kb / "es", "facturas.md", "Descargar facturas",
+          "Ve a Configuración → Facturación → Facturas y haz clic en Descargar PDF.")
+    kb_store.sync(db, MarkdownFolder(kb))
+    assert {r["article_id"]: r["language"] for r in db["kb_articles"].rows} == {"invoices": "en", "es/facturas": "es"}
+    index = kb_store.load_index(db)  # from the store: each language's vectors from its own encoder
+    [en] = index.search("where can I download my invoice", limit=5)
+    [es] = index.search("¿dónde descargo mi factura?", limit=5, language="es")
+    assert (en.passage.title, en.passage.language) == ("Download invoices", "en")
+    assert (es.passage.title, es.passage.language) == ("Descargar facturas", "es") and es.score >= 0.35
+    assert index.search("où est ma facture ?", language="fr") == []
+
+
+def test_a_database_from_before_languages_reads_its_articles_as_english(tmp_path):
+    from app.store import db as store_db
+    old = connect(str(tmp_path / "old.db"))
+    before = store_db.MIGRATIONS[:store_db.MIGRATIONS.index(store_db.m009_knowledge_languages)]
+    old.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at FLOAT)")
+    for fn in before:
+        fn(old)
+        old["_migrations"].insert({"name": fn.__name__, "applied_at": 0})
+    old["kb_passages"].insert({"id": "markdown:a#0", "article_key": "markdown:a", "position": 0, "title": "A",
+                               "url": "", "updated_at": "", "heading": "", "text": "t", "labels": "[]",
+                               "vector": bytes(4 * 384)})
+    migrate(old)
+    [p] = kb_store.load_index(old).passages
+    assert p.language == "en"
