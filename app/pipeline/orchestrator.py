@@ -107,6 +107,9 @@ class Pipeline:
             log("compose", summary=f"{draft.writer} reply from {len(draft.citations)} passage(s)"
                 + (f"; {draft.note}" if draft.note else ""), writer=draft.writer, note=draft.note,
                 passages=[c.passage_id for c in draft.citations], score=draft.score,
+                # what the store cannot name: an account's own page in the billing system
+                cited={c.passage_id: {"title": c.title, "url": c.url} for c in draft.citations
+                       if c.passage_id.startswith("fact:")},
                 tokens=draft.tokens, cost_usd=draft.cost_usd, text=checked.text)
             log("check", summary="clean" if checked.sendable else "not sendable as written",
                 blocked=list(checked.blocked), unsupported=list(checked.unsupported), removed=list(checked.removed))

@@ -79,16 +79,17 @@ def think(engine, ticket: Ticket, subject: str, message: str, policy: Policy,
     matches = knowledge.search(f"{subject}\n{message}", triage.category, language=triage.language)
     bug = bug_report.facts(ticket, message) if triage.category in bug_report.BUG_CATEGORIES else None
     entry = policy.for_category(triage.category)
-    found, proposals, declined = [], [], []
+    found, proposals, declined, found_in = [], [], [], None
     # the account's explanations, like the question for missing bug details, are written in English
     if (account is not None and entry.account_facts and not triage.flags and bug is None
             and triage.language == "en"):
-        found, proposals, declined = _from_account(account(), triage.category, ticket, f"{subject}\n{message}", entry)
+        found_in = account()
+        found, proposals, declined = _from_account(found_in, triage.category, ticket, f"{subject}\n{message}", entry)
     if bug is not None and triage.language == "en" and bug_report.should_ask(triage.category, ticket, bug):
         draft = Draft(text=bug_report.question(ticket, bug), writer="clarify",
                       note=f"missing: {', '.join(bug.missing)}")
-    elif found:
-        draft = account_reply.reply(ticket, found, proposals)
+    elif found:  # cites the account in the billing system's dashboard, for the agent who reviews it
+        draft = account_reply.reply(ticket, found, proposals, account_link=found_in.billing.link)
     else:
         draft = engine.reply(ticket, message, matches, knowledge)
     checked = None

@@ -120,7 +120,7 @@ def _draft(db, before: dict, act: dict | None, decision: dict) -> dict | None:
         body = act.get("text") or ""
         text = body if action == "send" else _between_markers(body)
     problems = {k: check.get(k) or [] for k in ("blocked", "unsupported", "removed")}
-    return {"text": text or "", "citations": citations(db, compose.get("passages") or []),
+    return {"text": text or "", "citations": citations(db, compose.get("passages") or [], compose.get("cited") or {}),
             "writer": compose.get("writer", ""), "score": compose.get("score"),
             "sendable": not any(problems.values()), **problems}
 
@@ -131,11 +131,13 @@ def _between_markers(note: str) -> str:
     return note.split(REPLY_START, 1)[1].rsplit(REPLY_END, 1)[0].strip()
 
 
-def citations(db: sqlite_utils.Database, passage_ids: list[str]) -> list[dict]:
+def citations(db: sqlite_utils.Database, passage_ids: list[str], cited: dict | None = None) -> list[dict]:
     """Title and link of each cited passage; one the store no longer holds (or a product-map step)
-    is named by its id."""
+    is named by its id. `cited`: title and link of sources the store does not hold (the customer's
+    billing account), as the compose step recorded them."""
     found = {r["id"]: r for r in db.query(
         f"SELECT id, title, url FROM kb_passages WHERE id IN ({', '.join('?' * len(passage_ids))})",
         passage_ids)} if passage_ids else {}
+    found.update({p: c for p, c in (cited or {}).items() if p not in found})
     return [{"title": found[p]["title"] if p in found else p, "url": found[p]["url"] if p in found else "",
              "passage_id": p} for p in passage_ids]

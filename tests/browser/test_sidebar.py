@@ -48,7 +48,9 @@ def test_sidebar_shows_the_triage_reasons_evidence_and_draft_of_a_drafted_ticket
     assert reasons == view["decision"]["reasons"] and reasons
     cited = page.locator("#draft .citations a")
     assert cited.count() == len([c for c in view["draft"]["citations"] if c["url"]]) >= 1
-    assert "/hc/" in cited.first.get_attribute("href")
+    # a billing question answered from the customer's own Stripe account (policy account_facts) cites it
+    assert cited.first.get_attribute("href").startswith("https://dashboard.stripe.com/customers/cus_")
+    assert "Invoice " in draft and "is here: https://invoice.stripe.com/" in draft
 
     # The call went through the (stand-in) Zendesk proxy with a token for this user and account.
     [call] = [r for r in zaf.calls("request") if r["url"].endswith(f"/api/zendesk/tickets/{DRAFTED}")]
