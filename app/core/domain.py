@@ -10,7 +10,8 @@ from typing import Literal
 
 from connectors.types import Comment, Requester, Ticket  # noqa: F401  (re-exported)
 
-Action = Literal["send", "draft", "escalate", "skip"]
+# solve: the customer confirmed Deskhand's answer helped; an internal note, and the ticket solved
+Action = Literal["send", "draft", "escalate", "solve", "skip"]
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,9 @@ class CategoryPolicy:
     gather: tuple[str, ...] = ("history", "billing", "crm", "bugs")  # lookups for the case file
     # action -> level (auto | approval | never); None: the category's defaults in action_plan
     actions: tuple[tuple[str, str], ...] | None = None
+    # solve the ticket when the customer confirms Deskhand's answer helped ("thanks, that fixed it");
+    # off, a person solves it (teams that report on solved tickets want to choose)
+    solve_on_confirmation: bool = False
 
     def action_levels(self) -> dict | None:
         return dict(self.actions) if self.actions is not None else None

@@ -25,7 +25,8 @@ def load(db: sqlite_utils.Database) -> Policy:
                                        gather=tuple(json.loads(row["gather"])) if row.get("gather") is not None
                                        else CategoryPolicy().gather,
                                        actions=tuple(sorted(json.loads(row["actions"]).items()))
-                                       if row.get("actions") is not None else None)
+                                       if row.get("actions") is not None else None,
+                                       solve_on_confirmation=bool(row.get("solve_on_confirmation")))
     return Policy(default=entry(rows.pop(DEFAULT_KEY)),
                   categories=tuple(sorted((cat, entry(row)) for cat, row in rows.items())))
 
@@ -61,7 +62,8 @@ def set_entry(db: sqlite_utils.Database, category: str, values: dict) -> Categor
 def _write(db, category: str, entry: CategoryPolicy, now: float) -> None:
     row = asdict(entry)
     db.execute("INSERT OR REPLACE INTO policy (category, mode, send_at, draft_at, escalate_to, gather, actions,"
-               " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+               " solve_on_confirmation, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                [category, row["mode"], row["send_at"], row["draft_at"], row["escalate_to"],
                 json.dumps(list(entry.gather)),
-                json.dumps(entry.action_levels()) if entry.actions is not None else None, now])
+                json.dumps(entry.action_levels()) if entry.actions is not None else None,
+                int(entry.solve_on_confirmation), now])

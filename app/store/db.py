@@ -202,3 +202,10 @@ def m008_failure_notes(db: sqlite_utils.Database) -> None:
     db["dead_letters"].add_column("note_until", float, not_null_default=0)
     db["dead_letters"].add_column("note_tries", int, not_null_default=0)
     db["dead_letters"].create_index(["note", "note_until"])
+
+
+@migration
+def m009_solve_on_confirmation(db: sqlite_utils.Database) -> None:
+    # 1: a customer's "thanks, that fixed it" after Deskhand's answer solves the ticket; entries
+    # stored before this column existed keep 0 (a person solves it, as before)
+    db["policy"].add_column("solve_on_confirmation", int, not_null_default=0)

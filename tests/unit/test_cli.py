@@ -26,7 +26,9 @@ def test_policy_set_show_export_import_round_trip(run, tmp_path):
     exported = run("policy", "export").output
     assert json.loads(exported)["categories"]["billing"] == {
         "mode": "auto", "send_at": 0.85, "draft_at": 0.5, "escalate_to": "",
-        "gather": ["history", "billing", "crm", "bugs"]}
+        "gather": ["history", "billing", "crm", "bugs"], "solve_on_confirmation": False}
+    assert "solves on confirmation" in run("policy", "set", "billing", "--solve-on-confirmation").output
+    assert json.loads(run("policy", "export").output)["categories"]["billing"]["solve_on_confirmation"] is True
     assert run("policy", "set", "billing", "--gather", "history,billing").exit_code == 0
     assert json.loads(run("policy", "export").output)["categories"]["billing"]["gather"] == ["history", "billing"]
     assert "must be a list of history, billing, crm, bugs" in run("policy", "set", "x", "--gather", "tarot").output
@@ -42,7 +44,8 @@ def test_policy_set_show_export_import_round_trip(run, tmp_path):
     assert run("policy", "import", str(path)).exit_code == 0
     assert json.loads(run("policy", "show", "--json").output) == {
         "default": {"mode": "shadow", "send_at": 0.9, "draft_at": 0.5, "escalate_to": "",
-                    "gather": ["history", "billing", "crm", "bugs"]}, "categories": {}}
+                    "gather": ["history", "billing", "crm", "bugs"], "solve_on_confirmation": False},
+        "categories": {}}
 
 
 @pytest.mark.parametrize("args,message", [
