@@ -61,3 +61,22 @@ def test_held_out_floor():
         tp = sum(a == b == kind for a, b in held)
         assert tp / max(1, sum(b == kind for _, b in held)) >= precision, kind
         assert tp / sum(a == kind for a, _ in held) >= recall, kind
+
+
+def test_what_counts_as_the_follow_up_and_whose_answer_it_confirms():
+    from app.core.domain import CategoryPolicy, Comment, Policy, Requester, Ticket
+    from app.pipeline.think import _confirmed_entry, answered_categories, since_answer
+    first = Comment("c1", "7", "customer", True, "I can't log in")
+    answer = Comment("c2", "99", "bot", True, "Here is how")
+    nope, more = Comment("c3", "7", "customer", True, "that didn't help"), Comment("c4", "7", "customer", True, "id 5")
+    note = Comment("c5", "50", "agent", False, "looking")
+    ticket = Ticket("zendesk", "1", "s", "open", Requester("7"), (first, answer, nope, note, more),
+                    tags=("deskhand_replied", "deskhand_login_2fa", "deskhand_0123456789ab", "deskhand_bug_linked"))
+    assert since_answer(ticket, first) is None  # nothing answered yet
+    assert since_answer(ticket, more) == "that didn't help\nid 5"  # every customer message since the answer
+    assert answered_categories(ticket) == {"login_2fa"}
+    solving = CategoryPolicy("auto", solve_on_confirmation=True)
+    policy = Policy(categories=(("login_2fa", solving),))
+    assert _confirmed_entry(ticket, policy) == solving
+    two = Ticket("zendesk", "1", "s", "open", Requester("7"), tags=("deskhand_login_2fa", "deskhand_billing"))
+    assert _confirmed_entry(two, policy).solve_on_confirmation is False  # which answer? a person decides
