@@ -132,3 +132,14 @@ def test_off_and_shadow_write_nothing_but_shadow_says_what_it_would_do():
     assert decide(tri(), CategoryPolicy("off"), GOOD).action == "skip"
     shadow = decide(tri(), CategoryPolicy("shadow", 0.85, 0.5), GOOD)
     assert shadow.action == "skip" and "would have chosen draft" in shadow.reasons[0]
+
+
+def test_only_a_write_that_solves_the_ticket_itself_resumes_on_a_closed_one():
+    import json
+
+    from app.pipeline.orchestrator import _closing_is_planned
+    closed = ticket(CUSTOMER, status="closed")  # Intercom: closed before the note, then a crash
+    solving = {"body": json.dumps({"body": "Customer confirmed", "public": False, "status": "solved"})}
+    assert _closing_is_planned(closed, solving)
+    assert not _closing_is_planned(closed, {"body": json.dumps({"body": "note", "public": False})})  # older plans
+    assert not _closing_is_planned(closed, None) and not _closing_is_planned(ticket(CUSTOMER), solving)
