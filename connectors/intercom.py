@@ -23,14 +23,26 @@ Teammates can't filter on invisible text. With `label_attributes` (setting
 request per write (`PUT /conversations/{id}`, only for values the snapshot shows differ), the
 attributes created in the workspace on first use (`/conversations/attributes`, once per process).
 
-Write order: attributes, then team assignment (both idempotent: repeating them after a crash
-changes nothing; the assignment skipped when the snapshot shows the team already has it), then
-the reply, which is the commit point.
+Statuses. Deskhand asks in Zendesk's words (connectors/types.py `TicketUpdate.status`); Intercom
+has no pending or solved, so: `pending` (the customer was asked for something) snoozes the
+conversation for `SNOOZE_DAYS`, the closest state: it leaves the inbox's open view and comes back
+when the customer replies (Intercom reopens a snoozed conversation on a customer reply) or when the
+snooze runs out, with no one having answered; `solved` closes it. Both through
+`POST /conversations/{id}/parts` (`message_type` `snoozed` with `snoozed_until`, or `close`;
+reference B2, spec `snooze_conversation_request`, `close_conversation_request`).
+
+Write order: attributes, team assignment and the state (all idempotent: repeating them after a
+crash changes nothing; the assignment and the state skipped when the snapshot shows them already),
+then the reply, which is the commit point. The state goes first so that a state change that fails
+leaves no reply behind it whose marker would tell the pipeline the whole write landed; a crash
+after a close and before its note leaves a closed conversation, which the pipeline resumes
+(app/pipeline/orchestrator.py `_closing_is_planned`).
 """
 from __future__ import annotations
 
 import re
 import threading
+import time
 
 from intercom import (
     AdminReplyConversationRequest,
@@ -38,7 +50,11 @@ from intercom import (
     SingleFilterSearchRequest,
     StartingAfterPaging,
 )
-from intercom.conversations import ConversationsManageRequestBody_Assignment
+from intercom.conversations import (
+    ConversationsManageRequestBody_Assignment,
+    ConversationsManageRequestBody_Close,
+    ConversationsManageRequestBody_Snoozed,
+)
 
 from .errors import ConnectorError
 from .intercom_kb import NO_SDK_RETRIES, TIMEOUT_S, IntercomArticles, _iso, _translate
@@ -49,10 +65,12 @@ TEXT_PARTS = {"comment", "note"}
 MARKER = re.compile(r"^deskhand_[0-9a-f]{12}$")
 ACTION, CATEGORY = "deskhand_action", "deskhand_category"
 ATTRIBUTES = {  # conversation attribute -> its description in the workspace
-    ACTION: "What Deskhand last did: replied, drafted or escalated",
+    ACTION: "What Deskhand last did: replied, drafted, escalated or solved",
     CATEGORY: "What Deskhand took the customer's last message to be about",
     **{flag: f"yes: {flag.removeprefix('deskhand_').replace('_', ' ')} (set by Deskhand)" for flag in FLAG_TAGS}}
-SEEN_LIMIT = 1000  # conversations whose last-read labels and team are remembered for the next write
+SEEN_LIMIT = 1000  # conversations whose last-read labels, team and state are remembered for the next write
+SNOOZE_DAYS = 7  # a conversation waiting on the customer comes back to the inbox after this long
+STATES = {"pending": "snoozed", "solved": "closed"}  # Deskhand's status -> Intercom's state
 # A hidden tag: an invisible separator, then the tag's name in UTF-8, two bits per zero-width
 # character (four per byte).
 _ZW = "\u200b\u200c\u200d\u2060"
@@ -126,7 +144,8 @@ class IntercomHelpdesk:
             str(ticket_id), display_as="plaintext", request_options=NO_SDK_RETRIES))
         with self._lock:  # what the next write to this conversation need not repeat
             self._seen.pop(str(conv.id), None)
-            self._seen[str(conv.id)] = (dict(conv.custom_attributes or {}), str(conv.team_assignee_id or ""))
+            self._seen[str(conv.id)] = (dict(conv.custom_attributes or {}), str(conv.team_assignee_id or ""),
+                                        str(conv.state or ""))
             while len(self._seen) > SEEN_LIMIT:
                 self._seen.pop(next(iter(self._seen)))
         return Snapshot(self._ticket(conv), None)
@@ -237,13 +256,13 @@ class IntercomHelpdesk:
     # -- writes --------------------------------------------------------------------------------
 
     def write(self, ticket_id: str, update: TicketUpdate) -> str:
-        """Labels as attributes when asked for (one PUT), the team, then the reply (`comment` when
-        public, else `note`) carrying every tag hidden. Returns the new part's id.
+        """Labels as attributes when asked for (one PUT), the team, the state, then the reply
+        (`comment` when public, else `note`) carrying every tag hidden. Returns the new part's id.
         `expected_updated_at` is not enforced: Intercom has no conditional write; the pipeline's
         guards on a fresh snapshot are the protection."""
         admin = self.bot_user_id()
         with self._lock:  # only the snapshot just before this write may spare a call
-            seen_labels, seen_team = self._seen.pop(str(ticket_id), (None, None))
+            seen_labels, seen_team, seen_state = self._seen.pop(str(ticket_id), (None, None, None))
         if self.label_attributes:
             labels = {name: value for name, value in labels_of(update.add_tags).items()
                       if seen_labels is None or seen_labels.get(name) != value}
@@ -255,6 +274,15 @@ class IntercomHelpdesk:
         if team and team != seen_team:
             _write(lambda: self.client.conversations.manage(str(ticket_id), request=ConversationsManageRequestBody_Assignment(
                 type="team", admin_id=admin, assignee_id=team), request_options=NO_SDK_RETRIES))
+        state = STATES.get(update.status, "")
+        if update.status and not state:
+            raise ConnectorError(f"intercom: no conversation state for status {update.status!r}")
+        if state and state != seen_state:
+            request = ConversationsManageRequestBody_Close(type="admin", admin_id=admin) if state == "closed" else \
+                ConversationsManageRequestBody_Snoozed(admin_id=admin,
+                                                      snoozed_until=int(time.time()) + SNOOZE_DAYS * 86400)
+            _write(lambda: self.client.conversations.manage(str(ticket_id), request=request,
+                                                            request_options=NO_SDK_RETRIES))
         body = update.body + hide(update.add_tags)
         conv = _write(lambda: self.client.conversations.reply(str(ticket_id), request=AdminReplyConversationRequest(
             message_type="comment" if update.public else "note", admin_id=admin, body=body),

@@ -63,7 +63,8 @@ class TicketSummary:
 # The labels Deskhand writes with each reply, note or escalation, besides its marker and the
 # category (`deskhand_<category>`). Zendesk keeps them all as tags in the write's one PUT; Intercom,
 # which takes one request per tag, keeps them as conversation attributes (connectors/intercom.py).
-ACTION_TAGS = {"send": "deskhand_replied", "draft": "deskhand_drafted", "escalate": "deskhand_escalated"}
+ACTION_TAGS = {"send": "deskhand_replied", "draft": "deskhand_drafted", "escalate": "deskhand_escalated",
+               "solve": "deskhand_solved"}
 ASKED_BUG_DETAILS = "deskhand_asked_bug_details"  # the bug report's missing details were asked for
 BUG_LINKED = "deskhand_bug_linked"  # the ticket is linked to an issue in the bug tracker
 FAILED = "deskhand_error"  # Deskhand gave up on the ticket and left a note saying so
@@ -108,3 +109,4 @@ class TicketUpdate:
     group_name: str = ""
     expected_updated_at: str = ""  # refuse the write if the ticket changed since this stamp
     priority: str = ""  # "urgent" for an escalation where someone may be hurt; empty: unchanged
+    status: str = ""  # pending | solved, in Zendesk's words (each connector maps them); empty: unchanged

@@ -148,7 +148,7 @@ class ZendeskHelpdesk:
     # -- writes --------------------------------------------------------------------------------
 
     def write(self, ticket_id: str, update: TicketUpdate) -> str:
-        """One PUT carrying the comment, the tags and the group, so they land together.
+        """One PUT carrying the comment, the tags, the group and the status, so they land together.
 
         Never retried here: a PUT that may have landed is resolved by the caller
         reading the ticket for the marker tag (zenpy only repeats it after a 429,
@@ -163,6 +163,8 @@ class ZendeskHelpdesk:
                 ticket.group_id = int(group)
         if update.priority:
             ticket.priority = update.priority
+        if update.status:  # Deskhand speaks Zendesk's statuses (pending, solved)
+            ticket.status = update.status
         if update.expected_updated_at:
             ticket.safe_update = True
             ticket.updated_stamp = update.expected_updated_at

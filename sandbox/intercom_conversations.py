@@ -4,7 +4,8 @@ companies, admins, teams and tags, in the shapes of the official description
 request and response against it).
 
 Routes (the subset Deskhand uses): GET /me, GET /conversations/{id}, POST /conversations/{id}/reply,
-PUT /conversations/{id} (custom attributes), POST /conversations/{id}/parts (assignment, close, open),
+PUT /conversations/{id} (custom attributes), POST /conversations/{id}/parts (assignment, close, open,
+snoozed),
 POST /conversations/search (contact_ids, state, open, waiting_since, created_at, updated_at; AND/OR;
 paged with starting_after), GET and POST /conversations/attributes, POST /tags,
 GET /tags, POST /conversations/{id}/tags, GET /teams, GET /contacts/{id},
@@ -73,7 +74,8 @@ class ConversationStore:
             conv["updated_at"] = now
             if part_type == "comment" and author["type"] in CUSTOMER:
                 conv["waiting_since"] = conv.get("waiting_since") or now  # the customer waits from here
-                conv["state"] = "open"  # a customer's reply reopens the conversation
+                conv["state"] = "open"  # a customer's reply reopens the conversation (snoozed too)
+                conv["snoozed_until"] = None
             elif part_type == "comment" and author["type"] == "admin":
                 conv["waiting_since"] = None  # a teammate answered: nobody waits
         topic = ("conversation.user.replied" if author["type"] in CUSTOMER and part_type == "comment"
@@ -144,7 +146,7 @@ class ConversationStore:
             "type": "conversation", "id": conv["id"], "title": conv["title"] or None,
             "created_at": conv["created_at"], "updated_at": conv["updated_at"],
             **({"waiting_since": conv["waiting_since"]} if conv.get("waiting_since") else {}),
-            "snoozed_until": None, "open": conv["state"] == "open",
+            "snoozed_until": conv.get("snoozed_until"), "open": conv["state"] == "open",
             "state": conv["state"], "read": False, "priority": "none",
             # integers, not nullable, in the description: left out while unassigned
             **({"admin_assignee_id": int(conv["admin_assignee_id"])} if conv["admin_assignee_id"] else {}),
@@ -259,10 +261,16 @@ def install(app: Flask, store: ConversationStore, error) -> None:
             store.add_part(cid, "assignment", author, data.get("body"),
                            assigned_to={"type": data["type"], "id": assignee})
         elif kind in ("close", "open"):
-            conv["state"] = "closed" if kind == "close" else "open"
+            conv["state"], conv["snoozed_until"] = "closed" if kind == "close" else "open", None
             store.add_part(cid, kind, author, data.get("body"))
+        elif kind == "snoozed":
+            until = data.get("snoozed_until")
+            if isinstance(until, bool) or not isinstance(until, int) or until <= time.time():
+                return error(400, "parameter_invalid", "snoozed_until must be a unix time in the future")
+            conv["state"], conv["snoozed_until"] = "snoozed", until
+            store.add_part(cid, "snoozed", author)
         else:
-            return error(400, "parameter_invalid", "message_type must be assignment, close or open")
+            return error(400, "parameter_invalid", "message_type must be assignment, close, open or snoozed")
         return jsonify(store.conversation_json(conv))
 
     @app.post("/conversations/search")

@@ -27,7 +27,7 @@ COMPANY = Path(__file__).resolve().parents[2] / "sandbox" / "company"
 SECRET = "demo-signing-secret"
 # the sample company's own sites, which its articles link to
 COMPANY_HOSTS = "app.brightline.example,developers.brightline.example,status.brightline.example"
-DONE = {"send": "sent", "draft": "drafted", "escalate": "escalated"}
+DONE = {"send": "sent", "draft": "drafted", "escalate": "escalated", "solve": "solved"}
 
 
 def run_demo(data_dir: str | None = None, echo=print, timeout_s: float = 45.0, helpdesk: str = "zendesk",

@@ -40,11 +40,12 @@ def show(settings: Settings, as_json: bool) -> None:
         click.echo(json.dumps(policy_to_dict(current), indent=2))
         return
     click.echo(f"{'category':<20} {'mode':<7} {'send_at':>7} {'draft_at':>8}  {'escalate_to':<24} "
-               f"{'gather':<26} actions")
+               f"{'gather':<26} {'solve':<5} actions")
     for name, entry in (("default", current.default), *current.categories):
         levels = effective_levels(entry, None if name == "default" else name)
         click.echo(f"{name:<20} {entry.mode:<7} {entry.send_at:>7.2f} {entry.draft_at:>8.2f}  "
                    f"{entry.escalate_to:<24} {','.join(entry.gather):<26} "
+                   f"{'yes' if entry.solve_on_confirmation else 'no':<5} "
                    + (", ".join(f"{a}={lv}" for a, lv in sorted(levels.items())) or "-")
                    + ("" if entry.actions is not None else " (defaults)")
                    + ("; account facts" if entry.account_facts else ""))
@@ -61,13 +62,16 @@ def show(settings: Settings, as_json: bool) -> None:
               help="An action's level (auto, approval or never), e.g. --action refund=never; repeatable.")
 @click.option("--account-facts/--no-account-facts", default=None,
               help="Answer from the requester's own billing account when the message asks about it.")
+@click.option("--solve-on-confirmation/--no-solve-on-confirmation", default=None,
+              help="Solve the ticket when the customer confirms Deskhand's answer helped.")
 @click.pass_obj
 def set_(settings: Settings, category: str, mode, send_at, draft_at, escalate_to, gather, action_levels,
-         account_facts) -> None:
+         account_facts, solve_on_confirmation) -> None:
     """Change one category ('default' for the fallback)."""
     check_categories([category], model_card.categories(settings.data_dir))
     values = {k: v for k, v in dict(mode=mode, send_at=send_at, draft_at=draft_at, escalate_to=escalate_to,
-                                      account_facts=account_facts).items() if v is not None}
+                                      account_facts=account_facts, solve_on_confirmation=solve_on_confirmation
+                                      ).items() if v is not None}
     if gather is not None:
         values["gather"] = [x.strip() for x in gather.split(",") if x.strip()]
     db = _db(settings)
@@ -83,11 +87,12 @@ def set_(settings: Settings, category: str, mode, send_at, draft_at, escalate_to
         values["actions"] = levels
     if not values:
         raise click.UsageError("give at least one of --mode, --send-at, --draft-at, --escalate-to, --gather, --action, "
-                               "--account-facts")
+                               "--account-facts, --solve-on-confirmation")
     entry = policy_store.set_entry(db, category, values)
     click.echo(f"{category}: mode {entry.mode}, send_at {entry.send_at:.2f}, draft_at {entry.draft_at:.2f}"
                + (f", escalate_to {entry.escalate_to}" if entry.escalate_to else "")
-               + (", answers from account facts" if entry.account_facts else ""))
+               + (", answers from account facts" if entry.account_facts else "")
+               + (", solves on confirmation" if entry.solve_on_confirmation else ""))
 
 
 @policy.command("import")

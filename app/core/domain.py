@@ -10,7 +10,8 @@ from typing import Literal
 
 from connectors.types import Comment, Requester, Ticket  # noqa: F401  (re-exported)
 
-Action = Literal["send", "draft", "escalate", "skip"]
+# solve: the customer confirmed Deskhand's answer helped; an internal note, and the ticket solved
+Action = Literal["send", "draft", "escalate", "solve", "skip"]
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,9 @@ class CategoryPolicy:
     # answer from the requester's own billing account when the message asks about it (charged twice,
     # an invoice, a failed payment…): looked up before composing, stated with its dates and amounts
     account_facts: bool = False
+    # solve the ticket when the customer confirms Deskhand's answer helped ("thanks, that fixed it");
+    # off, a person solves it (teams that report on solved tickets want to choose)
+    solve_on_confirmation: bool = False
 
     def action_levels(self) -> dict | None:
         return dict(self.actions) if self.actions is not None else None

@@ -23,12 +23,12 @@ def own_event(event: TicketEvent, bot_id: str) -> bool:
 def check(ticket: Ticket, event: TicketEvent, opt_out_tag: str,
           marker_of: Callable[[Comment], str]) -> GuardResult:
     """`marker_of(comment)` is the tag that says a response to that comment was written."""
-    if ticket.status in CLOSED:
-        return GuardResult(None, f"ticket is {ticket.status}")
-    if opt_out_tag and opt_out_tag in ticket.tags:
-        return GuardResult(None, f"ticket has the opt-out tag {opt_out_tag}")
     comments = list(ticket.comments)
     trigger = _trigger(comments, event)
+    if ticket.status in CLOSED:  # the trigger still names the reply key: a write that solved it is found
+        return GuardResult(trigger, f"ticket is {ticket.status}")
+    if opt_out_tag and opt_out_tag in ticket.tags:
+        return GuardResult(None, f"ticket has the opt-out tag {opt_out_tag}")
     if trigger is None:
         return GuardResult(None, "no customer message to answer")
     if trigger.role == "bot":

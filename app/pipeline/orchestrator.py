@@ -20,7 +20,7 @@ from app.checks.claims import Source
 from app.core.domain import Comment, Evidence, Fact, Ticket, TicketEvent
 from app.pipeline import account_reply, actions, bug_report, guards, plan
 from app.pipeline.gather import Gatherer, Systems
-from app.pipeline.think import Account, Guardrails, think
+from app.pipeline.think import Account, Guardrails, since_answer, think
 from app.policy import action_plan
 from app.policy import store as policy_store
 from app.reasoning import compose
@@ -82,7 +82,7 @@ class Pipeline:
                 f"(found by its {found}); not writing again", reply_key=key, action=row["action"], found_by=found)
             self._run_auto(key, log)
             return Outcome(row["action"], "recovered after a crash")
-        if result.skip:
+        if result.skip and not _closing_is_planned(ticket, row):
             log("guards", summary=f"skip: {result.skip}")
             return Outcome("skip", result.skip)
         if row:  # planned or sending, and it did not land: write exactly what was planned
@@ -95,10 +95,8 @@ class Pipeline:
     def _respond(self, snap: Snapshot, trigger: Comment, key: str, log) -> Outcome:
         ticket = snap.ticket
         subject = ticket.subject if len(ticket.customer_comments()) <= 1 else ""
-        earlier = ticket.comments[:ticket.comments.index(trigger)]
         policy = policy_store.load(self.db)
-        thought = think(self.engine, ticket, subject, trigger.body, policy,
-                        any(c.role == "bot" and c.public for c in earlier), self.rails,
+        thought = think(self.engine, ticket, subject, trigger.body, policy, since_answer(ticket, trigger), self.rails,
                         account=lambda: self._account(ticket, log))
         triage, draft, checked, decision = thought.triage, thought.draft, thought.checked, thought.decision
         log("triage", summary=f"{triage.category} {triage.confidence:.2f}", **asdict(triage),
@@ -115,7 +113,8 @@ class Pipeline:
                 blocked=list(checked.blocked), unsupported=list(checked.unsupported), removed=list(checked.removed))
         log("decide", summary=f"{decision.action}: {'; '.join(decision.reasons)}", action=decision.action,
             category=triage.category, confidence=triage.confidence, reasons=list(decision.reasons),
-            mode=decision.mode, send_at=decision.send_at, draft_at=decision.draft_at)
+            mode=decision.mode, send_at=decision.send_at, draft_at=decision.draft_at,
+            **({"follow_up": thought.follow_up.kind, "follow_up_said": thought.follow_up.said} if thought.follow_up else {}))
         outcome = Outcome(decision.action, "; ".join(decision.reasons), triage.category, triage.confidence)
         if decision.action == "skip":
             return outcome
@@ -227,11 +226,14 @@ class Pipeline:
             body=update["body"], public=bool(update["public"]),
             add_tags=tuple(update["add_tags"]) + (marker,), group_name=update["group_name"],
             priority=update.get("priority", ""),  # plans written before priorities existed have none
+            status=update.get("status", ""),  # nor statuses
             expected_updated_at=ticket.updated_at))
         _crash_point("after_remote_write")
         ledger.mark(self.db, key, "done", remote)
-        log("act", action=action, summary=f"{action} written ({'public reply' if update['public'] else 'internal note'})",
-            remote_id=remote, marker=marker, public=bool(update["public"]), text=update["body"])
+        status = f", ticket {update['status']}" if update.get("status") else ""
+        log("act", action=action, summary=f"{action} written ({'public reply' if update['public'] else 'internal note'}"
+            f"{status})", remote_id=remote, marker=marker, public=bool(update["public"]), text=update["body"],
+            status=update.get("status", ""))
 
 
 # Zero-width and invisible characters (the Intercom connector's marker alphabet, BOM): a platform
@@ -241,6 +243,14 @@ _INVISIBLE = re.compile("[\u200b-\u200d\u2060-\u2064\ufeff]")
 
 def _normalised(text: str) -> str:
     return " ".join(_INVISIBLE.sub("", text or "").split())
+
+
+def _closing_is_planned(ticket: Ticket, row: dict | None) -> bool:
+    """The ticket is solved or closed because the planned write itself began to solve it and did
+    not finish: Intercom closes the conversation before the note that is the write's commit point
+    (connectors/intercom.py), so a crash between the two leaves it closed without the note. Only
+    then may a write resume on a closed ticket (DESIGN §7.4: never unless asked to)."""
+    return bool(row) and ticket.status in guards.CLOSED and json.loads(row["body"]).get("status") == "solved"
 
 
 def _planned_text_on_ticket(ticket: Ticket, trigger: Comment | None, planned_json: str) -> bool:

@@ -3,8 +3,12 @@
 The orchestrator asks two questions here and carries out the answers under the ledger:
 - `before_writing`: may the ticket's text be trusted with other systems, is Deskhand asking the
   customer for details, does a bug report go to the tracker, and which systems to gather from;
-- `the_write`: the reply or internal note with its tags, priority and group, the case file of an
-  escalation, and the alerts and CRM notes to record once the note exists.
+- `the_write`: the reply or internal note with its tags, priority, group and status, the case file
+  of an escalation, and the alerts and CRM notes to record once the note exists.
+
+Statuses: a public question to the customer leaves the ticket pending (waiting on them); a
+confirmed answer solves it with an internal note, so the write is still one comment carrying its
+marker (app/store/ledger.py). Everything else leaves the status alone.
 """
 from __future__ import annotations
 
@@ -19,6 +23,8 @@ from app.policy import action_plan
 from app.reasoning import compose
 from connectors.types import ACTION_TAGS, BUG_LINKED, URGENT_TAG
 
+SOLVED_NOTE = "Customer confirmed the answer helped; solved by Deskhand."
+
 
 @dataclass(frozen=True)
 class Before:
@@ -30,7 +36,7 @@ class Before:
 
 @dataclass(frozen=True)
 class Write:
-    update: dict  # what the helpdesk write carries: body, public, add_tags, priority, group_name
+    update: dict  # what the helpdesk write carries: body, public, add_tags, priority, group_name, status
     case: CaseFile | None = None  # an escalation's case file (its text is the note)
     after: list[action_plan.Proposal] = field(default_factory=list)  # alerts and CRM notes, once the note exists
 
@@ -41,7 +47,7 @@ def before_writing(thought: Thought, gather_plan: tuple[str, ...]) -> Before:
     trusted = not action_plan.UNTRUSTED_FLAGS & set(thought.triage.flags)
     # a bug report goes to the tracker unless Deskhand is asking the customer for details first
     asking = thought.asks_for_details and action in ("send", "draft")
-    files_bug = thought.bug is not None and trusted and not asking and action != "send"
+    files_bug = thought.bug is not None and trusted and not asking and action in ("draft", "escalate")
     gather = tuple(gather_plan) if action == "escalate" else ("bugs",) if files_bug else ()
     return Before(trusted, asking, files_bug, gather)
 
@@ -52,6 +58,9 @@ def the_write(thought: Thought, before: Before, ticket: Ticket, message: str, ev
     """`done`: actions already run for this reply (the bug report, whose link goes in the note);
     `pending`: proposals awaiting approval, as lines for the note."""
     triage, decision = thought.triage, thought.decision
+    if decision.action == "solve":  # no category tag: "thanks, it works" has none, the answer's stays
+        return Write({"body": SOLVED_NOTE + "".join(f"\n{r}" for r in decision.reasons), "public": False,
+                      "add_tags": [ACTION_TAGS["solve"]], "priority": "", "group_name": "", "status": "solved"})
     tags = [ACTION_TAGS[decision.action], f"deskhand_{triage.category or 'unknown'}"]
     urgent = decision.action == "escalate" and bool(URGENT & set(triage.flags))
     if urgent:  # Intercom's API cannot set a priority: its teammates filter on this tag instead
@@ -61,9 +70,10 @@ def the_write(thought: Thought, before: Before, ticket: Ticket, message: str, ev
     if "bug_file" in done and not done["bug_file"].startswith(("failed", "uncertain")):
         tags.append(BUG_LINKED)
     update = {"add_tags": tags, "priority": "urgent" if urgent else "",
-              "group_name": decision.escalate_to if decision.action == "escalate" else ""}
-    if decision.action == "send":
-        return Write({"body": thought.checked.text, "public": True, **update})
+              "group_name": decision.escalate_to if decision.action == "escalate" else "", "status": ""}
+    if decision.action == "send":  # a question sent to the customer waits on their answer
+        return Write({"body": thought.checked.text, "public": True, **update,
+                      "status": "pending" if before.asking else ""})
     if decision.action == "draft":
         body = compose.draft_note(triage, decision, thought.draft, thought.checked)
         body += "".join(f"\n{line}" for line in action_lines(done, pending, not_proposed))

@@ -5,22 +5,29 @@ worker would have done (the engine may still call an LLM; nothing here touches t
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Callable
 from urllib.parse import urlsplit
 
 from app.checks.check import Checked, check_reply, cited_sources
-from app.core.domain import Decision, Draft, Policy, Ticket, Triage
+from app.core.domain import CategoryPolicy, Comment, Decision, Draft, Policy, Ticket, Triage
 from app.knowledge.search import Match
 from app.pipeline import account_reply, bug_report
 from app.pipeline.bug_report import BugFacts
 from app.policy import action_plan
 from app.policy.action_plan import Caps, Proposal
 from app.policy.decide import decide
+from app.reasoning import follow_up as follow_ups
 from app.reasoning import phrases, prompts
 from app.reasoning.compose import AI_LABEL
 from app.reasoning.diagnoses import HINTS, Diagnosis, diagnose
 from connectors.roles import BillingAccount
+from connectors.types import ACTION_TAGS, FLAG_TAGS
+
+# Deskhand's tags that name no category: what it did, its flags, its markers (`deskhand_<12 hex>`)
+_NOT_CATEGORIES = {*ACTION_TAGS.values(), *FLAG_TAGS, "deskhand_unknown"}
+_MARKER = re.compile(r"^deskhand_[0-9a-f]{12}$")
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,7 @@ class Thought:
     checked: Checked | None
     decision: Decision
     bug: BugFacts | None = None  # for bug-like tickets: which key facts the customer gave
+    follow_up: follow_ups.FollowUp | None = None  # what the message says about Deskhand's last answer
     diagnoses: tuple[Diagnosis, ...] = ()  # what the customer's account shows, when the reply comes from it
     proposals: tuple[Proposal, ...] = ()  # the fixes the diagnoses call for, to record with the write
     declined: tuple[str, ...] = ()  # fixes the diagnoses call for that are a person's to make
@@ -62,12 +70,35 @@ class Thought:
         return self.draft is not None and self.draft.writer == "clarify"
 
 
+def since_answer(ticket: Ticket, trigger: Comment) -> str | None:
+    """What the customer wrote since Deskhand's last public reply, up to and including `trigger`
+    (None: Deskhand has not replied in public before it). Every message counts, not the trigger
+    alone: "that didn't help" followed by "my account is X" is still about the answer, and only
+    the newest message gets an event (app/pipeline/guards.py)."""
+    earlier = ticket.comments[:ticket.comments.index(trigger) + 1]
+    answers = [i for i, c in enumerate(earlier) if c.role == "bot" and c.public]
+    if not answers:
+        return None
+    return "\n".join(c.body for c in earlier[answers[-1] + 1:] if c.role == "customer")
+
+
+def answered_categories(ticket: Ticket) -> set[str]:
+    """The categories Deskhand wrote about on this ticket (its `deskhand_<category>` tags)."""
+    return {t.removeprefix("deskhand_") for t in ticket.tags
+            if t.startswith("deskhand_") and t not in _NOT_CATEGORIES and not _MARKER.match(t)}
+
+
 def think(engine, ticket: Ticket, subject: str, message: str, policy: Policy,
-          after_bot_reply: bool = False, rails: Guardrails = Guardrails(),
+          since_answer: str | None = None, rails: Guardrails = Guardrails(),
           account: Callable[[], Account] | None = None) -> Thought:
     """`subject` is "" after the first message; internal notes on `ticket` are what must not leak.
+    `since_answer`: the customer's words since Deskhand's last public reply (`since_answer()`).
     `account`: looks the requester's billing account up (I/O, given by the orchestrator; asked only
-    when the category's policy has `account_facts` and no flag sends the ticket to a person)."""
+    when the category's policy has `account_facts`, no flag sends the ticket to a person and the
+    message is not a verdict on an earlier answer)."""
+    # After Deskhand asked for a bug's details the customer is answering a question, not judging an answer.
+    verdict = follow_ups.classify(since_answer) \
+        if since_answer is not None and bug_report.ASKED_TAG not in ticket.tags else None
     if bug_report.ASKED_TAG in ticket.tags:
         # the customer is answering Deskhand's question about a bug: the answer alone ("Chrome 131,
         # step 1 …") reads like anything, so the whole report is triaged
@@ -82,7 +113,7 @@ def think(engine, ticket: Ticket, subject: str, message: str, policy: Policy,
     found, proposals, declined, found_in = [], [], [], None
     # the account's explanations, like the question for missing bug details, are written in English
     if (account is not None and entry.account_facts and not triage.flags and bug is None
-            and triage.language == "en"):
+            and triage.language == "en" and not (verdict and verdict.kind in (follow_ups.NOT_HELPED, follow_ups.RESOLVED))):
         found_in = account()
         found, proposals, declined = _from_account(found_in, triage.category, ticket, f"{subject}\n{message}", entry)
     if bug is not None and triage.language == "en" and bug_report.should_ask(triage.category, ticket, bug):
@@ -103,11 +134,21 @@ def think(engine, ticket: Ticket, subject: str, message: str, policy: Policy,
             allowed_hosts=set(rails.allowed_hosts) | knowledge.hosts() | (fact_hosts - {""}),
             ai_label=rails.label(draft.language),
             requester_email=ticket.requester.email, prompt_texts=prompts.own_texts())
-    decision = decide(triage, entry, draft, after_bot_reply, checked)
+    judged = _confirmed_entry(ticket, policy) if verdict and verdict.kind == follow_ups.RESOLVED else entry
+    decision = decide(triage, judged, draft, verdict, checked)
     if declined and decision.action == "send":  # the reply is right, but what it leaves undone is a person's
         decision = replace(decision, action="draft",
                            reasons=(f"the account needs a fix that is a person's to make: {declined[0]}",))
-    return Thought(triage, matches, draft, checked, decision, bug, tuple(found), tuple(proposals), tuple(declined))
+    return Thought(triage, matches, draft, checked, decision, bug, follow_up=verdict, diagnoses=tuple(found),
+                   proposals=tuple(proposals), declined=tuple(declined))
+
+
+def _confirmed_entry(ticket: Ticket, policy: Policy) -> CategoryPolicy:
+    """A confirmation is about the answer, so the policy of the category answered applies ("thanks,
+    it works" has no category of its own). Answers under different entries, or none found: the
+    default's, never solving — which answer was confirmed is unclear."""
+    entries = {policy.for_category(c) for c in answered_categories(ticket)}
+    return entries.pop() if len(entries) == 1 else replace(policy.default, solve_on_confirmation=False)
 
 
 def _from_account(account: Account, category: str | None, ticket: Ticket, asked: str,

@@ -1,9 +1,10 @@
-"""Decide: policy × confidence × sensitivity × grounding → send | draft | escalate | skip. Pure."""
+"""Decide: policy × confidence × sensitivity × grounding × follow-up → send | draft | escalate | solve | skip. Pure."""
 from __future__ import annotations
 
 from app.checks.check import Checked
 from app.core.domain import CategoryPolicy, Decision, Draft, Triage
 from app.core.flags import FLAGS, URGENT
+from app.reasoning.follow_up import NOT_HELPED, RESOLVED, FollowUp
 from app.reasoning.phrases import phrases
 
 # Every flag reaches a human, whatever the confidence (promise 9).
@@ -15,24 +16,42 @@ MIN_SOURCE_SCORE = 0.35
 
 
 def decide(triage: Triage, policy: CategoryPolicy, draft: Draft | None,
-           after_bot_reply: bool = False, checked: Checked | None = None) -> Decision:
-    """`after_bot_reply`: the customer is writing again after a public reply from Deskhand,
-    which usually means the answer did not help, so a person reads the next one first.
+           follow_up: FollowUp | None = None, checked: Checked | None = None) -> Decision:
+    """`follow_up`: what the message says about Deskhand's last public answer (None when Deskhand
+    has not answered in public): an answer that did not help goes to a person, a confirmation
+    solves the ticket where the policy allows it, and a new request is decided like any message.
     `checked`: the reply's check; a leak escalates, an unsupported claim or a removal drafts."""
     used = dict(mode=policy.mode, send_at=policy.send_at, draft_at=policy.draft_at,
                 escalate_to=policy.escalate_to)
     if policy.mode == "off":
         return Decision("skip", (f"Deskhand is off for {triage.category or 'this category'}",), **used)
-    action, reasons = _judge(triage, policy, draft)
+    action, reasons = _about_the_answer(triage, policy, follow_up) or _judge(triage, policy, draft)
     if action in ("send", "draft") and checked is not None and checked.blocked:
         action, reasons = "escalate", ("the reply would have exposed internal text: " + "; ".join(checked.blocked),)
     if action == "send" and checked is not None and not checked.sendable:
         action, reasons = "draft", (f"{_not_sendable(checked)}; an agent should check",)
-    if action == "send" and after_bot_reply:
-        action, reasons = "draft", ("the customer wrote again after Deskhand's reply; an agent should check",)
     if policy.mode == "shadow":
         return Decision("skip", (f"shadow mode: would have chosen {action}", *reasons), **used)
     return Decision(action, reasons, **used)
+
+
+def _about_the_answer(triage: Triage, policy: CategoryPolicy,
+                      follow_up: FollowUp | None) -> tuple[str, tuple[str, ...]] | None:
+    """The decision a verdict on Deskhand's answer makes by itself; None: judge the message as any.
+    A failed engine or a sensitivity flag is judged as for any message (it reaches a person), and
+    so is a frustrated confirmation: someone should read why before the ticket is solved."""
+    if follow_up is None or follow_up.kind not in (NOT_HELPED, RESOLVED) or triage.error \
+            or any(f in ESCALATE_FLAGS for f in triage.flags):
+        return None
+    said = f" (\"{follow_up.said}\")" if follow_up.said else ""
+    if follow_up.kind == NOT_HELPED:  # in any language: the reason is for the agent, not the customer
+        return "escalate", (f"the customer says Deskhand's answer did not help{said}; a person takes it from here",)
+    if triage.frustration >= FRUSTRATION_ESCALATES:
+        return None
+    confirmed = f"the customer confirmed Deskhand's answer helped{said}"
+    if policy.solve_on_confirmation:
+        return "solve", (f"{confirmed}; solve_on_confirmation is on",)
+    return "skip", (f"{confirmed}; solve_on_confirmation is off, so a person solves the ticket",)
 
 
 def _not_sendable(checked: Checked) -> str:

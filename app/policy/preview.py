@@ -6,8 +6,8 @@ again by `decide()` twice: under the entry in force now and under the changed on
 those two (rather than the recorded action) shows the effect of *this* change only, even when the
 policy has been edited since those tickets were handled.
 
-Not recorded, so approximated: whether the customer was writing again after a public reply from
-Deskhand; it is read from the recorded reasons, which name it when it changed the action.
+What a follow-up said about Deskhand's answer (did not help, confirmed, new) is recorded with the
+decision; decisions recorded before it was are replayed as first messages.
 """
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from dataclasses import dataclass, fields
 from app.checks.check import Checked
 from app.core.domain import CategoryPolicy, Citation, Draft, Triage
 from app.policy.decide import decide
+from app.reasoning.follow_up import FollowUp
 
-ACTIONS = ("send", "draft", "escalate", "skip")
-AFTER_BOT_REPLY = "wrote again after Deskhand's reply"
+ACTIONS = ("send", "draft", "escalate", "solve", "skip")
 _TRIAGE_FIELDS = {f.name for f in fields(Triage)}
 
 
@@ -58,8 +58,9 @@ def checked_of(record: dict | None) -> Checked | None:
 
 
 def replay(past: Past, entry: CategoryPolicy) -> str:
-    after_bot = any(AFTER_BOT_REPLY in r for r in past.decide.get("reasons") or [])
-    return decide(triage_of(past.triage), entry, draft_of(past.compose), after_bot, checked_of(past.check)).action
+    kind = past.decide.get("follow_up")
+    follow_up = FollowUp(kind, past.decide.get("follow_up_said") or "") if kind else None
+    return decide(triage_of(past.triage), entry, draft_of(past.compose), follow_up, checked_of(past.check)).action
 
 
 def preview(history: list[Past], current: CategoryPolicy, changed: CategoryPolicy) -> dict:

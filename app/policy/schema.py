@@ -3,7 +3,7 @@
 The file is JSON or YAML:
     {"default": {"mode": "draft", "send_at": 0.9, "draft_at": 0.5},
      "categories": {"billing": {"mode": "auto", "send_at": 0.85, "draft_at": 0.5,
-                                "escalate_to": "Billing & Accounts"}}}
+                                "escalate_to": "Billing & Accounts", "solve_on_confirmation": true}}}
 A category missing from it uses `default`; a field missing from an entry takes the
 default's value.
 """
@@ -20,7 +20,8 @@ from app.core.errors import DeskhandError
 from app.policy.action_plan import check_levels
 
 MODES = ("off", "shadow", "draft", "auto")
-FIELDS = ("mode", "send_at", "draft_at", "escalate_to", "gather", "actions", "account_facts")
+FIELDS = ("mode", "send_at", "draft_at", "escalate_to", "gather", "actions", "account_facts",
+          "solve_on_confirmation")
 LOOKUPS = ("history", "billing", "crm", "bugs")
 # Conservative embedded defaults: nothing is sent until an admin says so.
 DEFAULT_POLICY = Policy(default=CategoryPolicy(mode="draft", send_at=0.9, draft_at=0.5))
@@ -87,6 +88,11 @@ def entry_from_dict(entry, base: CategoryPolicy, where: str) -> CategoryPolicy:
         if not isinstance(entry["account_facts"], bool):
             raise PolicyError(f"{where}.account_facts must be true or false, got {entry['account_facts']!r}")
         values["account_facts"] = entry["account_facts"]
+    if "solve_on_confirmation" in entry:
+        if not isinstance(entry["solve_on_confirmation"], bool):  # "no" in YAML is False, "false" in JSON a string
+            raise PolicyError(f"{where}.solve_on_confirmation must be true or false, "
+                              f"got {entry['solve_on_confirmation']!r}")
+        values["solve_on_confirmation"] = entry["solve_on_confirmation"]
     result = replace(base, **values)
     if result.draft_at > result.send_at:
         raise PolicyError(f"{where}: draft_at ({result.draft_at}) must not be above send_at ({result.send_at})")

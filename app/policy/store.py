@@ -26,7 +26,8 @@ def load(db: sqlite_utils.Database) -> Policy:
                                        else CategoryPolicy().gather,
                                        actions=tuple(sorted(json.loads(row["actions"]).items()))
                                        if row.get("actions") is not None else None,
-                                       account_facts=bool(row.get("account_facts")))
+                                       account_facts=bool(row.get("account_facts")),
+                                       solve_on_confirmation=bool(row.get("solve_on_confirmation")))
     return Policy(default=entry(rows.pop(DEFAULT_KEY)),
                   categories=tuple(sorted((cat, entry(row)) for cat, row in rows.items())))
 
@@ -62,8 +63,8 @@ def set_entry(db: sqlite_utils.Database, category: str, values: dict) -> Categor
 def _write(db, category: str, entry: CategoryPolicy, now: float) -> None:
     row = asdict(entry)
     db.execute("INSERT OR REPLACE INTO policy (category, mode, send_at, draft_at, escalate_to, gather, actions,"
-               " account_facts, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               " account_facts, solve_on_confirmation, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                [category, row["mode"], row["send_at"], row["draft_at"], row["escalate_to"],
                 json.dumps(list(entry.gather)),
                 json.dumps(entry.action_levels()) if entry.actions is not None else None,
-                int(entry.account_facts), now])
+                int(entry.account_facts), int(entry.solve_on_confirmation), now])

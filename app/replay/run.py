@@ -29,7 +29,7 @@ class ReplayRow:
     ticket: HumanTicket
     predicted: str
     confidence: float
-    action: str  # send | draft | escalate | skip
+    action: str  # send | draft | escalate | solve | skip
     reasons: tuple[str, ...]
     reply: str = ""  # Deskhand's reply as it would have gone out (or been drafted), without the AI label
     similarity: float | None = None  # to the agent's first public reply, when both exist

@@ -217,3 +217,10 @@ def m009_knowledge_languages(db: sqlite_utils.Database) -> None:
 def m010_account_facts(db: sqlite_utils.Database) -> None:
     # per category: answer from the requester's billing account when the message asks about it
     db["policy"].add_column("account_facts", int, not_null_default=0)
+
+
+@migration
+def m011_solve_on_confirmation(db: sqlite_utils.Database) -> None:
+    # 1: a customer's "thanks, that fixed it" after Deskhand's answer solves the ticket; entries
+    # stored before this column existed keep 0 (a person solves it, as before)
+    db["policy"].add_column("solve_on_confirmation", int, not_null_default=0)

@@ -7,7 +7,7 @@
   var el = D.el;
   var client = window.ZAFClient.init();
   var MODES = ['off', 'shadow', 'draft', 'auto'];
-  var OUTCOMES = ['send', 'draft', 'escalate', 'skip'];
+  var OUTCOMES = ['send', 'draft', 'escalate', 'solve', 'skip'];
   var PREVIEW_N = 50;
   var api = null;
   var entries = {}; // category -> the entry Deskhand holds now

@@ -12,7 +12,7 @@
     ['wrong_answer', 'Wrong answer'],
     ['should_have_escalated', 'Should have escalated']
   ];
-  var ACTIONS = { send: 'Replied', draft: 'Drafted a reply', escalate: 'Escalated', skip: 'Stood down' };
+  var ACTIONS = { send: 'Replied', draft: 'Drafted a reply', escalate: 'Escalated', solve: 'Solved', skip: 'Stood down' };
   var api = null;
   var ticketId = null;
   var flash = null; // a message kept across one re-render: {kind, text}

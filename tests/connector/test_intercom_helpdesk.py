@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import pytest
 
-from connectors.errors import NotFound, Unavailable
+from connectors.errors import ConnectorError, NotFound, Unavailable
 from connectors.intercom import IntercomHelpdesk, hide, reveal
 from connectors.types import TicketUpdate
 from sandbox.intercom_sandbox import TOKEN, IntercomSandbox
@@ -119,6 +119,29 @@ def test_a_write_after_a_snapshot_repeats_no_label_or_assignment_already_there(s
     assert conv["custom_attributes"]["deskhand_category"] == "refund_request" and conv.get("team_assignee_id")
 
 
+def test_pending_snoozes_and_solved_closes_before_the_reply_and_not_twice(sb):
+    import time
+    sb.play([SEND])
+    desk = helpdesk(sb)
+    desk.snapshot(str(SEND))
+    before = len(sb.requests)
+    desk.write(str(SEND), TicketUpdate(body="Which browser?", public=True, status="pending"))
+    conv = sb.conversation(SEND)
+    assert conv["state"] == "snoozed" and conv["snoozed_until"] > time.time() + 6 * 86400
+    assert [(r["rule"], (r["body"] or {}).get("message_type")) for r in sb.requests[before:]
+            if r["method"] == "POST"] == [("/conversations/<cid>/parts", "snoozed"),
+                                          ("/conversations/<cid>/reply", "comment")]
+    assert desk.snapshot(str(SEND)).ticket.status == "snoozed"
+    desk.write(str(SEND), TicketUpdate(body="again", public=True, status="pending"))  # resumed: snoozed already
+    assert [p["part_type"] for p in sb.conversation(SEND)["conversation_parts"]["conversation_parts"]].count(
+        "snoozed") == 1
+    desk.write(str(SEND), TicketUpdate(body="Customer confirmed", public=False, status="solved"))
+    assert sb.conversation(SEND)["state"] == "closed" and sb.bot_parts(SEND)[-1]["part_type"] == "note"
+    assert desk.snapshot(str(SEND)).ticket.status == "closed"  # what the guards read as closed
+    with pytest.raises(ConnectorError, match="no conversation state"):
+        desk.write(str(SEND), TicketUpdate(body="x", public=False, status="hold"))
+
+
 def test_an_unknown_attribute_is_refused_as_intercom_does(sb):
     sb.play([SEND])
     state = sb.app.extensions["intercom_sandbox"]
@@ -207,7 +230,8 @@ def test_every_request_and_response_matches_the_spec(sb):
     desk.write(str(ESCALATE), ESCALATION)
     labelled = IntercomHelpdesk(TOKEN, base_url=sb.url, timeout_s=5, label_attributes=True)
     labelled.write(str(ESCALATE), ESCALATION)
-    desk.write(str(SEND), TicketUpdate(body="reply", public=True, add_tags=("deskhand_replied",)))
+    desk.write(str(SEND), TicketUpdate(body="reply", public=True, add_tags=("deskhand_replied",), status="pending"))
+    desk.write(str(ESCALATE), TicketUpdate(body="solved", public=False, status="solved"))
     ticket = desk.snapshot(str(SEND)).ticket
     desk.requester_history(ticket.requester.id)
     desk.waiting(waited_before=2_000_000_000, since=0, per_page=1)  # the sweep's search, paged

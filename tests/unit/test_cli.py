@@ -26,10 +26,12 @@ def test_policy_set_show_export_import_round_trip(run, tmp_path):
     exported = run("policy", "export").output
     assert json.loads(exported)["categories"]["billing"] == {
         "mode": "auto", "send_at": 0.85, "draft_at": 0.5, "escalate_to": "",
-        "gather": ["history", "billing", "crm", "bugs"], "account_facts": False}
+        "gather": ["history", "billing", "crm", "bugs"], "account_facts": False, "solve_on_confirmation": False}
     assert "answers from account facts" in run("policy", "set", "billing", "--account-facts").output
     assert json.loads(run("policy", "export").output)["categories"]["billing"]["account_facts"] is True
     assert "account facts" in run("policy", "show").output
+    assert "solves on confirmation" in run("policy", "set", "billing", "--solve-on-confirmation").output
+    assert json.loads(run("policy", "export").output)["categories"]["billing"]["solve_on_confirmation"] is True
     assert run("policy", "set", "billing", "--gather", "history,billing").exit_code == 0
     assert json.loads(run("policy", "export").output)["categories"]["billing"]["gather"] == ["history", "billing"]
     assert "must be a list of history, billing, crm, bugs" in run("policy", "set", "x", "--gather", "tarot").output
@@ -45,7 +47,8 @@ def test_policy_set_show_export_import_round_trip(run, tmp_path):
     assert run("policy", "import", str(path)).exit_code == 0
     assert json.loads(run("policy", "show", "--json").output) == {
         "default": {"mode": "shadow", "send_at": 0.9, "draft_at": 0.5, "escalate_to": "",
-                    "gather": ["history", "billing", "crm", "bugs"], "account_facts": False}, "categories": {}}
+                    "gather": ["history", "billing", "crm", "bugs"], "account_facts": False,
+                    "solve_on_confirmation": False}, "categories": {}}
 
 
 @pytest.mark.parametrize("args,message", [

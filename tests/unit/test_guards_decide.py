@@ -2,6 +2,7 @@ from app.core.domain import CategoryPolicy, Citation, Comment, Draft, Requester,
 from app.core.flags import FLAGS, URGENT
 from app.pipeline.guards import check, own_event
 from app.policy.decide import decide
+from app.reasoning.follow_up import NEW, NOT_HELPED, RESOLVED, FollowUp
 
 
 def ticket(*comments, status="open", tags=()):
@@ -88,13 +89,57 @@ def test_sensitivity_frustration_and_grounding_beat_confidence():
     assert several.action == "escalate" and "howto_dashboards, billing" in several.reasons[0]
 
 
-def test_a_follow_up_after_a_bot_reply_is_drafted_not_sent():
-    d = decide(tri(), AUTO, GOOD, after_bot_reply=True)
-    assert d.action == "draft" and "wrote again" in d.reasons[0]
-    assert decide(tri(flags=("legal",)), AUTO, GOOD, after_bot_reply=True).action == "escalate"
+def test_a_new_confident_need_after_a_bot_reply_is_decided_like_any_message():
+    assert decide(tri(), AUTO, GOOD, FollowUp(NEW)).action == "send"
+    # an ambiguous one is not sent: below send_at it is a draft, below draft_at a person's
+    assert decide(tri(confidence=0.7), AUTO, GOOD, FollowUp(NEW)).action == "draft"
+    assert decide(tri(confidence=0.3), AUTO, GOOD, FollowUp(NEW)).action == "escalate"
+
+
+def test_an_answer_that_did_not_help_goes_to_a_person_whatever_the_confidence():
+    d = decide(tri(), AUTO, GOOD, FollowUp(NOT_HELPED, "still can't"))
+    assert d.action == "escalate" and d.escalate_to == "Tier 1"
+    assert "did not help" in d.reasons[0] and "still can't" in d.reasons[0]
+    # in any language (replies are English-only, but this is a hand-over, not a reply)
+    assert decide(tri(language="de"), AUTO, GOOD, FollowUp(NOT_HELPED)).action == "escalate"
+    # flags keep their own reason
+    assert "sensitive" in decide(tri(flags=("legal",)), AUTO, GOOD, FollowUp(NOT_HELPED)).reasons[0]
+
+
+def test_a_confirmation_solves_only_where_the_policy_says_so():
+    confirmed = FollowUp(RESOLVED, "that fixed it")
+    solving = CategoryPolicy("auto", 0.85, 0.5, solve_on_confirmation=True)
+    d = decide(tri(category=None, confidence=0.0), solving, None, confirmed)  # "thanks" has no category
+    assert d.action == "solve" and "that fixed it" in d.reasons[0]
+    left = decide(tri(), AUTO, GOOD, confirmed)
+    assert left.action == "skip" and "solve_on_confirmation is off" in left.reasons[0]
+    # a frustrated confirmation, a flag or a failed engine is judged as any message: a person reads it
+    assert decide(tri(frustration=0.9), solving, GOOD, confirmed).action == "escalate"
+    assert decide(tri(flags=("legal",)), solving, GOOD, confirmed).action == "escalate"
+    assert decide(tri(error="boom"), solving, GOOD, confirmed).action == "escalate"
+    # off and shadow still win
+    assert decide(tri(), CategoryPolicy("off", solve_on_confirmation=True), GOOD, confirmed).action == "skip"
+    shadow = decide(tri(), CategoryPolicy("shadow", solve_on_confirmation=True), GOOD, confirmed)
+    assert shadow.action == "skip" and "would have chosen solve" in shadow.reasons[0]
+
+
+def test_a_closed_ticket_still_names_its_trigger_so_a_landed_write_is_found():
+    result = check(ticket(CUSTOMER, status="solved"), EVENT, "x", NO_MARK)
+    assert result.trigger == CUSTOMER and "solved" in result.skip
 
 
 def test_off_and_shadow_write_nothing_but_shadow_says_what_it_would_do():
     assert decide(tri(), CategoryPolicy("off"), GOOD).action == "skip"
     shadow = decide(tri(), CategoryPolicy("shadow", 0.85, 0.5), GOOD)
     assert shadow.action == "skip" and "would have chosen draft" in shadow.reasons[0]
+
+
+def test_only_a_write_that_solves_the_ticket_itself_resumes_on_a_closed_one():
+    import json
+
+    from app.pipeline.orchestrator import _closing_is_planned
+    closed = ticket(CUSTOMER, status="closed")  # Intercom: closed before the note, then a crash
+    solving = {"body": json.dumps({"body": "Customer confirmed", "public": False, "status": "solved"})}
+    assert _closing_is_planned(closed, solving)
+    assert not _closing_is_planned(closed, {"body": json.dumps({"body": "note", "public": False})})  # older plans
+    assert not _closing_is_planned(closed, None) and not _closing_is_planned(ticket(CUSTOMER), solving)

@@ -2,7 +2,7 @@
 from app.checks.check import Checked
 from app.core.domain import Decision, Draft, Evidence, Fact, Requester, Ticket, Triage
 from app.pipeline.bug_report import BugFacts
-from app.pipeline.plan import before_writing, the_write
+from app.pipeline.plan import SOLVED_NOTE, before_writing, the_write
 from app.pipeline.think import Thought
 from connectors.types import ASKED_BUG_DETAILS, BUG_LINKED, URGENT_TAG
 
@@ -25,7 +25,8 @@ def write(t, evidence=Evidence(), done=None, pending=(), channel="#support"):
 def test_a_sent_reply_is_the_checked_text_in_public_with_its_tags():
     w = write(thought("send", draft=Draft("Here is how to fix it.")))
     assert w.update == {"body": "Here is how to fix it.\n\n— Deskhand (AI)", "public": True,
-                        "add_tags": ["deskhand_replied", "deskhand_billing"], "priority": "", "group_name": ""}
+                        "add_tags": ["deskhand_replied", "deskhand_billing"], "priority": "", "group_name": "",
+                        "status": ""}
     assert w.case is None and w.after == []
 
 
@@ -74,3 +75,24 @@ def test_a_bug_is_filed_unless_the_reply_asks_for_its_details_first():
 def test_an_injection_never_files_a_bug():
     t = thought("escalate", flags=("injection",), bug=BugFacts(present=("steps",), missing=()), category="bug_report")
     assert before_writing(t, ()).files_bug is False
+
+
+def test_a_question_sent_to_the_customer_leaves_the_ticket_pending_and_a_drafted_one_does_not():
+    bug = BugFacts(present=("steps",), missing=("environment",))
+    asking = lambda action: thought(action, draft=Draft("Which browser?", writer="clarify"), bug=bug,  # noqa: E731
+                                    category="bug_report")
+    assert write(asking("send")).update["status"] == "pending"
+    assert write(asking("draft")).update["status"] == ""  # it has not gone out: nothing to wait for
+    assert write(thought("send", draft=Draft("Here is how to fix it."))).update["status"] == ""
+    assert write(thought("escalate")).update["status"] == ""
+
+
+def test_a_confirmed_answer_is_one_internal_note_that_solves_the_ticket():
+    t = thought("solve", bug=BugFacts(present=(), missing=("steps",)), category="bug_report")
+    before = before_writing(t, ("billing", "crm"))
+    assert not before.files_bug and before.gather == ()  # "thanks, it works" is no bug report
+    w = write(t)
+    assert w.update["status"] == "solved" and w.update["public"] is False
+    assert w.update["body"].startswith(SOLVED_NOTE) and "because" in w.update["body"]
+    # no category tag: the confirmation has none of its own, the answer's tag stays on the ticket
+    assert w.update["add_tags"] == ["deskhand_solved"] and w.case is None and w.after == []

@@ -20,6 +20,14 @@ def test_yaml_and_partial_entries_inherit_the_default():
     assert parse_policy_text(json.dumps(policy_to_dict(p))) == p
 
 
+def test_solving_on_confirmation_is_off_unless_an_entry_says_so():
+    p = parse_policy_text("categories:\n  howto_login: {mode: auto, solve_on_confirmation: true}\n  billing: {}\n")
+    assert p.for_category("howto_login").solve_on_confirmation is True
+    assert p.for_category("billing").solve_on_confirmation is False and p.default.solve_on_confirmation is False
+    assert policy_to_dict(p)["categories"]["howto_login"]["solve_on_confirmation"] is True  # export shows it
+    assert parse_policy_text(json.dumps(policy_to_dict(p))) == p
+
+
 def test_embedded_default_sends_nothing():
     assert DEFAULT_POLICY.for_category("anything").mode == "draft"
 
@@ -31,6 +39,7 @@ def test_embedded_default_sends_nothing():
     ('{"categories": {"billing": {"send_at": 0.4, "draft_at": 0.6}}}', "draft_at"),
     ('{"categories": {"billing": {"threshold": 0.4}}}', "unknown field"),
     ('{"defaults": {}}', "unknown key"),
+    ('{"default": {"solve_on_confirmation": "true"}}', "solve_on_confirmation must be true or false"),
     ("[1, 2]", "must be an object"),
     ("{: nope", "not valid JSON: line 1, column 2"),
     ("a: [1,\n  b: 2", r"not valid YAML: line 2, column 7: expected .,. or .\]., but got .<stream end>.$"),

@@ -38,8 +38,8 @@ def test_a_preview_replays_the_categorys_recent_decisions_under_the_change(app_l
     assert got.status_code == 200, got.text
     preview = got.json()
     assert preview["n"] == 2
-    assert preview["before"] == {"send": 0, "draft": 2, "escalate": 0, "skip": 0}
-    assert preview["after"] == {"send": 2, "draft": 0, "escalate": 0, "skip": 0}
+    assert preview["before"] == {"send": 0, "draft": 2, "escalate": 0, "solve": 0, "skip": 0}
+    assert preview["after"] == {"send": 2, "draft": 0, "escalate": 0, "solve": 0, "skip": 0}
     assert sorted(c["ticket_id"] for c in preview["changed"]) == [str(INVOICE), str(VAT)]
     assert all(c["before"] == "draft" and c["after"] == "send" and c["confidence"] > 0.3 for c in preview["changed"])
     one = admin(app_loop, "POST", "/policy/preview", json={"category": "billing", "mode": "off", "n": 1}).json()
