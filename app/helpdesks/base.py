@@ -28,3 +28,6 @@ class Plugin:
     # the agent-side app's Flask blueprint as "module:attribute" under app/web, registered by the web
     # factory (the web layer imports it; nothing here imports Flask); "" for none
     agent_app: str = ""
+    # the platform checks the webhook URL with a HEAD request before it sends anything (Intercom);
+    # elsewhere a HEAD is answered like any other method the endpoint does not take
+    head_check: bool = False

@@ -28,4 +28,4 @@ def sweep(settings: Settings, db, options_for, helpdesk=None, export=None, progr
 
 
 PLUGIN = Plugin("intercom", 200, "topic", verify, lambda body, headers: parse_intercom(body), connect, sweep,
-                agent_app="app.web.intercom_canvas:bp")
+                agent_app="app.web.intercom_canvas:bp", head_check=True)

@@ -23,7 +23,9 @@ def _error(status: int, message: str):
 @bp.route("/<name>", methods=["HEAD"])
 def endpoint_check(name: str):
     """Intercom validates the endpoint with a HEAD request before it sends anything."""
-    return ("", 200) if name in HELPDESKS else ("", 404)
+    if name not in HELPDESKS:
+        return "", 404
+    return ("", 200) if HELPDESKS[name].head_check else ("", 405, {"Allow": "POST"})
 
 
 @bp.post("/<name>")

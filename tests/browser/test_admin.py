@@ -42,7 +42,7 @@ def test_a_threshold_change_is_previewed_applied_kept_and_decides_the_next_ticke
     assert "send_at 0.85 → 1.00" in confirm.locator("h3").inner_text()
     counts = {r.get_attribute("data-when"): [c.split(" ")[0] for c in r.locator("td").all_inner_texts()]
               for r in confirm.locator("#preview-counts tbody tr").all()}
-    assert counts == {"before": ["1", "0", "0", "0"], "after": ["0", "1", "0", "0"]}  # send, draft, escalate, skip
+    assert counts == {"before": ["1", "0", "0", "0", "0"], "after": ["0", "1", "0", "0", "0"]}  # send, draft, escalate, solve, skip
     changed = confirm.locator("#preview-changed li").all_inner_texts()
     assert len(changed) == 1 and changed[0].startswith(f"#{SENT} send → draft")
     # Nothing is kept until Apply.
