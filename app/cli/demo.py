@@ -160,6 +160,12 @@ def _print_context(db, echo) -> None:
     echo(f"case files: {len(cases)}, mean completeness {mean:.0%}; actions awaiting approval: {len(pending)}"
          + "".join(f"\n  #{a['id']} {a['summary']} (ticket {a['ticket_id']}) — `deskhand approve {a['id']}`"
                    for a in pending))
+    from_account = [row[0] for row in db.execute(
+        "SELECT ticket_id FROM audit WHERE step = 'compose' AND json_extract(detail, '$.writer') = 'account' "
+        "ORDER BY id").fetchall()]
+    if from_account:  # replies stating the customer's own billing records (policy account_facts)
+        echo("answered from the customer's billing account: " + ", ".join(f"#{t}" for t in dict.fromkeys(from_account))
+             + f" (e.g. `deskhand show {from_account[0]} --full`)")
     taken = db.execute("SELECT action, status, count(*) FROM pending_actions WHERE level = 'auto' "
                        "GROUP BY action, status ORDER BY action, status").fetchall()
     if taken:

@@ -30,6 +30,8 @@ def test_the_demo_runs_the_loop_quietly_and_leaves_its_traces_where_show_finds_t
     pending = re.search(r"actions awaiting approval: (\d+)", out)
     assert pending and int(pending.group(1)) >= 1
     assert len(re.findall(r"`deskhand approve \d+`", out)) == int(pending.group(1))
+    # replies from the customer's own billing account are named (2002 asks for last month's invoice)
+    assert re.search(r"answered from the customer's billing account: #\d+", out)
     # the vendors' per-request logging is kept out (the demo printed ~170 `INFO stripe` lines once)
     noisy = [r for r in caplog.records if r.levelno < logging.WARNING and r.name.split(".")[0] in VENDOR_LOGGERS]
     assert not noisy, [f"{r.name}: {r.getMessage()}" for r in noisy[:5]]
