@@ -18,16 +18,30 @@ from app.policy.action_plan import Proposal
 from app.reasoning.diagnoses import Diagnosis, money
 
 WRITER = "account"
+# Something went wrong with the customer's money: what the account shows leads the reply. The other
+# cases (an invoice, a refund's progress, a proration) inform an answer the help articles give.
+PROBLEMS = {"charged_twice", "charged_after_cancel", "failed_payment", "annual_instead_of_monthly"}
 
 
-def reply(ticket: Ticket, diagnoses: list[Diagnosis], proposals: list[Proposal], account_link: str = "") -> Draft:
+def reply(ticket: Ticket, diagnoses: list[Diagnosis], proposals: list[Proposal], account_link: str = "",
+          answer: Draft | None = None) -> Draft:
+    """`answer`: the knowledge base's reply to the same message, when it has a good one. The account's
+    facts are added to it (first when they show a problem, after it otherwise), so a question that
+    only mentions an invoice ("adding our VAT number to invoices") still gets its answer."""
     first = (ticket.requester.name or "").split(" ")[0] or "there"
     facts = [(f"billing:{'+'.join(d.facts) or d.case}", d.explanation) for d in diagnoses]
     facts += [(f"proposal:refund:{p.params['charge_id']}", refund_sentence(p)) for p in proposals]
-    body = "\n\n".join(text for _, text in facts)
-    text = f"Hi {first},\n\nThanks for getting in touch. This is what your account shows:\n\n{body}"
-    return Draft(text=text, citations=(Citation("the customer's billing account", account_link, "fact:billing"),),
-                 score=1.0, writer=WRITER, note="; ".join(d.case for d in diagnoses), facts=tuple(facts))
+    shown = "This is what your account shows:\n\n" + "\n\n".join(text for _, text in facts)
+    cited = Citation("the customer's billing account", account_link, "fact:billing")
+    note = "; ".join(d.case for d in diagnoses)
+    if answer is None:
+        return Draft(text=f"Hi {first},\n\nThanks for getting in touch. {shown}", citations=(cited,), score=1.0,
+                     writer=WRITER, note=note, facts=tuple(facts))
+    greeting, _, rest = answer.text.partition("\n\n")
+    problem = any(d.case in PROBLEMS for d in diagnoses)
+    text = f"{greeting}\n\n{shown}\n\n{rest}" if problem else f"{answer.text}\n\n{shown}"
+    return Draft(text=text, citations=(cited, *answer.citations), score=answer.score, writer=WRITER, note=note,
+                 page_passages=answer.page_passages, facts=tuple(facts), language=answer.language)
 
 
 def refund_sentence(proposal: Proposal) -> str:

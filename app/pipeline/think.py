@@ -17,7 +17,7 @@ from app.pipeline import account_reply, bug_report
 from app.pipeline.bug_report import BugFacts
 from app.policy import action_plan
 from app.policy.action_plan import Caps, Proposal
-from app.policy.decide import decide
+from app.policy.decide import MIN_SOURCE_SCORE, decide
 from app.reasoning import follow_up as follow_ups
 from app.reasoning import phrases, prompts
 from app.reasoning.compose import AI_LABEL
@@ -120,7 +120,9 @@ def think(engine, ticket: Ticket, subject: str, message: str, policy: Policy,
         draft = Draft(text=bug_report.question(ticket, bug), writer="clarify",
                       note=f"missing: {', '.join(bug.missing)}")
     elif found:  # cites the account in the billing system's dashboard, for the agent who reviews it
-        draft = account_reply.reply(ticket, found, proposals, account_link=found_in.billing.link)
+        answer = engine.reply(ticket, message, matches, knowledge)
+        draft = account_reply.reply(ticket, found, proposals, account_link=found_in.billing.link,
+                                    answer=answer if answer is not None and answer.score >= MIN_SOURCE_SCORE else None)
     else:
         draft = engine.reply(ticket, message, matches, knowledge)
     checked = None

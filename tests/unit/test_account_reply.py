@@ -71,3 +71,15 @@ def test_account_facts_is_a_policy_switch_checked_like_the_other_fields():
     assert policy.for_category("billing").account_facts and not policy.for_category("other").account_facts
     with pytest.raises(PolicyError, match="account_facts must be true or false"):
         parse_policy_text("categories:\n  billing: {account_facts: sometimes}\n")
+
+
+def test_the_account_adds_to_the_help_article_s_answer_and_leads_only_when_it_shows_a_problem():
+    from app.core.domain import Citation
+    answer = Draft("Hi Mei,\n\nThanks for getting in touch. This should help:\n\nAdd your VAT number under Billing.",
+                   (Citation("VAT numbers", "https://help.example/vat", "p-vat"),), score=0.6)
+    informed = account_reply.reply(TICKET, [INVOICE], [], answer=answer)
+    assert informed.text.startswith(answer.text) and INVOICE.explanation in informed.text  # the answer first
+    assert [c.passage_id for c in informed.citations] == ["fact:billing", "p-vat"] and informed.score == 0.6
+    led = account_reply.reply(TICKET, [TWICE], [], answer=answer)
+    assert led.text.index(TWICE.explanation) < led.text.index("Add your VAT number")  # a problem leads
+    assert led.text.startswith("Hi Mei,\n\nThis is what your account shows:")
