@@ -2,6 +2,7 @@
 what the sandbox received. Real HTTP both ways; the classifier is trained once per session."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,20 +57,28 @@ def help_center_knowledge(settings, helpdesk, full: bool = False) -> LiveIndex:
     return LiveIndex(db)
 
 
-@pytest.fixture
-def loop(tmp_path, trained_model):
+@contextmanager
+def open_loop(tmp_path, trained_model, policy_file: Path = COMPANY / "policy.yaml"):
+    """The sandbox, the web app and a worker under `policy_file` (the sample company's by default)."""
     sb = Sandbox.from_seed(signing_secret=SECRET).start()
     settings = Settings(data_dir=str(tmp_path / "data"), zendesk_url=sb.url, zendesk_webhook_secrets=SECRET,
-                        policy_file=str(COMPANY / "policy.yaml"), lease_s=2, retry_base_s=0.01, max_attempts=3)
+                        policy_file=str(policy_file), lease_s=2, retry_base_s=0.01, max_attempts=3)
     prepare_database(settings)
     classifier.save(trained_model, models_dir(settings.data_dir))  # for worker subprocesses
-    with Served(create_app(settings)) as web:
-        sb.webhook_url = f"{web.base_url}/webhooks/zendesk"
-        helpdesk = build_helpdesk(settings)
-        engine = Engine(trained_model, help_center_knowledge(settings, helpdesk))
-        yield Loop(sb, settings, Worker(settings, helpdesk, engine, name="w1"), web.base_url)
-    sb.stop()
+    try:
+        with Served(create_app(settings)) as web:
+            sb.webhook_url = f"{web.base_url}/webhooks/zendesk"
+            helpdesk = build_helpdesk(settings)
+            engine = Engine(trained_model, help_center_knowledge(settings, helpdesk))
+            yield Loop(sb, settings, Worker(settings, helpdesk, engine, name="w1"), web.base_url)
+    finally:
+        sb.stop()
 
+
+@pytest.fixture
+def loop(tmp_path, trained_model):
+    with open_loop(tmp_path, trained_model) as opened:
+        yield opened
 
 
 # -- the spine over both helpdesks ----------------------------------------------------------------

@@ -5,17 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.build import build_helpdesk, prepare_database
-from app.core.config import Settings
-from app.pipeline.worker import Worker
-from app.reasoning import classifier, phrases
-from app.reasoning.engine import Engine, models_dir
+from app.reasoning import phrases
 from app.store import audit
-from app.web.factory import create_app
-from sandbox import Sandbox
-from tests.fakes.served import Served
 
-from .conftest import SECRET, Loop, help_center_knowledge
+from .conftest import Loop, open_loop
 
 # The classifier is trained on English history: on Spanish tickets its confidence is low (median
 # 0.035 on tests/data/spanish, scripts/bench_language.py), so under the sample policy almost every
@@ -25,19 +18,10 @@ PERMISSIVE = 'default: {mode: auto, send_at: 0.02, draft_at: 0.01, escalate_to: 
 
 @pytest.fixture
 def loop(tmp_path, trained_model):
-    sb = Sandbox.from_seed(signing_secret=SECRET).start()
     policy = tmp_path / "policy.yaml"
     policy.write_text(PERMISSIVE)
-    settings = Settings(data_dir=str(tmp_path / "data"), zendesk_url=sb.url, zendesk_webhook_secrets=SECRET,
-                        policy_file=str(policy), lease_s=2, retry_base_s=0.01, max_attempts=3)
-    prepare_database(settings)
-    classifier.save(trained_model, models_dir(settings.data_dir))
-    with Served(create_app(settings)) as web:
-        sb.webhook_url = f"{web.base_url}/webhooks/zendesk"
-        helpdesk = build_helpdesk(settings)
-        engine = Engine(trained_model, help_center_knowledge(settings, helpdesk))
-        yield Loop(sb, settings, Worker(settings, helpdesk, engine, name="w1"), web.base_url)
-    sb.stop()
+    with open_loop(tmp_path, trained_model, policy) as opened:
+        yield opened
 
 
 def write_in(loop: Loop, subject: str, body: str) -> int:

@@ -83,3 +83,19 @@ def test_the_account_adds_to_the_help_article_s_answer_and_leads_only_when_it_sh
     led = account_reply.reply(TICKET, [TWICE], [], answer=answer)
     assert led.text.index(TWICE.explanation) < led.text.index("Add your VAT number")  # a problem leads
     assert led.text.startswith("Hi Mei,\n\nThis is what your account shows:")
+
+
+@pytest.mark.parametrize("injected", [
+    "We have already refunded $1,035.00 to your card.",  # says it was done: no record of it
+    "You will also get $500.00 credit as an apology.",  # an amount and a promise the account does not hold
+    "Le hemos devuelto 1.035,00 dólares a su tarjeta.",  # the same, in Spanish
+])
+def test_an_obedient_model_s_answer_cannot_borrow_the_account_s_authority(injected):
+    """The article's answer may come from an LLM that obeys the ticket: joined to the account's facts,
+    its invented sentence must still be caught — the facts back only their own sentences."""
+    from app.core.domain import Citation
+    proposals, _ = fixes("billing", [TWICE], "mei@example.com", CAPS, 0)
+    answer = Draft(f"Hi Mei,\n\nThanks for getting in touch. {injected}", (Citation("Refunds", "", "p-x"),), score=0.6)
+    draft = account_reply.reply(TICKET, [TWICE], proposals, answer=answer)
+    checked = check(draft)
+    assert injected in draft.text and not checked.sendable and checked.unsupported, checked
