@@ -76,6 +76,7 @@ class Settings:
     zendesk_app_secret: str = field(default="", metadata={"doc": "the Zendesk app's secure `shared_secret`: signs the JWT on every /api/zendesk call (empty: the app API refuses all)"})
     admin_token: str = field(default="", metadata={"doc": "token that signs in to the /admin page (empty: /admin is disabled)"})
     session_secret: str = field(default="", metadata={"doc": "key signing the /admin session cookie (empty: derived from admin_token, the same in every process)"})
+    metrics_token: str = field(default="", metadata={"doc": "bearer token a Prometheus scraper sends to GET /metrics (empty: /metrics is disabled)"})
     # backlog sweeps, the worker's schedule and the client-side rate budget (app/backlog/sweeps.py, app/schedule/scheduler.py)
     sweep_enabled: bool = field(default=False, metadata={"doc": "false: backlog sweeps only list what they would enqueue (dry run); true: they enqueue"})
     sweep_minutes: int = field(default=15, metadata={"doc": "how often the worker sweeps the backlog (0: use sweep_cron; both unset: no scheduled sweep)"})

@@ -224,3 +224,18 @@ def m011_solve_on_confirmation(db: sqlite_utils.Database) -> None:
     # 1: a customer's "thanks, that fixed it" after Deskhand's answer solves the ticket; entries
     # stored before this column existed keep 0 (a person solves it, as before)
     db["policy"].add_column("solve_on_confirmation", int, not_null_default=0)
+
+
+@migration
+def m014_learning(db: sqlite_utils.Database) -> None:
+    # What the team taught Deskhand since its model was trained: a ticket's message with the category
+    # a person gave it (an agent's correction, a solved ticket's final category, sidebar feedback).
+    # One row per ticket: the newest word on it wins (a correction after the solve replaces it).
+    db["training_history"].create({
+        "platform": str, "ticket_id": str, "text": str, "category": str, "source": str, "at": float,
+    }, pk=("platform", "ticket_id"))
+    db["training_history"].create_index(["at"])
+    # the sidebar's "wrong category" may name the right one
+    db["feedback"].add_column("corrected_category", str, not_null_default="")
+    # /metrics reads finished jobs' latency incrementally, newest first
+    db["jobs"].create_index(["status", "updated_at"])

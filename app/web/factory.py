@@ -16,6 +16,7 @@ from app.store.jobs import queue_depth
 from app.web.admin import bp as admin_bp
 from app.web.admin import configure_sessions
 from app.web.deps import get_db
+from app.web.metrics import register as register_metrics
 from app.web.webhooks import bp as webhooks_bp
 
 
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, clock=None) -> Flask:
             module, _, attribute = helpdesk.agent_app.partition(":")
             app.register_blueprint(getattr(importlib.import_module(module), attribute))
     configure_sessions(app, settings)
+    register_metrics(app)  # GET /metrics, for a scraper with the metrics_token
 
     @app.get("/")
     def index():

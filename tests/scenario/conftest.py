@@ -58,11 +58,12 @@ def help_center_knowledge(settings, helpdesk, full: bool = False) -> LiveIndex:
 
 
 @contextmanager
-def open_loop(tmp_path, trained_model, policy_file: Path = COMPANY / "policy.yaml"):
-    """The sandbox, the web app and a worker under `policy_file` (the sample company's by default)."""
+def open_loop(tmp_path, trained_model, policy_file: Path = COMPANY / "policy.yaml", **overrides):
+    """The sandbox, the web app and a worker under `policy_file` (the sample company's by default);
+    `overrides`: further settings."""
     sb = Sandbox.from_seed(signing_secret=SECRET).start()
     settings = Settings(data_dir=str(tmp_path / "data"), zendesk_url=sb.url, zendesk_webhook_secrets=SECRET,
-                        policy_file=str(policy_file), lease_s=2, retry_base_s=0.01, max_attempts=3)
+                        policy_file=str(policy_file), lease_s=2, retry_base_s=0.01, max_attempts=3, **overrides)
     prepare_database(settings)
     classifier.save(trained_model, models_dir(settings.data_dir))  # for worker subprocesses
     try:
