@@ -87,6 +87,7 @@ class Settings:
     rate_limit_per_minute: int = field(default=160, metadata={"doc": "Zendesk API calls a minute that sweeps and replays may make: keep it below your plan's limit (Team 200, Professional 400, Enterprise 700)"})
     export_rate_per_minute: int = field(default=9, metadata={"doc": "incremental export calls a minute: a little below Zendesk's 10 (30 with High Volume), so timing jitter never draws a 429"})
     digest_cron: str = field(default="0 8 * * *", metadata={"doc": "crontab line (UTC) for the daily digest hook (empty: off)"})
+    retrain_cron: str = field(default="0 3 * * 0", metadata={"doc": "crontab line (UTC) for retraining on the team's corrections; the new model becomes current only if at least as good on recent tickets (empty: off)"})
 
     @classmethod
     def field_docs(cls) -> dict[str, str]:

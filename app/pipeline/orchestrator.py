@@ -17,6 +17,7 @@ import sqlite_utils
 
 from app.checks.check import check_reply
 from app.checks.claims import Source
+from app.checks.redaction import redact
 from app.core.domain import Comment, Evidence, Fact, Ticket, TicketEvent
 from app.pipeline import account_reply, actions, bug_report, guards, plan
 from app.pipeline.gather import Gatherer, Systems
@@ -99,8 +100,10 @@ class Pipeline:
         thought = think(self.engine, ticket, subject, trigger.body, policy, since_answer(ticket, trigger), self.rails,
                         account=lambda: self._account(ticket, log))
         triage, draft, checked, decision = thought.triage, thought.draft, thought.checked, thought.decision
+        # what was classified (secrets redacted): what a correction teaches the next model, and what
+        # knowledge gaps are grouped by (app/learning)
         log("triage", summary=f"{triage.category} {triage.confidence:.2f}", **asdict(triage),
-            model=self.engine.model_version)
+            model=self.engine.model_version, message=redact(f"{subject}\n{trigger.body}".strip())[0])
         if draft:
             log("compose", summary=f"{draft.writer} reply from {len(draft.citations)} passage(s)"
                 + (f"; {draft.note}" if draft.note else ""), writer=draft.writer, note=draft.note,

@@ -18,10 +18,12 @@ import threading
 import time
 
 from app.core.config import Settings
+from app.learning.registry import Follower
 from app.pipeline.gather import Gatherer
 from app.pipeline.orchestrator import Pipeline
 from app.policy.action_plan import Caps
 from app.reasoning.engine import Engine
+from app.reasoning.model_card import models_dir
 from app.store import audit, jobs, ledger
 from app.store.db import connect, migrate
 from connectors.errors import ConnectorError, RateLimited
@@ -51,6 +53,9 @@ class Worker:
                                  Caps(settings.refund_cap, settings.refunds_per_customer_30d),
                                  alert_channel=settings.slack_channel)
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+        # a model promoted while the worker runs (`deskhand model promote`, the scheduled retrain)
+        # is served from the next job on
+        self.model_follower = Follower(models_dir(settings.data_dir))
 
     def run_once(self) -> bool:
         """Claim and run one job, then write the failure notes owed; False when there was
@@ -59,6 +64,8 @@ class Worker:
         if claimed is None:  # claim may have buried jobs on the way: their notes are owed now
             return self.leave_failure_notes()
         job_id, event, attempt = claimed
+        if self.model_follower.refresh(self.pipeline.engine):
+            log.info("now serving model %s", self.pipeline.engine.model_version)
         try:
             outcome = self.pipeline.run(job_id, event)
         except Exception as exc:  # every failure becomes a retry or a dead letter, never a lost job

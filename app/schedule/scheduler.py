@@ -1,4 +1,4 @@
-"""The worker's scheduled jobs: backlog sweep, knowledge sync and the daily digest hook.
+"""The worker's scheduled jobs: backlog sweep, knowledge sync, the daily digest hook and the retrain.
 
 Started by `deskhand worker` only, never by the web app (each web process would run its own:
 DESIGN §6). Every run goes through a row in the `schedule` table:
@@ -137,6 +137,9 @@ def job_specs(settings: Settings, helpdesk=None) -> list[JobSpec]:
     if settings.digest_cron:
         specs.append(JobSpec("digest", CronTrigger.from_crontab(settings.digest_cron, timezone="UTC"),
                              lambda: _digest(settings)))
+    if settings.retrain_cron:  # a retrain takes minutes on a large history: its lease is renewed meanwhile
+        specs.append(JobSpec("retrain", CronTrigger.from_crontab(settings.retrain_cron, timezone="UTC"),
+                             lambda: _retrain(settings)))
     return specs
 
 
@@ -227,6 +230,17 @@ def _digest(settings: Settings) -> None:
         log.info("daily digest: nothing registered to send yet")
     for hook in DIGEST_HOOKS:
         hook(settings)
+
+
+def _retrain(settings: Settings) -> None:
+    from app.build import build_product_map
+    from app.learning.retrain import retrain
+    db = connect(settings.db_path)
+    try:
+        result = retrain(db, settings.data_dir, settings.history_file, build_product_map(settings))
+    finally:
+        db.conn.close()
+    log.info("scheduled retrain: %s", result.message)
 
 
 def next_runs(scheduler) -> dict[str, str]:

@@ -26,9 +26,9 @@ def parse(body) -> tuple[str, str, str]:
     """(ticket_id, rating, comment) from a request body, or FeedbackError saying what is wrong."""
     if not isinstance(body, dict):
         raise FeedbackError("body must be a JSON object with ticket_id and rating")
-    unknown = set(body) - {"ticket_id", "rating", "comment"}
+    unknown = set(body) - {"ticket_id", "rating", "comment", "category"}
     if unknown:
-        raise FeedbackError(f"unknown field(s) {sorted(unknown)}; allowed: ticket_id, rating, comment")
+        raise FeedbackError(f"unknown field(s) {sorted(unknown)}; allowed: ticket_id, rating, comment, category")
     ticket_id = body.get("ticket_id")
     if not is_id(ticket_id):  # ASCII digits: str.isdigit() also takes "²", which no ticket has
         raise FeedbackError("ticket_id must be a ticket number")
@@ -45,8 +45,23 @@ def parse(body) -> tuple[str, str, str]:
     return str(ticket_id), rating, comment.strip()
 
 
+def parse_category(body: dict, known: dict | None) -> str:
+    """The right category an agent may name with "wrong_category" ('' when none), checked against the
+    current model's categories (`known`; None before any training)."""
+    category = body.get("category")
+    if category in (None, ""):
+        return ""
+    if body.get("rating") != "wrong_category":
+        raise FeedbackError("category goes with the rating wrong_category only")
+    if not isinstance(category, str):
+        raise FeedbackError("category must be a category name")
+    if known is not None and category not in known:
+        raise FeedbackError(f"unknown category {category!r}; known: {', '.join(sorted(known))}")
+    return category
+
+
 def store(db: sqlite_utils.Database, platform: str, ticket_id: str, user_id: str, rating: str,
-          comment: str) -> int | None:
+          comment: str, corrected_category: str = "") -> int | None:
     """The new row's id, or None when Deskhand has never decided anything on this ticket."""
     decision = app_data.newest_decision(db, platform, ticket_id)
     if decision is None:
@@ -55,4 +70,5 @@ def store(db: sqlite_utils.Database, platform: str, ticket_id: str, user_id: str
     return db["feedback"].insert({
         "at": time.time(), "platform": platform, "ticket_id": ticket_id, "user_id": user_id,
         "rating": rating, "comment": comment, "category": detail.get("category") or "",
-        "confidence": detail.get("confidence"), "action": detail.get("action") or ""}).last_pk
+        "confidence": detail.get("confidence"), "action": detail.get("action") or "",
+        "corrected_category": corrected_category}).last_pk

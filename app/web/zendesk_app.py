@@ -13,6 +13,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from app.core.strict import MAX_ROW_ID, BadInput, parse_id, parse_int, parse_json
+from app.learning.history import learn_from_feedback
 from app.pipeline import actions
 from app.policy.schema import PolicyError
 from app.reasoning import model_card
@@ -112,11 +113,16 @@ def approve(action_id: str):
 
 @bp.post("/feedback")
 def rate():
-    ticket_id, rating, comment = feedback.parse(_body())
-    new_id = feedback.store(get_db(), PLATFORM, ticket_id, g.caller.user_id, rating, comment)
+    body = _body()
+    ticket_id, rating, comment = feedback.parse(body)
+    category = feedback.parse_category(body, model_card.categories(settings().data_dir))
+    db = get_db()
+    new_id = feedback.store(db, PLATFORM, ticket_id, g.caller.user_id, rating, comment, category)
     if new_id is None:
         return _error(404, f"Deskhand has no record of ticket {ticket_id}")
-    return jsonify(id=new_id), 201
+    # the right category joins the training history, with the message Deskhand classified
+    learned = bool(category) and learn_from_feedback(db, PLATFORM, ticket_id, category)
+    return jsonify(id=new_id, learned=learned), 201
 
 
 # -- the nav_bar (admins) ---------------------------------------------------------------------------

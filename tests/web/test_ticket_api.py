@@ -117,3 +117,21 @@ def test_in_shadow_mode_the_reply_deskhand_would_have_written_is_shown_to_rate(a
     data = view(app_loop, DRAFT)
     assert data["decision"]["action"] == "skip" and "would have chosen draft" in data["decision"]["reasons"][0]
     assert "invoice" in data["draft"]["text"].lower() and app_loop.bot_comments(DRAFT) == []
+
+
+def test_wrong_category_may_name_the_right_one_which_joins_the_training_history(app_loop):
+    app_loop.process(DRAFT)
+    for body, message in [({"rating": "wrong_category", "category": "invoices_typo"}, "unknown category 'invoices_typo'"),
+                          ({"rating": "good", "category": "plan_change"}, "with the rating wrong_category only"),
+                          ({"rating": "wrong_category", "category": 3}, "must be a category name")]:
+        got = app_loop.call("POST", "/api/zendesk/feedback", json={"ticket_id": str(DRAFT), **body})
+        assert got.status_code == 400 and message in got.json()["error"], (body, got.text)
+    assert app_loop.db()["feedback"].count == 0 and app_loop.db()["training_history"].count == 0
+    got = app_loop.call("POST", "/api/zendesk/feedback",
+                        json={"ticket_id": str(DRAFT), "rating": "wrong_category", "category": "plan_change"})
+    assert got.status_code == 201 and got.json()["learned"] is True
+    assert app_loop.db()["feedback"].get(got.json()["id"])["corrected_category"] == "plan_change"
+    [taught] = app_loop.db()["training_history"].rows
+    assert (taught["platform"], taught["ticket_id"], taught["category"], taught["source"]) == \
+        ("zendesk", str(DRAFT), "plan_change", "feedback")
+    assert "invoice" in taught["text"].lower()  # the message Deskhand classified
