@@ -21,7 +21,7 @@ queue = stored until the job's first trace (first API call or audit row: a few m
 work = from there until the PUT landed.
 
     .venv/bin/python scripts/bench_pipeline.py [--helpdesk zendesk|intercom] [--label-attributes] [--repeat 1]
-                                               [--interval 0.3] [--poll-s 0.2] [--json]
+                                               [--interval 0.3] [--poll-s 0.2] [--metrics-scrape 0.5] [--json]
 """
 from __future__ import annotations
 
@@ -154,9 +154,12 @@ def drive(args) -> tuple[list[dict], list[dict], dict, dict, float]:
             vendors = serve_vendors.start(json.loads((COMPANY / "account.json").read_text(encoding="utf-8")),
                                           latency_s=args.vendors_latency)
             settings = settings.with_overrides(**vendors.settings)
+        if args.metrics_scrape:
+            settings = settings.with_overrides(metrics_token=SECRET)
         prepare_database(settings)
         web = Served(create_app(settings), threads=4)
         stop, thread = threading.Event(), None
+        scraper = start_scraper(web.url, args.metrics_scrape, stop, args.scrape_ms) if args.metrics_scrape else None
         try:
             sb.webhook_url = f"{web.url}/webhooks/{args.helpdesk}"
             helpdesk = build_helpdesk(settings)
@@ -182,6 +185,8 @@ def drive(args) -> tuple[list[dict], list[dict], dict, dict, float]:
             stop.set()
             if thread is not None:
                 thread.join(10)
+            if scraper is not None:
+                scraper.join(10)
             sb.flush_webhooks(timeout=1)  # queued webhooks, while Deskhand still listens
             sb.stop()  # (the Zendesk sandbox's stop flushes them too)
             web.close()
@@ -194,6 +199,22 @@ def drive(args) -> tuple[list[dict], list[dict], dict, dict, float]:
         sent = [{**d, "kind": kind_of(d, sb)} for d in sb.webhook_deliveries]
         platform = Intercom if args.helpdesk == "intercom" else Zendesk
         return sent, platform.calls(sb.requests), jobs, trail, settings.poll_s
+
+
+def start_scraper(url: str, every_s: float, stop: threading.Event, took_ms: list) -> threading.Thread:
+    """GET /metrics every `every_s` while the run goes, as Prometheus would (its reads are the
+    metrics' whole cost: the pipeline writes nothing for them)."""
+    import requests
+
+    def scrape() -> None:
+        while not stop.wait(every_s):
+            started = time.perf_counter()
+            reply = requests.get(f"{url}/metrics", headers={"Authorization": f"Bearer {SECRET}"}, timeout=10)
+            reply.raise_for_status()
+            took_ms.append(1000 * (time.perf_counter() - started))
+    thread = threading.Thread(target=scrape, daemon=True, name="bench-scraper")
+    thread.start()
+    return thread
 
 
 def main(argv=None) -> int:
@@ -209,8 +230,11 @@ def main(argv=None) -> int:
     ap.add_argument("--vendors-latency", type=float, default=None, metavar="SECONDS",
                     help="also connect the Stripe/HubSpot/Linear/Slack stand-ins, each call taking this long "
                          "(account facts and case files gathered; e.g. 0.1)")
+    ap.add_argument("--metrics-scrape", type=float, default=0.0, metavar="SECONDS",
+                    help="scrape GET /metrics this often during the run (0: no scraping), to compare p95 with and without")
     ap.add_argument("--json", action="store_true", help="last line: one JSON object")
     args = ap.parse_args(argv)
+    args.scrape_ms = []
     import logging
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the Intercom sandbox's per-request lines
     sent, log, jobs, trail, poll_s = drive(args)
@@ -278,6 +302,9 @@ def main(argv=None) -> int:
           f" calls outside any job: {len(per_event) - sum(map(len, calls_of.values()))}")
     endpoints = Counter(re.sub(r"/\d+(?=[/.]|$)", "/{id}", f"{r['method']} {r['path']}") for r in per_event)
     print("  per-event calls by endpoint: " + ", ".join(f"{k} {n}" for k, n in endpoints.most_common()))
+    if args.metrics_scrape:
+        print(f"  /metrics scraped every {args.metrics_scrape:g} s: {len(args.scrape_ms)} scrapes, median"
+              f" {percentile(args.scrape_ms, 50):.1f} ms, max {max(args.scrape_ms, default=0):.1f} ms")
     ok = missing == 0 and bool(latencies)
     verdict = {"p95": p95 < TARGET_P95_MS, "calls per customer event": per_customer <= TARGET_CALLS}
     print(f"  {'all events handled' if ok else f'{missing} events NOT handled'}; targets: "
@@ -291,7 +318,8 @@ def main(argv=None) -> int:
                    **{f"median_{k}_ms": v for k, v in medians.items()}, "interval_s": args.interval,
                    "poll_s": poll_s, "repeat": args.repeat, "unhandled": missing,
                    "targets_met": verdict["p95"] and verdict["calls per customer event"],
-                   "customer_calls_target_met": verdict["calls per customer event"]})
+                   "customer_calls_target_met": verdict["calls per customer event"],
+                   "metrics_scrape_s": args.metrics_scrape, "metrics_scrapes": len(args.scrape_ms)})
     return 0 if ok else 1
 
 

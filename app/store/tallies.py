@@ -53,7 +53,7 @@ class Totals:
 @dataclass(frozen=True)
 class Now:
     """Point-in-time state."""
-    queue: dict[str, int]  # jobs by status
+    queue: dict[str, int]  # queued and running jobs
     oldest_queued_age_s: float
     dead_jobs: int
     failure_notes_owed: int
@@ -86,16 +86,18 @@ class Tally:
     def _audit(db, t: Totals) -> None:
         top = db.execute("SELECT MAX(id) FROM audit").fetchone()[0] or 0
         span = [t.audit_id, top]
+        # `+step`: read the id range (the new rows), not the (step, at) index, which would walk every
+        # decision ever made to find the new ones
         for action, category, n in db.execute(
                 "SELECT json_extract(detail, '$.action'), json_extract(detail, '$.category'), COUNT(*) FROM audit"
-                " WHERE id > ? AND id <= ? AND step = 'decide' GROUP BY 1, 2", span):
+                " WHERE id > ? AND id <= ? AND +step = 'decide' GROUP BY 1, 2", span):
             t.decisions[(action or "", category or "none")] += n
         for source, reason in db.execute(
                 "SELECT json_extract(g.value, '$.source'), json_extract(g.value, '$.reason') FROM audit,"
-                " json_each(audit.detail, '$.gaps') AS g WHERE audit.id > ? AND audit.id <= ? AND step = 'gather'", span):
+                " json_each(audit.detail, '$.gaps') AS g WHERE audit.id > ? AND audit.id <= ? AND +step = 'gather'", span):
             t.connector_errors[(source or "", error_kind(reason or ""))] += 1
         for platform, summary in db.execute("SELECT platform, json_extract(detail, '$.summary') FROM audit"
-                                            " WHERE id > ? AND id <= ? AND step = 'error'", span):
+                                            " WHERE id > ? AND id <= ? AND +step = 'error'", span):
             found = _FAILED.search(summary or "")
             kind = found.group(1) if found else "error"
             t.job_failures[(platform, kind)] += 1
@@ -103,7 +105,7 @@ class Tally:
                 t.connector_errors[(platform, kind)] += 1
         for step, tokens, cost in db.execute(
                 "SELECT step, SUM(json_extract(detail, '$.tokens')), SUM(json_extract(detail, '$.cost_usd')) FROM audit"
-                " WHERE id > ? AND id <= ? AND step IN ('triage', 'compose') GROUP BY 1", span):
+                " WHERE id > ? AND id <= ? AND +step IN ('triage', 'compose') GROUP BY 1", span):
             t.tokens[(step,)] += int(tokens or 0)
             t.cost_usd[(step,)] += float(cost or 0.0)
         t.audit_id = top
@@ -121,7 +123,9 @@ class Tally:
 
 def now(db, clock: float | None = None) -> Now:
     clock = time.time() if clock is None else clock
-    queue = {status: n for status, n in db.execute("SELECT status, COUNT(*) FROM jobs GROUP BY status")}
+    # waiting and running only: index seeks, where counting every finished job would read them all
+    queue = {status: db.execute("SELECT COUNT(*) FROM jobs WHERE status = ?", [status]).fetchone()[0]
+             for status in ("queued", "running")}
     oldest = db.execute("SELECT MIN(created_at) FROM jobs WHERE status = 'queued'").fetchone()[0]
     dead, owed = db.execute("SELECT COUNT(*), COALESCE(SUM(note = 'owed'), 0) FROM dead_letters").fetchone()
     return Now(queue, max(0.0, clock - oldest) if oldest else 0.0, dead, owed)

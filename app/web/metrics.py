@@ -54,9 +54,10 @@ class DatabaseCollector:
         yield HistogramMetricFamily("deskhand_pipeline_latency_seconds",
                                     "Webhook stored to job finished, queue wait included",
                                     buckets=buckets, sum_value=t.latency_sum)
-        queue = GaugeMetricFamily("deskhand_jobs", "Jobs by status", labels=("status",))
-        for status in sorted({"queued", "running", *state.queue}):
-            queue.add_metric((status,), state.queue.get(status, 0))
+        queue = GaugeMetricFamily("deskhand_jobs", "Jobs waiting (queued, retries included) and running",
+                                  labels=("status",))
+        for status, n in sorted(state.queue.items()):
+            queue.add_metric((status,), n)
         yield queue
         yield GaugeMetricFamily("deskhand_oldest_queued_job_age_seconds", "Age of the oldest queued job",
                                 value=state.oldest_queued_age_s)
