@@ -44,7 +44,8 @@ def unsupported_escalations(db, since: float) -> list[GapTicket]:
     """Escalated because no passage supported a reply, with the message triage read (same job)."""
     rows = db.execute(
         "SELECT d.platform, d.ticket_id, d.at, t.detail FROM audit AS d JOIN audit AS t"
-        " ON t.job_id = d.job_id AND t.step = 'triage' WHERE d.step = 'decide' AND d.at >= ?"
+        " ON t.platform = d.platform AND t.ticket_id = d.ticket_id AND t.job_id = d.job_id AND t.step = 'triage'"
+        " WHERE d.step = 'decide' AND d.at >= ?"
         " AND json_extract(d.detail, '$.action') = 'escalate' AND d.detail LIKE ? ORDER BY d.id",
         [since, f"%{NO_PASSAGE}%"]).fetchall()
     out = []
