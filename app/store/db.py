@@ -224,3 +224,18 @@ def m011_solve_on_confirmation(db: sqlite_utils.Database) -> None:
     # 1: a customer's "thanks, that fixed it" after Deskhand's answer solves the ticket; entries
     # stored before this column existed keep 0 (a person solves it, as before)
     db["policy"].add_column("solve_on_confirmation", int, not_null_default=0)
+
+
+@migration
+def m013_outcomes(db: sqlite_utils.Database) -> None:
+    # What happened after each decision (app/outcomes/): one row per observed outcome. `key` names
+    # the thing observed (a comment id, a solve episode, a rating value), unique per ticket, so an
+    # event delivered twice, or a sweep re-reading the ticket, records nothing twice.
+    db["outcomes"].create({
+        "id": int, "at": float, "platform": str, "ticket_id": str, "key": str,
+        "decision_id": int,  # the audit row of the decision it is about (step 'decide')
+        "category": str, "action": str, "kind": str, "value": float, "detail": str,
+    }, pk="id")
+    db["outcomes"].create_index(["platform", "ticket_id", "key"], unique=True)
+    db["outcomes"].create_index(["kind", "at"])
+    db["outcomes"].create_index(["category", "at"])
