@@ -156,3 +156,14 @@ def performance(results: list[TicketResult]) -> dict:
             "categories": {c: figures(ts) for c, ts in sorted(by_cat.items())},
             "weeks": {w: figures(ts) for w, ts in sorted(by_week.items())},
             "category_weeks": {f"{c} {w}": figures(ts) for (c, w), ts in sorted(by_both.items())}}
+
+
+def cell(r: dict) -> str:
+    """A rate beside its sample size: `67% n=12`, or `– n=0` when nothing was measured."""
+    return f"{'–' if r['rate'] is None else format(r['rate'], '.0%')} n={r['n']}"
+
+
+def headline(total: dict, window_days: float = WINDOW_DAYS) -> str:
+    return (f"autonomous resolution: {cell(total['resolution'])} settled tickets"
+            f"; so far {cell(total['resolution_so_far'])} counting the {total['pending_solved']} solved inside the "
+            f"{window_days:g}-day reopen window as resolved; {total['pending_open']} not solved yet")
