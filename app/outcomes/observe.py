@@ -7,7 +7,7 @@ import time
 
 import sqlite_utils
 
-from app.outcomes import derive, ladder, store
+from app.outcomes import derive, ladder, measures, store
 from connectors.helpdesk import Helpdesk
 
 BAD = {"reopened", "not_helped", "category_changed", "human_replied", "draft_edited", "draft_discarded"}
@@ -47,11 +47,18 @@ def ticket(db: sqlite_utils.Database, helpdesk: Helpdesk, ticket_id: str, field_
 
 def sweep(db: sqlite_utils.Database, helpdesk: Helpdesk, field_id: str = "", days: float = 14, alert=None,
           now: float | None = None) -> dict:
-    """Observe every ticket Deskhand acted on in the last `days`: catches what no event announced
-    (an Intercom category edit, a rating without a trigger, a window passing). {tickets, recorded, errors}"""
+    """Observe the tickets Deskhand acted on in the last `days` whose outcome is still open: catches
+    what no event announced (an Intercom category edit, a rating without a trigger, a lost delivery).
+    A ticket solved longer ago than the reopen window, and not reopened since, is settled and not
+    read again. {tickets, recorded, errors}"""
     now = time.time() if now is None else now
-    ids = [r[0] for r in db.execute("SELECT DISTINCT ticket_id FROM audit WHERE platform = ? AND step = 'act' "
-                                    "AND at >= ? ORDER BY ticket_id", [helpdesk.platform, now - days * 86400])]
+    ids = [r[0] for r in db.execute(
+        "SELECT DISTINCT a.ticket_id FROM audit a WHERE a.platform = :p AND a.step = 'act' AND a.at >= :since"
+        " AND NOT EXISTS (SELECT 1 FROM outcomes o WHERE o.platform = a.platform AND o.ticket_id = a.ticket_id"
+        "   AND o.kind = 'solved' AND o.at < :settled AND NOT EXISTS (SELECT 1 FROM outcomes r"
+        "   WHERE r.platform = o.platform AND r.ticket_id = o.ticket_id AND r.kind = 'reopened' AND r.at > o.at))"
+        " ORDER BY a.ticket_id",
+        {"p": helpdesk.platform, "since": now - days * 86400, "settled": now - measures.WINDOW_DAYS * 86400})]
     recorded, errors = 0, []
     for tid in ids:
         try:

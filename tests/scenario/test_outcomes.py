@@ -4,6 +4,7 @@ worker records what happened after each decision; then resolution, draft fates a
 from __future__ import annotations
 
 import json
+import re
 import time
 
 from app.build import build_systems
@@ -148,3 +149,29 @@ def test_a_run_of_bad_outcomes_demotes_the_category_and_alerts_once(spine, train
         assert len([r for r in audit.trail(spine.db(), "") if r["step"] == "policy"]) == 1
     finally:
         vendors.stop()
+
+
+def test_the_outcome_sweep_finds_what_no_event_announced_and_the_cli_reports_it(spine):
+    from click.testing import CliRunner
+
+    from app.cli.main import main
+    team = Team(spine)
+    spine.sb.play([SEND])
+    spine.drain()
+    team.categorise(SEND, "bug_report")  # Intercom sends nothing for an attribute edit
+    env = spine.worker_env()
+    swept = CliRunner().invoke(main, ["outcomes", "--json"], env=env)
+    assert swept.exit_code == 0, swept.output
+    assert json.loads(swept.output) == {"tickets": 1, "recorded": 1, "errors": []}
+    assert outcomes(spine, SEND)["category_changed"]["detail"] == {"from": "login_2fa", "to": "bug_report"}
+    spine.drain()  # Zendesk's field event arrives too: nothing new
+    assert spine.db()["outcomes"].count == 1
+    shown = CliRunner().invoke(main, ["performance"], env=env)
+    assert shown.exit_code == 0 and "so far – n=0" in shown.output
+    assert re.search(r"login_2fa\s+1\s+– n=0\s+– n=0\s+0% n=1 .* 100% n=1", shown.output), shown.output
+    figures = json.loads(CliRunner().invoke(main, ["performance", "--json"], env=env).output)
+    assert figures["categories"]["login_2fa"]["wrong_category"] == {"k": 1, "n": 1, "rate": 1.0}
+    ladder_out = CliRunner().invoke(main, ["ladder"], env=env)
+    assert ladder_out.exit_code == 0 and "ladder: no proposals" in ladder_out.output
+    refused = CliRunner().invoke(main, ["ladder", "--apply", "login_2fa"], env=env)
+    assert refused.exit_code == 1 and "no proposal to move 'login_2fa' up" in refused.output
