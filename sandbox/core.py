@@ -208,7 +208,7 @@ class Sandbox:
                                              "comment": comment or None}
             self.store.touch(ticket)
             self.store.tickets[ticket["id"]] = ticket
-        if self.webhook_url and "ticket.status_changed" in self.webhook_events:
+        if self.webhook_url:
             self.webhooks.send({"deskhand_trigger": 1, "deskhand_event": "rated", "ticket_id": str(ticket["id"]),
                                 "updated_at": ticket["updated_at"], "requester_id": str(ticket["requester_id"])})
         return ticket["satisfaction_rating"]
