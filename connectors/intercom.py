@@ -245,7 +245,8 @@ class IntercomHelpdesk:
             page_url=str(getattr(source, "url", "") or ""),  # where the conversation was started (B2)
             custom_fields=tuple((str(k), v) for k, v in (conv.custom_attributes or {}).items()),
             assignee_id=str(conv.admin_assignee_id or ""), group_id=str(conv.team_assignee_id or ""),
-            created_at=_iso(conv.created_at), updated_at=_iso(conv.updated_at))
+            created_at=_iso(conv.created_at), updated_at=_iso(conv.updated_at),
+            rating=str(getattr(conv.conversation_rating, "rating", None) or ""))
 
     def team_id(self, name: str) -> str:
         if self._teams is None:

@@ -44,6 +44,9 @@ class Ticket:
     group_id: str = ""
     created_at: str = ""
     updated_at: str = ""
+    # the customer's satisfaction rating as the helpdesk gives it (Zendesk CSAT good/bad, Intercom's
+    # conversation rating 1–5); "" when none was given
+    rating: str = ""
 
     def customer_comments(self) -> list[Comment]:
         return [c for c in self.comments if c.role == "customer"]

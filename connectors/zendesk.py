@@ -127,7 +127,7 @@ class ZendeskHelpdesk:
             comments=comments, tags=tuple(zt.tags or ()), custom_fields=fields,
             channel=_channel(zt.via), page_url=self._page_url(fields),
             assignee_id=str(zt.assignee_id or ""), group_id=str(zt.group_id or ""),
-            created_at=_iso(zt.created_at), updated_at=_iso(zt.updated_at))
+            created_at=_iso(zt.created_at), updated_at=_iso(zt.updated_at), rating=_rating(zt))
 
     def _page_url(self, fields: tuple) -> str:
         """The page the customer was on, from the ticket field set up for it (`page_url_field_id`).
@@ -229,3 +229,10 @@ def _iso(value) -> str:
 
 def _parse(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _rating(zt) -> str:
+    """The CSAT score (good, bad, offered, unoffered) or ""; zenpy gives the object or a dict."""
+    found = getattr(zt, "satisfaction_rating", None)
+    score = found.get("score") if isinstance(found, dict) else getattr(found, "score", None)
+    return str(score or "")

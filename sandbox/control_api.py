@@ -54,6 +54,22 @@ def set_status():
     return jsonify({"ticket": sandbox().set_status(int(body["ticket_id"]), body["status"])})
 
 
+@control_api.post("/rate")
+def rate():
+    body = _body()
+    _need(body, "ticket_id", "score")
+    return jsonify({"satisfaction_rating": sandbox().rate(int(body["ticket_id"]), str(body["score"]),
+                                                          str(body.get("comment") or ""))})
+
+
+@control_api.post("/set_category")
+def set_category():
+    body = _body()
+    _need(body, "ticket_id", "category")
+    return jsonify({"ticket": sandbox().set_category(int(body["ticket_id"]), str(body["category"]),
+                                                     body.get("author_id"))})
+
+
 @control_api.post("/generate")
 def generate():
     body = _body()

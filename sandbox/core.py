@@ -16,7 +16,8 @@ from .seed import custom_fields, ensure_user, generate_tickets, load_seed, staff
 from .state import ApiError, Store
 from .webhooks import DEFAULT_SIGNING_SECRET, WebhookSender, build_event
 
-ALL_EVENTS = frozenset({"ticket.created", "ticket.comment_added", "ticket.status_changed"})
+ALL_EVENTS = frozenset({"ticket.created", "ticket.comment_added", "ticket.status_changed",
+                        "ticket.custom_field_changed"})
 
 
 class Sandbox:
@@ -132,6 +133,12 @@ class Sandbox:
         if change.status_from and not change.created:
             events.append(("ticket.status_changed", {"previous": change.status_from.upper(),
                                                      "current": ticket["status"].upper()}))
+        if not change.created:
+            for e in change.events:  # custom fields are named by their id in the audit's Change events
+                if e.get("type") == "Change" and str(e.get("field_name", "")).isdigit():
+                    events.append(("ticket.custom_field_changed", {
+                        "current": e["value"], "previous": e["previous_value"],
+                        "custom_field": {"id": str(e["field_name"]), "field_type": "text"}}))
         for pos, (kind, event) in enumerate(events, 1):
             if kind in self.webhook_events:
                 event["meta"] = {"sequence": {"id": sequence, "position": pos,
@@ -186,6 +193,31 @@ class Sandbox:
     def set_status(self, ticket_id: int, status: str, actor_id: int | None = None) -> dict:
         actor = int(actor_id or self._default_agent())
         return self.apply_update(ticket_id, {"status": status}, actor, "web").ticket
+
+    def rate(self, ticket_id: int, score: str, comment: str = "") -> dict:
+        """The requester answers the satisfaction survey (`good` or `bad`). Zendesk has no webhook
+        event for it; an admin's trigger on "Satisfaction changed" sends Deskhand's rating trigger
+        body (app/intake/parse.py RATING_TRIGGER_TEMPLATE), which is what goes out here."""
+        if score not in ("good", "bad"):
+            raise ApiError(422, "RecordInvalid", "score must be good or bad")
+        with self.store.lock:
+            ticket = self.store.get("tickets", ticket_id)
+            if ticket["status"] not in ("solved", "closed"):
+                raise ApiError(422, "RecordInvalid", "only a solved ticket can be rated")
+            ticket["satisfaction_rating"] = {"id": self.store.next_id("event"), "score": score,
+                                             "comment": comment or None}
+            self.store.touch(ticket)
+            self.store.tickets[ticket["id"]] = ticket
+        if self.webhook_url:
+            self.webhooks.send({"deskhand_trigger": 1, "deskhand_event": "rated", "ticket_id": str(ticket["id"]),
+                                "updated_at": ticket["updated_at"], "requester_id": str(ticket["requester_id"])})
+        return ticket["satisfaction_rating"]
+
+    def set_category(self, ticket_id: int, value: str, actor_id: int | None = None) -> dict:
+        """An agent sets the ticket's category field (notifies ticket.custom_field_changed)."""
+        field_id = int(self.store.account.get("category_field_id", 360001))
+        actor = int(actor_id or self._default_agent())
+        return self.apply_update(ticket_id, {"custom_fields": [{"id": field_id, "value": value}]}, actor, "web").ticket
 
     def generate(self, n: int, age_s: float = 0.0, mix: bool = False) -> list[int]:
         """Add `n` open tickets (no webhooks) for volume tests; `age_s` places them in the past

@@ -80,10 +80,24 @@ class ConversationStore:
                 conv["waiting_since"] = None  # a teammate answered: nobody waits
         topic = ("conversation.user.replied" if author["type"] in CUSTOMER and part_type == "comment"
                  else "conversation.admin.replied" if part_type == "comment"
-                 else "conversation.admin.noted" if part_type == "note" else "")
+                 else "conversation.admin.noted" if part_type == "note"
+                 else "conversation.admin.closed" if part_type == "close"
+                 else "conversation.admin.opened" if part_type == "open" else "")
         if topic:
             self.on_change(topic, conv, part)
         return part
+
+    def rate(self, cid: str, rating: int, remark: str = "") -> dict:
+        """The contact rates the conversation (1–5), as Intercom asks after a close."""
+        with self.lock:
+            conv, now = self.conversations[cid], int(time.time())
+            teammate = conv.get("admin_assignee_id") or next(iter(self.admins))
+            conv["conversation_rating"] = {"rating": int(rating), "remark": remark or None, "created_at": now,
+                                           "updated_at": now, "contact": {"type": "contact", "id": conv["contact_id"]},
+                                           "teammate": {"type": "admin", "id": str(teammate)}}
+            conv["updated_at"] = now
+        self.on_change("conversation.rating.added", conv)
+        return conv["conversation_rating"]
 
     def tag(self, cid: str, tag_id: str, admin_id: str) -> dict:
         with self.lock:
@@ -152,7 +166,7 @@ class ConversationStore:
             **({"admin_assignee_id": int(conv["admin_assignee_id"])} if conv["admin_assignee_id"] else {}),
             **({"team_assignee_id": int(conv["team_assignee_id"])} if conv["team_assignee_id"] else {}),
             "tags": {"type": "tag.list", "tags": [dict(t) for t in conv["tags"]]},
-            "conversation_rating": None, "source": dict(conv["source"]),
+            "conversation_rating": conv.get("conversation_rating"), "source": dict(conv["source"]),
             "contacts": {"type": "contact.list", "contacts": [
                 {"type": "contact", "id": contact["id"], "external_id": contact.get("external_id")}]},
             "teammates": {"type": "admin.list", "admins": []},

@@ -132,6 +132,35 @@ class IntercomSandbox:
     def set_status(self, cid, status: str) -> None:
         self.store.conversations[str(cid)]["state"] = "closed" if status in ("solved", "closed") else status
 
+    def _teammate(self) -> dict:
+        return self.store.admin_author(next(a for a in self.store.admins if a != self.bot_user_id))
+
+    def close(self, cid) -> dict:
+        """A teammate closes the conversation (notifies conversation.admin.closed)."""
+        with self.store.lock:
+            self.store.conversations[str(cid)].update(state="closed", snoozed_until=None)
+        return self.store.add_part(str(cid), "close", self._teammate())
+
+    def reopen(self, cid) -> dict:
+        """A teammate opens it again (notifies conversation.admin.opened)."""
+        with self.store.lock:
+            self.store.conversations[str(cid)].update(state="open", snoozed_until=None)
+        return self.store.add_part(str(cid), "open", self._teammate())
+
+    def rate(self, cid, rating: int, remark: str = "") -> dict:
+        """The customer rates the conversation 1–5 (notifies conversation.rating.added)."""
+        return self.store.rate(str(cid), rating, remark)
+
+    def set_category(self, cid, value: str) -> None:
+        """A teammate corrects the category: the `deskhand_category` conversation attribute (created
+        in the workspace first if Deskhand never wrote it). Intercom sends no notification for an
+        attribute edit; Deskhand sees it the next time it reads the conversation."""
+        if "deskhand_category" not in self.store.attributes:
+            self.store.define_attribute("deskhand_category", "string", "category", self._teammate()["id"])
+        problem = self.store.set_attributes(str(cid), {"deskhand_category": value})
+        if problem:
+            raise ValueError(problem)
+
     def conversation(self, cid) -> dict:
         return self.store.conversation_json(self.store.conversations[str(cid)])
 

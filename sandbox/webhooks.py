@@ -109,8 +109,10 @@ class WebhookSender:
                    "X-Zendesk-Webhook-Invocation-Id": invocation_id,
                    "X-Zendesk-Webhook-Signature-Timestamp": timestamp,
                    "X-Zendesk-Webhook-Signature": sign(self.secret, timestamp, body)}
-        record = {"event_id": payload["id"], "type": payload["type"],
-                  "subject": payload["subject"], "invocation_id": invocation_id,
+        # a trigger's body (the rating trigger) has no event id, type or subject
+        record = {"event_id": payload.get("id"), "type": payload.get("type", "trigger"),
+                  "subject": payload.get("subject", f"zen:ticket:{payload.get('ticket_id')}"),
+                  "invocation_id": invocation_id,
                   "actor_id": (payload.get("detail") or {}).get("actor_id"),
                   "url": self.url, "status": None, "error": None,
                   "started_at": time.time(), "finished_at": None}   # time.time() around the POST

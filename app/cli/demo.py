@@ -13,6 +13,7 @@ from pathlib import Path
 from werkzeug.serving import make_server
 
 from app.build import build_engine, build_helpdesk, build_systems, prepare_database
+from app.cli import demo_outcomes
 from app.cli.progress import Progress
 from app.core.config import Settings
 from app.pipeline.actions import awaiting_approval
@@ -91,6 +92,8 @@ def run_demo(data_dir: str | None = None, echo=print, timeout_s: float = 45.0, h
         rows = [_outcome(worker.db, tid) for tid in ids]
         _print_table(rows, echo)
         _print_context(worker.db, echo)
+        done = demo_outcomes.follow_up(sb, helpdesk, rows, lambda: demo_outcomes.settle(sb, settings))
+        demo_outcomes.report(worker.db, done, echo)
         totals = _totals(rows)
         echo("totals: " + ", ".join(f"{k} {v}" for k, v in totals.items()))
         if kept:

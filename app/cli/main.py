@@ -273,6 +273,11 @@ from app.cli.sweep import sweep  # noqa: E402
 for command in (policy, categories, kb, train, eval_, sweep, replay, model, gaps):
     main.add_command(command)
 
+from app.cli.performance import ladder, outcomes, performance  # noqa: E402
+
+for command in (performance, ladder, outcomes):
+    main.add_command(command)
+
 
 if __name__ == "__main__":
     main()

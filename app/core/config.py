@@ -86,6 +86,7 @@ class Settings:
     sweep_lookback_days: int = field(default=7, metadata={"doc": "how far back the first sweep (or `deskhand sweep --reset`) starts"})
     rate_limit_per_minute: int = field(default=160, metadata={"doc": "Zendesk API calls a minute that sweeps and replays may make: keep it below your plan's limit (Team 200, Professional 400, Enterprise 700)"})
     export_rate_per_minute: int = field(default=9, metadata={"doc": "incremental export calls a minute: a little below Zendesk's 10 (30 with High Volume), so timing jitter never draws a 429"})
+    outcomes_sweep_minutes: int = field(default=360, metadata={"doc": "how often the worker reads back the tickets Deskhand acted on whose outcome is still open (solve, reopen, rating, category) for what no event announced (0: only `deskhand outcomes`)"})
     digest_cron: str = field(default="0 8 * * *", metadata={"doc": "crontab line (UTC) for the daily digest hook (empty: off)"})
     retrain_cron: str = field(default="0 3 * * 0", metadata={"doc": "crontab line (UTC) for retraining on the team's corrections; the new model becomes current only if at least as good on recent tickets (empty: off)"})
 
@@ -191,7 +192,7 @@ def _check(settings: "Settings") -> "Settings":
                 raise ConfigError(f"setting {name!r} is not a crontab line "
                                   f"(minute hour day month weekday): {exc}") from None
     for name in ("sweep_minutes", "sweep_waiting_minutes", "sweep_max_actions", "sweep_lookback_days",
-                 "rate_limit_per_minute", "export_rate_per_minute"):
+                 "rate_limit_per_minute", "export_rate_per_minute", "outcomes_sweep_minutes"):
         if getattr(settings, name) < 0:
             raise ConfigError(f"setting {name!r} must not be negative")
     return settings

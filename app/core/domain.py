@@ -18,7 +18,9 @@ Action = Literal["send", "draft", "escalate", "solve", "skip"]
 class TicketEvent:
     platform: str
     delivery_id: str
-    kind: str  # ticket.created | ticket.customer_replied | ticket.agent_replied | ticket.solved | ticket.sweep
+    # ticket.created | ticket.customer_replied | ticket.agent_replied | ticket.sweep | action.done, and the
+    # outcome events the worker only observes: ticket.solved | ticket.reopened | ticket.rated | ticket.field_changed
+    kind: str
     ticket_id: str
     comment_id: str = ""
     author_id: str = ""

@@ -67,8 +67,14 @@ def _from_event(data: dict) -> TicketEvent | None:
         staff = author.get("is_staff") in (True, "true", "True")
         return TicketEvent(kind="ticket.agent_replied" if staff else "ticket.customer_replied",
                            comment_id=_id(comment.get("id")), author_id=_id(author.get("id")), **base)
-    if event_type == "ticket.status_changed" and str(detail.get("status", "")).lower() == "solved":
-        return TicketEvent(kind="ticket.solved", **base)
+    if event_type == "ticket.status_changed":
+        current = str(change.get("current") or detail.get("status") or "").lower()
+        if current in ("solved", "closed"):
+            return TicketEvent(kind="ticket.solved", **base)
+        if str(change.get("previous", "")).lower() in ("solved", "closed"):
+            return TicketEvent(kind="ticket.reopened", **base)
+    if event_type == "ticket.custom_field_changed":  # an agent set a field: the category, perhaps
+        return TicketEvent(kind="ticket.field_changed", **base)
     return None
 
 
@@ -83,7 +89,9 @@ def _from_trigger(data: dict, headers: dict[str, str]) -> TicketEvent:
     else:
         digest = hashlib.sha256(f"{ticket_id}:{stamp}:{data.get('comment_id', '')}".encode()).hexdigest()
         delivery = f"zendesk-trigger:{digest[:24]}"
-    return TicketEvent(platform=PLATFORM, delivery_id=delivery, kind="ticket.customer_replied",
+    # the rating trigger (RATING_TRIGGER_TEMPLATE): Zendesk sends no event for a CSAT rating
+    kind = "ticket.rated" if data.get("deskhand_event") == "rated" else "ticket.customer_replied"
+    return TicketEvent(platform=PLATFORM, delivery_id=delivery, kind=kind,
                        ticket_id=ticket_id, comment_id=_id(data.get("comment_id")),
                        requester_id=_id(data.get("requester_id")))
 
@@ -101,6 +109,8 @@ TRIGGER_TEMPLATE = {
     "updated_at": "{{ticket.updated_at_with_timestamp}}",
     "requester_id": "{{ticket.requester.id}}",
 }
+# for a trigger on "Satisfaction changed": Deskhand reads the rating from the ticket (app/outcomes/)
+RATING_TRIGGER_TEMPLATE = {**TRIGGER_TEMPLATE, "deskhand_event": "rated"}
 
 
 # -- Intercom (reference B1) ----------------------------------------------------------------------
@@ -111,7 +121,11 @@ TRIGGER_TEMPLATE = {
 
 INTERCOM = "intercom"
 INTERCOM_TOPICS = {"conversation.user.created": "ticket.created",
-                   "conversation.user.replied": "ticket.customer_replied"}
+                   "conversation.user.replied": "ticket.customer_replied",
+                   # outcomes of Deskhand's work (app/outcomes/): read off the conversation afterwards
+                   "conversation.admin.closed": "ticket.solved",
+                   "conversation.admin.opened": "ticket.reopened",
+                   "conversation.rating.added": "ticket.rated"}
 CUSTOMER_TYPES = {"user", "lead", "contact"}
 
 
@@ -151,7 +165,7 @@ def parse_intercom(body: bytes) -> TicketEvent | None:
             if isinstance(parts, list) else []
         if theirs:
             comment_id, author_id = _id(theirs[-1].get("id")), _id(theirs[-1]["author"].get("id"))
-    else:
+    elif kind == "ticket.created":
         comment_id, author_id = _id(source.get("id")), _id(author.get("id"))
     return TicketEvent(platform=INTERCOM, delivery_id=f"intercom:{notif}", kind=kind,
                        ticket_id=_id(item["id"]), comment_id=comment_id, author_id=author_id,

@@ -19,6 +19,7 @@ import time
 
 from app.core.config import Settings
 from app.learning.registry import Follower
+from app.outcomes import observe
 from app.pipeline.gather import Gatherer
 from app.pipeline.orchestrator import Pipeline
 from app.policy.action_plan import Caps
@@ -68,6 +69,7 @@ class Worker:
             log.info("now serving model %s", self.pipeline.engine.model_version)
         try:
             outcome = self.pipeline.run(job_id, event)
+            self._observe(event)
         except Exception as exc:  # every failure becomes a retry or a dead letter, never a lost job
             self._failed(job_id, event, attempt, exc)
         else:
@@ -75,6 +77,23 @@ class Worker:
             log.info("job %s ticket %s: %s (%s)", job_id, event.ticket_id, outcome.action, outcome.reason)
         self.leave_failure_notes()
         return True
+
+    def _observe(self, event) -> None:
+        """Record what happened since Deskhand's writes on the ticket (app/outcomes/). For an outcome
+        event that is the job (a failure retries it); after a customer's reply it is a look on the
+        side, whose failure is only logged: the next event or `deskhand outcomes sweep` reads it again."""
+        if event.kind not in jobs.OBSERVED and event.kind != "ticket.customer_replied":
+            return
+        if not observe.acted_on(self.db, event.platform, event.ticket_id):
+            return
+        chat, channel = self.pipeline.gatherer.systems.chat, self.settings.slack_channel
+        alert = (lambda text: chat.post(channel, text)) if chat is not None and channel else None
+        try:
+            observe.ticket(self.db, self.helpdesk, event.ticket_id, self.settings.category_field_id, alert)
+        except Exception as exc:
+            if event.kind in jobs.OBSERVED:
+                raise
+            log.warning("could not observe ticket %s after the customer's reply: %s", event.ticket_id, exc)
 
     def leave_failure_notes(self) -> bool:
         """Write every owed failure note nobody else is writing; True when there was one."""

@@ -1,4 +1,5 @@
-"""The worker's scheduled jobs: backlog sweep, knowledge sync, the daily digest hook and the retrain.
+"""The worker's scheduled jobs: backlog sweep, knowledge sync, outcome sweep, the daily digest hook
+and the retrain.
 
 Started by `deskhand worker` only, never by the web app (each web process would run its own:
 DESIGN §6). Every run goes through a row in the `schedule` table:
@@ -134,6 +135,10 @@ def job_specs(settings: Settings, helpdesk=None) -> list[JobSpec]:
         interval = settings.kb_sync_minutes * 60
         specs.append(JobSpec("kb_sync", IntervalTrigger(seconds=interval), lambda: _kb_sync(settings, helpdesk),
                              interval, first_delay_s=interval))  # the worker synced new sources as it started
+    if settings.outcomes_sweep_minutes > 0:
+        interval = settings.outcomes_sweep_minutes * 60
+        specs.append(JobSpec("outcomes", IntervalTrigger(seconds=interval), lambda: _outcomes(settings, helpdesk),
+                             interval, first_delay_s=300))
     if settings.digest_cron:
         specs.append(JobSpec("digest", CronTrigger.from_crontab(settings.digest_cron, timezone="UTC"),
                              lambda: _digest(settings)))
@@ -223,6 +228,21 @@ def _kb_sync(settings: Settings, helpdesk) -> None:
             log.warning("knowledge sync of %s failed: %s", report.source, report.error)
         else:
             log.info("knowledge sync of %s: +%d ~%d -%d", report.source, report.added, report.updated, report.removed)
+
+
+def _outcomes(settings: Settings, helpdesk) -> None:
+    from app.build import build_helpdesk, build_systems
+    from app.outcomes import observe
+    helpdesk = helpdesk or build_helpdesk(settings)
+    chat = build_systems(settings).chat
+    alert = (lambda text: chat.post(settings.slack_channel, text)) if chat is not None and settings.slack_channel else None
+    db = connect(settings.db_path)
+    try:
+        found = observe.sweep(db, helpdesk, settings.category_field_id, alert=alert)
+    finally:
+        db.conn.close()
+    log.info("outcome sweep: %s tickets read, %s outcomes recorded%s", found["tickets"], found["recorded"],
+             f", {len(found['errors'])} unreadable" if found["errors"] else "")
 
 
 def _digest(settings: Settings) -> None:

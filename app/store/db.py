@@ -227,6 +227,21 @@ def m011_solve_on_confirmation(db: sqlite_utils.Database) -> None:
 
 
 @migration
+def m013_outcomes(db: sqlite_utils.Database) -> None:
+    # What happened after each decision (app/outcomes/): one row per observed outcome. `key` names
+    # the thing observed (a comment id, a solve episode, a rating value), unique per ticket, so an
+    # event delivered twice, or a sweep re-reading the ticket, records nothing twice.
+    db["outcomes"].create({
+        "id": int, "at": float, "platform": str, "ticket_id": str, "key": str,
+        "decision_id": int,  # the audit row of the decision it is about (step 'decide')
+        "category": str, "action": str, "kind": str, "value": float, "detail": str,
+    }, pk="id")
+    db["outcomes"].create_index(["platform", "ticket_id", "key"], unique=True)
+    db["outcomes"].create_index(["kind", "at"])
+    db["outcomes"].create_index(["category", "at"])
+
+
+@migration
 def m014_learning(db: sqlite_utils.Database) -> None:
     # What the team taught Deskhand since its model was trained: a ticket's message with the category
     # a person gave it (an agent's correction, a solved ticket's final category, sidebar feedback).

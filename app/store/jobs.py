@@ -26,6 +26,9 @@ from app.store.db import transaction
 # through the worker's ledger, whoever approved it and wherever)
 ACTIONABLE = {"ticket.created", "ticket.customer_replied", "ticket.sweep", "action.done"}
 DONE = "action.done"
+# something happened to a ticket that may tell how Deskhand's work went: observed, never answered
+# (app/outcomes/observe.py)
+OBSERVED = {"ticket.solved", "ticket.reopened", "ticket.rated", "ticket.field_changed"}
 
 
 def store_delivery(db: sqlite_utils.Database, event: TicketEvent, payload: bytes,
@@ -46,7 +49,7 @@ def insert_delivery(db: sqlite_utils.Database, event: TicketEvent, payload: byte
          payload.decode("utf-8", "replace")])
     if cur.rowcount == 0:
         return False
-    if event.kind in ACTIONABLE:
+    if event.kind in ACTIONABLE or event.kind in OBSERVED:
         db.execute(
             "INSERT INTO jobs (delivery_id, platform, kind, ticket_id, comment_id, author_id,"
             " requester_id, status, attempts, run_at, lease_until, owner, last_error,"

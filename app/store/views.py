@@ -118,14 +118,14 @@ def _draft(db, before: dict, act: dict | None, decision: dict) -> dict | None:
     text = compose.get("text")
     if text is None and act:  # records from before the compose step logged its text
         body = act.get("text") or ""
-        text = body if action == "send" else _between_markers(body)
+        text = body if action == "send" else between_markers(body)
     problems = {k: check.get(k) or [] for k in ("blocked", "unsupported", "removed")}
     return {"text": text or "", "citations": citations(db, compose.get("passages") or [], compose.get("cited") or {}),
             "writer": compose.get("writer", ""), "score": compose.get("score"),
             "sendable": not any(problems.values()), **problems}
 
 
-def _between_markers(note: str) -> str:
+def between_markers(note: str) -> str:
     if REPLY_START not in note:
         return ""
     return note.split(REPLY_START, 1)[1].rsplit(REPLY_END, 1)[0].strip()

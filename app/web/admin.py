@@ -18,11 +18,14 @@ from flask.sessions import SecureCookieSessionInterface
 
 from app.core.config import Settings
 from app.core.strict import BadInput, parse_id, parse_int, same_secret
+from app.outcomes import ladder
+from app.outcomes.measures import cell
 from app.pipeline.actions import awaiting_approval
 from app.policy.schema import MODES, PolicyError
 from app.reasoning import model_card
 from app.store import audit
 from app.web import admin_views as admin_data
+from app.web import performance_views
 from app.web.deps import get_db, helpdesk
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
@@ -190,6 +193,24 @@ def trace(ticket_id: str):
     rows = audit.trail(get_db(), ticket_id)
     return _page("trace.html", ticket_id=ticket_id, trace=audit.format_trail(rows, full=True) if rows else "",
                  ticket_url=helpdesk().ticket_link(ticket_id))
+
+
+@bp.get("/performance")
+def performance():
+    days = parse_int(request.args.get("days") or None, "days", 1, performance_views.DAYS_MAX,
+                     performance_views.DAYS_DEFAULT)
+    return _page("performance.html", view=performance_views.page(get_db(), days), cell=cell)
+
+
+@bp.post("/ladder/<category>")
+def promote(category: str):
+    """The one click that applies the ladder's proposal to move a category up."""
+    try:
+        step = ladder.promote(get_db(), category, "admin-page")
+    except ladder.LadderError as exc:
+        return _page("message.html", 409, title="Not changed", message=str(exc))
+    flash(f"{category}: applied {step.change} ({step.why})")
+    return redirect(url_for("admin.performance"))
 
 
 def _age(seconds: float) -> str:

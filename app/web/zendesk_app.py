@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.core.strict import MAX_ROW_ID, BadInput, parse_id, parse_int, parse_json
 from app.learning.history import learn_from_feedback
+from app.outcomes import ladder
 from app.pipeline import actions
 from app.policy.schema import PolicyError
 from app.reasoning import model_card
@@ -21,6 +22,7 @@ from app.store import audit, feedback
 from app.store import views as app_data
 from app.store.feedback import FeedbackError
 from app.web import admin_views as admin_data
+from app.web import performance_views
 from app.web import zendesk_auth as app_auth
 from app.web.deps import get_db, helpdesk, systems
 from app.web.zendesk_auth import AuthError
@@ -162,3 +164,19 @@ def status():
 def decisions():
     limit = parse_int(request.args.get("limit"), "limit", 1, admin_data.LOG_MAX, 50)
     return jsonify(admin_data.decision_log(get_db(), limit, helpdesk().ticket_link))
+
+
+@bp.get("/admin/performance")
+def performance():
+    days = parse_int(request.args.get("days"), "days", 1, performance_views.DAYS_MAX, performance_views.DAYS_DEFAULT)
+    return jsonify(performance_views.page(get_db(), days))
+
+
+@bp.post("/admin/ladder/<category>")
+def promote(category: str):
+    """Apply the autonomy ladder's proposal to move `category` up (409 when there is none)."""
+    try:
+        step = ladder.promote(get_db(), category, g.caller.who)
+    except ladder.LadderError as exc:
+        return _error(409, str(exc))
+    return jsonify({"category": category, "change": step.change, "why": step.why})

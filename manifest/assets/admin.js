@@ -1,6 +1,7 @@
 /* Deskhand admin page (nav_bar): the per-category policy with measured precision and the
  * thresholds `deskhand eval` proposes, editable behind a preview of what the change would have
- * done to the latest tickets; connector status; the recent decision log. */
+ * done to the latest tickets; connector status; the recent decision log; performance (resolution,
+ * drafts, CSAT, wrong categories per category and week, with sample sizes) and the autonomy ladder. */
 (function () {
   'use strict';
   var D = window.Deskhand;
@@ -220,12 +221,71 @@
     }, function (f) { failed(byId('decisions'), f); });
   }
 
+  /* ---- performance (GET /admin/performance: figures, server-rendered SVG charts, the ladder) ---- */
+
+  function cell(r) {
+    return (r && typeof r.rate === 'number' ? Math.round(r.rate * 100) + '%' : '–') + ' n=' + ((r && r.n) || 0);
+  }
+
+  function svg(markup) {
+    // charts come from Deskhand's own server, text escaped there; parsed as SVG (no script runs)
+    var doc = new DOMParser().parseFromString(markup, 'image/svg+xml');
+    return document.importNode(doc.documentElement, true);
+  }
+
+  function figuresTable(id, first, rows, columns) {
+    return el('table', { className: 'grid', id: id },
+      el('thead', null, el('tr', null, [first, 'Tickets'].concat(columns.map(function (c) { return c.title; }))
+        .map(function (h) { return el('th', null, h); }))),
+      el('tbody', null, rows.map(function (pair) {
+        return el('tr', { dataset: { name: pair[0] } }, el('td', null, pair[0]), el('td', { className: 'num' }, String(pair[1].tickets)),
+          columns.map(function (c) { return el('td', { className: 'num', dataset: { key: c.key } }, cell(pair[1][c.key])); }));
+      })));
+  }
+
+  function ladderBlock(ladder) {
+    var steps = ladder.steps || [];
+    var waiting = Object.keys(ladder.waiting || {}).map(function (c) { return c + ' ' + ladder.waiting[c] + '/' + ladder.min_sample; });
+    return el('div', { id: 'ladder' },
+      steps.length ? el('ul', { className: 'plain' }, steps.map(function (s) {
+        return el('li', { dataset: { category: s.category } }, s.category + ': move ' + s.direction + ' ' + JSON.stringify(s.change) + ' — ' + s.why + ' ',
+          s.direction === 'up' ? el('button', { type: 'button', className: 'promote', onclick: function (e) { promote(s.category, e.currentTarget); } }, 'Apply') : null);
+      })) : el('p', null, 'No proposals: a category moves up once ' + ladder.min_sample + ' recent settled replies show a precision whose Wilson lower bound reaches ' + Math.round(ladder.target * 100) + '%.'),
+      waiting.length ? el('p', { className: 'muted' }, 'Settled replies so far: ' + waiting.join(', ')) : null);
+  }
+
+  function promote(category, button) {
+    button.disabled = true;
+    api.call('POST', '/api/zendesk/admin/ladder/' + encodeURIComponent(category), {}).then(function (done) {
+      notice('ok', category + ': applied ' + JSON.stringify(done.change));
+      return Promise.all([loadPolicy(), loadPerformance()]);
+    }, function (failure) { button.disabled = false; notice('error', D.errorFrom(failure).message); });
+  }
+
+  function loadPerformance() {
+    return api.call('GET', '/api/zendesk/admin/performance').then(function (view) {
+      var where = D.clear(byId('performance'));
+      var categories = [['all', view.total]].concat(Object.keys(view.categories).sort().map(function (c) { return [c, view.categories[c]]; }));
+      var weeks = Object.keys(view.weeks).sort().map(function (w) { return [w, view.weeks[w]]; });
+      where.appendChild(el('p', { id: 'headline' }, view.headline));
+      where.appendChild(el('div', { className: 'charts' }, Object.keys(view.charts).map(function (name) {
+        return el('figure', { dataset: { chart: name } }, svg(view.charts[name]));
+      })));
+      where.appendChild(el('h3', null, 'Autonomy ladder'));
+      where.appendChild(ladderBlock(view.ladder));
+      where.appendChild(el('h3', null, 'Per category'));
+      where.appendChild(figuresTable('per-category', 'Category', categories, view.columns));
+      where.appendChild(el('h3', null, 'Per week'));
+      where.appendChild(figuresTable('per-week', 'Week', weeks, view.columns));
+    }, function (f) { failed(byId('performance'), f); });
+  }
+
   D.connect(client).then(function (connected) {
     api = connected;
-    return Promise.all([loadPolicy(), loadStatus(), loadDecisions()]);
+    return Promise.all([loadPolicy(), loadStatus(), loadDecisions(), loadPerformance()]);
   }, function (failure) {
     var err = D.errorFrom(failure);
     notice('error', err.message);
-    ['policy', 'status', 'decisions'].forEach(function (id) { D.clear(byId(id)); });
+    ['policy', 'status', 'decisions', 'performance'].forEach(function (id) { D.clear(byId(id)); });
   });
 }());

@@ -137,3 +137,28 @@ def test_an_agent_is_told_the_admin_page_is_for_admins(open_page):
     zaf.page.wait_for_selector("#policy .message.error")
     assert "Only Zendesk admins" in zaf.page.locator("#policy").inner_text()
     assert zaf.page.locator("#policy-table").count() == 0
+
+
+REPORTS = 2004  # howto_reports (auto): answered on its own; played here only
+
+
+def test_the_performance_section_shows_figures_with_sample_sizes_and_charts(open_page, stack):
+    from sandbox.team import Team
+    stack.play([REPORTS])
+    assert [c for c in stack.sb.comments(REPORTS) if c["author_id"] == stack.sb.bot_user_id and c["public"]]
+    Team(stack.sb).solve(REPORTS)
+    Team(stack.sb).rate(REPORTS, happy=True)
+    stack.drain()
+    zaf = open_page("admin.html", user=harness.ADMIN)
+    page = zaf.page
+    page.wait_for_selector("#per-category tr[data-name=howto_reports]")
+    line = page.locator("#per-category tr[data-name=howto_reports]")
+    assert line.locator("td[data-key=resolution_so_far]").inner_text() == "100% n=1"
+    assert line.locator("td[data-key=csat_bot]").inner_text() == "100% n=1"
+    assert line.locator("td[data-key=resolution]").inner_text() == "– n=0"  # inside the 7-day window
+    assert "so far" in page.locator("#headline").inner_text()
+    chart = page.locator("figure[data-chart=resolution_by_category] svg")
+    assert chart.count() == 1 and "howto_reports" in chart.inner_html() and "n=1" in chart.inner_html()
+    assert page.locator("figure[data-chart=csat] svg").count() == 1
+    assert "Settled replies so far" in page.locator("#ladder").inner_text()
+    assert page.locator("#per-week tbody tr").count() >= 1

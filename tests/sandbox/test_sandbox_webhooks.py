@@ -153,3 +153,45 @@ def test_control_endpoints(make_sandbox, receiver):
     assert requests.post(f"{sb.url}/_sandbox/customer_reply", json={}).status_code == 400
     assert requests.post(f"{sb.url}/_sandbox/flush", json={}).json()["drained"] is True
     assert len(received) == 4                      # created, comment, status->open, note
+
+
+def test_the_teams_follow_ups_send_the_events_deskhand_reads_outcomes_from(make_sandbox, receiver):
+    url, received = receiver
+    sb = make_sandbox(webhook_url=url, signing_secret=SECRET)
+    sb.play([1001])
+    assert requests.post(f"{sb.url}/_sandbox/rate", json={"ticket_id": 1001, "score": "good"}).status_code == 422
+    assert requests.post(f"{sb.url}/_sandbox/set_status", json={"ticket_id": 1001, "status": "solved"}).ok
+    rated = requests.post(f"{sb.url}/_sandbox/rate", json={"ticket_id": 1001, "score": "bad", "comment": "slow"})
+    assert rated.json()["satisfaction_rating"]["score"] == "bad"
+    assert zenpy_client().tickets(id=1001).satisfaction_rating.score == "bad"  # as the API serves it
+    assert requests.post(f"{sb.url}/_sandbox/set_status", json={"ticket_id": 1001, "status": "open"}).ok
+    changed = requests.post(f"{sb.url}/_sandbox/set_category", json={"ticket_id": 1001, "category": "billing"})
+    field = sb.store.account.get("category_field_id", 360001)
+    assert {"id": field, "value": "billing"} in changed.json()["ticket"]["custom_fields"]
+    assert requests.post(f"{sb.url}/_sandbox/set_category", json={"ticket_id": 1001}).status_code == 400
+    assert sb.flush_webhooks(5)
+    bodies = [json.loads(r["body"]) for r in received]
+    kinds = [b.get("type", "trigger " + b.get("deskhand_event", "")) for b in bodies]
+    assert kinds == ["zen:event-type:ticket.created", "zen:event-type:ticket.status_changed", "trigger rated",
+                     "zen:event-type:ticket.status_changed", "zen:event-type:ticket.custom_field_changed"]
+    assert bodies[3]["event"]["previous"] == "SOLVED" and bodies[4]["event"]["current"] == "billing"
+    for r in received:  # every one signed, the trigger's body too
+        headers = r["headers"]
+        assert headers["X-Zendesk-Webhook-Signature"] == expected_signature(
+            SECRET, headers["X-Zendesk-Webhook-Signature-Timestamp"], r["body"])
+
+
+def test_intercom_sends_closed_opened_and_rated_notifications():
+    from sandbox.intercom_sandbox import IntercomSandbox
+    sb = IntercomSandbox.from_seed()
+    sb.play([2003])
+    sb.close("2003")
+    sb.rate("2003", 4, "quick")
+    sb.reopen("2003")
+    sb.set_category("2003", "billing")
+    topics = [json.loads(body)["topic"] for body in sb._queue]
+    assert topics == ["conversation.user.created", "conversation.admin.closed", "conversation.rating.added",
+                      "conversation.admin.opened"]  # Intercom announces no attribute edit
+    conv = sb.conversation("2003")
+    assert conv["conversation_rating"]["rating"] == 4 and conv["state"] == "open"
+    assert conv["custom_attributes"]["deskhand_category"] == "billing"

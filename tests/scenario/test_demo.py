@@ -32,6 +32,18 @@ def test_the_demo_runs_the_loop_quietly_and_leaves_its_traces_where_show_finds_t
     assert len(re.findall(r"`deskhand approve \d+`", out)) == int(pending.group(1))
     # replies from the customer's own billing account are named (2002 asks for last month's invoice)
     assert re.search(r"answered from the customer's billing account: #\d+", out)
+    # the team's follow-ups came back as events and were recorded; the run ends with real figures
+    recorded = dict((k, int(v)) for k, v in re.findall(r"(\w+) (\d+)", re.search(r"outcomes recorded: (.*)", out).group(1)))
+    assert recorded["solved"] >= 5 and recorded["reopened"] == 1 and recorded["not_helped"] == 1, out[-3000:]
+    assert recorded["draft_sent_as_is"] == 1 and recorded["draft_edited"] == 1 and recorded["category_changed"] == 1
+    assert recorded["csat"] >= 3
+    resolution = re.search(r"autonomous resolution: (\d+)% n=(\d+) settled tickets; so far (\d+)% n=(\d+) "
+                           r"counting the (\d+) solved inside the 7-day reopen window", out)
+    assert resolution, out[-3000:]
+    so_far, n, pending = int(resolution.group(3)), int(resolution.group(4)), int(resolution.group(5))
+    assert pending >= 5 and n >= pending and so_far == round(100 * pending / n)  # nothing settled yet: all pending
+    assert re.search(r"ladder: no proposals|: move (up|down) ", out)
+    assert re.search(r"settled replies so far .*login_2fa \d+/30", out)
     # the vendors' per-request logging is kept out (the demo printed ~170 `INFO stripe` lines once)
     noisy = [r for r in caplog.records if r.levelno < logging.WARNING and r.name.split(".")[0] in VENDOR_LOGGERS]
     assert not noisy, [f"{r.name}: {r.getMessage()}" for r in noisy[:5]]

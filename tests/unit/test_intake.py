@@ -49,3 +49,22 @@ def test_trigger_form_dedupes_on_invocation_or_ticket_update():
     later = json.dumps({**rendered, "updated_at": "1700000099"}).encode()
     assert parse_zendesk(later, {}).delivery_id != a.delivery_id
     assert parse_zendesk(body, {"X-Zendesk-Webhook-Invocation-Id": "inv-9"}).delivery_id == "zendesk-trigger:inv-9"
+
+
+@pytest.mark.parametrize("change,kind", [({"previous": "OPEN", "current": "SOLVED"}, "ticket.solved"),
+                                         ({"previous": "SOLVED", "current": "OPEN"}, "ticket.reopened"),
+                                         ({"previous": "NEW", "current": "OPEN"}, None)])
+def test_status_changes_that_say_how_a_ticket_ended(change, kind):
+    e = parse_zendesk(event("ticket.status_changed", event=change), {})
+    assert (e.kind if e else None) == kind
+
+
+def test_a_field_change_and_the_rating_trigger_are_outcome_events():
+    field = parse_zendesk(event("ticket.custom_field_changed", event={"current": "bug_report", "previous": None,
+                                                                     "custom_field": {"id": "360001"}}), {})
+    assert (field.kind, field.ticket_id) == ("ticket.field_changed", "42")
+    from app.intake.parse import RATING_TRIGGER_TEMPLATE
+    body = json.dumps({**RATING_TRIGGER_TEMPLATE, "ticket_id": "42", "updated_at": "2026-12-01T10:00:00Z",
+                       "requester_id": "7"}).encode()
+    rated = parse_zendesk(body, {"X-Zendesk-Webhook-Invocation-Id": "inv-9"})
+    assert (rated.kind, rated.ticket_id, rated.delivery_id) == ("ticket.rated", "42", "zendesk-trigger:inv-9")

@@ -91,6 +91,14 @@ def test_user_replied_names_the_customers_new_part():
     assert event.kind == "ticket.customer_replied" and event.comment_id == "77" and event.author_id == "6650a1"
 
 
+@pytest.mark.parametrize("topic,kind", [("conversation.admin.closed", "ticket.solved"),
+                                        ("conversation.admin.opened", "ticket.reopened"),
+                                        ("conversation.rating.added", "ticket.rated")])
+def test_outcome_topics_are_events_without_a_trigger_comment(topic, kind):
+    event = parse_intercom(notification(topic, author={"type": "admin", "id": "814"}))
+    assert (event.kind, event.ticket_id, event.comment_id, event.delivery_id) == (kind, "215", "", "intercom:notif_1")
+
+
 @pytest.mark.parametrize("topic", ["ping", "conversation.admin.replied", "conversation.admin.noted",
                                    "contact.user.created"])
 def test_other_topics_are_not_events(topic):

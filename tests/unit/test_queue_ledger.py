@@ -44,6 +44,12 @@ def test_non_actionable_events_are_stored_without_a_job(db):
     assert db["inbox"].count == 1 and db["jobs"].count == 0
 
 
+def test_outcome_events_get_a_job_to_observe_the_ticket(db):
+    for n, kind in enumerate(sorted(jobs.OBSERVED)):
+        jobs.store_delivery(db, ev(f"o{n}", kind=kind), b"{}")
+    assert sorted(r["kind"] for r in db["jobs"].rows) == sorted(jobs.OBSERVED)
+
+
 def test_one_worker_per_ticket_and_lease_expiry(db):
     jobs.store_delivery(db, ev("a", ticket="1"), b"{}", now=100)
     jobs.store_delivery(db, ev("b", ticket="1"), b"{}", now=101)

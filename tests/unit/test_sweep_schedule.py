@@ -22,15 +22,18 @@ def db(tmp_path):
 
 def test_jobs_come_from_the_settings():
     specs = {s.name: s for s in scheduler.job_specs(Settings(sweep_minutes=20, kb_sync_minutes=60))}
-    assert set(specs) == {"sweep", "kb_sync", "digest", "retrain"}
+    assert set(specs) == {"sweep", "kb_sync", "outcomes", "digest", "retrain"} and specs["outcomes"].interval_s == 6 * 3600
     assert "day_of_week='0'" in str(specs["retrain"].trigger)  # weekly, Sunday 03:00 UTC
     assert specs["sweep"].interval_s == 1200 and specs["kb_sync"].interval_s == 3600
     assert str(specs["digest"].trigger).startswith("cron[") and "hour='8'" in str(specs["digest"].trigger)
     cron = {s.name: s for s in scheduler.job_specs(Settings(sweep_minutes=0, sweep_cron="*/30 7-19 * * 1-5",
-                                                            kb_sync_minutes=0, digest_cron="", retrain_cron=""))}
+                                                            kb_sync_minutes=0, digest_cron="", retrain_cron="",
+                                                            outcomes_sweep_minutes=0))}
     assert set(cron) == {"sweep"} and cron["sweep"].interval_s == 0 and "day_of_week='1-5'" in str(cron["sweep"].trigger)
-    assert scheduler.job_specs(Settings(sweep_minutes=0, kb_sync_minutes=0, digest_cron="", retrain_cron="")) == []
-    intercom = scheduler.job_specs(Settings(helpdesk="intercom", sweep_minutes=15, kb_sync_minutes=0, digest_cron="", retrain_cron=""))
+    assert scheduler.job_specs(Settings(sweep_minutes=0, kb_sync_minutes=0, digest_cron="", retrain_cron="",
+                                        outcomes_sweep_minutes=0)) == []
+    intercom = scheduler.job_specs(Settings(helpdesk="intercom", sweep_minutes=15, kb_sync_minutes=0, digest_cron="",
+                                            retrain_cron="", outcomes_sweep_minutes=0))
     assert [s.name for s in intercom] == ["sweep"]  # Intercom sweeps search waiting_since
     with pytest.raises(ConfigError, match="sweep_cron"):
         load_settings(environ={"DESKHAND_SWEEP_CRON": "every day"})
@@ -81,7 +84,8 @@ def test_at_most_one_run_at_a_time_across_threads(tmp_path):
 
 
 def test_a_restarted_worker_waits_out_the_interval_instead_of_sweeping_again_at_once(tmp_path):
-    settings = Settings(data_dir=str(tmp_path), sweep_minutes=30, kb_sync_minutes=0, digest_cron="", retrain_cron="")
+    settings = Settings(data_dir=str(tmp_path), sweep_minutes=30, kb_sync_minutes=0, digest_cron="", retrain_cron="",
+                        outcomes_sweep_minutes=0)
     db = connect(settings.db_path)
     migrate(db)
     ran_at = time.time() - 600  # the last sweep started 10 minutes ago
@@ -100,7 +104,8 @@ def test_a_restarted_worker_waits_out_the_interval_instead_of_sweeping_again_at_
 
 
 def test_the_scheduled_job_runs_under_the_lease_once_per_firing_and_records_its_outcome(tmp_path, monkeypatch):
-    settings = Settings(data_dir=str(tmp_path), sweep_minutes=0, kb_sync_minutes=0, digest_cron="0 8 * * *", retrain_cron="")
+    settings = Settings(data_dir=str(tmp_path), sweep_minutes=0, kb_sync_minutes=0, digest_cron="0 8 * * *",
+                        retrain_cron="", outcomes_sweep_minutes=0)
     calls = []
     monkeypatch.setattr(scheduler, "DIGEST_HOOKS", [lambda s: calls.append(s.data_dir)])
     [spec] = scheduler.job_specs(settings)
