@@ -263,12 +263,13 @@ def demo(as_json: bool, data_dir: str | None, helpdesk: str) -> None:
 
 
 from app.cli.eval import eval_, train  # noqa: E402
+from app.cli.insights import insights  # noqa: E402
 from app.cli.kb import kb  # noqa: E402
 from app.cli.policy import categories, policy  # noqa: E402
 from app.cli.replay import replay  # noqa: E402
 from app.cli.sweep import sweep  # noqa: E402
 
-for command in (policy, categories, kb, train, eval_, sweep, replay):
+for command in (policy, categories, kb, train, eval_, sweep, replay, insights):
     main.add_command(command)
 
 
