@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from app.build import build_helpdesk, build_systems, prepare_database
+from app.build import build_systems, prepare_database
 from app.core.config import Settings
 from app.helpdesks.zendesk import build_export
 from app.insights import records
