@@ -164,3 +164,18 @@ def test_a_recurring_error_files_one_issue_and_keeps_its_count(helpdesk_with_sig
     assert "Now 11 customer reports" in comment["input"]["body"] and "(was 8)" in comment["input"]["body"]
     assert third.report["recurring_errors"][0]["count"] == 11
     assert all(len(notes(t)) == 1 for t in planted("bug") | {"3050", "3051", "3052"})
+
+
+def test_the_daily_digest_goes_to_slack_with_every_line_linked(helpdesk_with_signals, vendors):
+    from app.insights.digest import daily
+    from app.insights.report import latest
+    sb, settings = helpdesk_with_signals
+    posts = vendors.apps["slack"].config["writes"]
+    before = len(posts)
+    daily(settings, now=sample_now())
+    (post,) = posts[before:]
+    text = post["text"]
+    assert "Rising: *growth" in text and "At risk: *Harborview Hotels*" in text
+    assert "Recurring error: *ERR_PDF_RENDER_TIMEOUT" in text and "/agent/tickets/3040|#3040>" in text
+    stored = latest(connect(settings.db_path))
+    assert stored["recurring_errors"][0]["issue"] and stored["accounts_at_risk"][0]["name"] == "Harborview Hotels"
