@@ -43,6 +43,7 @@ class Risk:
     weighted: float  # score × ARR
     reasons: tuple[str, ...]
     tickets: tuple[str, ...]
+    people: tuple[str, ...] = ()  # the requesters' emails
 
     @property
     def level(self) -> str:
@@ -99,7 +100,8 @@ def score(account: Account, tickets: list[TicketRecord], signals: dict[str, Tick
     total = round(min(1.0, total), 2)
     return Risk(account=account.id, name=account.name, plan=account.plan, arr=account.arr, score=total,
                 weighted=round(total * account.arr, 2), reasons=tuple(reasons),
-                tickets=tuple(t.id for t in sorted(tickets, key=lambda t: t.created_at)))
+                tickets=tuple(t.id for t in sorted(tickets, key=lambda t: t.created_at)),
+                people=tuple(sorted({t.requester for t in tickets if t.requester})))
 
 
 def at_risk(risks: list[Risk], threshold: float = AT_RISK) -> list[Risk]:

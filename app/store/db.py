@@ -240,6 +240,6 @@ def m015_insights(db: sqlite_utils.Database) -> None:
     # last written to the CRM, so an unchanged score is not written again
     db["insight_risks"].create({
         "account": str, "name": str, "plan": str, "arr": float, "score": float, "level": str,
-        "reasons": str, "tickets": str, "at": float, "crm_value": str}, pk="account")
+        "reasons": str, "tickets": str, "people": str, "at": float, "crm_value": str}, pk="account")
     # each run's report (JSON), for the /admin page, the nav_bar app and the Slack digest
     db["insight_reports"].create({"id": int, "at": float, "since_s": float, "report": str}, pk="id")
