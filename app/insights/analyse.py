@@ -34,14 +34,17 @@ class Findings:
     gaps: tuple[str, ...] = ()  # a lookup that failed, and what it left out
 
 
-REPEAT_AT = 0.5  # cosine between two tickets of one person that makes the later one "about the same thing"
+REPEAT_AT = 0.6  # cosine between two tickets of one person that makes the later one "about the same thing"
 BASELINE_S = 56 * DAY_S
 
 
 def ticket_signals(tickets: list[TicketRecord], vectors: np.ndarray,
-                   flags: Callable[[str], tuple[str, ...]] | None = None) -> dict[str, churn.TicketSignals]:
-    """Frustration, cancellation intent (`flags`: the sensitivity detector's) and repeat contact of
-    each ticket (`vectors`: theirs, in the same order)."""
+                   flags: Callable[[str], tuple[str, ...]] | None = None,
+                   usual: dict[str, float] | None = None) -> dict[str, churn.TicketSignals]:
+    """Frustration, repeat contact (`vectors`: the tickets', in order) and cancellation intent
+    (`flags`: the sensitivity detector's) of each ticket. Intent is read only for accounts whose
+    tickets already show frustration beyond their `usual` or a repeat: a churn risk starts in the
+    ticket stream, and the detector is the run's slowest step (27 ms a ticket)."""
     if flags is None:
         from app.reasoning.sensitivity import flags_for as flags
     order = sorted(range(len(tickets)), key=lambda i: tickets[i].created_at)
@@ -52,8 +55,13 @@ def ticket_signals(tickets: list[TicketRecord], vectors: np.ndarray,
         if earlier and float((vectors[earlier] @ vectors[i]).max()) >= REPEAT_AT:
             repeat.add(i)
         earlier.append(i)
-    return {t.id: churn.TicketSignals(sentiment.score(t.text)[1], "churn" in flags(t.text), i in repeat)
-            for i, t in enumerate(tickets)}
+    frustration = [sentiment.score(t.text)[1] for t in tickets]
+    angry: Counter = Counter(t.account for t, f in zip(tickets, frustration) if f >= churn.FRUSTRATED)
+    usual = usual or {}
+    read = {t.account for i, t in enumerate(tickets) if i in repeat} | {
+        a for a, n in angry.items() if n - (usual.get(a, 0.0) + 2 * usual.get(a, 0.0) ** 0.5) >= 1}
+    return {t.id: churn.TicketSignals(frustration[i], ("churn" in flags(t.text)) if t.account in read else None,
+                                      i in repeat) for i, t in enumerate(tickets)}
 
 
 def analyse(tickets: list[TicketRecord], vectors: np.ndarray, accounts: dict[str, Account], now: float,
@@ -75,8 +83,8 @@ def analyse(tickets: list[TicketRecord], vectors: np.ndarray, accounts: dict[str
     plan_of = _plans([t for t in in_window if t.id in named], accounts, crm_plan, gaps)
     trends = tuple(Trend(topic, tuple(Counter(plan_of.get(i, "") or "unknown" for i in topic.tickets).most_common()))
                    for topic in rising)
-    signals = ticket_signals(in_window, vectors[window], flags)
     usual = _usual_frustrated(tickets, start - BASELINE_S, start, since_s / BASELINE_S)
+    signals = ticket_signals(in_window, vectors[window], flags, usual)
     by_account: dict[str, list[TicketRecord]] = {}
     for t in in_window:
         if t.account:

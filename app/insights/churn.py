@@ -23,7 +23,7 @@ WEIGHTS = {"frustrated": 0.15, "frustrated_max": 0.45, "repeat": 0.1, "intent": 
 @dataclass(frozen=True)
 class TicketSignals:
     frustration: float
-    cancel_intent: bool
+    cancel_intent: bool | None  # None: not read (the account showed no other sign in its tickets)
     repeat: bool = False  # the same person wrote about the same thing earlier in the window
 
 
@@ -78,7 +78,8 @@ def score(account: Account, tickets: list[TicketRecord], signals: dict[str, Tick
     `usual_frustrated`: how many frustrated tickets its baseline predicts for a window."""
     reasons, total = [], 0.0
     frustrated = [t for t in tickets if signals[t.id].frustration >= FRUSTRATED]
-    excess = len(frustrated) - usual_frustrated
+    # beyond what chance gives an account this angry anyway (a count is about as uncertain as its root)
+    excess = len(frustrated) - (usual_frustrated + 2 * usual_frustrated ** 0.5)
     if excess >= 1:
         total += min(WEIGHTS["frustrated_max"], WEIGHTS["frustrated"] * int(excess))
         reasons.append(f"{len(frustrated)} frustrated ticket{'s' if len(frustrated) > 1 else ''} "
@@ -87,7 +88,7 @@ def score(account: Account, tickets: list[TicketRecord], signals: dict[str, Tick
     if again:
         total += WEIGHTS["repeat"]
         reasons.append("wrote again about the same thing: " + ", ".join(f"#{t.id} ({t.requester})" for t in again))
-    intent = [t for t in tickets if signals[t.id].cancel_intent]
+    intent = [t for t in tickets if signals[t.id].cancel_intent is True]
     if intent:
         total += WEIGHTS["intent"]
         reasons.append(f"talks of cancelling or leaving ({', '.join('#' + t.id for t in intent)})")

@@ -5,7 +5,10 @@ A ticket is bug-like when it quotes an error code, or reads more like the exampl
 below than like the other requests (in the multilingual encoder's space, so in any language).
 Bug-like tickets are grouped by meaning, and groups quoting the same error code are joined: a
 customer who pastes `ERR_PDF_RENDER_TIMEOUT` and one who describes the same failure in Spanish end
-up together. A group is a recurring error from MIN_TICKETS tickets by MIN_PEOPLE people."""
+up together. A group is a recurring error from MIN_TICKETS tickets by MIN_PEOPLE people, when it
+is new or growing: at least RISE times what the baseline before the window predicts, plus one (a
+bug reported at the same steady rate for months is known, and each report already met the bug
+tracker one by one)."""
 from __future__ import annotations
 
 import hashlib
@@ -21,6 +24,8 @@ from app.insights.words import typical_words
 MIN_TICKETS = 5
 MIN_PEOPLE = 3
 JOIN_AT = 0.5
+RISE = 2.0
+BASELINE_S = 56 * 86400
 # An error code: words joined by _ or -, with an underscore or a digit (ERR_PDF_TIMEOUT, RX-504), or hex.
 _CODE = re.compile(r"\b(?=[\w-]*[A-Za-z])(?=[\w-]*[_\d])[A-Za-z0-9]+(?:[_-][A-Za-z0-9]+)+\b|\b0x[0-9a-fA-F]{4,}\b")
 BUG_EXAMPLES = (
@@ -63,11 +68,15 @@ def example_vectors(encoder=None) -> tuple[np.ndarray, np.ndarray]:
 
 
 def find(tickets: list[TicketRecord], vectors: np.ndarray, start: float, end: float,
-         examples: tuple[np.ndarray, np.ndarray], min_tickets: int = MIN_TICKETS) -> list[RecurringError]:
-    """The recurring errors among the tickets created in (start, end]."""
+         examples: tuple[np.ndarray, np.ndarray], min_tickets: int = MIN_TICKETS,
+         baseline_s: float = BASELINE_S) -> list[RecurringError]:
+    """The recurring errors among the tickets created in (start, end], against (start - baseline_s, start]."""
     inside = [i for i, t in enumerate(tickets) if start < t.created_at <= end]
     if not inside:
         return []
+    before = [i for i, t in enumerate(tickets) if start - baseline_s < t.created_at <= start]
+    if before:
+        before = [i for i, k in zip(before, bug_like(vectors[before], [tickets[i].text for i in before], examples)) if k]
     texts = [tickets[i].text for i in inside]
     keep = bug_like(vectors[inside], texts, examples)
     bugs = [i for i, k in zip(inside, keep) if k]
@@ -79,6 +88,8 @@ def find(tickets: list[TicketRecord], vectors: np.ndarray, start: float, end: fl
             continue
         members.sort(key=lambda i: (tickets[i].created_at, tickets[i].id))
         shared = _shared_codes([codes(tickets[i].text) for i in members])
+        if len(members) < RISE * (_expected(tickets, vectors, members, before, set(shared), (end - start) / baseline_s) + 1):
+            continue
         words = typical_words([tickets[i].text for i in members], [tickets[i].text for i in inside], 3)
         title = f"{shared[0]}: " if shared else ""
         title += f"{len(members)} customer reports — " + " · ".join(words)
@@ -89,6 +100,16 @@ def find(tickets: list[TicketRecord], vectors: np.ndarray, start: float, end: fl
             last_seen=tickets[members[-1]].created_at,
             accounts=tuple(sorted({tickets[i].account for i in members if tickets[i].account}))))
     return sorted(found, key=lambda e: len(e.tickets), reverse=True)
+
+
+def _expected(tickets, vectors, members: list[int], before: list[int], shared: set[str], scale: float) -> float:
+    """How many of this group's tickets the baseline predicts for the window: baseline bug reports that
+    would have joined it (by meaning, or quoting its code)."""
+    if not before:
+        return 0.0
+    near = (vectors[before] @ vectors[members].T).mean(1) >= JOIN_AT
+    quoting = np.array([bool(codes(tickets[i].text) & shared) for i in before], dtype=bool)
+    return float((near | quoting).sum()) * scale
 
 
 def _group(bugs: list[int], vectors: np.ndarray, quoted: dict[int, set[str]]) -> list[list[int]]:
