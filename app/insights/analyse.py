@@ -4,7 +4,7 @@ tickets, accounts and whatever billing and CRM the team connected. The lookups a
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import numpy as np
@@ -64,6 +64,15 @@ def ticket_signals(tickets: list[TicketRecord], vectors: np.ndarray,
                                       i in repeat) for i, t in enumerate(tickets)}
 
 
+def intent_read(tickets: list[TicketRecord], signals: dict[str, churn.TicketSignals],
+                flags: Callable[[str], tuple[str, ...]] | None = None) -> dict[str, churn.TicketSignals]:
+    """The signals of the tickets whose cancellation intent was not read yet, with it read."""
+    if flags is None:
+        from app.reasoning.sensitivity import flags_for as flags
+    return {t.id: replace(signals[t.id], cancel_intent="churn" in flags(t.text))
+            for t in tickets if signals[t.id].cancel_intent is None}
+
+
 def analyse(tickets: list[TicketRecord], vectors: np.ndarray, accounts: dict[str, Account], now: float,
             since_s: float = 14 * DAY_S, *, examples: tuple[np.ndarray, np.ndarray],
             billing: Callable[[list[str]], list] | None = None, crm_plan: Callable[[str], str] | None = None,
@@ -93,8 +102,9 @@ def analyse(tickets: list[TicketRecord], vectors: np.ndarray, accounts: dict[str
     for account_id, mine in by_account.items():
         account = accounts.get(account_id) or Account(account_id, account_id)
         first = churn.score(account, mine, signals, usual_frustrated=usual.get(account_id, 0.0))
-        if first.score + churn.WEIGHTS["failed_payment"] + churn.WEIGHTS["downgrade"] < churn.AT_RISK:
-            risks.append(first)  # billing could not lift it to at risk: no lookup needed
+        if first.score + churn.WEIGHTS["intent"] + churn.WEIGHTS["failed_payment"] + churn.WEIGHTS["downgrade"] \
+                < churn.AT_RISK:
+            risks.append(first)  # nothing left to learn could lift it to at risk: no lookup needed
             continue
         money = churn.BillingSignals()
         if billing is not None:
@@ -102,6 +112,8 @@ def analyse(tickets: list[TicketRecord], vectors: np.ndarray, accounts: dict[str
                 money = churn.billing_signals(billing(sorted({t.requester for t in mine})), start, now)
             except Exception as exc:  # noqa: BLE001 - a failing connector is a gap, never a crash
                 gaps.append(f"billing for {account.name}: {exc}")
+        if money.failed_payments or money.downgrades:  # billing shows a sign: now the intent is worth reading
+            signals.update(intent_read(mine, signals, flags))
         risks.append(churn.score(account, mine, signals, money, usual.get(account_id, 0.0)))
     return Findings(now=now, since_s=since_s, tickets=len(in_window), trends=trends,
                     risks=tuple(churn.at_risk(risks)), errors=tuple(errors),
