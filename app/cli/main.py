@@ -264,18 +264,16 @@ def demo(as_json: bool, data_dir: str | None, helpdesk: str) -> None:
 
 from app.cli.eval import eval_, train  # noqa: E402
 from app.cli.gaps import gaps  # noqa: E402
+from app.cli.insights import insights  # noqa: E402
 from app.cli.kb import kb  # noqa: E402
 from app.cli.model import model  # noqa: E402
+from app.cli.performance import ladder, outcomes, performance  # noqa: E402
 from app.cli.policy import categories, policy  # noqa: E402
 from app.cli.replay import replay  # noqa: E402
 from app.cli.sweep import sweep  # noqa: E402
 
-for command in (policy, categories, kb, train, eval_, sweep, replay, model, gaps):
-    main.add_command(command)
-
-from app.cli.performance import ladder, outcomes, performance  # noqa: E402
-
-for command in (performance, ladder, outcomes):
+for command in (policy, categories, kb, train, eval_, sweep, replay, model, gaps, insights, performance, ladder,
+                outcomes):
     main.add_command(command)
 
 

@@ -77,7 +77,7 @@ def case_file(triage: Triage, decision: Decision, evidence: Evidence, matches: l
     lines += ["", "CUSTOMER", f"- {ticket.requester.name or '?'} <{ticket.requester.email or '?'}>"
               + (f", on {triage.page_url or ticket.page_url}" if triage.page_url or ticket.page_url else "")
               + (f" ({triage.page_area_name})" if triage.page_area_name else "")]
-    for kind in ("plan", "arr", "tier", "owner", "renewal"):
+    for kind in ("plan", "arr", "tier", "owner", "renewal", "churn_risk"):  # churn_risk: app/insights
         lines += [f"- {_said(f)}" for f in evidence.of(kind)]
     disagreements = conflicts(evidence)
     if disagreements:

@@ -11,7 +11,7 @@ import json
 import os
 import re
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import sqlite_utils
 
@@ -19,6 +19,7 @@ from app.checks.check import check_reply
 from app.checks.claims import Source
 from app.checks.redaction import redact
 from app.core.domain import Comment, Evidence, Fact, Ticket, TicketEvent
+from app.insights import risk_store
 from app.pipeline import account_reply, actions, bug_report, guards, plan
 from app.pipeline.gather import Gatherer, Systems
 from app.pipeline.think import Account, Guardrails, since_answer, think
@@ -220,7 +221,10 @@ class Pipeline:
             return [Fact("helpdesk", f"#{t.id} {t.subject} — {t.outcome or t.status}, {t.created_at[:10]}"
                          + (f", {t.category}" if t.category else ""), self.helpdesk.ticket_link(t.id),
                          at=t.created_at, kind="history", system=self.helpdesk.display_name) for t in found]
-        return self.gatherer.gather(snap.ticket, plan, message, history)
+        evidence = self.gatherer.gather(snap.ticket, plan, message, history)
+        # the account's churn risk from the last insights run (app/insights), for the case file
+        risk = risk_store.for_ticket(self.db, snap.ticket.id, snap.ticket.requester.email)
+        return replace(evidence, facts=evidence.facts + (risk_store.as_fact(risk),)) if risk else evidence
 
     def _write(self, ticket: Ticket, key: str, action: str, update: dict, log) -> None:
         marker = ledger.marker_tag(key)

@@ -31,8 +31,13 @@ from app.store.db import connect, migrate, transaction
 
 log = logging.getLogger("deskhand.scheduler")
 
-# Later issues register what the daily digest sends: each hook gets the settings.
-DIGEST_HOOKS: list[Callable[[Settings], None]] = []
+def _insights(settings: Settings) -> None:
+    from app.insights.digest import daily
+    daily(settings)
+
+
+# What the daily digest sends: each hook gets the settings.
+DIGEST_HOOKS: list[Callable[[Settings], None]] = [_insights]
 
 
 class Busy(DeskhandError):
@@ -246,8 +251,6 @@ def _outcomes(settings: Settings, helpdesk) -> None:
 
 
 def _digest(settings: Settings) -> None:
-    if not DIGEST_HOOKS:
-        log.info("daily digest: nothing registered to send yet")
     for hook in DIGEST_HOOKS:
         hook(settings)
 

@@ -254,3 +254,22 @@ def m014_learning(db: sqlite_utils.Database) -> None:
     db["feedback"].add_column("corrected_category", str, not_null_default="")
     # /metrics reads finished jobs' latency incrementally, newest first
     db["jobs"].create_index(["status", "updated_at"])
+
+
+@migration
+def m015_insights(db: sqlite_utils.Database) -> None:
+    # one row per recurring error Deskhand filed: the Linear issue, the count it last reported and
+    # the tickets it holds, so any number of runs keeps to one issue and comments only on news.
+    # `state` is `planned` from before the create call until the issue is known (a crash between
+    # them re-finds the issue by its stored title, which Linear's create dedupes on).
+    db["insight_errors"].create({
+        "key": str, "title": str, "codes": str, "state": str, "issue_id": str, "identifier": str, "url": str,
+        "reported": int, "tickets": str, "first_seen": float, "last_seen": float, "created_at": float,
+        "updated_at": float}, pk="key")
+    # each account's latest churn risk, for the case file and the sidebar; `crm_value` is what was
+    # last written to the CRM, so an unchanged score is not written again
+    db["insight_risks"].create({
+        "account": str, "name": str, "plan": str, "arr": float, "score": float, "level": str,
+        "reasons": str, "tickets": str, "people": str, "at": float, "crm_value": str}, pk="account")
+    # each run's report (JSON), for the /admin page, the nav_bar app and the Slack digest
+    db["insight_reports"].create({"id": int, "at": float, "since_s": float, "report": str}, pk="id")

@@ -223,3 +223,12 @@ def decisions():
     limit = parse_int(request.args.get("limit") or None, "limit", 1, admin_data.LOG_MAX, 50)
     return _page("decisions.html", rows=admin_data.decision_log(get_db(), limit, helpdesk().ticket_link),
                  iso=admin_data.iso)
+
+
+# -- insights (docs/insights.md): the last stored run; computing one is the digest's or the CLI's job --
+
+@bp.get("/insights")
+def insights():
+    from app.insights.report import html_body, latest
+    report = latest(get_db())
+    return _page("insights.html", body=html_body(report) if report else "")

@@ -94,7 +94,15 @@ def ticket(ticket_id: str):
     view = app_data.ticket_view(get_db(), PLATFORM, ticket_id, helpdesk().ticket_link(ticket_id))
     if view is None:
         return _error(404, f"Deskhand has no record of ticket {ticket_id}")
-    return jsonify(view)
+    return jsonify({**view, "account_risk": _account_risk(ticket_id)})
+
+
+def _account_risk(ticket_id: str) -> dict | None:
+    """The churn risk of the ticket's account from the last insights run (docs/insights.md)."""
+    from app.insights.risk_store import for_ticket
+    risk = for_ticket(get_db(), ticket_id)
+    return None if risk is None else {"name": risk["name"], "score": risk["score"], "level": risk["level"],
+                                      "reasons": risk["reasons"], "plan": risk["plan"], "arr": risk["arr"]}
 
 
 @bp.post("/actions/<action_id>/approve")
@@ -180,3 +188,11 @@ def promote(category: str):
     except ladder.LadderError as exc:
         return _error(409, str(exc))
     return jsonify({"category": category, "change": step.change, "why": step.why})
+
+
+# -- the nav_bar's insights (docs/insights.md) -------------------------------------------------------
+
+@bp.get("/admin/insights")
+def insights():
+    from app.insights.report import latest
+    return jsonify(report=latest(get_db()))

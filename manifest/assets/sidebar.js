@@ -61,12 +61,21 @@
     if (flash) { parts.push(message(flash.kind, flash.text)); flash = null; }
     parts.push(decisionSection(data.decision || {}));
     parts.push(triageSection(data.triage || {}, data.completeness));
+    parts.push(riskSection(data.account_risk));
     parts.push(reasonsSection((data.decision || {}).reasons || []));
     parts.push(evidenceSection(data.evidence || [], data.gaps || []));
     parts.push(draftSection(data.draft));
     parts.push(actionsSection(data.pending_actions || [], data.actions_taken || []));
     parts.push(ratingSection(data.ticket_id || ticketId, data.feedback));
     show.apply(null, parts);
+  }
+
+  /* The account's churn risk from the last insights run (docs/insights.md); nothing when not at risk. */
+  function riskSection(risk) {
+    if (!risk) { return null; }
+    return el('section', { id: 'account-risk' }, el('h2', null, 'Account at risk'),
+      el('p', null, el('strong', null, risk.name), ' — churn risk ' + D.number(risk.score) + ' (' + risk.level + ')'),
+      el('ul', null, (risk.reasons || []).map(function (r) { return el('li', null, r); })));
   }
 
   function decisionSection(decision) {

@@ -45,7 +45,10 @@ COMPANY_ALWAYS = ("createdate", "hs_lastmodifieddate", "hs_object_id")
 READ_ONLY = {"hs_object_id", "createdate", "lastmodifieddate", "associatedcompanyid"}
 CONTACT_PROPERTIES = ("email", "firstname", "lastname", "phone", "jobtitle", "company",
                       "lifecyclestage", "hs_lead_status", "hubspot_owner_id", "plan_tier", "arr",
-                      "renewal_date", "last_support_ticket", "support_escalation")
+                      "renewal_date", "last_support_ticket", "support_escalation",
+                      # custom properties the sample portal made for Deskhand (a churn flag from a
+                      # ticket; the account's churn score from the insights)
+                      "deskhand_churn_risk", "deskhand_churn_score")
 NOTE_TO_CONTACT = 202
 OWNERS = (  # Brightline's account team (its support agents are in Zendesk, not here)
     ("83625191", "Priya", "Raman", "Customer Success"),

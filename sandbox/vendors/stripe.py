@@ -55,6 +55,13 @@ PINNED = {
     "tomas@crescentfinancial.example": {"seats": 40, "start": date(2025, 11, 12), "story": "twice_refunded"},
 }
 STORIES = ("cancel_at_period_end", "canceled", "partly_refunded", "disputed")  # one customer each
+# The account at risk planted for the insights (sandbox/company/signals.jsonl holds its tickets): a
+# downgrade (fewer seats, credited) on the date and a declined charge five days later. Applied after
+# every customer is built, so the rest of the account is what it was without it.
+AT_RISK = {"kortiz@harborviewhotels.example": date(2026, 11, 5)}  # Harborview Hotels
+# The held-out one (signals_heldout.jsonl), given only to scripts/bench_insights.py, so nothing tuned
+# on the sample company ever saw it.
+AT_RISK_HELD_OUT = {"kenjih@halcyonhealth.example": date(2026, 11, 4)}  # Halcyon Health Partners
 
 
 def create_app(data: dict, latency_s: float = 0.0) -> Flask:
@@ -409,7 +416,7 @@ def refund_object(rid: str, charge: dict, amount: int, created: int, reason: str
 
 # -- sample data --------------------------------------------------------------------------------
 
-def sample_data(account: dict) -> dict:
+def sample_data(account: dict, at_risk: dict | None = None) -> dict:
     """Brightline's Stripe account from the sample account: a customer for most end users
     (NO_RECORD_SHARE have none), each on their organization's plan with its last HISTORY periods
     billed; the customers the ticket stream names set up to match it (PINNED), and one customer
@@ -425,6 +432,8 @@ def sample_data(account: dict) -> dict:
         if user["email"] not in absent:
             book.add(user, orgs.get(user.get("organization_id")),
                      {"story": stories.get(user["email"], ""), **PINNED.get(user["email"], {})})
+    for email, day in (AT_RISK if at_risk is None else at_risk).items():
+        book.downgrade_and_decline(email, day)
     return {"api_key": API_KEY, "customers": book.customers, "products": list(book.products.values()),
             "subscriptions": book.subscriptions, "invoices": book.invoices, "charges": book.charges,
             "refunds": book.refunds}
@@ -538,6 +547,37 @@ class _Book:
         elif story == "disputed":
             older = [c for c in self.charges if c["customer"] == sub["customer"]]
             older[max(0, len(older) - 3)]["disputed"] = True
+
+    def downgrade_and_decline(self, email: str, day: date) -> None:
+        """A third of the seats given up on `day` (a proration credit), then an add-on charge declined."""
+        customer = next(c for c in self.customers if c["email"] == email)
+        sub = next(s for s in self.subscriptions if s["customer"] == customer["id"])
+        item = sub["items"]["data"][0]
+        price, before = item["price"], item["quantity"]
+        after = before - before // 3
+        product = next(p["name"] for p in self.products.values() if p["id"] == price["product"])
+        start, end = _ts(day), item["current_period_end"]
+        credit = -round(price["unit_amount"] * (before - after) * (end - start) / (end - item["current_period_start"]))
+        number = f"{customer['invoice_prefix']}-{customer['next_invoice_sequence']:04d}"
+        update = invoice_object(self.id("in_1", 23), number, customer, sub, product, 0, start, (start, end),
+                                self.id("pi_3", 23), True, self.id("", 40), "subscription_update")
+        line = update["lines"]["data"][0]
+        line.update(amount=credit, quantity=before - after,
+                    description=f"Unused time on {before - after} × {product} after {day:%d %b %Y}")
+        line["parent"]["subscription_item_details"]["proration"] = True
+        item["quantity"] = after
+        addon_day = day + timedelta(days=5)
+        created, intent = _ts(addon_day), self.id("pi_3", 23)
+        addon = invoice_object(self.id("in_1", 23), f"{customer['invoice_prefix']}-{customer['next_invoice_sequence'] + 1:04d}",
+                               customer, sub, product, 250000, created, (created, created), intent, False,
+                               self.id("", 40), "manual")
+        addon["lines"]["data"][0]["description"] = "Premium support (annual add-on)"
+        customer.update(next_invoice_sequence=customer["next_invoice_sequence"] + 2, delinquent=True)
+        self.invoices += [update, addon]
+        self.charges.append(charge_object(self.id("ch_3", 23), customer, 250000, created + 3600, intent,
+                                          customer["invoice_settings"]["default_payment_method"], self.id("", 60),
+                                          "Premium support (annual add-on)", failure="Your card was declined."))
+        sub["latest_invoice"] = addon["id"]
 
     def _refund(self, charge: dict, amount: int, created: int, reason: str) -> None:
         charge["amount_refunded"] += amount

@@ -1,0 +1,78 @@
+"""Rising topics: recent tickets grouped by meaning, each group compared with how often the same
+kind of ticket came in over a trailing baseline. Pure over tickets and their vectors.
+
+A topic is rising when the window holds at least MIN_COUNT of its tickets from MIN_PEOPLE different
+people, and at least RISE times what the baseline rate predicts (plus one, so a topic the baseline
+never saw needs real volume, not one lucky week)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.insights.records import TicketRecord
+from app.insights.words import typical_words
+
+DAY_S = 86400
+JOIN_AT = 0.5  # cosine a ticket needs, on average, with a group to join it (average linkage)
+MIN_COUNT = 5
+MIN_PEOPLE = 3
+RISE = 3.0
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str  # its most typical words
+    representative: str  # the ticket closest to the group's centre
+    subject: str  # that ticket's subject
+    tickets: tuple[str, ...]  # ids in the window, closest to the centre first
+    count: int
+    expected: float  # what the baseline rate predicts for the window
+    baseline_count: int  # baseline tickets of this kind
+
+
+def window(tickets: list[TicketRecord], start: float, end: float) -> list[int]:
+    return [i for i, t in enumerate(tickets) if start < t.created_at <= end]
+
+
+def clusters(vectors: np.ndarray, join_at: float = JOIN_AT) -> list[list[int]]:
+    """Groups of row indices, largest first (single rows included)."""
+    if len(vectors) < 2:
+        return [[i] for i in range(len(vectors))]
+    from sklearn.cluster import AgglomerativeClustering
+    labels = AgglomerativeClustering(n_clusters=None, distance_threshold=1 - join_at, metric="cosine",
+                                     linkage="average").fit_predict(vectors)
+    groups: dict[int, list[int]] = {}
+    for i, label in enumerate(labels):
+        groups.setdefault(int(label), []).append(i)
+    return sorted(groups.values(), key=len, reverse=True)
+
+
+def rising(tickets: list[TicketRecord], vectors: np.ndarray, now: float, since_s: float,
+           baseline_s: float = 56 * DAY_S, min_count: int = MIN_COUNT, rise: float = RISE,
+           join_at: float = JOIN_AT) -> list[Topic]:
+    """The topics of the window (now - since_s, now] rising against (window start - baseline_s, window start]."""
+    recent = window(tickets, now - since_s, now)
+    base = window(tickets, now - since_s - baseline_s, now - since_s)
+    if not recent:
+        return []
+    found = []
+    texts = [tickets[i].text for i in recent]
+    for group in clusters(vectors[recent], join_at):
+        members = [recent[g] for g in group]
+        if len(members) < min_count or len({tickets[i].requester for i in members}) < MIN_PEOPLE:
+            continue
+        centre = vectors[members].mean(0)
+        centre /= np.linalg.norm(centre) or 1.0
+        closeness = vectors[members] @ centre
+        # a baseline ticket is of this kind when it would have joined the group: the same test as clustering
+        before = int(((vectors[base] @ vectors[members].T).mean(1) >= join_at).sum()) if base else 0
+        expected = before * since_s / baseline_s
+        if len(members) < rise * (expected + 1):
+            continue
+        order = [members[k] for k in np.argsort(-closeness)]
+        words = typical_words([tickets[i].text for i in members], texts)
+        found.append(Topic(name=" · ".join(words), representative=tickets[order[0]].id,
+                           subject=tickets[order[0]].subject, tickets=tuple(tickets[i].id for i in order),
+                           count=len(members), expected=round(expected, 2), baseline_count=before))
+    return sorted(found, key=lambda t: t.count / (t.expected + 1), reverse=True)
