@@ -179,7 +179,7 @@ class Pipeline:
         if planned and planned["marker"] in ticket.tags:
             ledger.mark(self.db, key, "done", "found-on-ticket")
             return Outcome("send", "recovered after a crash")
-        text = account_reply.done_sentence(json.loads(row["params"]), row["result"])
+        text = account_reply.done_sentence(json.loads(row["params"]), row["result"], row["action"])
         first = (ticket.requester.name or "").split(" ")[0] or "there"
         checked = check_reply(f"Hi {first},\n\n{text}", [Source(f"action:{row['id']}", text, "fact")],
                               internal_texts=[c.body for c in ticket.comments if not c.public],
@@ -198,8 +198,15 @@ class Pipeline:
         found, gap = self.gatherer.billing_account(email)
         log("account", summary=f"billing account of {email}: " + (gap.reason if gap else "found" if found else "none"),
             found=found is not None, gap=gap.reason if gap else "")
+        def quote(subscription_id: str, interval: str, starts: str):
+            found_quote = self.gatherer.interval_quote(found, subscription_id, interval, starts)
+            log("quote", summary=f"{subscription_id} at {interval}ly billing from {starts[:10]}: "
+                + (found_quote if isinstance(found_quote, str) else
+                   f"{found_quote.price.id}, next invoice {found_quote.preview.amount_due} "
+                   f"{found_quote.preview.currency.upper()}"))
+            return found_quote
         return Account(found, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), self.caps,
-                       actions.refunds_in_30d(self.db, email))
+                       actions.refunds_in_30d(self.db, email), quote)
 
     def _run_auto(self, key: str, log, only: tuple[str, ...] | None = None) -> dict[str, str]:
         """Run this reply's automatic actions once each; a failure is logged, never fatal."""

@@ -50,6 +50,8 @@ class Account:
     now: str  # ISO-8601 UTC: the diagnoses' clock
     caps: Caps
     refunds_30d: int  # refunds this requester already had
+    # (subscription id, interval, starts) -> action_plan.Quote, or why none: prices a change of interval (I/O)
+    quote: Callable[[str, str, str], object] | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,11 @@ def _from_account(account: Account, category: str | None, ticket: Ticket, asked:
         return [], [], []
     asked_about = [d for d in diagnose(account.billing, asked, account.now)
                    if d.case == "invoice_copy" or HINTS[d.case].search(asked)]
+    levels = entry.action_levels()
+    # the billing system prices a change of interval only when one may be proposed
+    quotes = {d.fix.target: account.quote(d.fix.target, d.fix.interval, d.fix.starts) for d in asked_about
+              if d.fix and d.fix.kind == "change_interval" and account.quote is not None
+              and action_plan.level("subscription_change", category, levels) != "never"}
     proposals, declined = action_plan.fixes(category, asked_about, ticket.requester.email, account.caps,
-                                            account.refunds_30d, entry.action_levels())
+                                            account.refunds_30d, levels, quotes)
     return asked_about, proposals, declined
