@@ -21,7 +21,7 @@ from app.core.domain import Comment, Evidence, Fact, Ticket, TicketEvent
 from app.pipeline import account_reply, actions, bug_report, guards, plan
 from app.pipeline.gather import Gatherer, Systems
 from app.pipeline.think import Account, Guardrails, since_answer, think
-from app.policy import action_plan
+from app.policy import action_plan, holding
 from app.policy import store as policy_store
 from app.reasoning import compose
 from app.reasoning.engine import Engine
@@ -73,6 +73,7 @@ class Pipeline:
         row = ledger.get(self.db, key) if key else None
         if row and row["state"] == "done":
             log("guards", summary="skip: already handled", reply_key=key)
+            self._hold(ticket.platform, ticket.id, result.trigger.id, log)  # planned with it, cut off by a crash
             return Outcome("skip", "this customer message was already handled")
         found = "" if not row else "marker" if row["marker"] in ticket.tags else \
             "text" if _planned_text_on_ticket(ticket, result.trigger, row["body"]) else ""
@@ -81,6 +82,7 @@ class Pipeline:
             log("recover", summary=f"the {row['action']} written before a crash is on the ticket "
                 f"(found by its {found}); not writing again", reply_key=key, action=row["action"], found_by=found)
             self._run_auto(key, log)
+            self._hold(ticket.platform, ticket.id, result.trigger.id, log)
             return Outcome(row["action"], "recovered after a crash")
         if result.skip and not _closing_is_planned(ticket, row):
             log("guards", summary=f"skip: {result.skip}")
@@ -89,6 +91,7 @@ class Pipeline:
             log("resume", summary=f"re-sending the planned {row['action']}", reply_key=key)
             self._write(ticket, key, row["action"], json.loads(row["body"]), log)
             self._run_auto(key, log)
+            self._hold(ticket.platform, ticket.id, result.trigger.id, log)
             return Outcome(row["action"], "resumed after a crash")
         return self._respond(snap, result.trigger, key, log)
 
@@ -96,7 +99,8 @@ class Pipeline:
         ticket = snap.ticket
         subject = ticket.subject if len(ticket.customer_comments()) <= 1 else ""
         policy = policy_store.load(self.db)
-        thought = think(self.engine, ticket, subject, trigger.body, policy, since_answer(ticket, trigger), self.rails,
+        thought = think(self.engine, ticket, subject, trigger.body, policy,
+                        since_answer(ticket, trigger, self._holding_of(ticket)), self.rails,
                         account=lambda: self._account(ticket, log))
         triage, draft, checked, decision = thought.triage, thought.draft, thought.checked, thought.decision
         log("triage", summary=f"{triage.category} {triage.confidence:.2f}", **asdict(triage),
@@ -147,9 +151,56 @@ class Pipeline:
             actions.record(self.db, ticket.platform, ticket.id, key, actions.connected(write.after, self.gatherer.systems))
         update = write.update
         ledger.plan(self.db, key, ticket.platform, ticket.id, trigger.id, decision.action, json.dumps(update))
+        if decision.action == "escalate":  # planned before the note, so a crash after it still sends it
+            self._plan_hold(ticket, trigger, entry, triage, log)
         self._write(ticket, key, decision.action, update, log)
         self._run_auto(key, log)
+        self._hold(ticket.platform, ticket.id, trigger.id, log)
         return outcome
+
+    def _plan_hold(self, ticket: Ticket, trigger: Comment, entry, triage, log) -> None:
+        """Plan the category's holding reply under its own ledger key (never the reply's: the real answer
+        a person or Deskhand writes later is another write), checked like any reply."""
+        text, why_not = holding.text(entry, triage.flags, triage.language, ticket)
+        if not text:
+            if why_not:
+                log("hold", summary=f"no holding reply: {why_not}")
+            return
+        checked = check_reply(text, holding.sources(entry, triage.language),
+                              internal_texts=[c.body for c in ticket.comments if not c.public],
+                              canaries=list(self.rails.canaries), allowed_hosts=set(self.rails.allowed_hosts),
+                              ai_label=self.rails.label(triage.language), requester_email=ticket.requester.email)
+        if not checked.sendable:
+            log("hold", summary="no holding reply: it did not pass the check", blocked=list(checked.blocked),
+                unsupported=list(checked.unsupported), removed=list(checked.removed))
+            return
+        update = {"body": checked.text, "public": True, "add_tags": [holding.TAG], "group_name": ""}
+        key = ledger.reply_key(ticket.platform, ticket.id, trigger.id, kind="holding")
+        ledger.plan(self.db, key, ticket.platform, ticket.id, trigger.id, "hold", json.dumps(update))
+
+    def _hold(self, platform: str, ticket_id: str, trigger_id: str, log) -> None:
+        """Send the holding reply planned for this message, once: found on the ticket by its marker after a
+        crash, and not sent at all once a person has replied in public (it would say what is no longer so)."""
+        key = ledger.reply_key(platform, ticket_id, trigger_id, kind="holding")
+        row = ledger.get(self.db, key)
+        if row is None or row["state"] == "done":
+            return
+        ticket = self.helpdesk.snapshot(ticket_id).ticket  # the note just written changed the ticket
+        if row["marker"] in ticket.tags:
+            ledger.mark(self.db, key, "done", "found-on-ticket")
+            return
+        if ticket.status in guards.CLOSED or any(c.role == "agent" and c.public for c in ticket.comments):
+            ledger.mark(self.db, key, "done", "superseded")
+            log("hold", summary=f"no holding reply: the ticket is {ticket.status} or a person has replied in public")
+            return
+        self._write(ticket, key, "hold", json.loads(row["body"]), log)
+
+    def _holding_of(self, ticket: Ticket):
+        """Whether a comment on `ticket` is one of Deskhand's holding replies (by its planned text)."""
+        texts = {_normalised(json.loads(r["body"]).get("body", "")) for r in self.db.query(
+            "SELECT body FROM ledger WHERE platform = ? AND ticket_id = ? AND action = 'hold'",
+            [ticket.platform, ticket.id])}
+        return lambda c: c.role == "bot" and _normalised(c.body) in texts
 
     def _propose(self, triage, evidence: Evidence, ticket: Ticket,
                  levels: dict | None) -> tuple[list[action_plan.Proposal], list[str]]:

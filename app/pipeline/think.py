@@ -72,13 +72,15 @@ class Thought:
         return self.draft is not None and self.draft.writer == "clarify"
 
 
-def since_answer(ticket: Ticket, trigger: Comment) -> str | None:
+def since_answer(ticket: Ticket, trigger: Comment,
+                 holding: Callable[[Comment], bool] = lambda c: False) -> str | None:
     """What the customer wrote since Deskhand's last public reply, up to and including `trigger`
     (None: Deskhand has not replied in public before it). Every message counts, not the trigger
     alone: "that didn't help" followed by "my account is X" is still about the answer, and only
-    the newest message gets an event (app/pipeline/guards.py)."""
+    the newest message gets an event (app/pipeline/guards.py). `holding`: whether a comment is a holding
+    reply (app/policy/holding.py), which answers nothing: "thanks" to "a person will reply" confirms no answer."""
     earlier = ticket.comments[:ticket.comments.index(trigger) + 1]
-    answers = [i for i, c in enumerate(earlier) if c.role == "bot" and c.public]
+    answers = [i for i, c in enumerate(earlier) if c.role == "bot" and c.public and not holding(c)]
     if not answers:
         return None
     return "\n".join(c.body for c in earlier[answers[-1] + 1:] if c.role == "customer")

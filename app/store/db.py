@@ -224,3 +224,12 @@ def m011_solve_on_confirmation(db: sqlite_utils.Database) -> None:
     # 1: a customer's "thanks, that fixed it" after Deskhand's answer solves the ticket; entries
     # stored before this column existed keep 0 (a person solves it, as before)
     db["policy"].add_column("solve_on_confirmation", int, not_null_default=0)
+
+
+@migration
+def m012_holding_reply(db: sqlite_utils.Database) -> None:
+    # per category: a short public reply when a ticket is escalated (off by default), its own text
+    # ("" = the default text) and the hours it may promise (0 = no promise of timing)
+    db["policy"].add_column("holding_reply", int, not_null_default=0)
+    db["policy"].add_column("holding_reply_text", str, not_null_default="")
+    db["policy"].add_column("holding_reply_hours", int, not_null_default=0)
