@@ -25,6 +25,21 @@ class Subscription:
     cancel_at_period_end: bool = False
     # when it was canceled; for a cancellation at the period end, when that was asked for ("" if never)
     canceled_at: str = ""
+    # the first item, which a change of price acts on: its id, price and product ("" when unknown)
+    item_id: str = ""
+    price_id: str = ""
+    product_id: str = ""
+
+
+@dataclass(frozen=True)
+class Price:
+    """A recurring price of a product, as a change of billing interval needs it."""
+    id: str
+    product_id: str
+    label: str  # its nickname, e.g. "Growth (monthly)", else the product's id
+    unit_amount: int  # per seat and interval, minor units
+    currency: str
+    interval: str  # month | year
 
 
 @dataclass(frozen=True)
@@ -97,6 +112,17 @@ class Billing(Protocol):
 
     def refund(self, charge_id: str, amount: int, idempotency_key: str, reason: str = "") -> Refund:
         """Refund part or all of a charge; the same key never refunds twice."""
+
+    def interval_price(self, product_id: str, interval: str, currency: str) -> Price | None:
+        """The product's active recurring price billed every `interval` in `currency`, if it has one."""
+
+    def preview_price_change(self, customer_id: str, subscription_id: str, item_id: str, price_id: str,
+                             resume_at: str) -> Invoice:
+        """The next invoice if the item moved to `price_id`, billed from `resume_at` with no proration."""
+
+    def change_price(self, subscription_id: str, item_id: str, price_id: str, resume_at: str,
+                     idempotency_key: str) -> Subscription:
+        """Move the item to `price_id`, billed from `resume_at` with no proration; the same key changes once."""
 
 
 # -- CRM (HubSpot) ----------------------------------------------------------------------------

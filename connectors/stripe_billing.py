@@ -15,8 +15,16 @@ version the SDK pins shape them:
   so a refund's date and status come with the charge and cost no call of their own. Stripe advises
   against the expansion for speed; on ten charges, nearly all without refunds, it adds little.
 
-The one write, a refund, carries the caller's Idempotency-Key. Stripe stores the first result under
-the key and replays it for any repeat, so the write goes through the same retries as the reads.
+The writes, a refund and a change of a subscription's price, carry the caller's Idempotency-Key.
+Stripe stores the first result under the key and replays it for any repeat, so the writes go through
+the same retries as the reads.
+
+A change of billing interval (`change_price`) swaps the first item's price with
+`proration_behavior=none` and a `trial_end` at the date the customer has paid up to: Stripe moves the
+billing cycle anchor to `trial_end`, so the new price is first billed then, and no proration credit is
+added to the balance, since the difference is refunded to the card instead (app/reasoning/diagnoses.py).
+`preview_price_change` asks `POST /v1/invoices/create_preview` for the same change, so the amounts
+shown for approval are Stripe's own.
 """
 from __future__ import annotations
 
@@ -27,7 +35,7 @@ from datetime import datetime, timezone
 import stripe
 
 from .errors import ConnectorError, NotFound, RateLimited, Unavailable, from_status
-from .roles import BillingAccount, Charge, Invoice, InvoiceLine, Refund, Subscription
+from .roles import BillingAccount, Charge, Invoice, InvoiceLine, Price, Refund, Subscription
 
 TIMEOUT_S = 10
 RETRIES = 2  # retries after the first attempt
@@ -125,10 +133,44 @@ class StripeBilling:
         return _refund(self._call(lambda: self.client.v1.refunds.create(
             params=params, options={"idempotency_key": idempotency_key})))
 
+    def interval_price(self, product_id: str, interval: str, currency: str) -> Price | None:
+        if not product_id:
+            return None
+        found = self._call(lambda: self.client.v1.prices.list(params={
+            "product": product_id, "active": True, "type": "recurring", "currency": currency,
+            "recurring": {"interval": interval}, "limit": 10})).data
+        # one interval only (a price every 3 months is not "monthly"), the newest when several
+        fits = [p for p in found if p.recurring and p.recurring.interval == interval
+                and p.recurring.interval_count == 1 and p.unit_amount is not None]
+        if not fits:
+            return None
+        p = max(fits, key=lambda p: p.created)
+        return Price(id=p.id, product_id=_id(p.product), label=p.nickname or _id(p.product),
+                     unit_amount=p.unit_amount, currency=p.currency, interval=interval)
+
+    def preview_price_change(self, customer_id: str, subscription_id: str, item_id: str, price_id: str,
+                             resume_at: str) -> Invoice:
+        details = {"items": [{"id": item_id, "price": price_id}], "proration_behavior": "none",
+                   "trial_end": _unix(resume_at)}
+        return _invoice(self._call(lambda: self.client.v1.invoices.create_preview(params={
+            "customer": customer_id, "subscription": subscription_id, "subscription_details": details})))
+
+    def change_price(self, subscription_id: str, item_id: str, price_id: str, resume_at: str,
+                     idempotency_key: str) -> Subscription:
+        """The key makes a retry safe, so there is no change without one (as for a refund)."""
+        if not idempotency_key.strip() or len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
+            raise ValueError("a subscription change needs an idempotency key of 1-255 characters")
+        if not (subscription_id.strip() and item_id.strip() and price_id.strip()):
+            raise ValueError("a subscription change needs the subscription, its item and the new price")
+        params = {"items": [{"id": item_id, "price": price_id}], "proration_behavior": "none",
+                  "trial_end": _unix(resume_at)}
+        return _subscription(self._call(lambda: self.client.v1.subscriptions.update(
+            subscription_id, params=params, options={"idempotency_key": idempotency_key})), {})
+
     # -- transport -----------------------------------------------------------------------------
 
     def _call(self, fn):
-        """Run one request, retrying what may be retried. Only reads and the keyed refund come here."""
+        """Run one request, retrying what may be retried. Only reads, the preview and keyed writes come here."""
         for attempt in range(RETRIES + 1):
             try:
                 return fn()
@@ -201,7 +243,9 @@ def _subscription(sub, names: dict[str, str]) -> Subscription:
         seats=sum(item.quantity or 0 for item in items),
         # periods live on the items since 2025-03-31.basil; the subscription renews at the first
         current_period_end=_iso(min((item.current_period_end for item in items), default=None)),
-        cancel_at_period_end=bool(sub.cancel_at_period_end), canceled_at=_iso(sub.canceled_at))
+        cancel_at_period_end=bool(sub.cancel_at_period_end), canceled_at=_iso(sub.canceled_at),
+        item_id=items[0].id if items else "", price_id=items[0].price.id if items else "",
+        product_id=_id(items[0].price.product) if items else "")
 
 
 def _invoice(inv) -> Invoice:
@@ -259,6 +303,10 @@ def _id(value) -> str:
     if value is None:
         return ""
     return value if isinstance(value, str) else str(value.id)
+
+
+def _unix(iso: str) -> int:
+    return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp())
 
 
 def _iso(unix) -> str:

@@ -195,8 +195,11 @@ def _account_lookup(settings, billing):
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
     def lookup(ticket) -> Account:
+        from app.pipeline.gather import interval_quote
         email = ticket.requester.get("email", "")
-        return Account(billing.account(email) if email else None, now, caps, 0)
+        found = billing.account(email) if email else None
+        return Account(found, now, caps, 0, lambda sid, interval, starts: interval_quote(
+            billing, found, sid, interval, starts))
     return lookup
 
 

@@ -48,7 +48,9 @@ def show(settings: Settings, as_json: bool) -> None:
                    f"{'yes' if entry.solve_on_confirmation else 'no':<5} "
                    + (", ".join(f"{a}={lv}" for a, lv in sorted(levels.items())) or "-")
                    + ("" if entry.actions is not None else " (defaults)")
-                   + ("; account facts" if entry.account_facts else ""))
+                   + ("; account facts" if entry.account_facts else "")
+                   + (f"; holding reply{f' ({entry.holding_reply_hours} h)' if entry.holding_reply_hours else ''}"
+                      if entry.holding_reply else ""))
 
 
 @policy.command("set")
@@ -64,14 +66,19 @@ def show(settings: Settings, as_json: bool) -> None:
               help="Answer from the requester's own billing account when the message asks about it.")
 @click.option("--solve-on-confirmation/--no-solve-on-confirmation", default=None,
               help="Solve the ticket when the customer confirms Deskhand's answer helped.")
+@click.option("--holding-reply/--no-holding-reply", default=None,
+              help="On escalation, tell the customer in public that a person will reply.")
+@click.option("--holding-reply-text", help="Your own words for it (plain text; '' for the default).")
+@click.option("--holding-reply-hours", type=int, help="Hours the holding reply may promise (0: no time).")
 @click.pass_obj
 def set_(settings: Settings, category: str, mode, send_at, draft_at, escalate_to, gather, action_levels,
-         account_facts, solve_on_confirmation) -> None:
+         account_facts, solve_on_confirmation, holding_reply, holding_reply_text, holding_reply_hours) -> None:
     """Change one category ('default' for the fallback)."""
     check_categories([category], model_card.categories(settings.data_dir))
     values = {k: v for k, v in dict(mode=mode, send_at=send_at, draft_at=draft_at, escalate_to=escalate_to,
-                                      account_facts=account_facts, solve_on_confirmation=solve_on_confirmation
-                                      ).items() if v is not None}
+                                      account_facts=account_facts, solve_on_confirmation=solve_on_confirmation,
+                                      holding_reply=holding_reply, holding_reply_text=holding_reply_text,
+                                      holding_reply_hours=holding_reply_hours).items() if v is not None}
     if gather is not None:
         values["gather"] = [x.strip() for x in gather.split(",") if x.strip()]
     db = _db(settings)
@@ -87,12 +94,14 @@ def set_(settings: Settings, category: str, mode, send_at, draft_at, escalate_to
         values["actions"] = levels
     if not values:
         raise click.UsageError("give at least one of --mode, --send-at, --draft-at, --escalate-to, --gather, --action, "
-                               "--account-facts, --solve-on-confirmation")
+                               "--account-facts, --solve-on-confirmation, --holding-reply, --holding-reply-text, "
+                               "--holding-reply-hours")
     entry = policy_store.set_entry(db, category, values)
     click.echo(f"{category}: mode {entry.mode}, send_at {entry.send_at:.2f}, draft_at {entry.draft_at:.2f}"
                + (f", escalate_to {entry.escalate_to}" if entry.escalate_to else "")
                + (", answers from account facts" if entry.account_facts else "")
-               + (", solves on confirmation" if entry.solve_on_confirmation else ""))
+               + (", solves on confirmation" if entry.solve_on_confirmation else "")
+               + (", holding reply on escalation" if entry.holding_reply else ""))
 
 
 @policy.command("import")

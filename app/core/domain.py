@@ -136,6 +136,11 @@ class CategoryPolicy:
     # solve the ticket when the customer confirms Deskhand's answer helped ("thanks, that fixed it");
     # off, a person solves it (teams that report on solved tickets want to choose)
     solve_on_confirmation: bool = False
+    # on escalation, tell the customer in public that a person will reply (app/policy/holding.py):
+    # off by default; the text is the admin's, or an honest default; a time is promised only when set here
+    holding_reply: bool = False
+    holding_reply_text: str = ""
+    holding_reply_hours: int = 0
 
     def action_levels(self) -> dict | None:
         return dict(self.actions) if self.actions is not None else None

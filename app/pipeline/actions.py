@@ -8,7 +8,9 @@ new. `auto` rows are run by the worker right away; `approval` rows wait for `des
 Writes without an idempotency key (a Slack post, a CRM note, a Linear comment) are run at most
 once: a row found `executing` after a crash becomes `uncertain` for a person to check, rather
 than being sent a second time. A refund is re-run instead, because Stripe answers the same
-idempotency key with the same refund.
+idempotency key with the same refund. A change of billing interval is two keyed writes (the subscription
+update, then its refund), each with its own key derived from the reply key, so a re-run after a crash
+between them replays the first and makes the second.
 """
 from __future__ import annotations
 
@@ -25,8 +27,8 @@ from app.store import jobs
 from app.store.db import transaction
 
 DAY_S = 86400
-RETRY_AFTER_CRASH = {"refund"}  # idempotent at the vendor: safe to run again
-TOLD = {"refund"}  # the customer's money: they hear from Deskhand once it has been returned
+RETRY_AFTER_CRASH = {"refund", "subscription_change"}  # idempotent at the vendor: safe to run again
+TOLD = {"refund", "subscription_change"}  # the customer's money and plan: they hear once it is done
 
 
 class ActionError(DeskhandError):
@@ -68,10 +70,12 @@ def awaiting_approval(db: sqlite_utils.Database) -> list[dict]:
 
 
 def refunds_in_30d(db: sqlite_utils.Database, email: str, now: float | None = None) -> int:
+    """Refunds made for this email in 30 days, alone or with a change of billing interval."""
     since = (now or time.time()) - 30 * DAY_S
-    return sum(1 for row in db.query(
-        "SELECT params FROM pending_actions WHERE action = 'refund' AND status = 'executed' AND decided_at >= ?",
-        [since]) if json.loads(row["params"]).get("email") == email)
+    rows = db.query("SELECT action, params FROM pending_actions WHERE action IN ('refund', 'subscription_change')"
+                    " AND status = 'executed' AND decided_at >= ?", [since])
+    return sum(1 for row in rows if (params := json.loads(row["params"])).get("email") == email
+               and (row["action"] == "refund" or params.get("refund_amount")))
 
 
 def run_auto(db: sqlite_utils.Database, reply_key: str, systems: Systems, caps: Caps,
@@ -140,10 +144,12 @@ def _run(db: sqlite_utils.Database, row: dict, who: str, systems: Systems, caps:
 
 
 def _check_caps(db: sqlite_utils.Database, action: str, params: dict, caps: Caps) -> None:
-    if action != "refund":
+    amount = params["amount"] if action == "refund" else params.get("refund_amount", 0) \
+        if action == "subscription_change" else 0
+    if not amount:
         return
-    if params["amount"] > caps.refund_cap:
-        raise ActionError(f"refund of {params['amount'] / 100:.2f} is above the cap of {caps.refund_cap / 100:.2f}")
+    if amount > caps.refund_cap:
+        raise ActionError(f"refund of {amount / 100:.2f} is above the cap of {caps.refund_cap / 100:.2f}")
     done = refunds_in_30d(db, params["email"])
     if done >= caps.refunds_per_customer_30d:
         raise ActionError(f"{params['email']} already had {done} refund(s) in 30 days")
@@ -160,6 +166,16 @@ def _execute(action: str, params: dict, reply_key: str, systems: Systems) -> str
         refund = need(systems.billing, "stripe_api_key").refund(
             params["charge_id"], params["amount"], f"deskhand-{reply_key}-refund", reason="requested_by_customer")
         return f"refund {refund.id}: {refund.amount / 100:.2f} {refund.currency.upper()} {refund.status}"
+    if action == "subscription_change":
+        billing = need(systems.billing, "stripe_api_key")
+        sub = billing.change_price(params["subscription_id"], params["item_id"], params["price_id"], params["starts"],
+                                   f"deskhand-{reply_key}-subscription")
+        done = f"subscription {sub.id} on {sub.plan} ({sub.interval}ly), billed from {params['starts'][:10]}"
+        if not params.get("refund_amount"):
+            return done
+        refund = billing.refund(params["refund_charge_id"], params["refund_amount"],
+                                f"deskhand-{reply_key}-subscription-refund", reason="requested_by_customer")
+        return f"{done}; refund {refund.id}: {refund.amount / 100:.2f} {refund.currency.upper()} {refund.status}"
     if action == "crm_update":
         need(systems.crm, "hubspot_token").update_property(params["contact_id"], params["property"], params["value"])
         return f"set {params['property']} = {params['value']} on contact {params['contact_id']}"

@@ -73,6 +73,18 @@ class Gatherer:
         except Exception as exc:  # noqa: BLE001 — a vendor's error or a bug: the ticket goes on without it
             return None, Gap("billing", f"{type(exc).__name__}: {exc}"[:200])
 
+    def interval_quote(self, account: BillingAccount, subscription_id: str, interval: str, starts: str):
+        """What the billing system says moving a subscription to `interval` from `starts` would be (an
+        `action_plan.Quote`), or why it cannot say, within the budget."""
+        future = self._pool.submit(interval_quote, self.systems.billing, account, subscription_id, interval, starts)
+        try:
+            return future.result(timeout=self.budget_s)
+        except TimeoutError:
+            future.cancel()
+            return f"the billing system gave no price within {self.budget_s:.1f} s"
+        except Exception as exc:  # noqa: BLE001 — a vendor's error or a bug: a person makes the change instead
+            return f"the billing system could not price it: {type(exc).__name__}: {exc}"[:200]
+
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
@@ -85,6 +97,24 @@ class Gatherer:
         if name == "bugs" and s.bugs:
             return lambda: bug_facts(s.bugs, f"{ticket.subject} {text}")
         return None
+
+
+def interval_quote(billing: Billing | None, account: BillingAccount, subscription_id: str, interval: str,
+                   starts: str):
+    """The subscription, its product's price at `interval` and Stripe's preview of the next invoice after
+    the change (two reads: the price list and the preview), or why there is none."""
+    from app.policy.action_plan import Quote
+    sub = next((s for s in account.subscriptions if s.id == subscription_id), None)
+    if billing is None or sub is None or not sub.item_id:
+        return "the subscription is not in the billing system's answer"
+    try:
+        price = billing.interval_price(sub.product_id, interval, sub.currency)
+        if price is None:
+            return f"{sub.plan} has no {interval}ly price in {sub.currency.upper()}"
+        preview = billing.preview_price_change(account.customer_id, sub.id, sub.item_id, price.id, starts)
+    except ConnectorError as exc:
+        return f"the billing system could not price it: {exc}"[:200]
+    return Quote(sub, price, preview)
 
 
 def billing_facts(billing: Billing, email: str) -> list[Fact]:

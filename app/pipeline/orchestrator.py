@@ -23,7 +23,7 @@ from app.insights import risk_store
 from app.pipeline import account_reply, actions, bug_report, guards, plan
 from app.pipeline.gather import Gatherer, Systems
 from app.pipeline.think import Account, Guardrails, since_answer, think
-from app.policy import action_plan
+from app.policy import action_plan, holding
 from app.policy import store as policy_store
 from app.reasoning import compose
 from app.reasoning.engine import Engine
@@ -75,6 +75,7 @@ class Pipeline:
         row = ledger.get(self.db, key) if key else None
         if row and row["state"] == "done":
             log("guards", summary="skip: already handled", reply_key=key)
+            self._hold(ticket.platform, ticket.id, result.trigger.id, log)  # planned with it, cut off by a crash
             return Outcome("skip", "this customer message was already handled")
         found = "" if not row else "marker" if row["marker"] in ticket.tags else \
             "text" if _planned_text_on_ticket(ticket, result.trigger, row["body"]) else ""
@@ -83,6 +84,7 @@ class Pipeline:
             log("recover", summary=f"the {row['action']} written before a crash is on the ticket "
                 f"(found by its {found}); not writing again", reply_key=key, action=row["action"], found_by=found)
             self._run_auto(key, log)
+            self._hold(ticket.platform, ticket.id, result.trigger.id, log)
             return Outcome(row["action"], "recovered after a crash")
         if result.skip and not _closing_is_planned(ticket, row):
             log("guards", summary=f"skip: {result.skip}")
@@ -91,6 +93,7 @@ class Pipeline:
             log("resume", summary=f"re-sending the planned {row['action']}", reply_key=key)
             self._write(ticket, key, row["action"], json.loads(row["body"]), log)
             self._run_auto(key, log)
+            self._hold(ticket.platform, ticket.id, result.trigger.id, log)
             return Outcome(row["action"], "resumed after a crash")
         return self._respond(snap, result.trigger, key, log)
 
@@ -98,7 +101,8 @@ class Pipeline:
         ticket = snap.ticket
         subject = ticket.subject if len(ticket.customer_comments()) <= 1 else ""
         policy = policy_store.load(self.db)
-        thought = think(self.engine, ticket, subject, trigger.body, policy, since_answer(ticket, trigger), self.rails,
+        thought = think(self.engine, ticket, subject, trigger.body, policy,
+                        since_answer(ticket, trigger, self._holding_of(ticket)), self.rails,
                         account=lambda: self._account(ticket, log))
         triage, draft, checked, decision = thought.triage, thought.draft, thought.checked, thought.decision
         # what was classified (secrets redacted): what a correction teaches the next model, and what
@@ -151,9 +155,56 @@ class Pipeline:
             actions.record(self.db, ticket.platform, ticket.id, key, actions.connected(write.after, self.gatherer.systems))
         update = write.update
         ledger.plan(self.db, key, ticket.platform, ticket.id, trigger.id, decision.action, json.dumps(update))
+        if decision.action == "escalate":  # planned before the note, so a crash after it still sends it
+            self._plan_hold(ticket, trigger, entry, triage, log)
         self._write(ticket, key, decision.action, update, log)
         self._run_auto(key, log)
+        self._hold(ticket.platform, ticket.id, trigger.id, log)
         return outcome
+
+    def _plan_hold(self, ticket: Ticket, trigger: Comment, entry, triage, log) -> None:
+        """Plan the category's holding reply under its own ledger key (never the reply's: the real answer
+        a person or Deskhand writes later is another write), checked like any reply."""
+        text, why_not = holding.text(entry, triage.flags, triage.language, ticket)
+        if not text:
+            if why_not:
+                log("hold", summary=f"no holding reply: {why_not}")
+            return
+        checked = check_reply(text, holding.sources(entry, triage.language),
+                              internal_texts=[c.body for c in ticket.comments if not c.public],
+                              canaries=list(self.rails.canaries), allowed_hosts=set(self.rails.allowed_hosts),
+                              ai_label=self.rails.label(triage.language), requester_email=ticket.requester.email)
+        if not checked.sendable:
+            log("hold", summary="no holding reply: it did not pass the check", blocked=list(checked.blocked),
+                unsupported=list(checked.unsupported), removed=list(checked.removed))
+            return
+        update = {"body": checked.text, "public": True, "add_tags": [holding.TAG], "group_name": ""}
+        key = ledger.reply_key(ticket.platform, ticket.id, trigger.id, kind="holding")
+        ledger.plan(self.db, key, ticket.platform, ticket.id, trigger.id, "hold", json.dumps(update))
+
+    def _hold(self, platform: str, ticket_id: str, trigger_id: str, log) -> None:
+        """Send the holding reply planned for this message, once: found on the ticket by its marker after a
+        crash, and not sent at all once a person has replied in public (it would say what is no longer so)."""
+        key = ledger.reply_key(platform, ticket_id, trigger_id, kind="holding")
+        row = ledger.get(self.db, key)
+        if row is None or row["state"] == "done":
+            return
+        ticket = self.helpdesk.snapshot(ticket_id).ticket  # the note just written changed the ticket
+        if row["marker"] in ticket.tags:
+            ledger.mark(self.db, key, "done", "found-on-ticket")
+            return
+        if ticket.status in guards.CLOSED or any(c.role == "agent" and c.public for c in ticket.comments):
+            ledger.mark(self.db, key, "done", "superseded")
+            log("hold", summary=f"no holding reply: the ticket is {ticket.status} or a person has replied in public")
+            return
+        self._write(ticket, key, "hold", json.loads(row["body"]), log)
+
+    def _holding_of(self, ticket: Ticket):
+        """Whether a comment on `ticket` is one of Deskhand's holding replies (by its planned text)."""
+        texts = {_normalised(json.loads(r["body"]).get("body", "")) for r in self.db.query(
+            "SELECT body FROM ledger WHERE platform = ? AND ticket_id = ? AND action = 'hold'",
+            [ticket.platform, ticket.id])}
+        return lambda c: c.role == "bot" and _normalised(c.body) in texts
 
     def _propose(self, triage, evidence: Evidence, ticket: Ticket,
                  levels: dict | None) -> tuple[list[action_plan.Proposal], list[str]]:
@@ -183,7 +234,7 @@ class Pipeline:
         if planned and planned["marker"] in ticket.tags:
             ledger.mark(self.db, key, "done", "found-on-ticket")
             return Outcome("send", "recovered after a crash")
-        text = account_reply.done_sentence(json.loads(row["params"]), row["result"])
+        text = account_reply.done_sentence(json.loads(row["params"]), row["result"], row["action"])
         first = (ticket.requester.name or "").split(" ")[0] or "there"
         checked = check_reply(f"Hi {first},\n\n{text}", [Source(f"action:{row['id']}", text, "fact")],
                               internal_texts=[c.body for c in ticket.comments if not c.public],
@@ -202,8 +253,15 @@ class Pipeline:
         found, gap = self.gatherer.billing_account(email)
         log("account", summary=f"billing account of {email}: " + (gap.reason if gap else "found" if found else "none"),
             found=found is not None, gap=gap.reason if gap else "")
+        def quote(subscription_id: str, interval: str, starts: str):
+            found_quote = self.gatherer.interval_quote(found, subscription_id, interval, starts)
+            log("quote", summary=f"{subscription_id} at {interval}ly billing from {starts[:10]}: "
+                + (found_quote if isinstance(found_quote, str) else
+                   f"{found_quote.price.id}, next invoice {found_quote.preview.amount_due} "
+                   f"{found_quote.preview.currency.upper()}"))
+            return found_quote
         return Account(found, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), self.caps,
-                       actions.refunds_in_30d(self.db, email))
+                       actions.refunds_in_30d(self.db, email), quote)
 
     def _run_auto(self, key: str, log, only: tuple[str, ...] | None = None) -> dict[str, str]:
         """Run this reply's automatic actions once each; a failure is logged, never fatal."""

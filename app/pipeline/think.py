@@ -50,6 +50,8 @@ class Account:
     now: str  # ISO-8601 UTC: the diagnoses' clock
     caps: Caps
     refunds_30d: int  # refunds this requester already had
+    # (subscription id, interval, starts) -> action_plan.Quote, or why none: prices a change of interval (I/O)
+    quote: Callable[[str, str, str], object] | None = None
 
 
 @dataclass(frozen=True)
@@ -70,13 +72,15 @@ class Thought:
         return self.draft is not None and self.draft.writer == "clarify"
 
 
-def since_answer(ticket: Ticket, trigger: Comment) -> str | None:
+def since_answer(ticket: Ticket, trigger: Comment,
+                 holding: Callable[[Comment], bool] = lambda c: False) -> str | None:
     """What the customer wrote since Deskhand's last public reply, up to and including `trigger`
     (None: Deskhand has not replied in public before it). Every message counts, not the trigger
     alone: "that didn't help" followed by "my account is X" is still about the answer, and only
-    the newest message gets an event (app/pipeline/guards.py)."""
+    the newest message gets an event (app/pipeline/guards.py). `holding`: whether a comment is a holding
+    reply (app/policy/holding.py), which answers nothing: "thanks" to "a person will reply" confirms no answer."""
     earlier = ticket.comments[:ticket.comments.index(trigger) + 1]
-    answers = [i for i, c in enumerate(earlier) if c.role == "bot" and c.public]
+    answers = [i for i, c in enumerate(earlier) if c.role == "bot" and c.public and not holding(c)]
     if not answers:
         return None
     return "\n".join(c.body for c in earlier[answers[-1] + 1:] if c.role == "customer")
@@ -162,6 +166,11 @@ def _from_account(account: Account, category: str | None, ticket: Ticket, asked:
         return [], [], []
     asked_about = [d for d in diagnose(account.billing, asked, account.now)
                    if d.case == "invoice_copy" or HINTS[d.case].search(asked)]
+    levels = entry.action_levels()
+    # the billing system prices a change of interval only when one may be proposed
+    quotes = {d.fix.target: account.quote(d.fix.target, d.fix.interval, d.fix.starts) for d in asked_about
+              if d.fix and d.fix.kind == "change_interval" and account.quote is not None
+              and action_plan.level("subscription_change", category, levels) != "never"}
     proposals, declined = action_plan.fixes(category, asked_about, ticket.requester.email, account.caps,
-                                            account.refunds_30d, entry.action_levels())
+                                            account.refunds_30d, levels, quotes)
     return asked_about, proposals, declined

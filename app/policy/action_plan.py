@@ -13,11 +13,15 @@ from dataclasses import dataclass
 
 from app.core.domain import Decision, Evidence, Ticket, Triage
 from app.core.flags import UNTRUSTED, URGENT
-from app.reasoning.diagnoses import Diagnosis, money
+from app.reasoning.diagnoses import Diagnosis, day, money
+from connectors.roles import Invoice, Price, Subscription
 
 LEVELS = ("never", "approval", "auto")  # in rising order of autonomy
 CEILING = {
     "refund": "approval",  # money leaves: always a person's yes, within the caps below
+    # the price of a subscription's item moves to the same product's price of another interval, same
+    # seats, no proration; with the refund of the difference (within the refund caps) when there is one
+    "subscription_change": "approval",
     "crm_update": "approval",  # changes a record the sales team relies on
     "crm_note": "auto",  # adds, never changes; deletable
     "bug_file": "auto",  # files a deduplicated issue or comments on the existing one
@@ -26,12 +30,15 @@ CEILING = {
 }
 # The connected system each action runs in (a field of gather.Systems): nothing is proposed for a
 # system the team has not connected.
-SYSTEM = {"refund": "billing", "crm_update": "crm", "crm_note": "crm", "bug_file": "bugs", "slack_alert": "chat"}
+SYSTEM = {"refund": "billing", "subscription_change": "billing", "crm_update": "crm", "crm_note": "crm", "bug_file": "bugs", "slack_alert": "chat"}
 # The levels a category gets when its policy entry names none.
 DEFAULT_ACTIONS = {
     "": {"slack_alert": "auto"},
-    "billing": {"refund": "approval", "crm_note": "auto", "slack_alert": "auto"},
-    "refund_request": {"refund": "approval", "crm_note": "auto", "slack_alert": "auto"},
+    "billing": {"refund": "approval", "subscription_change": "approval", "crm_note": "auto", "slack_alert": "auto"},
+    "plan_change": {"refund": "approval", "subscription_change": "approval", "crm_note": "auto",
+                    "slack_alert": "auto"},
+    "refund_request": {"refund": "approval", "subscription_change": "approval", "crm_note": "auto",
+                       "slack_alert": "auto"},
     "cancellation": {"crm_update": "approval", "crm_note": "auto", "slack_alert": "auto"},
     "bug_report": {"bug_file": "auto", "slack_alert": "auto"},
 }
@@ -53,6 +60,15 @@ class Proposal:
     params: dict
     summary: str
     level: str = "approval"
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What the billing system says a change of interval would be: the subscription as it is, the
+    product's price at the new interval, and the next invoice after the change (its preview)."""
+    subscription: Subscription
+    price: Price
+    preview: Invoice
 
 
 def level(action: str, category: str | None, configured: dict | None = None) -> str:
@@ -95,35 +111,84 @@ def refund(category: str | None, evidence: Evidence, email: str, caps: Caps, ref
 
 
 def fixes(category: str | None, diagnoses: list[Diagnosis], email: str, caps: Caps, refunds_30d: int,
-          configured: dict | None = None) -> tuple[list[Proposal], list[str]]:
-    """The bounded action the diagnoses of the customer's account call for, and why any other fix is
-    not proposed. Only refunds can be carried out today, one per reply (pending actions are kept per
-    reply and action); a change of billing interval is for a person, and an invoice needs no action
-    (the reply gives its own link)."""
+          configured: dict | None = None, quotes: dict[str, Quote | str] | None = None
+          ) -> tuple[list[Proposal], list[str]]:
+    """The bounded actions the diagnoses of the customer's account call for, and why any other fix is
+    not proposed. At most one refund per reply (pending actions are kept per reply and action), alone or
+    with a change of interval; an invoice needs no action (the reply gives its own link). `quotes`: per
+    subscription id, what the billing system says its change of interval would be, or why it could not
+    say (I/O, done by the caller)."""
     proposals, why = [], []
+    refunds = lambda: [p for p in proposals if p.action == "refund" or p.params.get("refund_amount")]  # noqa: E731
     for d in diagnoses:
         fix = d.fix
         if fix is None or fix.kind == "resend_invoice":
             continue
         if fix.kind == "change_interval":
-            why.append(f"{d.case}: changing {fix.target} to {fix.interval}ly billing"
-                       + (f" with a refund of {money(fix.amount, fix.currency)} ({fix.basis})" if fix.amount else "")
-                       + " is for a person")
-        elif level("refund", category, configured) == "never":
-            why.append(f"{d.case}: refunds are not Deskhand's to propose in this category")
-        elif proposals:
-            why.append(f"{d.case}: a second refund in one reply is for a person")
-        elif refunds_30d >= caps.refunds_per_customer_30d:
-            why.append(f"{d.case}: {email} already had {refunds_30d} refund(s) in 30 days "
-                       f"(limit {caps.refunds_per_customer_30d})")
-        elif fix.amount > caps.refund_cap:
-            why.append(f"{d.case}: a refund of {money(fix.amount, fix.currency)} on {fix.charge_id} is above the cap "
-                       f"of {money(caps.refund_cap, fix.currency)}; a person decides")
+            change, reason = _interval_change(d, category, email, caps, refunds_30d, configured,
+                                              (quotes or {}).get(fix.target), bool(refunds()))
+            proposals += [change] if change else []
+            why += [reason] if reason else []
+            continue
+        refused = _refund_refused(fix.amount, fix.currency, fix.charge_id, category, email, caps, refunds_30d,
+                                  configured, bool(refunds()))
+        if refused:
+            why.append(f"{d.case}: {refused}")
         else:
             params = {"charge_id": fix.charge_id, "amount": fix.amount, "currency": fix.currency, "email": email}
             proposals.append(Proposal("refund", params, f"refund {fix.amount / 100:.2f} {fix.currency.upper()} of "
                                                         f"charge {fix.charge_id} to {email} ({d.case}: {fix.basis})"))
     return proposals, why
+
+
+def _refund_refused(amount: int, currency: str, charge_id: str, category: str | None, email: str, caps: Caps,
+                    refunds_30d: int, configured: dict | None, one_already: bool) -> str:
+    """Why a refund of `amount` may not be proposed ("" when it may)."""
+    if level("refund", category, configured) == "never":
+        return "refunds are not Deskhand's to propose in this category"
+    if one_already:
+        return "a second refund in one reply is for a person"
+    if refunds_30d >= caps.refunds_per_customer_30d:
+        return f"{email} already had {refunds_30d} refund(s) in 30 days (limit {caps.refunds_per_customer_30d})"
+    if amount > caps.refund_cap:
+        return (f"a refund of {money(amount, currency)} on {charge_id} is above the cap "
+                f"of {money(caps.refund_cap, currency)}; a person decides")
+    return ""
+
+
+def _interval_change(d: Diagnosis, category: str | None, email: str, caps: Caps, refunds_30d: int,
+                     configured: dict | None, quote: Quote | str | None,
+                     refund_already: bool) -> tuple[Proposal | None, str]:
+    """A change of billing interval with its refund, as one proposal: the customer is told once, when
+    both are done, and a person approves the pair knowing the amounts. Only the interval changes: the same
+    product and currency, the same seats, nothing prorated (the refund is the difference)."""
+    fix = d.fix
+    wanted = (f"{d.case}: changing {fix.target} to {fix.interval}ly billing"
+              + (f" with a refund of {money(fix.amount, fix.currency)} ({fix.basis})" if fix.amount else ""))
+    if level("subscription_change", category, configured) == "never":
+        return None, f"{wanted} is for a person"
+    if not isinstance(quote, Quote):
+        return None, f"{wanted} is for a person ({quote or 'the billing system gave no price for it'})"
+    sub, price, preview = quote.subscription, quote.price, quote.preview
+    if (price.product_id != sub.product_id or price.currency != sub.currency or price.interval != fix.interval
+            or preview.amount_due != price.unit_amount * sub.seats):
+        return None, (f"{wanted} is for a person (the billing system's price {price.id} or its preview of "
+                      f"{money(preview.amount_due, preview.currency)} is not the same product and seats at the "
+                      "new interval)")
+    refund = fix.amount if fix.amount and fix.charge_id else 0
+    refused = _refund_refused(refund, fix.currency, fix.charge_id, category, email, caps, refunds_30d, configured,
+                              refund_already) if refund else ""
+    if refused:
+        return None, f"{wanted} is for a person: {refused}"
+    params = {"subscription_id": sub.id, "item_id": sub.item_id, "price_id": price.id, "price_label": price.label,
+              "interval": fix.interval, "starts": fix.starts, "seats": sub.seats, "amount": preview.amount_due,
+              "currency": preview.currency, "email": email,
+              **({"refund_charge_id": fix.charge_id, "refund_amount": refund} if refund else {})}
+    summary = (f"change {sub.id} ({sub.plan}) to {price.label}: {money(preview.amount_due, preview.currency)} "
+               f"a {fix.interval} for {sub.seats} seat(s) from {day(fix.starts)}, nothing prorated"
+               + (f", and refund {money(refund, fix.currency)} of charge {fix.charge_id} ({fix.basis})"
+                  if refund else "") + f" — {email}")
+    return Proposal("subscription_change", params, summary), ""
 
 
 def crm_update(category: str | None, triage: Triage, evidence: Evidence,

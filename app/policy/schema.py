@@ -17,11 +17,14 @@ import yaml
 
 from app.core.domain import CategoryPolicy, Policy
 from app.core.errors import DeskhandError
+from app.policy import holding
 from app.policy.action_plan import check_levels
 
 MODES = ("off", "shadow", "draft", "auto")
 FIELDS = ("mode", "send_at", "draft_at", "escalate_to", "gather", "actions", "account_facts",
-          "solve_on_confirmation")
+          "solve_on_confirmation", "holding_reply", "holding_reply_text", "holding_reply_hours")
+HOLDING_TEXT_MAX = 600  # a holding reply is a line or two; a longer one is a reply, which is checked as one
+HOLDING_HOURS_MAX = 24 * 14
 LOOKUPS = ("history", "billing", "crm", "bugs")
 # Conservative embedded defaults: nothing is sent until an admin says so.
 DEFAULT_POLICY = Policy(default=CategoryPolicy(mode="draft", send_at=0.9, draft_at=0.5))
@@ -93,7 +96,34 @@ def entry_from_dict(entry, base: CategoryPolicy, where: str) -> CategoryPolicy:
             raise PolicyError(f"{where}.solve_on_confirmation must be true or false, "
                               f"got {entry['solve_on_confirmation']!r}")
         values["solve_on_confirmation"] = entry["solve_on_confirmation"]
+    if "holding_reply" in entry:
+        if not isinstance(entry["holding_reply"], bool):
+            raise PolicyError(f"{where}.holding_reply must be true or false, got {entry['holding_reply']!r}")
+        values["holding_reply"] = entry["holding_reply"]
+    if "holding_reply_text" in entry:
+        text = entry["holding_reply_text"]
+        if text is not None and not isinstance(text, str):
+            raise PolicyError(f"{where}.holding_reply_text must be text, got {text!r}")
+        text = (text or "").strip()
+        if len(text) > HOLDING_TEXT_MAX:
+            raise PolicyError(f"{where}.holding_reply_text is {len(text)} characters; at most {HOLDING_TEXT_MAX}")
+        if "<" in text or "http" in text.lower():
+            raise PolicyError(f"{where}.holding_reply_text must be plain text without markup or links")
+        values["holding_reply_text"] = text
+    if "holding_reply_hours" in entry:
+        hours = entry["holding_reply_hours"]
+        if hours is None:
+            hours = 0
+        if isinstance(hours, bool) or not isinstance(hours, int) or not 0 <= hours <= HOLDING_HOURS_MAX:
+            raise PolicyError(f"{where}.holding_reply_hours must be a whole number of hours from 0 (no time "
+                              f"promised) to {HOLDING_HOURS_MAX}, got {hours!r}")
+        values["holding_reply_hours"] = hours
     result = replace(base, **values)
+    if result.holding_reply_text and ("holding_reply_text" in entry or "holding_reply_hours" in entry):
+        found = holding.problems(result.holding_reply_text, result.holding_reply_hours)
+        if found:
+            raise PolicyError(f"{where}.holding_reply_text says what the policy does not: {'; '.join(found)} "
+                              "(a time is promised only with holding_reply_hours)")
     if result.draft_at > result.send_at:
         raise PolicyError(f"{where}: draft_at ({result.draft_at}) must not be above send_at ({result.send_at})")
     return result

@@ -27,7 +27,10 @@ def load(db: sqlite_utils.Database) -> Policy:
                                        actions=tuple(sorted(json.loads(row["actions"]).items()))
                                        if row.get("actions") is not None else None,
                                        account_facts=bool(row.get("account_facts")),
-                                       solve_on_confirmation=bool(row.get("solve_on_confirmation")))
+                                       solve_on_confirmation=bool(row.get("solve_on_confirmation")),
+                                       holding_reply=bool(row.get("holding_reply")),
+                                       holding_reply_text=row.get("holding_reply_text") or "",
+                                       holding_reply_hours=int(row.get("holding_reply_hours") or 0))
     return Policy(default=entry(rows.pop(DEFAULT_KEY)),
                   categories=tuple(sorted((cat, entry(row)) for cat, row in rows.items())))
 
@@ -63,8 +66,10 @@ def set_entry(db: sqlite_utils.Database, category: str, values: dict) -> Categor
 def _write(db, category: str, entry: CategoryPolicy, now: float) -> None:
     row = asdict(entry)
     db.execute("INSERT OR REPLACE INTO policy (category, mode, send_at, draft_at, escalate_to, gather, actions,"
-               " account_facts, solve_on_confirmation, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               " account_facts, solve_on_confirmation, holding_reply, holding_reply_text, holding_reply_hours,"
+               " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                [category, row["mode"], row["send_at"], row["draft_at"], row["escalate_to"],
                 json.dumps(list(entry.gather)),
                 json.dumps(entry.action_levels()) if entry.actions is not None else None,
-                int(entry.account_facts), int(entry.solve_on_confirmation), now])
+                int(entry.account_facts), int(entry.solve_on_confirmation), int(entry.holding_reply),
+                entry.holding_reply_text, entry.holding_reply_hours, now])

@@ -16,6 +16,7 @@ a string; the cases that need no clock take it too, so that every case is called
 """
 from __future__ import annotations
 
+import calendar
 import math
 import re
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ class Fix:
     charge_id: str = ""  # the charge `amount` is refunded from ("" when nothing is refunded)
     interval: str = ""  # change_interval: the new one
     basis: str = ""  # how `amount` was worked out, for the person who approves it
+    starts: str = ""  # change_interval: when the new interval is first billed (the old one is paid up to then)
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,9 @@ def annual_instead_of_monthly(account: BillingAccount, now: str, stated: str | N
     they paid (at least the one they are in), and gets the rest back. The monthly list price is usually
     higher than a twelfth of the annual one but is not in the account; the basis says how the amount was
     reached, for the person who approves it. When the months begun cost all that is left, or no annual
-    payment is on record, the fix is the change of interval with no refund."""
+    payment is on record, the fix is the change of interval with no refund. Monthly billing starts where
+    what the customer keeps paying ends: the end of the last month begun (`Fix.starts`), or the end of the
+    current period when no annual payment is on record."""
     if stated != "month":
         return None
     sub = next((s for s in account.subscriptions if s.status == "active" and s.interval == "year"), None)
@@ -136,7 +140,8 @@ def annual_instead_of_monthly(account: BillingAccount, now: str, stated: str | N
         text = (f"{sub.plan} is billed yearly ({money(sub.amount, sub.currency)} a year); its current period ends "
                 f"on {day(sub.current_period_end)}. {told}")
         return Diagnosis("annual_instead_of_monthly", text, _ids(sub.id), Fix(
-            "change_interval", sub.id, interval="month", basis="no annual payment of this subscription on record"))
+            "change_interval", sub.id, interval="month", basis="no annual payment of this subscription on record",
+            starts=sub.current_period_end))
     charge, invoice = payment
     cur = charge.currency
     month = math.ceil(charge.amount / 12)  # rounded up, so rounding never adds to the refund
@@ -153,7 +158,8 @@ def annual_instead_of_monthly(account: BillingAccount, now: str, stated: str | N
     basis = (f"{money(_left(charge), cur)} left of {money(charge.amount, cur)} paid on {day(charge.created)}, "
              f"less {begun} × {money(month, cur)} (a twelfth of the payment, rounded up) = {money(refund, cur)}")
     return Diagnosis("annual_instead_of_monthly", text, _ids(sub.id, invoice.id, charge.id), Fix(
-        "change_interval", sub.id, refund, cur, charge.id if refund else "", interval="month", basis=basis))
+        "change_interval", sub.id, refund, cur, charge.id if refund else "", interval="month", basis=basis,
+        starts=months_later(charge.created, months)))
 
 
 def proration(account: BillingAccount, now: str) -> Diagnosis | None:
@@ -301,6 +307,15 @@ def months_begun(start: str, now: str) -> int:
     a, b = _at(start), _at(now)
     whole = (b.year - a.year) * 12 + b.month - a.month - ((b.day, b.time()) < (a.day, a.time()))
     return max(whole, 0) + 1
+
+
+def months_later(start: str, months: int) -> str:
+    """`start` moved on by whole calendar months, as ISO-8601 UTC; a day the month lacks becomes its last
+    (31 January + 1 month = 28 or 29 February), as billing periods do."""
+    a = _at(start)
+    years, month = divmod(a.month - 1 + months, 12)
+    last = calendar.monthrange(a.year + years, month + 1)[1]
+    return a.replace(year=a.year + years, month=month + 1, day=min(a.day, last)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _at(iso: str) -> datetime:

@@ -227,6 +227,15 @@ def m011_solve_on_confirmation(db: sqlite_utils.Database) -> None:
 
 
 @migration
+def m012_holding_reply(db: sqlite_utils.Database) -> None:
+    # per category: a short public reply when a ticket is escalated (off by default), its own text
+    # ("" = the default text) and the hours it may promise (0 = no promise of timing)
+    db["policy"].add_column("holding_reply", int, not_null_default=0)
+    db["policy"].add_column("holding_reply_text", str, not_null_default="")
+    db["policy"].add_column("holding_reply_hours", int, not_null_default=0)
+
+
+@migration
 def m013_outcomes(db: sqlite_utils.Database) -> None:
     # What happened after each decision (app/outcomes/): one row per observed outcome. `key` names
     # the thing observed (a comment id, a solve episode, a rating value), unique per ticket, so an

@@ -7,18 +7,23 @@ SOURCES.md names the sources; a test holds this module's objects to those fixtur
   GET  /v1/invoices?customer=&expand[]=data.payments   `payments` appear only when expanded
   GET  /v1/charges?customer=&expand[]=data.refunds   `refunds` appear only when expanded
   GET  /v1/products?ids[]=
+  GET  /v1/prices?product=&active=&type=&currency=&recurring[interval]=
   POST /v1/refunds                     charge, amount, reason, metadata[...]; see below
+  POST /v1/invoices/create_preview     customer, subscription, subscription_details[items][0][id|price],
+                                       [proration_behavior], [trial_end]: the next invoice after the change
+  POST /v1/subscriptions/{id}          items[0][id], items[0][price], proration_behavior, trial_end
 Lists are newest first, take `limit` (1-100, default 10) and report `has_more`. Any other
 `expand` is a 400, as it is at Stripe; errors use Stripe's `{"error": {...}}` envelope.
 
-Refunds follow Stripe's idempotency: a result is stored under its Idempotency-Key and replayed
-(with `Idempotent-Replayed: true`) when the key comes back with the same parameters; other
-parameters under a used key are a 400 `idempotency_error`. Failed validations store nothing.
+Writes (refunds and subscription updates) follow Stripe's idempotency: a result is stored under its
+Idempotency-Key and replayed (with `Idempotent-Replayed: true`) when the key comes back with the
+same endpoint and parameters; anything else under a used key is a 400 `idempotency_error`. Failed
+validations store nothing. A preview changes nothing and is no write.
 
 `data` (what `sample_data` builds): `api_key` (anything else in `Authorization: Bearer` is a 401),
 and lists of `customers`, `products`, `subscriptions`, `invoices` (with their `payments`),
-`charges` and `refunds`. Each refund request that gets through validation is appended to
-`app.config["writes"]` as {"method", "path", "body", "idempotency_key", "replayed"}; every request
+`charges`, `refunds` and `prices` (those of the subscriptions are added when missing). Each write
+that gets through validation, replays included, is appended to `app.config["writes"]` as {"method", "path", "body", "idempotency_key", "replayed"}; every request
 first sleeps `latency_s`.
 """
 from __future__ import annotations
@@ -29,7 +34,7 @@ import random
 import string
 import threading
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from flask import Flask, jsonify, request
 
@@ -68,7 +73,12 @@ def create_app(data: dict, latency_s: float = 0.0) -> Flask:
     app = Flask("stripe-sandbox")
     db = copy.deepcopy(data)
     db.setdefault("refunds", [])
-    stored: dict[str, tuple[dict, dict]] = {}  # idempotency key -> (params, refund)
+    prices = {p["id"]: p for p in db.setdefault("prices", [])}
+    for sub in db["subscriptions"]:
+        for item in sub["items"]["data"]:
+            prices.setdefault(item["price"]["id"], item["price"])
+    db["prices"] = list(prices.values())
+    stored: dict[str, tuple[str, dict, dict]] = {}  # idempotency key -> (path, params, result)
     lock = threading.Lock()
     app.config["writes"] = []
 
@@ -118,30 +128,69 @@ def create_app(data: dict, latency_s: float = 0.0) -> Flask:
         ids = _array("ids")
         return _page("/v1/products", [p for p in db["products"] if not ids or p["id"] in ids])
 
-    @app.post("/v1/refunds")
-    def create_refund():
-        params = request.form.to_dict()
+    def idempotent(path: str, params: dict, problem, make):
+        """Run a write once per Idempotency-Key, as Stripe does: the stored result for a repeat with the
+        same endpoint and parameters, an `idempotency_error` for anything else under a used key."""
         key = request.headers.get("Idempotency-Key", "")
         with lock:
             if key in stored:
-                first, refund = stored[key]
-                if first != params:
+                first_path, first, result = stored[key]
+                if (first_path, first) != (path, params):
                     return _error(400, "Keys for idempotent requests can only be used with the same "
                                   "parameters they were first used with. Try using a key other than "
                                   f"'{key}' if you meant to execute a different request.",
                                   kind="idempotency_error")
-                app.config["writes"].append(_write(params, key, replayed=True))
-                response = jsonify(refund)
+                app.config["writes"].append(_write(params, key, replayed=True, path=path))
+                response = jsonify(result)
                 response.headers["Idempotent-Replayed"] = "true"
                 return response
-            problem = _refund_problem(db, params)
-            if problem is not None:
-                return problem
-            refund = _refund(db, params, created=int(time.time()))
+            found = problem()
+            if found is not None:
+                return found
+            result = make()
             if key:
-                stored[key] = (params, refund)
-            app.config["writes"].append(_write(params, key, replayed=False))
-        return jsonify(refund)
+                stored[key] = (path, params, result)
+            app.config["writes"].append(_write(params, key, replayed=False, path=path))
+        return jsonify(result)
+
+    @app.post("/v1/refunds")
+    def create_refund():
+        params = request.form.to_dict()
+        return idempotent("/v1/refunds", params, lambda: _refund_problem(db, params),
+                          lambda: _refund(db, params, created=int(time.time())))
+
+    @app.get("/v1/prices")
+    def list_prices():
+        args = request.args
+        found = [p for p in db["prices"]
+                 if args.get("product") in (None, p["product"]) and args.get("currency") in (None, p["currency"])
+                 and args.get("type") in (None, p["type"])
+                 and args.get("active") in (None, str(p["active"]).lower())
+                 and args.get("recurring[interval]") in (None, (p["recurring"] or {}).get("interval"))]
+        return _page("/v1/prices", found)
+
+    @app.post("/v1/invoices/create_preview")
+    def create_preview():
+        params = request.form.to_dict()
+        change = _price_change(db, params.get("subscription", ""), params, "subscription_details[")
+        if isinstance(change, tuple):
+            return change
+        if params.get("customer", change["sub"]["customer"]) != change["sub"]["customer"]:
+            return _error(400, "The subscription does not belong to this customer.", param="customer")
+        return jsonify(_preview(db, change))
+
+    @app.post("/v1/subscriptions/<sid>")
+    def update_subscription(sid: str):
+        params = request.form.to_dict()
+        holder: dict = {}
+
+        def problem():
+            change = _price_change(db, sid, params, "")
+            if isinstance(change, tuple):
+                return change
+            holder.update(change)
+            return None
+        return idempotent(f"/v1/subscriptions/{sid}", params, problem, lambda: _apply_change(holder))
 
     return app
 
@@ -221,9 +270,79 @@ def _list_refund(charge: dict, refund: dict) -> None:
     charge["refunds"]["total_count"] += 1
 
 
-def _write(params: dict, key: str, replayed: bool) -> dict:
-    return {"method": "POST", "path": "/v1/refunds", "body": params, "idempotency_key": key,
-            "replayed": replayed}
+def _write(params: dict, key: str, replayed: bool, path: str = "/v1/refunds") -> dict:
+    return {"method": "POST", "path": path, "body": params, "idempotency_key": key, "replayed": replayed}
+
+
+def _price_change(db: dict, sid: str, params: dict, prefix: str):
+    """The subscription, item, new price and dates a price change names (`prefix`: where its fields sit,
+    "subscription_details[" in a preview), or Stripe's error."""
+    def field(name: str) -> str | None:
+        if not prefix:
+            return params.get(name)
+        head, _, tail = name.partition("[")
+        return params.get(f"{prefix}{head}]" + (f"[{tail}" if tail else ""))
+
+    sub = next((s for s in db["subscriptions"] if s["id"] == sid), None)
+    if sub is None:
+        return _error(400, f"No such subscription: '{sid}'", code="resource_missing", param="subscription")
+    item_id, price_id = field("items[0][id]"), field("items[0][price]")
+    item = next((i for i in sub["items"]["data"] if i["id"] == item_id), None)
+    if item is None:
+        return _error(400, f"No such subscription item: '{item_id}'", code="resource_missing",
+                      param="items[0][id]")
+    price = next((p for p in db["prices"] if p["id"] == price_id), None)
+    if price is None:
+        return _error(400, f"No such price: '{price_id}'", code="resource_missing", param="items[0][price]")
+    if price["currency"] != sub["currency"]:
+        return _error(400, "The price's currency does not match the subscription's.", param="items[0][price]")
+    behavior = field("proration_behavior") or "create_prorations"
+    if behavior not in ("always_invoice", "create_prorations", "none"):
+        return _error(400, f"Invalid proration_behavior: {behavior}", param="proration_behavior")
+    trial_end = field("trial_end")
+    if trial_end is not None and not (trial_end.isdigit() and int(trial_end) > time.time()):
+        return _error(400, "Invalid timestamp: must be an integer Unix timestamp in the future.", param="trial_end")
+    return {"sub": sub, "item": item, "price": price, "behavior": behavior,
+            "trial_end": int(trial_end) if trial_end else None}
+
+
+def _preview(db: dict, change: dict) -> dict:
+    """The next invoice after the change: the new price for one period from where billing resumes.
+    Without a trial it starts now; prorations (credit for the old price's unused time) are left out of
+    this stand-in, which serves the `none` behaviour the connector asks for."""
+    sub, item, price = change["sub"], change["item"], change["price"]
+    start = change["trial_end"] or int(time.time())
+    step = 1 if price["recurring"]["interval"] == "month" else 12
+    end = _ts(_add_months(datetime.fromtimestamp(start, timezone.utc).date(), step))
+    customer = next(c for c in db["customers"] if c["id"] == sub["customer"])
+    product = next((p["name"] for p in db["products"] if p["id"] == price["product"]), price["product"])
+    changed = {**sub, "items": {**sub["items"], "data": [{**item, "price": price}]}}
+    amount = price["unit_amount"] * item["quantity"]
+    iid = "upcoming_in_" + sub["id"][4:]
+    preview = invoice_object(iid, None, customer, changed, product, amount, start, (start, end), "", False, "",
+                             "subscription_cycle" if change["trial_end"] else "subscription_update")
+    preview.update(status="draft", hosted_invoice_url=None, invoice_pdf=None, next_payment_attempt=start,
+                   attempted=False, attempt_count=0, amount_paid=0, amount_remaining=amount,
+                   status_transitions={"finalized_at": None, "marked_uncollectible_at": None, "paid_at": None,
+                                       "voided_at": None})
+    preview.pop("payments", None)
+    return preview
+
+
+def _apply_change(change: dict) -> dict:
+    """Put the new price on the item; a trial_end moves the billing cycle anchor there (Stripe: "The
+    billing_cycle_anchor will be updated to the trial_end value"), so nothing is billed until it."""
+    sub, item, price = change["sub"], change["item"], change["price"]
+    now = int(time.time())
+    item["price"] = price
+    item["plan"] = {**item["plan"], "id": price["id"], "amount": price["unit_amount"],
+                    "amount_decimal": price["unit_amount_decimal"], "interval": price["recurring"]["interval"],
+                    "nickname": price["nickname"], "product": price["product"]}
+    if change["trial_end"]:
+        sub.update(status="trialing", trial_start=now, trial_end=change["trial_end"],
+                   billing_cycle_anchor=change["trial_end"])
+        item.update(current_period_start=now, current_period_end=change["trial_end"])
+    return copy.deepcopy(sub)
 
 
 # -- the objects, shaped as in tests/connector/fixtures/stripe ----------------------------------
@@ -435,6 +554,7 @@ def sample_data(account: dict, at_risk: dict | None = None) -> dict:
     for email, day in (AT_RISK if at_risk is None else at_risk).items():
         book.downgrade_and_decline(email, day)
     return {"api_key": API_KEY, "customers": book.customers, "products": list(book.products.values()),
+            "prices": [*book.prices.values(), *book.custom_prices.values()],
             "subscriptions": book.subscriptions, "invoices": book.invoices, "charges": book.charges,
             "refunds": book.refunds}
 

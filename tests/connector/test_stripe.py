@@ -77,10 +77,12 @@ DANA = BillingAccount(
     subscriptions=(
         Subscription(id="sub_1Q5fZnLkdIwHu7ixT0a2Bv8C", status="past_due", plan="Growth (annual)",
                      amount=2592000, currency="usd", interval="year", seats=60,
-                     current_period_end="2027-10-01T00:00:00Z"),
+                     current_period_end="2027-10-01T00:00:00Z", item_id="si_QxR8aFh3KpL2mN",
+                     price_id="price_1Q5fZ2LkdIwHu7ixGr0wAnnl", product_id="prod_QxR6GrowthXyZ1"),
         Subscription(id="sub_1OyPq3LkdIwHu7ixM0nthly1", status="canceled", plan="Growth", amount=202500,
                      currency="usd", interval="month", seats=45, current_period_end="2025-10-01T00:00:00Z",
-                     canceled_at="2025-10-01T00:00:00Z")),
+                     canceled_at="2025-10-01T00:00:00Z", item_id="si_PoQ2vLx8RtY6wE",
+                     price_id="price_1OyPp8LkdIwHu7ixGrMnthly", product_id="prod_QxR6GrowthXyZ1")),
     invoices=(
         Invoice(id="in_1SB2c4LkdIwHu7ixSeatAdd0", number="7C1E0B55-0007", status="open", amount_due=79200,
                 amount_paid=0, currency="usd", created="2026-11-04T09:30:00Z",
@@ -480,3 +482,79 @@ def test_a_product_name_is_read_once_and_reused_for_the_next_lookup(api):
     add_account(api, products=False)
     assert client.account(EMAIL) == first
     assert [path for _, path, _ in calls(api)].count("/v1/products") == 1
+
+
+# -- a change of billing interval --------------------------------------------------------------------
+
+SUB = "sub_1Q5fZnLkdIwHu7ixT0a2Bv8C"
+ITEM = "si_QxR8aFh3KpL2mN"
+MONTHLY = "price_1OyPp8LkdIwHu7ixGrMnthly"  # the fixtures' other Growth price, monthly
+STARTS = "2026-12-01T00:00:00Z"
+
+
+def test_the_interval_price_is_the_products_price_billed_every_one_interval(api):
+    prices = [item["price"] for s in fixture("subscriptions")["data"] for item in s["items"]["data"]]
+    quarterly = {**prices[1], "id": "price_quarterly", "created": prices[1]["created"] + 1,
+                 "recurring": {**prices[1]["recurring"], "interval_count": 3}}
+    api.get(f"{API}/prices", json={"object": "list", "data": [quarterly, *prices], "has_more": False,
+                                   "url": "/v1/prices"})
+    price = billing()[0].interval_price("prod_QxR6GrowthXyZ1", "month", "usd")
+    assert (price.id, price.product_id, price.interval, price.unit_amount) == (
+        MONTHLY, "prod_QxR6GrowthXyZ1", "month", prices[1]["unit_amount"])  # not the one every 3 months
+    [(method, path, params)] = calls(api)
+    assert (method, path) == ("GET", "/v1/prices") and params["product"] == "prod_QxR6GrowthXyZ1"
+    assert params["recurring[interval]"] == "month" and params["active"] == "true"
+
+
+def test_the_preview_asks_stripe_for_the_change_without_proration_billed_from_the_date(api):
+    api.post(f"{API}/invoices/create_preview", json=fixture("invoices")["data"][0])
+    preview = billing()[0].preview_price_change(CUSTOMER, SUB, ITEM, MONTHLY, STARTS)
+    assert preview.amount_due == fixture("invoices")["data"][0]["amount_due"]
+    assert calls(api) == [("POST", "/v1/invoices/create_preview", {
+        "customer": CUSTOMER, "subscription": SUB, "subscription_details[items][0][id]": ITEM,
+        "subscription_details[items][0][price]": MONTHLY, "subscription_details[proration_behavior]": "none",
+        "subscription_details[trial_end]": "1796083200"})]
+
+
+def test_a_price_change_posts_once_with_its_key_and_is_retried_with_the_same_key(api):
+    error(api, "POST", f"subscriptions/{SUB}", 500, "error_500")
+    api.post(f"{API}/subscriptions/{SUB}", json=fixture("subscriptions")["data"][0])
+    client, sleeps = billing()
+    sub = client.change_price(SUB, ITEM, MONTHLY, STARTS, "deskhand-k-subscription")
+    assert sub.id == SUB and len(sleeps) == 1
+    assert calls(api)[-1] == ("POST", f"/v1/subscriptions/{SUB}", {
+        "items[0][id]": ITEM, "items[0][price]": MONTHLY, "proration_behavior": "none", "trial_end": "1796083200"})
+    assert header(api, "Idempotency-Key") == ["deskhand-k-subscription"] * 2
+
+
+@pytest.mark.parametrize("args", [(SUB, ITEM, MONTHLY, STARTS, ""), (SUB, "", MONTHLY, STARTS, "k"),
+                                  (SUB, ITEM, " ", STARTS, "k")])
+def test_no_price_change_goes_out_without_a_key_an_item_and_a_price(api, args):
+    with pytest.raises(ValueError):
+        billing()[0].change_price(*args)
+    assert calls(api) == []
+
+
+def test_sandbox_changes_a_price_once_per_key_and_previews_it(brightline):
+    with Server(brightline) as server:
+        client, _ = billing(server.base_url, API_KEY)
+        liam = client.account("liams@bluefinretail.example")  # Growth, 12 seats, yearly
+        [sub] = liam.subscriptions
+        monthly = client.interval_price(sub.product_id, "month", "usd")
+        preview = client.preview_price_change(liam.customer_id, sub.id, sub.item_id, monthly.id, "2030-01-10T00:00:00Z")
+        first = client.change_price(sub.id, sub.item_id, monthly.id, "2030-01-10T00:00:00Z", "plan:1")
+        again = client.change_price(sub.id, sub.item_id, monthly.id, "2030-01-10T00:00:00Z", "plan:1")
+        with pytest.raises(ConnectorError, match="idempotency_error"):
+            client.change_price(sub.id, sub.item_id, sub.price_id, "2030-01-10T00:00:00Z", "plan:1")
+        with pytest.raises(ConnectorError, match="in the future"):  # a date already past is refused
+            client.change_price(sub.id, sub.item_id, monthly.id, "2020-01-10T00:00:00Z", "plan:2")
+        after = client.account("liams@bluefinretail.example").subscriptions[0]
+        writes = server.app.config["writes"]
+
+    assert (monthly.label, monthly.unit_amount, sub.interval) == ("Growth (monthly)", 4500, "year")
+    assert (preview.amount_due, preview.created, preview.lines[0].period_end) == (
+        12 * 4500, "2030-01-10T00:00:00Z", "2030-02-10T00:00:00Z")  # the first monthly bill, not now
+    assert first == again and (after.interval, after.status, after.current_period_end) == (
+        "month", "trialing", "2030-01-10T00:00:00Z")
+    assert [(w["path"], w["idempotency_key"], w["replayed"]) for w in writes] == [
+        (f"/v1/subscriptions/{sub.id}", "plan:1", False), (f"/v1/subscriptions/{sub.id}", "plan:1", True)]

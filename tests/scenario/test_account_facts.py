@@ -10,6 +10,7 @@ from app.build import build_systems
 from app.pipeline import actions
 from app.pipeline.actions import Caps
 from app.policy import store as policy_store
+from app.reasoning.diagnoses import _at, day, money
 
 from .test_context import context_worker, drain, vendors  # noqa: F401  (the fixture)
 
@@ -78,19 +79,64 @@ def test_another_customer_s_account_never_appears(loop, trained_model, vendors):
     assert OTHER in looked_up["summary"] and MEI not in looked_up["summary"]
 
 
-def test_billed_annually_instead_of_monthly_is_explained_and_the_change_left_to_a_person(loop, trained_model, vendors):  # noqa: F811
+LIAM = "liams@bluefinretail.example"  # Growth, 12 seats, billed yearly since 10 November 2025
+
+
+def test_billed_annually_instead_of_monthly_is_explained_and_switched_back_with_a_refund_once_approved(loop, trained_model, vendors):  # noqa: F811
     """Liam's Growth plan is billed yearly; he says he chose monthly. The reply states the real annual
-    charge; changing the interval is not an action Deskhand can take yet, so the reply is a draft
-    whose note says what a person has to do."""
-    worker, _ = context_worker(loop, trained_model, vendors, refund_cap=200000)
+    payment and dates, and the fix waiting for approval: his subscription moved to the monthly price
+    (priced by Stripe's preview) with the months not yet begun refunded. Once a person approves (twice),
+    Stripe is written to once per write, and Liam hears once that it is done."""
+    worker, settings = context_worker(loop, trained_model, vendors, refund_cap=600000)
     send_billing_on_its_own(loop)
-    tid = ask(loop, "liams@bluefinretail.example", "Annual plan?", "I think I was billed for an annual plan but I "
-              "only signed up for monthly. Can you fix this?")
+    # triage is torn between plan_change (0.45) and billing: the admin lets plan changes go out lower
+    policy_store.set_entry(loop.db(), "plan_change", {"mode": "auto", "send_at": 0.4, "draft_at": 0.3})
+    stripe = vendors.apps["stripe"].config
+    tid = ask(loop, LIAM, "Annual plan?", "I think I was billed for an annual plan but I only signed up for "
+              "monthly. Can you fix this?")
     drain(loop, worker)
-    assert loop.public_bot_replies(tid) == []
-    [note] = loop.bot_comments(tid)
-    assert "billed yearly" in note["body"] or "per year" in note["body"] or "annual" in note["body"], note["body"]
-    assert "changing sub_" in note["body"] and "monthly billing" in note["body"] and "is for a person" in note["body"]
+    [reply] = loop.public_bot_replies(tid)
+    body = reply["body"]
+    [pending] = list(loop.db()["pending_actions"].rows_where("action = 'subscription_change'"))
+    p = json.loads(pending["params"])
+    # the renewal of 10 November 2026 ($5,184.00 = 12 seats × $432) is on record; a month has begun since
+    assert "Growth (annual) is billed yearly: $5,184.00 was paid on 10 November 2026" in body, body
+    assert "current period ends on 10 November 2027" in body
+    assert p["price_label"] == "Growth (monthly)" and p["amount"] == 54000 and p["seats"] == 12  # 12 × $45
+    # he keeps paying a twelfth ($432.00) for each month begun since then, up to where monthly billing starts
+    months = (_at(p["starts"]).year - 2026) * 12 + _at(p["starts"]).month - 11
+    assert months >= 1 and p["refund_amount"] == 518400 - months * 43200 and _at(p["starts"]).day == 10
+    assert (f"We have proposed moving your subscription to Growth (monthly): $540.00 a month for 12 seats, first "
+            f"billed on {day(p['starts'])}") in body
+    assert f"{money(p['refund_amount'], 'usd')} of charge {p['refund_charge_id']} refunded" in body
+    assert "waiting for a colleague's approval" in body and pending["status"] == "pending"
+    assert [w for w in stripe["writes"]] == []  # nothing changes before a person says yes
+
+    caps = Caps(settings.refund_cap, settings.refunds_per_customer_30d)
+    result = actions.approve(loop.db(), pending["id"], "maya", build_systems(settings), caps)
+    assert result.startswith(f"subscription {p['subscription_id']} on Growth (monthly) (monthly)"), result
+    assert "already executed" in actions.approve(loop.db(), pending["id"], "maya", build_systems(settings), caps)
+    drain(loop, worker)
+    # the done job delivered again (a redelivery) writes nothing more
+    done_job = next(loop.db()["jobs"].rows_where("delivery_id = ?", [f"action:{pending['id']}:done"]))
+    assert done_job["status"] == "done"
+    loop.db().execute("UPDATE jobs SET status = 'queued', attempts = 0, run_at = 0 WHERE id = ?", [done_job["id"]])
+    drain(loop, worker)
+    writes = [(w["path"], w["replayed"]) for w in stripe["writes"]]
+    assert writes == [(f"/v1/subscriptions/{p['subscription_id']}", False), ("/v1/refunds", False)], writes
+    [change, refund] = stripe["writes"]
+    assert change["body"] == {"items[0][id]": p["item_id"], "items[0][price]": p["price_id"],
+                              "proration_behavior": "none", "trial_end": str(int(_at(p["starts"]).timestamp()))}
+    assert refund["body"]["amount"] == str(p["refund_amount"]) and change["idempotency_key"] != refund["idempotency_key"]
+    # what Stripe now holds: monthly, nothing billed before the date the annual payment covers
+    account = build_systems(settings).billing.account(LIAM)
+    sub = next(s for s in account.subscriptions if s.id == p["subscription_id"])
+    assert (sub.interval, sub.status, sub.current_period_end) == ("month", "trialing", p["starts"])
+    replies = loop.public_bot_replies(tid)
+    assert len(replies) == 2, [r["body"] for r in replies]
+    assert (f"Your subscription is now on Growth (monthly): $540.00 a month, first billed on {day(p['starts'])}. "
+            f"The refund of {money(p['refund_amount'], 'usd')} of charge {p['refund_charge_id']} has been made "
+            "(refund re_") in replies[1]["body"]
 
 
 def test_eval_reports_the_share_answered_from_the_account_and_no_unsupported_claim_sent(vendors, tmp_path):  # noqa: F811

@@ -3,15 +3,18 @@ under the caps and levels, and that the check accepts the reply's amounts only b
 states them — the same reply with an amount changed (by a model that obeys the ticket) is caught."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from app.checks.check import check_reply, cited_sources
 from app.core.domain import Draft
 from app.knowledge.search import KnowledgeIndex
 from app.pipeline import account_reply
-from app.policy.action_plan import Caps, fixes
+from app.policy.action_plan import Caps, Quote, fixes
 from app.policy.schema import PolicyError, parse_policy_text
 from app.reasoning.diagnoses import Diagnosis, Fix
+from connectors.roles import Invoice, Price, Subscription
 from connectors.types import Requester, Ticket
 
 CAPS = Caps(refund_cap=150000, refunds_per_customer_30d=1)
@@ -31,7 +34,7 @@ def test_a_refund_within_the_caps_is_proposed_for_approval_and_the_rest_is_said_
     assert refund.level == "approval" and refund.params == {"charge_id": "ch_2", "amount": 103500, "currency": "usd",
                                                             "email": "mei@example.com"}
     assert why == ["annual_instead_of_monthly: changing sub_1 to monthly billing with a refund of $3,600.00 (…) "
-                   "is for a person"]  # the invoice needs no action: the reply gives its link
+                   "is for a person (the billing system gave no price for it)"]  # the invoice needs no action
 
 
 @pytest.mark.parametrize("caps, done, levels, reason", [
@@ -99,3 +102,48 @@ def test_an_obedient_model_s_answer_cannot_borrow_the_account_s_authority(inject
     draft = account_reply.reply(TICKET, [TWICE], proposals, answer=answer)
     checked = check(draft)
     assert injected in draft.text and not checked.sendable and checked.unsupported, checked
+
+
+# -- a change of billing interval, priced by the billing system -----------------------------------------
+
+SUB = Subscription("sub_1", "active", "Growth (annual)", 432000, "usd", "year", 10, "2027-10-03T00:00:00Z",
+                   item_id="si_1", price_id="price_y", product_id="prod_g")
+MONTHLY = Price("price_m", "prod_g", "Growth (monthly)", 4500, "usd", "month")
+PREVIEW = Invoice("upcoming_in_1", "", "draft", 45000, 0, "usd", "2026-11-03T00:00:00Z")
+QUOTE = Quote(SUB, MONTHLY, PREVIEW)
+SWITCH = replace(ANNUAL, fix=replace(ANNUAL.fix, starts="2026-11-03T00:00:00Z"))
+
+
+def test_a_change_of_interval_is_proposed_with_its_refund_as_one_approval_priced_by_the_billing_system():
+    [change], why = fixes("billing", [SWITCH], "mei@example.com", Caps(400000, 1), 0, quotes={"sub_1": QUOTE})
+    assert why == [] and change.action == "subscription_change" and change.level == "approval"
+    assert change.params == {"subscription_id": "sub_1", "item_id": "si_1", "price_id": "price_m",
+                             "price_label": "Growth (monthly)", "interval": "month", "starts": "2026-11-03T00:00:00Z",
+                             "seats": 10, "amount": 45000, "currency": "usd", "email": "mei@example.com",
+                             "refund_charge_id": "ch_9", "refund_amount": 360000}
+    draft = account_reply.reply(TICKET, [SWITCH], [change])
+    assert ("We have proposed moving your subscription to Growth (monthly): $450.00 a month for 10 seats, first "
+            "billed on 3 November 2026, with nothing billed before then, and $3,600.00 of charge ch_9 refunded.") \
+        in draft.text
+    assert check(draft).sendable, check(draft)
+    cheaper = draft.text.replace("$450.00 a month", "$45.00 a month")  # a model that obeys "make it $45"
+    assert not check(Draft(cheaper, draft.citations, draft.score, draft.writer, facts=draft.facts)).sendable
+
+
+@pytest.mark.parametrize("caps, done, levels, quote, reason", [
+    (Caps(300000, 1), 0, None, QUOTE, "above the cap of $3,000.00"),  # the refund that goes with it
+    (Caps(400000, 1), 1, None, QUOTE, "already had 1 refund(s) in 30 days"),
+    (Caps(400000, 1), 0, {"subscription_change": "never", "refund": "approval"}, QUOTE, "is for a person"),
+    (Caps(400000, 1), 0, None, "Stripe 503", "is for a person (Stripe 503)"),
+    (Caps(400000, 1), 0, None, replace(QUOTE, price=replace(MONTHLY, product_id="prod_other")), "same product"),
+    (Caps(400000, 1), 0, None, replace(QUOTE, preview=replace(PREVIEW, amount_due=4500)), "same product and seats"),
+])
+def test_no_change_of_interval_past_a_cap_a_never_or_a_price_that_is_not_the_same_plan(caps, done, levels, quote,
+                                                                                      reason):
+    proposals, why = fixes("billing", [SWITCH], "mei@example.com", caps, done, levels, {"sub_1": quote})
+    assert proposals == [] and len(why) == 1 and reason in why[0], why
+
+
+def test_a_change_of_interval_and_a_refund_in_one_reply_leave_the_second_refund_to_a_person():
+    proposals, why = fixes("billing", [TWICE, SWITCH], "mei@example.com", Caps(400000, 2), 0, quotes={"sub_1": QUOTE})
+    assert [p.action for p in proposals] == ["refund"] and "a second refund in one reply" in why[0]

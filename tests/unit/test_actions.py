@@ -10,7 +10,7 @@ from app.policy import action_plan
 from app.policy.action_plan import Caps, Proposal, check_levels, level
 from app.store.db import connect, migrate
 from connectors.errors import Unavailable
-from connectors.roles import Issue, Refund
+from connectors.roles import Issue, Refund, Subscription
 from connectors.types import Requester, Ticket
 
 CAPS = Caps(refund_cap=50000, refunds_per_customer_30d=1)
@@ -31,6 +31,24 @@ class Billing:
     def refund(self, charge_id, amount, idempotency_key, reason=""):
         return self.refunds.setdefault(idempotency_key, Refund(f"re_{len(self.refunds) + 1}", charge_id, amount,
                                                                "usd", "succeeded"))
+
+
+class PlanBilling(Billing):
+    """Also changes prices, idempotently per key; fails the first `refund_failures` refunds."""
+
+    def __init__(self, refund_failures=0):
+        super().__init__()
+        self.changes, self.refund_failures = {}, refund_failures
+
+    def change_price(self, subscription_id, item_id, price_id, resume_at, idempotency_key):
+        self.changes.setdefault(idempotency_key, (subscription_id, item_id, price_id, resume_at))
+        return Subscription(subscription_id, "trialing", "Growth (monthly)", 45000, "usd", "month", 10, resume_at)
+
+    def refund(self, charge_id, amount, idempotency_key, reason=""):
+        if self.refund_failures:
+            self.refund_failures -= 1
+            raise Unavailable("stripe unreachable: ReadTimeout")
+        return super().refund(charge_id, amount, idempotency_key, reason)
 
 
 class Chat:
@@ -189,3 +207,35 @@ def test_bug_filing_comments_on_a_duplicate_instead_of_filing_again(db):
     assert run_auto(db, "k2", Systems(bugs=bugs), CAPS) == {
         "bug_file": "added this report to ENG-4 https://linear.app/acme/issue/ENG-4"}
     assert bugs.created == [("Export button does nothing", "d", ("bug",))] and bugs.comments == [("ENG-4", "again")]
+
+
+CHANGE = Proposal("subscription_change", {
+    "subscription_id": "sub_1", "item_id": "si_1", "price_id": "price_m", "price_label": "Growth (monthly)",
+    "interval": "month", "starts": "2026-12-10T00:00:00Z", "seats": 10, "amount": 45000, "currency": "usd",
+    "email": "ana@acme.test", "refund_charge_id": "ch_9", "refund_amount": 40000}, "change sub_1 to monthly")
+
+
+def test_a_change_of_interval_writes_each_of_its_two_calls_once_even_after_a_failure_between_them(db):
+    [action_id] = record(db, "zendesk", "9", "key-1", [CHANGE])
+    systems = Systems(billing=PlanBilling(refund_failures=1))
+    with pytest.raises(ActionError, match="can be approved again"):  # the change went through, the refund not
+        approve(db, action_id, "maya", systems, CAPS)
+    result = approve(db, action_id, "maya", systems, CAPS)
+    assert result == ("subscription sub_1 on Growth (monthly) (monthly), billed from 2026-12-10; "
+                      "refund re_1: 400.00 USD succeeded")
+    assert "already executed" in approve(db, action_id, "maya", systems, CAPS)
+    # the second approval replayed the change under its key: one change, one refund, each with its own key
+    assert list(systems.billing.changes) == ["deskhand-key-1-subscription"]
+    assert list(systems.billing.refunds) == ["deskhand-key-1-subscription-refund"]
+    assert actions.refunds_in_30d(db, "ana@acme.test") == 1  # its refund counts like any other
+    [done] = list(db["jobs"].rows_where("delivery_id = ?", [f"action:{action_id}:done"]))  # the customer is told
+
+
+def test_the_refund_cap_holds_for_the_refund_that_goes_with_a_change_of_interval(db):
+    [action_id] = record(db, "zendesk", "9", "key-1", [CHANGE])
+    systems = Systems(billing=PlanBilling())
+    with pytest.raises(ActionError, match="above the cap"):
+        approve(db, action_id, "maya", systems, Caps(30000, 1))
+    assert systems.billing.changes == {} and systems.billing.refunds == {}  # neither half runs
+    assert level("subscription_change", "billing", {"subscription_change": "auto"}) == "approval"
+    assert check_levels({"subscription_change": "auto"}, "billing.actions")

@@ -26,7 +26,8 @@ def test_policy_set_show_export_import_round_trip(run, tmp_path):
     exported = run("policy", "export").output
     assert json.loads(exported)["categories"]["billing"] == {
         "mode": "auto", "send_at": 0.85, "draft_at": 0.5, "escalate_to": "",
-        "gather": ["history", "billing", "crm", "bugs"], "account_facts": False, "solve_on_confirmation": False}
+        "gather": ["history", "billing", "crm", "bugs"], "account_facts": False, "solve_on_confirmation": False,
+        "holding_reply": False, "holding_reply_text": "", "holding_reply_hours": 0}
     assert "answers from account facts" in run("policy", "set", "billing", "--account-facts").output
     assert json.loads(run("policy", "export").output)["categories"]["billing"]["account_facts"] is True
     assert "account facts" in run("policy", "show").output
@@ -39,16 +40,23 @@ def test_policy_set_show_export_import_round_trip(run, tmp_path):
     assert "refund=approval" in run("policy", "show").output
     assert run("policy", "set", "billing", "--action", "refund=never").exit_code == 0
     assert json.loads(run("policy", "export").output)["categories"]["billing"]["actions"] == {
-        "crm_note": "auto", "refund": "never", "slack_alert": "auto"}
+        "crm_note": "auto", "refund": "never", "slack_alert": "auto", "subscription_change": "approval"}
     refused = run("policy", "set", "billing", "--action", "refund=auto")
     assert refused.exit_code != 0 and "refund can be at most 'approval'" in refused.output
+    assert "holding reply on escalation" in run("policy", "set", "billing", "--holding-reply",
+                                                "--holding-reply-hours", "4").output
+    assert "holding reply (4 h)" in run("policy", "show").output
+    promised = run("policy", "set", "billing", "--holding-reply-text", "We will refund you today.")
+    assert promised.exit_code != 0 and "says what the policy does not" in promised.output
+    assert json.loads(run("policy", "export").output)["categories"]["billing"]["holding_reply_text"] == ""
     path = tmp_path / "p.yaml"
     path.write_text("default: {mode: shadow}\n")
     assert run("policy", "import", str(path)).exit_code == 0
     assert json.loads(run("policy", "show", "--json").output) == {
         "default": {"mode": "shadow", "send_at": 0.9, "draft_at": 0.5, "escalate_to": "",
                     "gather": ["history", "billing", "crm", "bugs"], "account_facts": False,
-                    "solve_on_confirmation": False}, "categories": {}}
+                    "solve_on_confirmation": False, "holding_reply": False, "holding_reply_text": "",
+                    "holding_reply_hours": 0}, "categories": {}}
 
 
 @pytest.mark.parametrize("args,message", [

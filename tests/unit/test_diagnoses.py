@@ -19,6 +19,7 @@ from app.reasoning.diagnoses import (
     invoice_copy,
     money,
     months_begun,
+    months_later,
     proration,
     refund_status,
     stated_interval,
@@ -173,7 +174,8 @@ def test_annual_instead_of_monthly_changes_the_interval_and_refunds_all_but_the_
     assert found.facts == ("sub_y", "in_y", "ch_y")
     assert found.fix == Fix("change_interval", "sub_y", 2970000, "usd", "ch_y", interval="month",
                             basis="$32,400.00 left of $32,400.00 paid on 10 November 2026, less 1 month begun × "
-                                  "$2,700.00 (a twelfth of the payment, rounded up) = $29,700.00")
+                                  "$2,700.00 (a twelfth of the payment, rounded up) = $29,700.00",
+                            starts="2026-12-10T00:05:00Z")  # monthly billing starts where the month begun ends
 
 
 @pytest.mark.parametrize("now, months, refund", [
@@ -185,6 +187,7 @@ def test_annual_instead_of_monthly_changes_the_interval_and_refunds_all_but_the_
 def test_the_refund_keeps_every_month_begun(now, months, refund):
     found = annual_instead_of_monthly(account([ANNUAL], [SIGNUP], [SIGNUP_CHARGE]), now, "month")
     assert found.fix.amount == refund and f"less {months} month" in found.fix.basis
+    assert found.fix.starts == months_later(SIGNUP_CHARGE.created, months) and found.fix.starts > now
     assert found.fix.charge_id == ("ch_y" if refund else "")
     assert (f"{money(refund, 'usd')} of what is left" in found.explanation if refund else
             "which covers all that is left of the payment" in found.explanation)
@@ -211,6 +214,16 @@ def test_without_an_annual_payment_on_record_the_fix_only_changes_the_interval()
                                  "10 November 2027. You told us you chose monthly billing.")
     assert (found.fix.kind, found.fix.interval, found.fix.amount, found.fix.charge_id) == ("change_interval", "month",
                                                                                           0, "")
+    assert found.fix.starts == ANNUAL.current_period_end  # nothing known to be paid: monthly from the renewal
+
+
+@pytest.mark.parametrize("start, months, later", [
+    ("2026-01-31T10:00:00Z", 1, "2026-02-28T10:00:00Z"),  # a day the month lacks becomes its last
+    ("2028-01-31T10:00:00Z", 1, "2028-02-29T10:00:00Z"),
+    ("2026-11-10T00:05:00Z", 14, "2028-01-10T00:05:00Z"),
+])
+def test_months_later_keeps_the_day_where_the_month_has_it(start, months, later):
+    assert months_later(start, months) == later
 
 
 @pytest.mark.parametrize("subs, stated", [

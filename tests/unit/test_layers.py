@@ -16,7 +16,7 @@ LAYERS = ["core", "store", "knowledge", "intake", "checks", "reasoning", "policy
 PURE = ["core.domain", "core.flags", "core.strict", "core.errors", "intake", "checks", "reasoning.triage",
         "reasoning.classifier", "reasoning.sentiment", "reasoning.sensitivity_rules", "reasoning.compose",
         "reasoning.diagnoses", "reasoning.follow_up",
-        "policy.schema", "policy.decide", "policy.action_plan", "policy.preview", "pipeline.guards",
+        "policy.schema", "policy.decide", "policy.action_plan", "policy.preview", "policy.holding", "pipeline.guards",
         "pipeline.case_file", "pipeline.conflicts", "pipeline.account_reply", "pipeline.bug_report", "pipeline.think", "pipeline.plan",
         "knowledge.passages", "knowledge.text", "knowledge.search", "replay.metrics", "outcomes.derive",
         "outcomes.measures", "outcomes.charts"]
