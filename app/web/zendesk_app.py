@@ -94,6 +94,8 @@ def ticket(ticket_id: str):
     view = app_data.ticket_view(get_db(), PLATFORM, ticket_id, helpdesk().ticket_link(ticket_id))
     if view is None:
         return _error(404, f"Deskhand has no record of ticket {ticket_id}")
+    # what "wrong category" may name instead (the current model's categories)
+    view["categories"] = sorted(model_card.categories(settings().data_dir) or [])
     return jsonify({**view, "account_risk": _account_risk(ticket_id)})
 
 

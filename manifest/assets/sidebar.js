@@ -66,7 +66,7 @@
     parts.push(evidenceSection(data.evidence || [], data.gaps || []));
     parts.push(draftSection(data.draft));
     parts.push(actionsSection(data.pending_actions || [], data.actions_taken || []));
-    parts.push(ratingSection(data.ticket_id || ticketId, data.feedback));
+    parts.push(ratingSection(data.ticket_id || ticketId, data.feedback, data.categories || []));
     show.apply(null, parts);
   }
 
@@ -236,8 +236,12 @@
     });
   }
 
-  function ratingSection(id, earlier) {
+  function ratingSection(id, earlier, categories) {
     var comment = el('textarea', { id: 'rating-comment', rows: 2, placeholder: 'Comment (optional)', maxlength: 2000 });
+    // with "Wrong category", the right one: it joins the history the next model learns from
+    var right = categories.length ? el('select', { id: 'rating-category', 'aria-label': 'The right category' },
+      el('option', { value: '' }, 'Right category (optional, with Wrong category)'),
+      categories.map(function (c) { return el('option', { value: c }, D.humanise(c)); })) : null;
     var status = el('p', { className: 'muted', id: 'rating-status' });
     var buttons = RATINGS.map(function (pair) {
       return el('button', { type: 'button', className: 'rating', dataset: { rating: pair[0] }, onclick: function (event) {
@@ -246,8 +250,10 @@
         Array.prototype.forEach.call(all, function (b) { b.disabled = true; });
         var body = { ticket_id: String(id), rating: pair[0] };
         if (comment.value.trim()) { body.comment = comment.value.trim(); }
+        if (right && right.value && pair[0] === 'wrong_category') { body.category = right.value; }
         api.call('POST', '/api/zendesk/feedback', body).then(function (answer) {
-          status.textContent = 'Thanks: stored "' + pair[1] + '" (feedback #' + (answer && answer.id) + ').';
+          status.textContent = 'Thanks: stored "' + pair[1] + '" (feedback #' + (answer && answer.id) + ')' +
+            (answer && answer.learned ? '; the next model learns it is ' + D.humanise(body.category) + '.' : '.');
           status.className = 'message ok';
           Array.prototype.forEach.call(all, function (b) { b.classList.toggle('chosen', b === button); b.disabled = false; });
           comment.value = '';
@@ -260,7 +266,7 @@
     });
     var count = (earlier || []).length;
     return el('section', { id: 'rating' }, el('h2', null, 'Rate this draft'),
-      el('div', { className: 'buttons' }, buttons), comment, status,
+      el('div', { className: 'buttons' }, buttons), right, comment, status,
       count ? el('p', { className: 'muted', id: 'rating-count' }, 'Rated ' + count + ' time' + (count === 1 ? '' : 's') + ' before.') : null);
   }
 

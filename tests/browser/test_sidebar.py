@@ -108,6 +108,22 @@ def test_a_rating_with_a_comment_is_stored_as_feedback(open_page, stack):
     assert page.locator("button.rating.chosen").get_attribute("data-rating") == "wrong_answer"
 
 
+def test_wrong_category_with_the_right_one_joins_the_training_history(open_page, stack):
+    zaf = open_page("sidebar.html", ticket_id=DRAFTED)
+    page = zaf.page
+    page.wait_for_selector("#rating-category")
+    options = page.locator("#rating-category option").evaluate_all("os => os.map(o => o.value)")
+    assert options[0] == "" and "plan_change" in options and "billing" in options
+    page.select_option("#rating-category", "plan_change")
+    page.click("button.rating[data-rating=wrong_category]")
+    page.wait_for_selector("#rating-status.ok")
+    assert "the next model learns it is" in text(page, "#rating-status")
+    row = list(stack.db()["feedback"].rows_where("ticket_id = ?", [str(DRAFTED)], order_by="id"))[-1]
+    assert (row["rating"], row["corrected_category"]) == ("wrong_category", "plan_change")
+    taught = stack.db()["training_history"].get(("zendesk", str(DRAFTED)))
+    assert taught["category"] == "plan_change" and taught["source"] == "feedback" and taught["text"]
+
+
 def test_a_sent_ticket_shows_the_reply_and_every_rating_button(open_page, stack):
     zaf = open_page("sidebar.html", ticket_id=SENT)
     page = zaf.page
