@@ -45,7 +45,7 @@ def follow_up(stack) -> None:
     so the performance section shows outcomes recorded from real events."""
     import json
 
-    from app.cli import demo_outcomes
+    import app.cli.demo_outcomes as demo_outcomes
     done = {"send": "sent", "draft": "drafted"}
     rows = [{"ticket": r["ticket_id"], "action": done.get(json.loads(r["detail"])["action"], ""),
              "category": json.loads(r["detail"]).get("category") or ""}
