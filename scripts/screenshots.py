@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Screenshots of the Zendesk app for docs/zendesk.md: docs/screenshots/sidebar.png (a drafted ticket),
-sidebar-escalated.png (an escalation with its case file and a refund to approve) and admin.png.
+sidebar-escalated.png (an escalation with its case file and a refund to approve), admin.png and
+performance.png (the admin page's performance section, after the team followed up as in the demo).
 
 Starts what the demo starts (the sandbox helpdesk with the sample company's vendor stand-ins,
 Deskhand's web app, a worker with a classifier trained on the sample history), plays a handful of
@@ -39,6 +40,19 @@ def evaluate(data_dir: str) -> None:
                    cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
+def follow_up(stack) -> None:
+    """The team solves, rates, sends and edits drafts in the sandbox as at the end of `deskhand demo`,
+    so the performance section shows outcomes recorded from real events."""
+    import json
+
+    import app.cli.demo_outcomes as demo_outcomes
+    done = {"send": "sent", "draft": "drafted"}
+    rows = [{"ticket": r["ticket_id"], "action": done.get(json.loads(r["detail"])["action"], ""),
+             "category": json.loads(r["detail"]).get("category") or ""}
+            for r in stack.db()["audit"].rows_where("step = 'decide'", order_by="id")]
+    demo_outcomes.follow_up(stack.sb, stack.worker.helpdesk, rows, stack.drain)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"), help="folder for the PNG files")
@@ -60,6 +74,7 @@ def main(argv: list[str]) -> int:
         try:
             stack.play(PLAYED)
             print(f"played {len(PLAYED)} stream tickets through the web app and the worker", flush=True)
+            follow_up(stack)
             evaluate(stack.settings.data_dir)
             with sync_playwright() as playwright:
                 browser = harness.launch(playwright)
@@ -85,6 +100,8 @@ def main(argv: list[str]) -> int:
                 row.locator("button.preview").click()
                 admin.page.wait_for_selector("#apply")
                 admin.page.screenshot(path=str(out / "admin.png"), full_page=True)
+                admin.page.wait_for_selector("#per-category")
+                admin.page.locator("#performance-section").screenshot(path=str(out / "performance.png"))
                 for zaf in (*pages, admin):
                     if zaf.errors:
                         print(f"script errors on the page: {zaf.errors}", file=sys.stderr)
@@ -93,7 +110,7 @@ def main(argv: list[str]) -> int:
         finally:
             server.shutdown()
             stack.close()
-    for name in ("sidebar.png", "sidebar-escalated.png", "admin.png"):
+    for name in ("sidebar.png", "sidebar-escalated.png", "admin.png", "performance.png"):
         print(f"wrote {(out / name).relative_to(ROOT) if (out / name).is_relative_to(ROOT) else out / name}")
     return 0
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from werkzeug.serving import make_server
 
+import app.cli.demo_outcomes as demo_outcomes
 from app.build import build_engine, build_helpdesk, build_systems, prepare_database
-from app.cli import demo_outcomes
 from app.cli.progress import Progress
 from app.core.config import Settings
 from app.pipeline.actions import awaiting_approval

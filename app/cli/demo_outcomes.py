@@ -8,8 +8,9 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-from app.cli.performance import headline, ladder_lines
+from app.cli.performance import ladder_lines
 from app.outcomes import measures, store
+from app.outcomes.measures import headline
 from app.pipeline.worker import wait_for_idle
 from app.store.views import between_markers
 from sandbox.team import Team

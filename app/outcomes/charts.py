@@ -36,7 +36,7 @@ def bars(title: str, items: list[tuple[str, float | None, int]]) -> str:
 def weekly(title: str, points: list[tuple[str, float | None, int]]) -> str:
     """A column per week (oldest first), the rate as its height, the sample size under it."""
     height, base, top = 190, 150, 30
-    step = max(1, (WIDTH - 40) // max(1, len(points)))
+    step = max(1, min(70, (WIDTH - 40) // max(1, len(points))))  # a lone week is a column, not a wall
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{WIDTH}" height="{height}" '
            f'viewBox="0 0 {WIDTH} {height}"><title>{escape(title)}</title>',
            f'<text x="0" y="16" font-size="13" font-weight="bold">{escape(title)}</text>',

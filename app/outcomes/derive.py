@@ -145,8 +145,10 @@ def _comments(comments: tuple[Comment, ...], decided: list[Decided], add) -> Non
 
 
 def _match(comment: Comment, unmatched: list[Decided]) -> Decided | None:
-    """The decision whose write this bot comment is: same text (a helpdesk may re-wrap it), else the
-    oldest unmatched write of the same visibility (a confirmation of an approved action has none)."""
+    """The decision whose write this bot comment is: the same text once whitespace and invisible
+    characters are set aside, else one whose first 200 characters agree (a helpdesk that trims or
+    appends to what it stores); None for a bot comment with no decision behind it (the confirmation
+    of an approved action, a failure note), which leaves the previous write in place."""
     body = normalised(comment.body)
     found = next((d for d in unmatched if d.public == comment.public and normalised(d.text) == body), None) \
         or next((d for d in unmatched if d.public == comment.public and d.text and

@@ -1,6 +1,7 @@
-"""Read a ticket Deskhand acted on and record what happened since (the glue the worker and the
-sweep call): one snapshot, the decisions from the audit trail, derive.observe, the store. A
-category whose new outcomes are bad is checked for demotion straight away (ladder.demote_if_bad)."""
+"""Read a ticket Deskhand acted on and record what happened since (the glue the worker, the
+pipeline and the sweep call): a snapshot, the decisions from the audit trail, derive.observe, the
+store. A category whose new outcomes are bad is checked for demotion straight away
+(ladder.demote_if_bad)."""
 from __future__ import annotations
 
 import time
@@ -9,6 +10,7 @@ import sqlite_utils
 
 from app.outcomes import derive, ladder, measures, store
 from connectors.helpdesk import Helpdesk
+from connectors.types import Ticket
 
 BAD = {"reopened", "not_helped", "category_changed", "human_replied", "draft_edited", "draft_discarded"}
 INTERCOM_CATEGORY = "deskhand_category"  # connectors/intercom.py CATEGORY: the attribute agents edit
@@ -20,25 +22,26 @@ def category_field(platform: str, zendesk_field_id: str) -> str:
     return INTERCOM_CATEGORY if platform == "intercom" else zendesk_field_id
 
 
-def acted_on(db: sqlite_utils.Database, platform: str, ticket_id: str) -> bool:
-    """Deskhand wrote something on this ticket (cheap: no helpdesk call for tickets it never touched)."""
-    return db.execute("SELECT 1 FROM audit WHERE platform = ? AND ticket_id = ? AND step = 'act' LIMIT 1",
-                      [platform, str(ticket_id)]).fetchone() is not None
-
-
 def ticket(db: sqlite_utils.Database, helpdesk: Helpdesk, ticket_id: str, field_id: str = "", alert=None,
            now: float | None = None) -> list[dict]:
-    """Observe one ticket; the rows recorded (none when nothing is new)."""
-    platform = helpdesk.platform
-    decided = store.decided(db, platform, ticket_id)
+    """Read one ticket and record what is new; the rows recorded."""
+    if not store.decided(db, helpdesk.platform, ticket_id):
+        return []  # no helpdesk call for a ticket Deskhand never wrote on
+    return snapshot(db, helpdesk.snapshot(str(ticket_id)).ticket, field_id, alert, now)
+
+
+def snapshot(db: sqlite_utils.Database, snap: Ticket, field_id: str = "", alert=None,
+             now: float | None = None) -> list[dict]:
+    """Record what this fresh read of a ticket shows (the pipeline hands over the read it made
+    anyway for a customer's reply: no second helpdesk call); the rows recorded."""
+    decided = store.decided(db, snap.platform, snap.id)
     if not decided:
         return []
     now = time.time() if now is None else now
-    snap = helpdesk.snapshot(str(ticket_id)).ticket
-    value = dict(snap.custom_fields).get(category_field(platform, field_id))
-    found = derive.observe(snap, decided, store.known(db, platform, ticket_id), now,
+    value = dict(snap.custom_fields).get(category_field(snap.platform, field_id))
+    found = derive.observe(snap, decided, store.known(db, snap.platform, snap.id), now,
                            str(value) if value not in (None, "") else "")
-    added = store.record(db, platform, ticket_id, found, now)
+    added = store.record(db, snap.platform, snap.id, found, now)
     worse = {r["category"] for r in added if r["kind"] in BAD and r["category"]}
     if worse:
         ladder.demote_if_bad(db, worse, alert, now)

@@ -51,6 +51,7 @@ class Pipeline:
         self.gatherer = gatherer or Gatherer(Systems())
         self.opt_out_tag = opt_out_tag
         self.rails = Guardrails(tuple(canaries), frozenset(allowed_hosts), ai_label)
+        self.observe = None  # sees every snapshot the pipeline reads (the worker records outcomes from it)
 
     def run(self, job_id: int, event: TicketEvent) -> Outcome:
         log = lambda step, **detail: audit.record(  # noqa: E731
@@ -69,6 +70,8 @@ class Pipeline:
         ticket = snap.ticket
         log("snapshot", summary=f"{event.kind}: ticket {ticket.status}, {len(ticket.comments)} comments",
             tags=list(ticket.tags), updated_at=ticket.updated_at)
+        if self.observe is not None:
+            self.observe(ticket)
         result = guards.check(ticket, event, self.opt_out_tag,
                               lambda c: ledger.marker_tag(ledger.reply_key(ticket.platform, ticket.id, c.id)))
         key = ledger.reply_key(ticket.platform, ticket.id, result.trigger.id) if result.trigger else ""

@@ -53,6 +53,7 @@ class Worker:
                                  settings.canary_list, settings.link_hosts, gatherer,
                                  Caps(settings.refund_cap, settings.refunds_per_customer_30d),
                                  alert_channel=settings.slack_channel)
+        self.pipeline.observe = self._observe_snapshot
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
         # a model promoted while the worker runs (`deskhand model promote`, the scheduled retrain)
         # is served from the next job on
@@ -78,22 +79,24 @@ class Worker:
         self.leave_failure_notes()
         return True
 
-    def _observe(self, event) -> None:
-        """Record what happened since Deskhand's writes on the ticket (app/outcomes/). For an outcome
-        event that is the job (a failure retries it); after a customer's reply it is a look on the
-        side, whose failure is only logged: the next event or `deskhand outcomes sweep` reads it again."""
-        if event.kind not in jobs.OBSERVED and event.kind != "ticket.customer_replied":
-            return
-        if not observe.acted_on(self.db, event.platform, event.ticket_id):
-            return
+    def _alert(self):
         chat, channel = self.pipeline.gatherer.systems.chat, self.settings.slack_channel
-        alert = (lambda text: chat.post(channel, text)) if chat is not None and channel else None
+        return (lambda text: chat.post(channel, text)) if chat is not None and channel else None
+
+    def _observe(self, event) -> None:
+        """An outcome event (a solve, a reopen, a rating, a field change): read the ticket and record
+        what happened since Deskhand's writes (app/outcomes/); a failure retries the job."""
+        if event.kind in jobs.OBSERVED:
+            observe.ticket(self.db, self.helpdesk, event.ticket_id, self.settings.category_field_id, self._alert())
+
+    def _observe_snapshot(self, ticket) -> None:
+        """The pipeline's own read of a ticket (a customer's reply, a sweep): what it shows since
+        Deskhand's last write is recorded at no extra helpdesk call. A failure here is only logged;
+        the reply goes on, and the next event or the outcome sweep reads the ticket again."""
         try:
-            observe.ticket(self.db, self.helpdesk, event.ticket_id, self.settings.category_field_id, alert)
+            observe.snapshot(self.db, ticket, self.settings.category_field_id, self._alert())
         except Exception as exc:
-            if event.kind in jobs.OBSERVED:
-                raise
-            log.warning("could not observe ticket %s after the customer's reply: %s", event.ticket_id, exc)
+            log.warning("could not record the outcomes of ticket %s: %s", ticket.id, exc)
 
     def leave_failure_notes(self) -> bool:
         """Write every owed failure note nobody else is writing; True when there was one."""
