@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.insights import bug_sync, costs, records, risk_store
 from app.insights.analyse import BASELINE_S, Findings, analyse
@@ -89,7 +89,7 @@ def run(db, systems, tickets: list[TicketRecord], accounts: dict[str, Account], 
     findings = analyse(relevant, vectors, accounts, now, since_s, examples=example_vectors(),
                        billing=billing if systems.billing else None, crm_plan=crm_plan if systems.crm else None)
     if crm_gap:
-        findings = Findings(**{**findings.__dict__, "gaps": findings.gaps + (crm_gap,)})
+        findings = replace(findings, gaps=findings.gaps + (crm_gap,))
     filed, crm = [], []
     plans = {a: acct.plan for a, acct in accounts.items()}
     if db is not None:
