@@ -179,3 +179,20 @@ def test_the_daily_digest_goes_to_slack_with_every_line_linked(helpdesk_with_sig
     assert "Recurring error: *ERR_PDF_RENDER_TIMEOUT" in text and "/agent/tickets/3040|#3040>" in text
     stored = latest(connect(settings.db_path))
     assert stored["recurring_errors"][0]["issue"] and stored["accounts_at_risk"][0]["name"] == "Harborview Hotels"
+
+
+def test_a_crash_between_a_write_and_its_record_writes_nothing_twice(helpdesk_with_signals, vendors):
+    sb, settings = helpdesk_with_signals
+    writes = vendors.apps["linear"].config["writes"]
+    bot = int(sb.bot_user_id)
+    _run(settings)
+    db = connect(settings.db_path)
+    # the issue was created but its row not moved on; a note was written but its ledger row not marked
+    db.execute("UPDATE insight_errors SET state = 'planned'")
+    db.execute("UPDATE ledger SET state = 'sending' WHERE ticket_id = '3041'")
+    again = _run(settings)
+    assert len([w for w in writes if w["operation"] == "issueCreate"]) == 1  # Linear's create found it by title
+    assert again.report["recurring_errors"][0]["issue"]
+    assert len([c for c in sb.comments(3041) if c["author_id"] == bot and not c["public"]]) == 1  # its marker
+    (row,) = connect(settings.db_path)["ledger"].rows_where("ticket_id = ?", ["3041"])
+    assert row["state"] == "done" and row["remote_id"] == "found-on-ticket"
