@@ -69,8 +69,9 @@ def example_vectors(encoder=None) -> tuple[np.ndarray, np.ndarray]:
 
 def find(tickets: list[TicketRecord], vectors: np.ndarray, start: float, end: float,
          examples: tuple[np.ndarray, np.ndarray], min_tickets: int = MIN_TICKETS,
-         baseline_s: float = BASELINE_S) -> list[RecurringError]:
-    """The recurring errors among the tickets created in (start, end], against (start - baseline_s, start]."""
+         baseline_s: float = BASELINE_S, baseline_weight: float = 1.0) -> list[RecurringError]:
+    """The recurring errors among the tickets created in (start, end], against (start - baseline_s, start]
+    (`baseline_weight`: how many baseline tickets each one given stands for)."""
     inside = [i for i, t in enumerate(tickets) if start < t.created_at <= end]
     if not inside:
         return []
@@ -88,7 +89,7 @@ def find(tickets: list[TicketRecord], vectors: np.ndarray, start: float, end: fl
             continue
         members.sort(key=lambda i: (tickets[i].created_at, tickets[i].id))
         shared = _shared_codes([codes(tickets[i].text) for i in members])
-        if len(members) < RISE * (_expected(tickets, vectors, members, before, set(shared), (end - start) / baseline_s) + 1):
+        if len(members) < RISE * (_expected(tickets, vectors, members, before, set(shared), baseline_weight * (end - start) / baseline_s) + 1):
             continue
         words = typical_words([tickets[i].text for i in members], [tickets[i].text for i in inside], 3)
         title = f"{shared[0]}: " if shared else ""

@@ -106,15 +106,22 @@ def test_the_report_links_every_line_to_its_tickets(sample):
 # -- one Linear issue, however many tickets and runs ---------------------------------------------------
 
 @pytest.fixture
-def helpdesk_with_signals(tmp_path, vendors):
+def fresh_vendors():
+    """Stand-ins of this test's own: Linear must start without the issue another test filed."""
+    started = serve.start(json.loads((COMPANY / "account.json").read_text()))
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def helpdesk_with_signals(tmp_path, fresh_vendors):
     seed = tmp_path / "seed"
     seed.mkdir()
     shutil.copy(COMPANY / "account.json", seed / "account.json")
     shutil.copy(COMPANY / "signals.jsonl", seed / "history.jsonl")
     sb = Sandbox.from_seed(seed, export_lag_s=0).start()
-    settings = Settings(data_dir=str(tmp_path / "data"), zendesk_url=sb.url, **vendors.settings)
+    settings = Settings(data_dir=str(tmp_path / "data"), zendesk_url=sb.url, **fresh_vendors.settings)
     prepare_database(settings)
-    vendors.apps["linear"].config["writes"].clear()
     try:
         yield sb, settings
     finally:
@@ -129,7 +136,8 @@ def _run(settings):
                platform="zendesk", helpdesk=helpdesk, file_bugs=True)
 
 
-def test_a_recurring_error_files_one_issue_and_keeps_its_count(helpdesk_with_signals, vendors):
+def test_a_recurring_error_files_one_issue_and_keeps_its_count(helpdesk_with_signals, fresh_vendors):
+    vendors = fresh_vendors
     sb, settings = helpdesk_with_signals
     writes = vendors.apps["linear"].config["writes"]
     bot = int(sb.bot_user_id)
@@ -166,7 +174,8 @@ def test_a_recurring_error_files_one_issue_and_keeps_its_count(helpdesk_with_sig
     assert all(len(notes(t)) == 1 for t in planted("bug") | {"3050", "3051", "3052"})
 
 
-def test_the_daily_digest_goes_to_slack_with_every_line_linked(helpdesk_with_signals, vendors):
+def test_the_daily_digest_goes_to_slack_with_every_line_linked(helpdesk_with_signals, fresh_vendors):
+    vendors = fresh_vendors
     from app.insights.digest import daily
     from app.insights.report import latest
     sb, settings = helpdesk_with_signals
@@ -181,7 +190,8 @@ def test_the_daily_digest_goes_to_slack_with_every_line_linked(helpdesk_with_sig
     assert stored["recurring_errors"][0]["issue"] and stored["accounts_at_risk"][0]["name"] == "Harborview Hotels"
 
 
-def test_a_crash_between_a_write_and_its_record_writes_nothing_twice(helpdesk_with_signals, vendors):
+def test_a_crash_between_a_write_and_its_record_writes_nothing_twice(helpdesk_with_signals, fresh_vendors):
+    vendors = fresh_vendors
     sb, settings = helpdesk_with_signals
     writes = vendors.apps["linear"].config["writes"]
     bot = int(sb.bot_user_id)
