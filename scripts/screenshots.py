@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Screenshots of the Zendesk app for docs/zendesk.md: docs/screenshots/sidebar.png (a drafted ticket),
-sidebar-escalated.png (an escalation with its case file and a refund to approve), admin.png and
-performance.png (the admin page's performance section, after the team followed up as in the demo).
+sidebar-escalated.png (an escalation with its case file and a refund to approve), admin.png,
+performance.png (the admin page's performance section, after the team followed up as in the demo) and
+insights.png (the nav_bar's insights over the sample company, planted signals included).
 
 Starts what the demo starts (the sandbox helpdesk with the sample company's vendor stand-ins,
 Deskhand's web app, a worker with a classifier trained on the sample history), plays a handful of
@@ -53,6 +54,16 @@ def follow_up(stack) -> None:
     demo_outcomes.follow_up(stack.sb, stack.worker.helpdesk, rows, stack.drain)
 
 
+def insights(stack) -> None:
+    """An insights run over the sample company into the stack's database, for insights.png (docs/insights.md)."""
+    from app.build import build_systems
+    from app.insights import records
+    from app.insights.run import run, sample_now
+    print("running the insights over the sample company …", flush=True)
+    tickets, accounts = records.load_company()
+    run(stack.db(), build_systems(stack.settings), tickets, accounts, sample_now(), 14 * 86400, keep=True)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"), help="folder for the PNG files")
@@ -102,6 +113,10 @@ def main(argv: list[str]) -> int:
                 admin.page.screenshot(path=str(out / "admin.png"), full_page=True)
                 admin.page.wait_for_selector("#per-category")
                 admin.page.locator("#performance-section").screenshot(path=str(out / "performance.png"))
+                insights(stack)
+                admin.page.reload()
+                admin.page.wait_for_selector("#insight-risks li")
+                admin.page.locator("#insights-section").screenshot(path=str(out / "insights.png"))
                 for zaf in (*pages, admin):
                     if zaf.errors:
                         print(f"script errors on the page: {zaf.errors}", file=sys.stderr)
@@ -110,7 +125,7 @@ def main(argv: list[str]) -> int:
         finally:
             server.shutdown()
             stack.close()
-    for name in ("sidebar.png", "sidebar-escalated.png", "admin.png", "performance.png"):
+    for name in ("sidebar.png", "sidebar-escalated.png", "admin.png", "performance.png", "insights.png"):
         print(f"wrote {(out / name).relative_to(ROOT) if (out / name).is_relative_to(ROOT) else out / name}")
     return 0
 

@@ -54,8 +54,9 @@ def insights(settings, since, sample, file_bugs, crm_level, as_json, html_file) 
         export, helpdesk = build_export(settings)
         tickets = helpdesk_tickets(export, helpdesk, now - since_s - BASELINE_S, helpdesk.bot_user_id())
         accounts = {}
+    # the sample company's tickets are not this helpdesk's: kept, their ids would name its tickets
     result = run(db, systems, tickets, accounts, now, since_s, platform=platform, helpdesk=helpdesk,
-                 file_bugs=file_bugs, crm_level=crm_level)
+                 file_bugs=file_bugs, crm_level=crm_level, keep=not sample)
     if html_file:
         Path(html_file).write_text(as_html(result.report), encoding="utf-8")
     click.echo(json.dumps(result.report, ensure_ascii=False) if as_json else as_text(result.report))

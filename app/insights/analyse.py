@@ -76,23 +76,26 @@ def intent_read(tickets: list[TicketRecord], signals: dict[str, churn.TicketSign
 def analyse(tickets: list[TicketRecord], vectors: np.ndarray, accounts: dict[str, Account], now: float,
             since_s: float = 14 * DAY_S, *, examples: tuple[np.ndarray, np.ndarray],
             billing: Callable[[list[str]], list] | None = None, crm_plan: Callable[[str], str] | None = None,
-            flags: Callable[[str], tuple[str, ...]] | None = None) -> Findings:
+            flags: Callable[[str], tuple[str, ...]] | None = None, baseline_weight: float = 1.0,
+            everything: list[TicketRecord] | None = None) -> Findings:
     """`billing(emails)`: the billing accounts of those requesters; `crm_plan(email)`: the plan the
-    CRM gives that customer ("" if none). Either may raise: the run goes on without it, saying so."""
+    CRM gives that customer ("" if none). Either may raise: the run goes on without it, saying so.
+    When the baseline in `tickets` is a sample, `baseline_weight` says how many each stands for and
+    `everything` holds them all (the usual frustration is counted on all: it needs no vector)."""
     start = now - since_s
     window = [i for i, t in enumerate(tickets) if start < t.created_at <= now]
     in_window = [tickets[i] for i in window]
     gaps = []
-    errors = recurring.find(tickets, vectors, start, now, examples)
+    errors = recurring.find(tickets, vectors, start, now, examples, baseline_weight=baseline_weight)
     # a recurring error rises too; it is shown once, as the error
     reported = {i for e in errors for i in e.tickets}
-    rising = [t for t in topics.rising(tickets, vectors, now, since_s)
+    rising = [t for t in topics.rising(tickets, vectors, now, since_s, baseline_weight=baseline_weight)
               if sum(i in reported for i in t.tickets) * 2 < len(t.tickets)]
     named = {i for topic in rising for i in topic.tickets}
     plan_of = _plans([t for t in in_window if t.id in named], accounts, crm_plan, gaps)
     trends = tuple(Trend(topic, tuple(Counter(plan_of.get(i, "") or "unknown" for i in topic.tickets).most_common()))
                    for topic in rising)
-    usual = _usual_frustrated(tickets, start - BASELINE_S, start, since_s / BASELINE_S)
+    usual = _usual_frustrated(everything or tickets, start - BASELINE_S, start, since_s / BASELINE_S)
     signals = ticket_signals(in_window, vectors[window], flags, usual)
     by_account: dict[str, list[TicketRecord]] = {}
     for t in in_window:

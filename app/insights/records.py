@@ -95,11 +95,3 @@ def load_company(folder: Path = COMPANY, files: tuple[str, ...] = COMPANY_FILES,
     tickets = [from_row(row, link.format(subdomain=sub, id=row["id"]))
                for name in files if (folder / name).exists() for row in read_jsonl(folder / name)]
     return tickets, accounts_from(account_json)
-
-
-def from_snapshot(ticket, created_at: str, account: str, link: str = "") -> TicketRecord:
-    """A helpdesk snapshot (connectors/types.Ticket): its first customer message."""
-    first = next((c for c in ticket.comments if c.role == "customer"), None)
-    return TicketRecord(id=str(ticket.id), subject=ticket.subject, body=first.body if first else "",
-                        created_at=parse_time(created_at or ticket.created_at), requester=ticket.requester.email.lower(),
-                        account=account, link=link)

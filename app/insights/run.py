@@ -3,9 +3,10 @@ export), ask billing and the CRM what the analysis needs, analyse, and — when 
 recurring errors, write the risk scores to the CRM and keep the report for the admin pages."""
 from __future__ import annotations
 
+import hashlib
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.insights import bug_sync, costs, records, risk_store
 from app.insights.analyse import BASELINE_S, Findings, analyse
@@ -44,6 +45,18 @@ def helpdesk_tickets(export, helpdesk, start: float, bot_id: str = "") -> list[T
         cursor = page.after_cursor
 
 
+MAX_BASELINE = 1500  # baseline tickets encoded at most: a rate needs a sample, not every ticket
+
+
+def baseline_sample(baseline: list[TicketRecord], most: int = MAX_BASELINE) -> tuple[list[TicketRecord], float]:
+    """An even, deterministic sample of the baseline (by a hash of each ticket's id, so the same
+    tickets are kept run after run) and how many tickets each one kept stands for."""
+    if len(baseline) <= most:
+        return baseline, 1.0
+    kept = sorted(baseline, key=lambda t: hashlib.sha256(t.id.encode()).digest())[:most]
+    return sorted(kept, key=lambda t: t.created_at), len(baseline) / most
+
+
 def crm_accounts(tickets: list[TicketRecord], known: dict[str, Account], crm) -> dict[str, Account]:
     """Each account's name, plan and ARR from the CRM (its company, through one of its requesters),
     falling back to what the helpdesk knows."""
@@ -72,8 +85,9 @@ def run(db, systems, tickets: list[TicketRecord], accounts: dict[str, Account], 
         raise InsightsError("--since must be a positive number of days")
     start = now - since_s - BASELINE_S
     relevant = [t for t in tickets if start < t.created_at <= now]
-    vectors = embed(relevant)
     in_window = [t for t in relevant if t.created_at > now - since_s]
+    sampled, weight = baseline_sample([t for t in relevant if t.created_at <= now - since_s])
+    vectors = embed(in_window + sampled)
     try:
         accounts = crm_accounts(in_window, accounts, systems.crm)
         crm_gap = ""
@@ -86,10 +100,11 @@ def run(db, systems, tickets: list[TicketRecord], accounts: dict[str, Account], 
     def crm_plan(email):
         record = systems.crm.contact(email)
         return record.plan_tier if record else ""
-    findings = analyse(relevant, vectors, accounts, now, since_s, examples=example_vectors(),
-                       billing=billing if systems.billing else None, crm_plan=crm_plan if systems.crm else None)
+    findings = analyse(in_window + sampled, vectors, accounts, now, since_s, examples=example_vectors(),
+                       billing=billing if systems.billing else None, crm_plan=crm_plan if systems.crm else None,
+                       baseline_weight=weight, everything=relevant)
     if crm_gap:
-        findings = Findings(**{**findings.__dict__, "gaps": findings.gaps + (crm_gap,)})
+        findings = replace(findings, gaps=findings.gaps + (crm_gap,))
     filed, crm = [], []
     plans = {a: acct.plan for a, acct in accounts.items()}
     if db is not None:

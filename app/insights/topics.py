@@ -50,8 +50,9 @@ def clusters(vectors: np.ndarray, join_at: float = JOIN_AT) -> list[list[int]]:
 
 def rising(tickets: list[TicketRecord], vectors: np.ndarray, now: float, since_s: float,
            baseline_s: float = 56 * DAY_S, min_count: int = MIN_COUNT, rise: float = RISE,
-           join_at: float = JOIN_AT) -> list[Topic]:
-    """The topics of the window (now - since_s, now] rising against (window start - baseline_s, window start]."""
+           join_at: float = JOIN_AT, baseline_weight: float = 1.0) -> list[Topic]:
+    """The topics of the window (now - since_s, now] rising against (window start - baseline_s, window start];
+    `baseline_weight`: how many baseline tickets each one given stands for (when the baseline is sampled)."""
     recent = window(tickets, now - since_s, now)
     base = window(tickets, now - since_s - baseline_s, now - since_s)
     if not recent:
@@ -67,7 +68,7 @@ def rising(tickets: list[TicketRecord], vectors: np.ndarray, now: float, since_s
         closeness = vectors[members] @ centre
         # a baseline ticket is of this kind when it would have joined the group: the same test as clustering
         before = int(((vectors[base] @ vectors[members].T).mean(1) >= join_at).sum()) if base else 0
-        expected = before * since_s / baseline_s
+        expected = before * baseline_weight * since_s / baseline_s
         if len(members) < rise * (expected + 1):
             continue
         order = [members[k] for k in np.argsort(-closeness)]

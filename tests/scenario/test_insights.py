@@ -106,15 +106,22 @@ def test_the_report_links_every_line_to_its_tickets(sample):
 # -- one Linear issue, however many tickets and runs ---------------------------------------------------
 
 @pytest.fixture
-def helpdesk_with_signals(tmp_path, vendors):
+def fresh_vendors():
+    """Stand-ins of this test's own: Linear must start without the issue another test filed."""
+    started = serve.start(json.loads((COMPANY / "account.json").read_text()))
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def helpdesk_with_signals(tmp_path, fresh_vendors):
     seed = tmp_path / "seed"
     seed.mkdir()
     shutil.copy(COMPANY / "account.json", seed / "account.json")
     shutil.copy(COMPANY / "signals.jsonl", seed / "history.jsonl")
     sb = Sandbox.from_seed(seed, export_lag_s=0).start()
-    settings = Settings(data_dir=str(tmp_path / "data"), zendesk_url=sb.url, **vendors.settings)
+    settings = Settings(data_dir=str(tmp_path / "data"), zendesk_url=sb.url, **fresh_vendors.settings)
     prepare_database(settings)
-    vendors.apps["linear"].config["writes"].clear()
     try:
         yield sb, settings
     finally:
@@ -129,7 +136,8 @@ def _run(settings):
                platform="zendesk", helpdesk=helpdesk, file_bugs=True)
 
 
-def test_a_recurring_error_files_one_issue_and_keeps_its_count(helpdesk_with_signals, vendors):
+def test_a_recurring_error_files_one_issue_and_keeps_its_count(helpdesk_with_signals, fresh_vendors):
+    vendors = fresh_vendors
     sb, settings = helpdesk_with_signals
     writes = vendors.apps["linear"].config["writes"]
     bot = int(sb.bot_user_id)
@@ -166,7 +174,8 @@ def test_a_recurring_error_files_one_issue_and_keeps_its_count(helpdesk_with_sig
     assert all(len(notes(t)) == 1 for t in planted("bug") | {"3050", "3051", "3052"})
 
 
-def test_the_daily_digest_goes_to_slack_with_every_line_linked(helpdesk_with_signals, vendors):
+def test_the_daily_digest_goes_to_slack_with_every_line_linked(helpdesk_with_signals, fresh_vendors):
+    vendors = fresh_vendors
     from app.insights.digest import daily
     from app.insights.report import latest
     sb, settings = helpdesk_with_signals
@@ -179,3 +188,21 @@ def test_the_daily_digest_goes_to_slack_with_every_line_linked(helpdesk_with_sig
     assert "Recurring error: *ERR_PDF_RENDER_TIMEOUT" in text and "/agent/tickets/3040|#3040>" in text
     stored = latest(connect(settings.db_path))
     assert stored["recurring_errors"][0]["issue"] and stored["accounts_at_risk"][0]["name"] == "Harborview Hotels"
+
+
+def test_a_crash_between_a_write_and_its_record_writes_nothing_twice(helpdesk_with_signals, fresh_vendors):
+    vendors = fresh_vendors
+    sb, settings = helpdesk_with_signals
+    writes = vendors.apps["linear"].config["writes"]
+    bot = int(sb.bot_user_id)
+    _run(settings)
+    db = connect(settings.db_path)
+    # the issue was created but its row not moved on; a note was written but its ledger row not marked
+    db.execute("UPDATE insight_errors SET state = 'planned'")
+    db.execute("UPDATE ledger SET state = 'sending' WHERE ticket_id = '3041'")
+    again = _run(settings)
+    assert len([w for w in writes if w["operation"] == "issueCreate"]) == 1  # Linear's create found it by title
+    assert again.report["recurring_errors"][0]["issue"]
+    assert len([c for c in sb.comments(3041) if c["author_id"] == bot and not c["public"]]) == 1  # its marker
+    (row,) = connect(settings.db_path)["ledger"].rows_where("ticket_id = ?", ["3041"])
+    assert row["state"] == "done" and row["remote_id"] == "found-on-ticket"

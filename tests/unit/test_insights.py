@@ -145,3 +145,20 @@ def test_a_broken_ticket_file_is_a_clear_error(tmp_path):
         read_jsonl(path)
     with pytest.raises(InsightsError, match="cannot read"):
         read_jsonl(tmp_path / "missing.jsonl")
+
+
+def test_a_large_baseline_is_sampled_evenly_and_the_same_way_every_run():
+    from app.insights.run import baseline_sample
+    many = [ticket(n, 20 + n % 50) for n in range(4000)]
+    kept, weight = baseline_sample(many, most=1000)
+    assert len(kept) == 1000 and weight == 4.0 and kept == baseline_sample(list(reversed(many)), most=1000)[0]
+    assert [t.created_at for t in kept] == sorted(t.created_at for t in kept)
+    assert baseline_sample(many[:10], most=1000) == (many[:10], 1.0)
+
+
+def test_a_sampled_baseline_counts_for_what_it_stands_for():
+    tickets = [ticket(n, 20 + n, "steady") for n in range(2)] + [ticket(n, 1 + n % 10, "steady") for n in range(2, 9)]
+    vectors = np.array([unit(0)] * 9)
+    (alone,) = topics.rising(tickets, vectors, NOW, 14 * DAY, min_count=5)  # 2 before predict 0.5: 7 rises
+    assert alone.expected == 0.5
+    assert topics.rising(tickets, vectors, NOW, 14 * DAY, min_count=5, baseline_weight=4.0) == []  # they stood for 8
