@@ -5,7 +5,9 @@ The SDK's own retries are off (they cover 409 and 5xx on any method, never 429).
 5xx, timeouts and connection errors, twice at most, wait as Retry-After says up to 5 s, and obey
 Stripe's `Stripe-Should-Retry` header when it sends one.
 
-Reads are four GETs per `account()`, five when a price has no nickname. Two quirks of the API
+Reads are four GETs per `account()`, five when a price has no nickname, in two round trips (three);
+the customer found for an email is kept for CUSTOMER_TTL_S, so the next lookup of the same email is
+three GETs in one round trip. Two quirks of the API
 version the SDK pins shape them:
 - Charges no longer name their invoice (removed in 2025-03-31.basil). The link comes from the
   invoices' `payments`, which are listed only when expanded.
@@ -43,6 +45,10 @@ BACKOFF_S = 0.5  # 0.5 s then 1 s when Stripe names no wait
 RETRY_AFTER_CAP_S = 5.0
 RECENT = 10  # invoices and charges per account, newest first
 PRODUCT_NAME_TTL_S = 3600.0  # how long a product name read from Stripe is reused
+# how long the customer found for an email is reused: a conversation's next message, or its case file,
+# then reads the account in one round trip instead of two (a new customer with the same email shows
+# after this long)
+CUSTOMER_TTL_S = 600.0
 DASHBOARD_URL = "https://dashboard.stripe.com/customers/{}"
 MAX_IDEMPOTENCY_KEY = 255  # Stripe's limit
 # Stripe's refund reasons we pass on as such. "fraudulent" is left out on purpose: it also puts the
@@ -64,6 +70,7 @@ class StripeBilling:
         )
         self._sleep = time.sleep  # tests replace it to see the waits without taking them
         self._product_names_seen: dict[str, tuple[str, float]] = {}  # product id -> (name, when read)
+        self._customers_seen: dict[str, tuple[object, float]] = {}  # email -> (customer, when read)
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -73,10 +80,9 @@ class StripeBilling:
         if not email:  # an empty filter would list every customer
             return None
         v1 = self.client.v1
-        customers = self._call(lambda: v1.customers.list(params={"email": email, "limit": RECENT})).data
-        if not customers:
+        customer = self._customer(email)
+        if customer is None:
             return None
-        customer = max(customers, key=lambda c: c.created)
         # The three reads depend only on the customer: run them side by side, so a lookup costs two
         # round trips (three when a price needs its product's name), not five.
         with ThreadPoolExecutor(max_workers=3, thread_name_prefix="stripe") as pool:
@@ -96,6 +102,20 @@ class StripeBilling:
             invoices=tuple(_invoice(i) for i in _newest_first(invoices)),
             charges=tuple(_charge(c, paid_by) for c in _newest_first(charges)),
             link=DASHBOARD_URL.format(customer.id))
+
+    def _customer(self, email: str):
+        """The newest customer with this email (read again after CUSTOMER_TTL_S); None when there is none,
+        which is never kept, so a customer who signs up is found on their next message."""
+        now = time.monotonic()
+        seen = self._customers_seen.get(email)
+        if seen is not None and now - seen[1] < CUSTOMER_TTL_S:
+            return seen[0]
+        customers = self._call(lambda: self.client.v1.customers.list(params={"email": email, "limit": RECENT})).data
+        if not customers:
+            return None
+        customer = max(customers, key=lambda c: c.created)
+        self._customers_seen[email] = (customer, now)
+        return customer
 
     def _product_names(self, subscriptions) -> dict[str, str]:
         """Names of the products whose prices have no nickname, in one call (none if all have one).

@@ -101,6 +101,27 @@ def outcome(rows: list[dict]) -> tuple[str, str]:
     return "skip", "no audit row"
 
 
+# The work of one job, split at its audit rows (each is written when its step ends): the helpdesk reads
+# (snapshot), the billing account (account, when a category answers from it; quote: a change of interval
+# priced), the rest of thinking (triage to decide), the case file's gather, and the write itself.
+PARTS = ("snapshot", "account", "think", "gather", "write")
+
+
+def work_parts(rows: list[dict], start: float, put_at: float, tried: float) -> dict[str, float]:
+    at = {}
+    for row in rows:
+        if tried < row["at"] <= put_at:
+            at.setdefault(row["step"], row["at"])
+    marks = [("snapshot", at.get("snapshot")), ("account", at.get("quote") or at.get("account")),
+             ("think", at.get("decide")), ("gather", at.get("gather"))]
+    parts, last = {}, start
+    for name, when in marks:
+        if when is not None:
+            parts[name], last = 1000 * (when - last), when
+    parts["write"] = 1000 * (put_at - last)
+    return parts
+
+
 def pace(items, action, interval: float, deadline: float) -> None:
     start = time.monotonic()
     for i, item in enumerate(items):
@@ -267,6 +288,7 @@ def main(argv=None) -> int:
             calls_of.setdefault(ends[i][1], []).append(r)
     samples, by_action, skips, missing = [], {}, Counter(), 0  # samples: (latency, ack, queue, work) ms
     scraped = []  # per sample: its webhook started in a scraping window (--metrics-scrape)
+    spans: dict[str, list[tuple[float, dict[str, float]]]] = {}  # action -> (latency, the work's parts) per write
     for delivery, sent_rec in customer.items():
         job = jobs.get(delivery)
         missing += job is None or job["status"] != "done"
@@ -287,6 +309,7 @@ def main(argv=None) -> int:
             samples.append(tuple(1000 * x for x in (put["at"] - t0, t1 - t0, start - job["created_at"],
                                                     put["at"] - start)))
             scraped.append(bool(args.scrape_ms) and scraping_at(t0, args.scrape_ms[0]))
+            spans.setdefault(action, []).append((1000 * (put["at"] - t0), work_parts(rows, start, put["at"], tried)))
     per_customer = len(per_event) / len(customer) if customer else 0.0
     per_delivered = len(per_event) / delivered if delivered else 0.0
     latencies = [x[0] for x in samples]
@@ -324,6 +347,12 @@ def main(argv=None) -> int:
               f" {len(took)} scrapes, median {percentile(took, 50):.1f} ms, max {max(took, default=0):.1f} ms;"
               + "; ".join(f" webhooks started while scraping {k}: {len(v)} writes, p50 {percentile(v, 50):.0f} ms,"
                           f" p95 {percentile(v, 95):.0f} ms" for k, v in ab.items()))
+    print("  where the work goes (median ms per action; 'slowest' = the parts of its slowest 5%):")
+    for action, found in sorted(spans.items()):
+        slow = sorted(found, key=lambda x: x[0])[int(len(found) * 0.95):] or found[-1:]
+        print(f"    {action:<9} " + ", ".join(f"{k} {percentile([p.get(k, 0.0) for _, p in found], 50):.0f}"
+                                             for k in PARTS)
+              + "; slowest: " + ", ".join(f"{k} {sum(p.get(k, 0.0) for _, p in slow) / len(slow):.0f}" for k in PARTS))
     ok = missing == 0 and bool(latencies)
     verdict = {"p95": p95 < TARGET_P95_MS, "calls per customer event": per_customer <= TARGET_CALLS}
     print(f"  {'all events handled' if ok else f'{missing} events NOT handled'}; targets: "

@@ -34,11 +34,16 @@ class Gatherer:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gather")
 
     def gather(self, ticket: Ticket, plan: tuple[str, ...], text: str,
-               history: Callable[[], list[Fact]] | None = None) -> Evidence:
+               history: Callable[[], list[Fact]] | None = None,
+               billing: BillingAccount | None | bool = False) -> Evidence:
         """Run the plan's lookups at once; what is not back within the budget is a gap.
-        `history`: the helpdesk's own lookup of the requester's recent tickets."""
+        `history`: the helpdesk's own lookup of the requester's recent tickets. `billing`: the
+        requester's account when it was read already for this message (None: no customer there), so
+        it is not read twice; False when it was not."""
         jobs = {name: fn for name in plan
                 if (fn := history if name == "history" else self._lookup(name, ticket, text)) is not None}
+        if billing is not False and "billing" in jobs and self.systems.billing is not None:
+            jobs["billing"] = lambda: account_facts(self.systems.billing, ticket.requester.email, billing)
         started = time.monotonic()
         futures = {self._pool.submit(fn): name for name, fn in jobs.items()}
         done, late = wait(futures, timeout=self.budget_s)
@@ -118,8 +123,12 @@ def interval_quote(billing: Billing | None, account: BillingAccount, subscriptio
 
 
 def billing_facts(billing: Billing, email: str) -> list[Fact]:
+    return account_facts(billing, email, billing.account(email))
+
+
+def account_facts(billing: Billing, email: str, account: BillingAccount | None) -> list[Fact]:
+    """The case file's facts from a billing account already read (None: no customer with the email)."""
     who = billing.display_name
-    account = billing.account(email)
     if account is None:
         return [Fact("billing", f"no customer with {email}", kind="billing_none", system=who)]
     facts = [Fact("billing", f"customer {account.customer_id} ({account.name or email})",

@@ -104,9 +104,10 @@ class Pipeline:
         ticket = snap.ticket
         subject = ticket.subject if len(ticket.customer_comments()) <= 1 else ""
         policy = policy_store.load(self.db)
+        early: dict = {}  # the billing account, once read for the reply: the case file does not read it again
         thought = think(self.engine, ticket, subject, trigger.body, policy,
                         since_answer(ticket, trigger, self._holding_of(ticket)), self.rails,
-                        account=lambda: self._account(ticket, log))
+                        account=lambda: self._account(ticket, early, log))
         triage, draft, checked, decision = thought.triage, thought.draft, thought.checked, thought.decision
         # what was classified (secrets redacted): what a correction teaches the next model, and what
         # knowledge gaps are grouped by (app/learning)
@@ -134,7 +135,7 @@ class Pipeline:
         before = plan.before_writing(thought, entry.gather)
         evidence = Evidence()
         if before.gather:
-            evidence = self._gather(snap, before.gather, trigger.body)
+            evidence = self._gather(snap, before.gather, trigger.body, early)
             log("gather", summary=f"{len(evidence.facts)} facts, {len(evidence.gaps)} gaps in {evidence.elapsed_ms:.0f} ms",
                 gaps=[asdict(g) for g in evidence.gaps], facts=[asdict(f) for f in evidence.facts])
         # Actions that must run before the note is written (the bug tracker link goes in it), and
@@ -250,10 +251,13 @@ class Pipeline:
         self._write(ticket, key, "send", update, log)
         return Outcome("send", f"told the customer {row['action']} {row['id']} was carried out")
 
-    def _account(self, ticket: Ticket, log) -> Account:
-        """The requester's billing account for a reply from it, and what deciding on a refund needs."""
+    def _account(self, ticket: Ticket, early: dict, log) -> Account:
+        """The requester's billing account for a reply from it, and what deciding on a refund needs. An
+        account read here is the case file's billing too, should the reply escalate after all (`early`)."""
         email = ticket.requester.email
         found, gap = self.gatherer.billing_account(email)
+        if gap is None:
+            early["billing"] = found
         log("account", summary=f"billing account of {email}: " + (gap.reason if gap else "found" if found else "none"),
             found=found is not None, gap=gap.reason if gap else "")
         def quote(subscription_id: str, interval: str, starts: str):
@@ -273,8 +277,9 @@ class Pipeline:
             log("actions", summary="; ".join(f"{a}: {r}" for a, r in done.items()), results=done)
         return done
 
-    def _gather(self, snap: Snapshot, plan: tuple[str, ...], message: str) -> Evidence:
-        """Context for the case file, every system at once. A failing lookup is a gap, never a crash."""
+    def _gather(self, snap: Snapshot, plan: tuple[str, ...], message: str, early: dict | None = None) -> Evidence:
+        """Context for the case file, every system at once. A failing lookup is a gap, never a crash.
+        `early`: the billing account, when it was read for the reply."""
         def history() -> list[Fact]:
             ticket, found = snap.ticket, snap.history
             if found is None:
@@ -282,7 +287,7 @@ class Pipeline:
             return [Fact("helpdesk", f"#{t.id} {t.subject} — {t.outcome or t.status}, {t.created_at[:10]}"
                          + (f", {t.category}" if t.category else ""), self.helpdesk.ticket_link(t.id),
                          at=t.created_at, kind="history", system=self.helpdesk.display_name) for t in found]
-        evidence = self.gatherer.gather(snap.ticket, plan, message, history)
+        evidence = self.gatherer.gather(snap.ticket, plan, message, history, billing=(early or {}).get("billing", False))
         # the account's churn risk from the last insights run (app/insights), for the case file
         risk = risk_store.for_ticket(self.db, snap.ticket.id, snap.ticket.requester.email)
         return replace(evidence, facts=evidence.facts + (risk_store.as_fact(risk),)) if risk else evidence

@@ -17,7 +17,7 @@ from app.pipeline import account_reply, bug_report
 from app.pipeline.bug_report import BugFacts
 from app.policy import action_plan
 from app.policy.action_plan import Caps, Proposal
-from app.policy.decide import MIN_SOURCE_SCORE, decide
+from app.policy.decide import MIN_SOURCE_SCORE, decide, escalates_whatever_the_reply
 from app.reasoning import follow_up as follow_ups
 from app.reasoning import phrases, prompts
 from app.reasoning.compose import AI_LABEL
@@ -98,8 +98,10 @@ def think(engine, ticket: Ticket, subject: str, message: str, policy: Policy,
     """`subject` is "" after the first message; internal notes on `ticket` are what must not leak.
     `since_answer`: the customer's words since Deskhand's last public reply (`since_answer()`).
     `account`: looks the requester's billing account up (I/O, given by the orchestrator; asked only
-    when the category's policy has `account_facts`, no flag sends the ticket to a person and the
-    message is not a verdict on an earlier answer)."""
+    when the category's policy has `account_facts`, no flag sends the ticket to a person, the message is
+    not a verdict on an earlier answer, and the ticket is not escalated whatever the reply says: an
+    escalation's case file reads the account with the other systems, at once, and reading it here
+    first would only put one Stripe read after another)."""
     # After Deskhand asked for a bug's details the customer is answering a question, not judging an answer.
     verdict = follow_ups.classify(since_answer) \
         if since_answer is not None and bug_report.ASKED_TAG not in ticket.tags else None
@@ -117,7 +119,8 @@ def think(engine, ticket: Ticket, subject: str, message: str, policy: Policy,
     found, proposals, declined, found_in = [], [], [], None
     # the account's explanations, like the question for missing bug details, are written in English
     if (account is not None and entry.account_facts and not triage.flags and bug is None
-            and triage.language == "en" and not (verdict and verdict.kind in (follow_ups.NOT_HELPED, follow_ups.RESOLVED))):
+            and triage.language == "en" and not (verdict and verdict.kind in (follow_ups.NOT_HELPED, follow_ups.RESOLVED))
+            and not escalates_whatever_the_reply(triage, entry)):
         found_in = account()
         found, proposals, declined = _from_account(found_in, triage.category, ticket, f"{subject}\n{message}", entry)
     if bug is not None and triage.language == "en" and bug_report.should_ask(triage.category, ticket, bug):

@@ -35,6 +35,14 @@ def decide(triage: Triage, policy: CategoryPolicy, draft: Draft | None,
     return Decision(action, reasons, **used)
 
 
+def escalates_whatever_the_reply(triage: Triage, policy: CategoryPolicy) -> bool:
+    """The message goes to a person whatever reply could be written for it (the first rules of `_judge`,
+    which need no draft): so nothing need be looked up to write one."""
+    return bool(triage.error or any(f in ESCALATE_FLAGS for f in triage.flags)
+                or triage.frustration >= FRUSTRATION_ESCALATES or triage.category is None
+                or triage.confidence < policy.draft_at or triage.issues) and policy.mode != "off"
+
+
 def _about_the_answer(triage: Triage, policy: CategoryPolicy,
                       follow_up: FollowUp | None) -> tuple[str, tuple[str, ...]] | None:
     """The decision a verdict on Deskhand's answer makes by itself; None: judge the message as any.

@@ -175,6 +175,31 @@ def apply(category: str):
     return redirect(url_for("admin.policy"))
 
 
+@bp.post("/policy/<category>/replies")
+def replies(category: str):
+    """How the category replies (account facts, solving on confirmation, the holding reply): applied at
+    once, since replaying past decisions cannot show what these change; a value the policy refuses is
+    shown on a page of its own (PolicyError), and nothing is kept."""
+    form = request.form
+    values = {name: form.get(name) == "on" for name in ("account_facts", "solve_on_confirmation", "holding_reply")}
+    values["holding_reply_text"] = form.get("holding_reply_text", "")
+    raw = form.get("holding_reply_hours", "").strip() or "0"
+    try:
+        values["holding_reply_hours"] = int(raw)
+    except ValueError:
+        raise PolicyError(f"holding_reply_hours must be a whole number of hours, got {raw[:40]!r}") from None
+    values = admin_data.parse_change(values, category, model_card.categories(_settings().data_dir))
+    db = get_db()
+    entry = admin_data.apply_change(db, category, values)
+    audit.record(db, "policy", platform="admin", ticket_id="", by="admin-page",
+                 summary=f"{category}: {values} (from /admin)", category=category, values=values)
+    on = lambda name: "on" if entry[name] else "off"  # noqa: E731
+    hours = f" ({entry['holding_reply_hours']} h)" if entry["holding_reply"] and entry["holding_reply_hours"] else ""
+    flash(f"{category}: account facts {on('account_facts')}, solve on confirmation {on('solve_on_confirmation')}, "
+          f"holding reply {on('holding_reply')}{hours}")
+    return redirect(url_for("admin.policy"))
+
+
 @bp.get("/status")
 def status():
     return _page("status.html", status=admin_data.status(_settings(), get_db(), helpdesk()))

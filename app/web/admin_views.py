@@ -21,7 +21,9 @@ from app.store import eval_runs
 from app.store import views as app_data
 
 VOLUME_DAYS = 30
-EDITABLE = ("mode", "send_at", "draft_at", "escalate_to")
+# how the category replies: answers from the account, solving on a confirmation, the holding reply
+REPLY_FIELDS = ("account_facts", "solve_on_confirmation", "holding_reply", "holding_reply_text", "holding_reply_hours")
+EDITABLE = ("mode", "send_at", "draft_at", "escalate_to", *REPLY_FIELDS)
 PREVIEW_DEFAULT, PREVIEW_MAX, LOG_MAX = 50, 500, 500
 _CATEGORY = re.compile(r"^[a-z0-9][a-z0-9_.\-]{0,63}$")
 

@@ -475,13 +475,28 @@ def test_sandbox_refuses_expansions_it_does_not_serve(brightline):
     assert reply.status_code == 400 and reply.json()["error"]["param"] == "expand"
 
 
-def test_a_product_name_is_read_once_and_reused_for_the_next_lookup(api):
+def test_a_product_name_and_the_customer_are_read_once_and_reused_for_the_next_lookup(api, monkeypatch):
     add_account(api)
     client, _ = billing()
     first = client.account(EMAIL)
+    for path in ("subscriptions", "invoices", "charges"):  # the next lookup: one round trip of three reads
+        api.get(f"{API}/{path}", json=fixture(path))
+    assert client.account(EMAIL) == first
+    paths = [path for _, path, _ in calls(api)]
+    assert paths.count("/v1/products") == 1 and paths.count("/v1/customers") == 1 and len(paths) == 8
+    # once CUSTOMER_TTL_S has passed, the customer is looked up again (a newer one may have the email)
+    import connectors.stripe_billing as stripe_billing
+    monkeypatch.setattr(stripe_billing, "CUSTOMER_TTL_S", 0.0)
     add_account(api, products=False)
     assert client.account(EMAIL) == first
-    assert [path for _, path, _ in calls(api)].count("/v1/products") == 1
+    assert [path for _, path, _ in calls(api)].count("/v1/customers") == 2
+
+
+def test_an_email_with_no_customer_is_asked_again_next_time(api):
+    api.get(f"{API}/customers", json=fixture("customers_empty"))
+    client, _ = billing()
+    assert client.account(EMAIL) is None and client.account(EMAIL) is None
+    assert [path for _, path, _ in calls(api)] == ["/v1/customers", "/v1/customers"]
 
 
 # -- a change of billing interval --------------------------------------------------------------------

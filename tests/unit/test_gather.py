@@ -118,3 +118,16 @@ def test_money_reads_like_an_invoice():
 def test_a_past_tickets_outcome_reads_from_its_status_and_deskhands_tags(status, tags, outcome):
     from connectors.types import outcome_of
     assert outcome_of(status, tags) == outcome
+
+
+def test_an_account_already_read_for_the_reply_is_not_read_again_for_the_case_file():
+    billing = SlowBilling(0.0)
+    gatherer = Gatherer(Systems(billing=billing, crm=SlowCrm(0.0)))
+    read = billing.account(TICKET.requester.email)
+    evidence = gatherer.gather(TICKET, ("billing", "crm"), "charts", billing=read)
+    assert billing.asked == [TICKET.requester.email]  # only the reply's own read
+    assert [f.kind for f in evidence.facts][:3] == ["billing_customer", "plan", "failed_charge"]
+    none = gatherer.gather(TICKET, ("billing",), "charts", billing=None)  # read, and no customer there
+    assert [f.kind for f in none.facts] == ["billing_none"] and len(billing.asked) == 1
+    gatherer.gather(TICKET, ("billing",), "charts")  # not read yet: read now
+    assert len(billing.asked) == 2

@@ -143,3 +143,15 @@ def test_only_a_write_that_solves_the_ticket_itself_resumes_on_a_closed_one():
     assert _closing_is_planned(closed, solving)
     assert not _closing_is_planned(closed, {"body": json.dumps({"body": "note", "public": False})})  # older plans
     assert not _closing_is_planned(closed, None) and not _closing_is_planned(ticket(CUSTOMER), solving)
+
+
+def test_what_escalates_whatever_the_reply_needs_no_account_read():
+    from app.core.domain import CategoryPolicy, Triage
+    from app.policy.decide import decide, escalates_whatever_the_reply
+    entry = CategoryPolicy(mode="auto", send_at=0.8, draft_at=0.5)
+    sure = [Triage("billing", 0.4), Triage("billing", 0.9, flags=("legal",)),
+            Triage(None, 0.9), Triage("billing", 0.9, frustration=0.8)]
+    for triage in sure:  # and decide agrees, with no reply at all
+        assert escalates_whatever_the_reply(triage, entry) and decide(triage, entry, None).action == "escalate"
+    assert not escalates_whatever_the_reply(Triage("billing", 0.6), entry)
+    assert not escalates_whatever_the_reply(Triage("billing", 0.4), CategoryPolicy(mode="off"))

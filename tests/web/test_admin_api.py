@@ -19,7 +19,9 @@ def test_a_threshold_change_persists_and_the_next_ticket_of_that_category_obeys_
     assert not app_loop.public_bot_replies(INVOICE)  # drafted under the seeded policy
     got = admin(app_loop, "PUT", "/policy/billing", json=CHANGE)
     assert got.status_code == 200, got.text
-    assert got.json() == {"category": "billing", "escalate_to": "Billing & Accounts", **CHANGE}
+    assert got.json() == {"category": "billing", "escalate_to": "Billing & Accounts", **CHANGE, "account_facts": True,
+                          "solve_on_confirmation": False, "holding_reply": False, "holding_reply_text": "",
+                          "holding_reply_hours": 0}
     assert policy_store.load(app_loop.db()).for_category("billing").send_at == 0.3  # stored, not cached
     [row] = [r for r in admin(app_loop, "GET", "/policy").json()["categories"] if r["category"] == "billing"]
     assert (row["mode"], row["send_at"], row["draft_at"], row["volume"]) == ("auto", 0.3, 0.2, 1)
@@ -30,6 +32,16 @@ def test_a_threshold_change_persists_and_the_next_ticket_of_that_category_obeys_
     assert decision["action"] == "send" and decision["mode"] == "auto" and decision["send_at"] == 0.3
     [change] = [r for r in app_loop.db()["audit"].rows_where("step = 'policy'")]
     assert f"zendesk:{ADMIN}" in change["detail"]  # who changed it is on record
+
+
+def test_how_a_category_replies_is_set_from_the_app(api):
+    change = {"solve_on_confirmation": True, "holding_reply": True, "holding_reply_hours": 8,
+              "holding_reply_text": "Thanks! Someone from our billing team will reply here."}
+    got = admin(api, "PUT", "/policy/refund_request", json=change)
+    assert got.status_code == 200, got.text
+    assert {k: got.json()[k] for k in change} == change
+    [row] = [r for r in admin(api, "GET", "/policy").json()["categories"] if r["category"] == "refund_request"]
+    assert {k: row[k] for k in change} == change and row["account_facts"] is True  # the file's, kept
 
 
 def test_a_preview_replays_the_categorys_recent_decisions_under_the_change(app_loop):
@@ -58,6 +70,10 @@ def test_bad_policy_input_gets_400_with_the_reason(api):
         ("PUT", "/policy/billing", {"send_at": 1.5}, "send_at must be a number from 0 to 1"),
         ("PUT", "/policy/billing", {"send_at": 0.4}, "draft_at (0.5) must not be above send_at (0.4)"),
         ("PUT", "/policy/billing", {"gather": ["crm"]}, "unknown field"),
+        ("PUT", "/policy/billing", {"holding_reply": "yes"}, "holding_reply must be true or false"),
+        ("PUT", "/policy/billing", {"holding_reply_hours": 1.5}, "holding_reply_hours must be a whole number"),
+        ("PUT", "/policy/billing", {"holding_reply_text": "We will call you tomorrow."}, "says what the policy does not"),
+        ("PUT", "/policy/billing", {"account_facts": "on"}, "account_facts must be true or false"),
         ("PUT", "/policy/Bad%20Name", {"mode": "auto"}, "is not a category name"),
         ("PUT", "/policy/billing", [1], "must be a JSON object"),
         ("POST", "/policy/preview", {"mode": "auto"}, "category is required"),

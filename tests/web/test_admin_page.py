@@ -116,3 +116,30 @@ def test_status_and_decisions_pages_and_sign_out(app_loop):
     out = browser.post(f"{url}/admin/logout", data={"csrf": csrf_of(log)}, timeout=5, allow_redirects=False)
     assert out.status_code == 302
     assert browser.get(f"{url}/admin/status", timeout=5, allow_redirects=False).status_code == 302
+
+
+def test_how_a_category_replies_is_edited_on_the_page_and_a_refused_value_is_shown(api):
+    url = api.deskhand_url
+    browser = signed_in(api)
+    table = browser.get(f"{url}/admin", timeout=5)
+    assert "holding reply on escalation" in table.text and 'name="account_facts"' in table.text
+    form = {"account_facts": "on", "holding_reply": "on", "holding_reply_text": "", "holding_reply_hours": "4"}
+    forged = browser.post(f"{url}/admin/policy/billing/replies", data={**form, "csrf": "forged"}, timeout=5)
+    assert forged.status_code == 403 and not policy_store.load(api.db()).for_category("billing").holding_reply
+    saved = browser.post(f"{url}/admin/policy/billing/replies", data={**form, "csrf": csrf_of(table)}, timeout=5)
+    assert saved.status_code == 200
+    assert ("billing: account facts on, solve on confirmation off, holding reply on (4 h)"
+            in html.unescape(saved.text))
+    entry = policy_store.load(api.db()).for_category("billing")
+    assert (entry.account_facts, entry.solve_on_confirmation, entry.holding_reply, entry.holding_reply_hours) == (
+        True, False, True, 4)
+    assert 'name="holding_reply" checked' in saved.text  # the page shows what is in force
+    # words promising what the policy does not set are refused, with the reason, and nothing changes
+    promise = browser.post(f"{url}/admin/policy/billing/replies", timeout=5, data={
+        **form, "holding_reply_hours": "", "holding_reply_text": "We will refund you within 2 days.",
+        "csrf": csrf_of(saved)})
+    assert promise.status_code == 400 and "says what the policy does not" in html.unescape(promise.text)
+    hours = browser.post(f"{url}/admin/policy/billing/replies", timeout=5,
+                         data={**form, "holding_reply_hours": "soon", "csrf": csrf_of(saved)})
+    assert hours.status_code == 400 and "whole number of hours" in html.unescape(hours.text)
+    assert policy_store.load(api.db()).for_category("billing") == entry
