@@ -104,13 +104,14 @@ def find(tickets: list[TicketRecord], vectors: np.ndarray, start: float, end: fl
 
 
 def _expected(tickets, vectors, members: list[int], before: list[int], shared: set[str], scale: float) -> float:
-    """How many of this group's tickets the baseline predicts for the window: baseline bug reports that
-    would have joined it (by meaning, or quoting its code)."""
+    """How many of this group's tickets the baseline predicts for the window: baseline bug reports of
+    the same error. A group with a shared code is that code (its neighbours in meaning are other
+    failures of the same feature); a group without one, the reports that would have joined it."""
     if not before:
         return 0.0
-    near = (vectors[before] @ vectors[members].T).mean(1) >= JOIN_AT
-    quoting = np.array([bool(codes(tickets[i].text) & shared) for i in before], dtype=bool)
-    return float((near | quoting).sum()) * scale
+    if shared:
+        return float(sum(bool(codes(tickets[i].text) & shared) for i in before)) * scale
+    return float(((vectors[before] @ vectors[members].T).mean(1) >= JOIN_AT).sum()) * scale
 
 
 def _group(bugs: list[int], vectors: np.ndarray, quoted: dict[int, set[str]]) -> list[list[int]]:
