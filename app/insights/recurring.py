@@ -50,8 +50,14 @@ class RecurringError:
     accounts: tuple[str, ...]
 
 
+_LONG_NUMBER = re.compile(r"\d{4,}")
+
+
 def codes(text: str) -> set[str]:
-    return {c.upper() for c in _CODE.findall(text) if not c.replace("-", "").isdigit()}
+    """Error codes quoted in the text. An invoice, order or ticket number (INV-2026-13231, PO-86967)
+    is not one: a code with a number of four digits or more is an id, not an error."""
+    return {c.upper() for c in _CODE.findall(text)
+            if not c.replace("-", "").isdigit() and (c.lower().startswith("0x") or not _LONG_NUMBER.search(c))}
 
 
 def bug_like(vectors: np.ndarray, texts: list[str], examples: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
