@@ -50,8 +50,14 @@ class RecurringError:
     accounts: tuple[str, ...]
 
 
+_LONG_NUMBER = re.compile(r"\d{4,}")
+
+
 def codes(text: str) -> set[str]:
-    return {c.upper() for c in _CODE.findall(text) if not c.replace("-", "").isdigit()}
+    """Error codes quoted in the text. An invoice, order or ticket number (INV-2026-13231, PO-86967)
+    is not one: a code with a number of four digits or more is an id, not an error."""
+    return {c.upper() for c in _CODE.findall(text)
+            if not c.replace("-", "").isdigit() and (c.lower().startswith("0x") or not _LONG_NUMBER.search(c))}
 
 
 def bug_like(vectors: np.ndarray, texts: list[str], examples: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
@@ -104,13 +110,14 @@ def find(tickets: list[TicketRecord], vectors: np.ndarray, start: float, end: fl
 
 
 def _expected(tickets, vectors, members: list[int], before: list[int], shared: set[str], scale: float) -> float:
-    """How many of this group's tickets the baseline predicts for the window: baseline bug reports that
-    would have joined it (by meaning, or quoting its code)."""
+    """How many of this group's tickets the baseline predicts for the window: baseline bug reports of
+    the same error. A group with a shared code is that code (its neighbours in meaning are other
+    failures of the same feature); a group without one, the reports that would have joined it."""
     if not before:
         return 0.0
-    near = (vectors[before] @ vectors[members].T).mean(1) >= JOIN_AT
-    quoting = np.array([bool(codes(tickets[i].text) & shared) for i in before], dtype=bool)
-    return float((near | quoting).sum()) * scale
+    if shared:
+        return float(sum(bool(codes(tickets[i].text) & shared) for i in before)) * scale
+    return float(((vectors[before] @ vectors[members].T).mean(1) >= JOIN_AT).sum()) * scale
 
 
 def _group(bugs: list[int], vectors: np.ndarray, quoted: dict[int, set[str]]) -> list[list[int]]:

@@ -58,6 +58,7 @@ def test_error_codes_are_found_in_any_case_and_numbers_alone_are_not_codes():
     assert recurring.codes("failed (err_pdf_render_timeout) and RX-504, 0x1F4A0") == {
         "ERR_PDF_RENDER_TIMEOUT", "RX-504", "0X1F4A0"}
     assert recurring.codes("a 401 on /v2/reports, re-authorising and e-mail did not help") == set()
+    assert recurring.codes("invoice INV-2026-13231 and order PO-86967 are wrong") == set()  # ids, not errors
 
 
 def test_a_shared_code_groups_tickets_and_a_lone_code_does_not():
