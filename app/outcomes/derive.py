@@ -22,6 +22,7 @@ AS_IS_MAX = 0.05
 # At least this share changed and the agent wrote a reply of their own: the draft was discarded.
 DISCARD_MIN = 0.7
 
+# the kinds an `outcomes` row may have (for readers of the table: metrics, reports)
 KINDS = ("customer_replied", "not_helped", "solved", "reopened", "csat", "draft_sent_as_is", "draft_edited",
          "draft_discarded", "category_changed", "human_replied")
 

@@ -76,7 +76,7 @@ def test_first_start_syncs_only_sources_never_synced(tmp_path):
 
 
 def test_the_scheduled_sync_is_one_interval_job_that_never_overlaps(tmp_path):
-    only_kb = dict(sweep_minutes=0, sweep_cron="", digest_cron="", retrain_cron="")
+    only_kb = dict(sweep_minutes=0, sweep_cron="", digest_cron="", retrain_cron="", outcomes_sweep_minutes=0)
     assert start_schedule(Settings(data_dir=str(tmp_path), kb_sync_minutes=0, **only_kb)) is None
     scheduler = start_schedule(Settings(data_dir=str(tmp_path), kb_sync_minutes=15, **only_kb))
     try:
