@@ -11,8 +11,8 @@ from app.insights.costs import Cost
 from app.insights.records import iso
 
 TEMPLATES = Path(__file__).with_name("templates")
-NO_RESOLUTION = ("resolution: — (not measured here: the outcomes of tickets are not available to this "
-                 "install yet)")
+NO_RESOLUTION = ("resolution: — (no ticket Deskhand acted on in the window is settled yet: solved and past "
+                 "the 7-day reopen window; see deskhand performance)")
 
 
 def as_dict(findings: Findings, costs: list[Cost], issues: dict[str, str] | None = None) -> dict:

@@ -11,9 +11,9 @@ import time
 
 import sqlite_utils
 
-from app.core.domain import Fact
 from app.insights.churn import Risk, property_value
 from app.store import audit
+from app.store.risks import for_account
 
 PROPERTY = "deskhand_churn_score"
 LEVELS = ("never", "auto")
@@ -30,36 +30,6 @@ def keep(db: sqlite_utils.Database, risks: list[Risk]) -> None:
             "reasons": json.dumps(list(r.reasons)), "tickets": json.dumps(list(r.tickets)),
             "people": json.dumps(list(r.people)), "at": now,
             "crm_value": (old.get(r.account) or {}).get("crm_value", "")})
-
-
-def for_account(db: sqlite_utils.Database, account: str) -> dict | None:
-    """The stored risk of an account (the organization id), lists decoded; None if not at risk."""
-    if not account or "insight_risks" not in db.table_names():
-        return None
-    row = next(db["insight_risks"].rows_where("account = ?", [str(account)]), None)
-    return None if row is None else _decoded(row)
-
-
-def for_ticket(db: sqlite_utils.Database, ticket_id: str = "", email: str = "") -> dict | None:
-    """The stored risk of the account a ticket belongs to: one of its tickets, or from one of its people."""
-    if "insight_risks" not in db.table_names():
-        return None
-    for row in db["insight_risks"].rows_where(order_by="score DESC"):
-        found = _decoded(row)
-        if str(ticket_id) in found["tickets"] or (email and email.lower() in found["people"]):
-            return found
-    return None
-
-
-def as_fact(risk: dict) -> Fact:
-    """The risk as evidence for the case file (kind `churn_risk`)."""
-    return Fact("insights", f"{risk['name']} at churn risk {risk['score']:.2f} ({risk['level']}): "
-                + "; ".join(risk["reasons"]), kind="churn_risk", system="Deskhand insights")
-
-
-def _decoded(row: dict) -> dict:
-    return {**row, "reasons": json.loads(row["reasons"]), "tickets": json.loads(row["tickets"]),
-            "people": json.loads(row.get("people") or "[]")}
 
 
 def write_crm(db: sqlite_utils.Database, risks: list[Risk], crm, emails: dict[str, list[str]],

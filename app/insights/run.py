@@ -14,6 +14,8 @@ from app.insights.records import Account, InsightsError, TicketRecord
 from app.insights.recurring import example_vectors
 from app.insights.report import as_dict
 from app.insights.vectors import embed
+from app.outcomes import measures
+from app.outcomes import store as outcome_store
 
 
 @dataclass
@@ -120,11 +122,21 @@ def run(db, systems, tickets: list[TicketRecord], accounts: dict[str, Account], 
     cost_rows = []
     if db is not None:
         since = now - since_s
+        if resolution is None:
+            resolution = resolution_by_category(db, now, since_s)
         cost_rows = costs.per_category(costs.read_audit(db, since), costs.job_spans(db, since), resolution)
     report = as_dict(findings, cost_rows, issues)
     if db is not None and keep:
         db["insight_reports"].insert({"at": time.time(), "since_s": since_s, "report": json.dumps(report)})
     return Run(findings, report, filed, crm)
+
+
+def resolution_by_category(db, now: float, since_s: float) -> dict[str, float]:
+    """Each category's autonomous resolution over the window's settled tickets (app/outcomes: solved
+    with no person's reply and not reopened within the window); a category with none settled is left
+    out, and shows "—"."""
+    figures = measures.performance(outcome_store.results(db, now, since_s / 86400))["categories"]
+    return {c: f["resolution"]["rate"] for c, f in figures.items() if f["resolution"]["n"]}
 
 
 def sample_now() -> float:

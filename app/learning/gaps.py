@@ -2,8 +2,8 @@
 so writers know which article to add next.
 
 A ticket is a gap when Deskhand escalated it because no passage supported a reply (app/policy/decide.py),
-or — from other sources registered in SOURCES, such as the outcomes of drafts agents rewrote
-heavily — when the article it used did not do. Topics are groups of the messages' sentence embeddings
+or when an agent rewrote its draft heavily or set it aside (app/outcomes): the article it used did not
+do. Topics are groups of the messages' sentence embeddings
 (the packaged multilingual encoder: a question and its translation land in one group), joined by
 average-linkage clustering up to a cosine distance of TOPIC_DISTANCE; each group is named from its
 most typical words (frequent in the group, rare elsewhere).
@@ -15,7 +15,9 @@ import re
 import time
 from collections import Counter
 from dataclasses import dataclass
-from typing import Callable
+
+from app.learning.history import recorded_message
+from app.outcomes import store as outcomes
 
 NO_PASSAGE = "no knowledge-base passage supports a reply"
 # Chosen on the sample company's history (500 tickets, 12 categories): 0.7 gave about three topics
@@ -36,8 +38,10 @@ class GapTicket:
     at: float
 
 
-# Further gap tickets: each source maps (db, since) to GapTicket values.
-SOURCES: list[Callable[[object, float], list[GapTicket]]] = []
+REWRITTEN = "an agent rewrote the draft"
+# A draft with at least this share of its words changed (or discarded for the agent's own reply) did
+# not answer: the article it came from is missing something. Half: below it an agent mostly adjusted.
+REWRITE_MIN = 0.5
 
 
 def unsupported_escalations(db, since: float) -> list[GapTicket]:
@@ -56,12 +60,24 @@ def unsupported_escalations(db, since: float) -> list[GapTicket]:
     return out
 
 
+def rewritten_drafts(db, since: float) -> list[GapTicket]:
+    """Drafts an agent rewrote heavily or set aside for a reply of their own (app/outcomes), with the
+    message Deskhand classified."""
+    out = []
+    for row in outcomes.rows(db, since, ("draft_edited", "draft_discarded")):
+        if row["kind"] == "draft_edited" and (row["value"] or 0) < REWRITE_MIN:
+            continue
+        message = recorded_message(db, row["platform"], row["ticket_id"])
+        if message:
+            out.append(GapTicket(row["platform"], row["ticket_id"], message, row["category"] or "", REWRITTEN,
+                                 row["at"]))
+    return out
+
+
 def report(db, since: float, now: float | None = None) -> dict:
     """{"since", "tickets", "topics": [{"name", "words", "count", "categories", "examples"}]}, largest
     topic first; plain values, for `deskhand gaps` and the performance page."""
-    tickets = unsupported_escalations(db, since)
-    for source in SOURCES:
-        tickets += source(db, since)
+    tickets = unsupported_escalations(db, since) + rewritten_drafts(db, since)
     latest = {}
     for t in tickets:  # one entry per ticket: its latest reason
         latest[(t.platform, t.ticket_id)] = t

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 
 from app.core.errors import DeskhandError
+from app.outcomes import store as outcomes
 
 SOURCES = ("category_changed", "solved", "feedback")
 MAX_TEXT = 20000
@@ -69,3 +70,35 @@ def learn_from_feedback(db, platform: str, ticket_id: str, category: str) -> boo
         return False
     add_correction(db, platform, ticket_id, text, category, "feedback")
     return True
+
+
+def learn_from_outcomes(db, since: float | None = None) -> int:
+    """What the helpdesk showed people decided (app/outcomes), into the history: an agent's change of
+    the category field, and a ticket a person handled (replied in public, or sent or rewrote the draft)
+    and solved under its category. A ticket Deskhand answered and closed alone is left out: its label
+    is the model's own, and learning it would teach the model what it already thinks. Rows keep the
+    outcome's time, so running this again changes nothing; a solve never replaces a category a person
+    named. The number of tickets written."""
+    handled = {"human_replied", "draft_sent_as_is", "draft_edited", "draft_discarded"}
+    by_ticket: dict[tuple[str, str], list[dict]] = {}
+    for row in outcomes.rows(db, since, ("category_changed", "solved", *handled)):
+        by_ticket.setdefault((row["platform"], row["ticket_id"]), []).append(row)
+    written = 0
+    for (platform, ticket_id), rows in by_ticket.items():
+        changed = [r for r in rows if r["kind"] == "category_changed" and r["detail"].get("to")]
+        solved = [r for r in rows if r["kind"] == "solved" and r["category"]]
+        if changed:
+            category, source, at = changed[-1]["detail"]["to"], "category_changed", changed[-1]["at"]
+        elif solved and any(r["kind"] in handled for r in rows):
+            category, source, at = solved[-1]["category"], "solved", solved[-1]["at"]
+        else:
+            continue
+        held = db.execute("SELECT source, at FROM training_history WHERE platform = ? AND ticket_id = ?",
+                          [platform, str(ticket_id)]).fetchone()
+        if held and (held[1] >= at or (source == "solved" and held[0] != "solved")):
+            continue  # as new a word is kept already, or a person named the category: a solve does not undo it
+        text = recorded_message(db, platform, ticket_id)
+        if text:
+            add_correction(db, platform, ticket_id, text, category, source, at)
+            written += 1
+    return written

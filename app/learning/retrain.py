@@ -32,6 +32,7 @@ def retrain(db, data_dir: str, history_file: str = "", product_map=None, by: str
     from app.reasoning.classifier import load_current
     from app.reasoning.engine import Engine, train_model
     models_dir = model_card.models_dir(data_dir)
+    history.learn_from_outcomes(db)
     taught = history.taught(db)
     if not taught:
         return Result("nothing_to_learn", "the team has taught nothing since the history file: no retrain")

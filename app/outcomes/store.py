@@ -73,6 +73,11 @@ def rows(db: sqlite_utils.Database, since: float | None = None, kinds: tuple[str
             for r in db["outcomes"].rows_where(" AND ".join(where), args, order_by="id")]
 
 
+def counts(db: sqlite_utils.Database) -> dict[str, int]:
+    """Every outcome recorded, by kind (for /metrics: a running total, read at scrape time)."""
+    return dict(db.execute("SELECT kind, COUNT(*) FROM outcomes GROUP BY kind").fetchall())
+
+
 def corrections(db: sqlite_utils.Database, since: float | None = None) -> list[tuple[str, str, str, float]]:
     """Agents' category corrections, oldest first: (platform, ticket_id, new_category, at) — for the
     model's training history (the ticket's text is read from the helpdesk by whoever trains)."""

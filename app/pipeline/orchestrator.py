@@ -19,7 +19,6 @@ from app.checks.check import check_reply
 from app.checks.claims import Source
 from app.checks.redaction import redact
 from app.core.domain import Comment, Evidence, Fact, Ticket, TicketEvent
-from app.insights import risk_store
 from app.pipeline import account_reply, actions, bug_report, guards, plan
 from app.pipeline.gather import Gatherer, Systems
 from app.pipeline.think import Account, Guardrails, since_answer, think
@@ -27,7 +26,7 @@ from app.policy import action_plan, holding
 from app.policy import store as policy_store
 from app.reasoning import compose
 from app.reasoning.engine import Engine
-from app.store import audit, ledger
+from app.store import audit, ledger, risks
 from app.store.jobs import ACTIONABLE, DONE
 from connectors.helpdesk import Helpdesk
 from connectors.types import Snapshot, TicketUpdate
@@ -289,8 +288,8 @@ class Pipeline:
                          at=t.created_at, kind="history", system=self.helpdesk.display_name) for t in found]
         evidence = self.gatherer.gather(snap.ticket, plan, message, history, billing=(early or {}).get("billing", False))
         # the account's churn risk from the last insights run (app/insights), for the case file
-        risk = risk_store.for_ticket(self.db, snap.ticket.id, snap.ticket.requester.email)
-        return replace(evidence, facts=evidence.facts + (risk_store.as_fact(risk),)) if risk else evidence
+        risk = risks.for_ticket(self.db, snap.ticket.id, snap.ticket.requester.email)
+        return replace(evidence, facts=evidence.facts + (risks.as_fact(risk),)) if risk else evidence
 
     def _write(self, ticket: Ticket, key: str, action: str, update: dict, log) -> None:
         marker = ledger.marker_tag(key)

@@ -7,22 +7,17 @@ its own so that a Prometheus configuration never holds the /admin sign-in token.
 """
 from __future__ import annotations
 
-from typing import Callable
-
 from flask import Blueprint, Flask, Response, current_app, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 
 from app.core.strict import same_secret
+from app.outcomes import store as outcome_store
+from app.outcomes.derive import KINDS
 from app.store import db as dbmod
 from app.store import tallies
 
 bp = Blueprint("metrics", __name__)
-
-# Outcome counts, by kind, read at scrape time: each source maps a database to {kind: total}. The
-# outcomes table (app/outcomes) registers its reader here.
-OUTCOME_SOURCES: list[Callable[[object], dict[str, int]]] = []
-
 
 class DatabaseCollector:
     """Every Deskhand metric, from one database file, at each scrape."""
@@ -35,7 +30,7 @@ class DatabaseCollector:
         db = dbmod.connect(self.db_path)
         try:
             t, state = self.tally.read(db), tallies.now(db)
-            outcomes = [source(db) for source in OUTCOME_SOURCES]
+            outcomes = outcome_store.counts(db)
         finally:
             db.conn.close()
         yield _counter("deskhand_events_received", "Helpdesk events stored (verified, deduplicated)",
@@ -64,12 +59,8 @@ class DatabaseCollector:
         yield GaugeMetricFamily("deskhand_dead_jobs", "Jobs in the dead-letter table", value=state.dead_jobs)
         yield GaugeMetricFamily("deskhand_failure_notes_owed", "Dead jobs whose internal note is not yet written",
                                 value=state.failure_notes_owed)
-        if outcomes:
-            merged = {}
-            for counts in outcomes:
-                for kind, n in counts.items():
-                    merged[(kind,)] = merged.get((kind,), 0) + n
-            yield _counter("deskhand_outcomes", "Outcomes of decisions, by kind", ("kind",), merged)
+        yield _counter("deskhand_outcomes", "Outcomes of decisions, by kind (app/outcomes)", ("kind",),
+                       {(kind,): outcomes.get(kind, 0) for kind in KINDS})
 
 
 def _counter(name: str, doc: str, labels: tuple[str, ...], values) -> CounterMetricFamily:

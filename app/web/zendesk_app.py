@@ -18,7 +18,7 @@ from app.outcomes import ladder
 from app.pipeline import actions
 from app.policy.schema import PolicyError
 from app.reasoning import model_card
-from app.store import audit, feedback
+from app.store import audit, feedback, risks
 from app.store import views as app_data
 from app.store.feedback import FeedbackError
 from app.web import admin_views as admin_data
@@ -101,8 +101,7 @@ def ticket(ticket_id: str):
 
 def _account_risk(ticket_id: str) -> dict | None:
     """The churn risk of the ticket's account from the last insights run (docs/insights.md)."""
-    from app.insights.risk_store import for_ticket
-    risk = for_ticket(get_db(), ticket_id)
+    risk = risks.for_ticket(get_db(), ticket_id)
     return None if risk is None else {"name": risk["name"], "score": risk["score"], "level": risk["level"],
                                       "reasons": risk["reasons"], "plan": risk["plan"], "arr": risk["arr"]}
 

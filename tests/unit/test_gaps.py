@@ -71,3 +71,25 @@ def test_deskhand_gaps_prints_topics_and_json_and_refuses_a_bad_duration(tmp_pat
     assert json.loads(as_json.output)["topics"][0]["count"] == 5
     bad = CliRunner().invoke(main, ["gaps", "--since", "soon"], env=env)
     assert bad.exit_code == 2 and "not a duration" in bad.output
+
+
+def outcome(db, ticket: str, kind: str, value: float | None, at: float = NOW) -> None:
+    db["outcomes"].insert({"at": at, "platform": "zendesk", "ticket_id": ticket, "key": f"{kind}:{ticket}",
+                           "decision_id": 0, "category": "billing", "action": "draft", "kind": kind, "value": value,
+                           "detail": "{}"})
+
+
+def test_drafts_agents_rewrote_or_set_aside_are_gaps_and_light_edits_are_not(tmp_path):
+    db = connect(str(tmp_path / "deskhand.db"))
+    migrate(db)
+    drafts = {"50": ("Can I pay by bank transfer instead of card?", "draft_edited", 0.8),
+              "51": ("Do you accept wire transfers for the annual plan?", "draft_discarded", 0.9),
+              "52": ("Where is my invoice for May?", "draft_edited", 0.2),  # the agent only adjusted it
+              "53": ("Do you take SEPA transfers?", "draft_sent_as_is", 0.0)}
+    for job, (ticket, (message, kind, value)) in enumerate(drafts.items(), start=1):
+        plant(db, job, ticket, message, "billing", "draft", "0.91; category is in draft mode")
+        outcome(db, ticket, kind, value)
+    found = gaps.report(db, NOW - 86400)
+    listed = {e["ticket_id"]: e for topic in found["topics"] for e in topic["examples"]}
+    assert found["tickets"] == 2 and set(listed) == {"50", "51"}
+    assert {e["why"] for e in listed.values()} == {gaps.REWRITTEN}

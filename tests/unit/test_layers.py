@@ -10,8 +10,8 @@ from pathlib import Path
 
 APP = Path(__file__).resolve().parents[2] / "app"
 # Bottom to top: a folder may import those before it, never those after it.
-LAYERS = ["core", "store", "knowledge", "intake", "checks", "reasoning", "policy", "outcomes", "pipeline", "backlog", "helpdesks",
-          "build", "schedule", "replay", "web", "cli"]
+LAYERS = ["core", "store", "knowledge", "intake", "checks", "reasoning", "policy", "outcomes", "learning", "pipeline",
+          "backlog", "helpdesks", "build", "insights", "schedule", "replay", "web", "cli"]
 # Modules that must stay pure: no I/O libraries and no connectors (they are given what they need).
 PURE = ["core.domain", "core.flags", "core.strict", "core.errors", "intake", "checks", "reasoning.triage",
         "reasoning.classifier", "reasoning.sentiment", "reasoning.sensitivity_rules", "reasoning.compose",
@@ -19,7 +19,8 @@ PURE = ["core.domain", "core.flags", "core.strict", "core.errors", "intake", "ch
         "policy.schema", "policy.decide", "policy.action_plan", "policy.preview", "policy.holding", "pipeline.guards",
         "pipeline.case_file", "pipeline.conflicts", "pipeline.account_reply", "pipeline.bug_report", "pipeline.think", "pipeline.plan",
         "knowledge.passages", "knowledge.text", "knowledge.search", "replay.metrics", "outcomes.derive",
-        "outcomes.measures", "outcomes.charts"]
+        "outcomes.measures", "outcomes.charts", "learning.scores", "insights.analyse", "insights.churn",
+        "insights.recurring", "insights.topics", "insights.words"]
 IO_LIBRARIES = {"flask", "werkzeug", "sqlite_utils", "sqlite3", "requests", "httpx", "openai", "zenpy",
                 "intercom", "stripe", "slack_sdk", "waitress", "apscheduler", "connectors"}
 # data classes and the role protocols (helpdesk, billing, …): shapes, no I/O

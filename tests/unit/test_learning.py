@@ -177,3 +177,27 @@ def test_deskhand_model_commands(data):
     assert json.loads(run("list", "--json").output.splitlines()[0])["status"] == "current"
     assert run("rollback").output.strip() == f"model {old} is current again"
     assert run("promote", listed[0].split()[0]).output.startswith(f"model {listed[0].split()[0]} is current")
+
+
+def test_outcomes_join_the_history_only_where_a_person_decided_the_category(tmp_path):
+    from app.store import audit
+    db = connect(str(tmp_path / "deskhand.db"))
+    migrate(db)
+
+    def ticket(tid: str, message: str, *outcomes: tuple) -> None:
+        audit.record(db, "triage", platform="zendesk", ticket_id=tid, category="billing", message=message)
+        for n, (kind, at, detail) in enumerate(outcomes):
+            db["outcomes"].insert({"at": at, "platform": "zendesk", "ticket_id": tid, "key": f"{kind}{n}",
+                                   "decision_id": 1, "category": "billing", "action": "send", "kind": kind,
+                                   "value": None, "detail": json.dumps(detail)})
+    ticket("1", "SAML login fails", ("category_changed", 10.0, {"from": "billing", "to": "sso"}), ("solved", 11.0, {}))
+    ticket("2", "Refund my second charge", ("human_replied", 10.0, {}), ("solved", 12.0, {}))
+    ticket("3", "Where is my invoice?", ("solved", 10.0, {}))  # Deskhand answered and closed it alone
+    ticket("4", "Export is empty", ("human_replied", 10.0, {}), ("solved", 30.0, {}))
+    history.add_correction(db, "zendesk", "4", "Export is empty", "data_export", "feedback", at=20.0)
+    ticket("5", "", ("category_changed", 10.0, {"from": "billing", "to": "login"}))  # no message recorded
+    assert history.learn_from_outcomes(db) == 2
+    taught = {t.ticket_id: (t.category, t.source, t.at) for t in history.taught(db)}
+    assert taught == {"1": ("sso", "category_changed", 10.0), "2": ("billing", "solved", 12.0),
+                      "4": ("data_export", "feedback", 20.0)}  # a later solve does not undo a person's category
+    assert history.learn_from_outcomes(db) == 0  # read again: nothing new

@@ -60,3 +60,16 @@ def test_each_scrape_adds_only_the_rows_written_since_the_last(tmp_path):
     assert second.connector_errors[("zendesk", "RateLimited")] == 1
     assert tally.read(db).decisions == {("send", "billing"): 2}  # nothing new: nothing counted twice
     assert error_kind("ValueError: bad") == "ValueError" and error_kind("odd") == "error"
+
+
+def test_outcome_counts_are_every_kind_read_from_the_outcomes_table(tmp_path):
+    client = create_app(Settings(data_dir=str(tmp_path / "d"), metrics_token=TOKEN)).test_client()
+    db = connect(str(tmp_path / "d" / "deskhand.db"))
+    for n, kind in enumerate(["solved", "solved", "reopened"]):
+        db["outcomes"].insert({"at": 100.0 + n, "platform": "zendesk", "ticket_id": "7", "key": f"k{n}",
+                               "decision_id": 1, "category": "billing", "action": "send", "kind": kind,
+                               "value": None, "detail": "{}"})
+    got = samples(client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}).get_data(as_text=True))
+    assert got[("deskhand_outcomes_total", (("kind", "solved"),))] == 2
+    assert got[("deskhand_outcomes_total", (("kind", "reopened"),))] == 1
+    assert got[("deskhand_outcomes_total", (("kind", "csat"),))] == 0  # every kind, 0 until seen
