@@ -149,7 +149,7 @@ def test_the_scheduled_retrain_runs_under_its_lease_and_promotes(data):
     old = classifier.load_current(models_dir(str(data_dir)))
     teach(db, "sso", "sso", 24, seed=2, start=100)
     settings = Settings(data_dir=str(data_dir), history_file=str(history_file), sweep_minutes=0, kb_sync_minutes=0,
-                        digest_cron="", retrain_cron="0 3 * * 0")
+                        digest_cron="", retrain_cron="0 3 * * 0", outcomes_sweep_minutes=0)
     [spec] = scheduler.job_specs(settings)
     scheduler.guarded(settings, spec, "me:1")()
     assert db["schedule"].get("retrain")["last_status"] == "ok"
