@@ -12,10 +12,10 @@ alert. Changes go through the policy store, and are audited like an admin's (ste
 from __future__ import annotations
 
 import logging
-import math
 import time
 from dataclasses import dataclass
 
+from app.core import stats
 from app.core.domain import Policy
 
 log = logging.getLogger("deskhand.ladder")
@@ -52,12 +52,8 @@ class Step:
 
 
 def wilson(k: int, n: int, z: float = Z) -> tuple[float, float]:
-    """Wilson score interval for k successes in n trials; (0, 1) when n is 0."""
-    if n == 0:
-        return 0.0, 1.0
-    p = k / n
-    centre, spread = p + z * z / (2 * n), z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return max(0.0, (centre - spread) / (1 + z * z / n)), min(1.0, (centre + spread) / (1 + z * z / n))
+    """Wilson score interval for k successes in n trials (one-sided by default); (0, 1) when n is 0."""
+    return stats.wilson(k, n, z) or (0.0, 1.0)
 
 
 def propose(policy: Policy, verdicts: list[dict], now: float, target: float = TARGET) -> list[Step]:

@@ -9,6 +9,8 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
+from app.core import stats
+
 PRECISIONS = (0.95, 0.97, 0.99)
 
 
@@ -114,10 +116,6 @@ def precision_table(preds: list[Prediction], targets=PRECISIONS) -> dict:
 
 
 def wilson(right: int, n: int, z: float = 1.96) -> tuple[float, float] | None:
-    """95 % interval for a share of `right` out of `n` (Wilson's, sound for small n and shares near 1)."""
-    if n == 0:
-        return None
-    share = right / n
-    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4)
+    """95 % interval for a share of `right` out of `n` (app/core/stats.py), to four places for reports."""
+    interval = stats.wilson(right, n, z)
+    return None if interval is None else (round(interval[0], 4), round(interval[1], 4))

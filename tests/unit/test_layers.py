@@ -13,7 +13,7 @@ APP = Path(__file__).resolve().parents[2] / "app"
 LAYERS = ["core", "store", "knowledge", "intake", "checks", "reasoning", "policy", "outcomes", "learning", "pipeline",
           "backlog", "helpdesks", "build", "insights", "schedule", "replay", "web", "cli"]
 # Modules that must stay pure: no I/O libraries and no connectors (they are given what they need).
-PURE = ["core.domain", "core.flags", "core.strict", "core.errors", "intake", "checks", "reasoning.triage",
+PURE = ["core.domain", "core.flags", "core.strict", "core.errors", "core.stats", "intake", "checks", "reasoning.triage",
         "reasoning.classifier", "reasoning.sentiment", "reasoning.sensitivity_rules", "reasoning.compose",
         "reasoning.diagnoses", "reasoning.follow_up",
         "policy.schema", "policy.decide", "policy.action_plan", "policy.preview", "policy.holding", "pipeline.guards",
