@@ -266,6 +266,18 @@ HINTS = {
 }
 
 
+# Asking for the invoice to be sent (again): a verb of sending or a copy, in the sentence that names the invoice.
+_INVOICE = r"(?:invoice|receipt|factura|facture|rechnung|fattura|recibo|reçu)"
+_SEND = (r"(?:re-?send|send|sent|e-?mail|forward|mail|copy|envi|renvoy|schick|mand)")
+_SEND_INVOICE = re.compile(rf"\b{_SEND}\w*\b[^.?!]{{0,40}}\b{_INVOICE}|\b{_INVOICE}\w*\b[^.?!]{{0,40}}\b{_SEND}", re.I)
+
+
+def asks_to_send_invoice(message: str) -> bool:
+    """The customer asks for an invoice to be sent to them (again), not only about one ("how do I add
+    our VAT number to invoices?" does not ask for one)."""
+    return bool(_SEND_INVOICE.search(message))
+
+
 def stated_interval(message: str) -> str | None:
     """The billing interval the customer speaks of: "month", "year", or None when they name neither.
     Monthly wins when both appear, as in "billed annually but I chose monthly"; whether that complaint

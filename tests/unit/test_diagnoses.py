@@ -11,6 +11,7 @@ from app.checks.claim_values import values_in
 from app.reasoning.diagnoses import (
     Fix,
     annual_instead_of_monthly,
+    asks_to_send_invoice,
     charged_after_cancel,
     charged_twice,
     day,
@@ -458,3 +459,15 @@ def test_amounts_and_dates_read_back_as_the_claims_check_reads_them():
     ("2026-11-10T00:00:00Z", "2026-10-01T00:00:00Z", 1)])
 def test_months_begun(start, now, months):
     assert months_begun(start, now) == months
+
+
+@pytest.mark.parametrize("message, asks", [
+    ("Could you please send me our latest invoice again?", True),
+    ("Can I get a copy of the November invoice?", True),
+    ("Please email the receipt to our accountant", True),
+    ("¿Me pueden enviar la factura otra vez?", True),
+    ("How do I add our VAT number to invoices?", False),
+    ("Why is the invoice higher this month?", False),
+])
+def test_asking_for_an_invoice_to_be_sent_is_told_from_asking_about_one(message, asks):
+    assert asks_to_send_invoice(message) is asks
