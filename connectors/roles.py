@@ -120,6 +120,9 @@ class Billing(Protocol):
                              resume_at: str) -> Invoice:
         """The next invoice if the item moved to `price_id`, billed from `resume_at` with no proration."""
 
+    def send_invoice(self, invoice_id: str, idempotency_key: str) -> Invoice:
+        """Email the invoice to the customer again; the same key sends once."""
+
     def change_price(self, subscription_id: str, item_id: str, price_id: str, resume_at: str,
                      idempotency_key: str) -> Subscription:
         """Move the item to `price_id`, billed from `resume_at` with no proration; the same key changes once."""

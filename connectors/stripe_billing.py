@@ -187,6 +187,16 @@ class StripeBilling:
         return _subscription(self._call(lambda: self.client.v1.subscriptions.update(
             subscription_id, params=params, options={"idempotency_key": idempotency_key})), {})
 
+    def send_invoice(self, invoice_id: str, idempotency_key: str) -> Invoice:
+        """Email a finalized invoice to the customer again (`POST /v1/invoices/{id}/send`), to the address
+        Stripe holds for them; the same key sends once."""
+        if not idempotency_key.strip() or len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
+            raise ValueError("sending an invoice needs an idempotency key of 1-255 characters")
+        if not invoice_id.strip():
+            raise ValueError("sending an invoice needs its id")
+        return _invoice(self._call(lambda: self.client.v1.invoices.send_invoice(
+            invoice_id, options={"idempotency_key": idempotency_key})))
+
     # -- transport -----------------------------------------------------------------------------
 
     def _call(self, fn):

@@ -18,7 +18,9 @@ stored, updated_at = done) and `audit` (action; `error` ends a failed try). One 
 calls are those after it was stored and the previous run ended, up to its end. One-time calls
 (users/me, Help Center articles, groups: cached) are reported apart. Parts: ack = the POST;
 queue = stored until the job's first trace (first API call or audit row: a few ms late);
-work = from there until the PUT landed.
+work = from there until the PUT landed. "Where the work goes" splits each action's work at its audit
+rows: snapshot (helpdesk reads), account (the billing account read for a reply, and a change of
+interval priced), think (triage to decide), gather (the case file's lookups) and write.
 
     .venv/bin/python scripts/bench_pipeline.py [--helpdesk zendesk|intercom] [--label-attributes] [--repeat 1]
                                                [--interval 0.3] [--poll-s 0.2] [--metrics-scrape 0.5] [--json]

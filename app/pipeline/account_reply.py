@@ -31,7 +31,7 @@ def reply(ticket: Ticket, diagnoses: list[Diagnosis], proposals: list[Proposal],
     only mentions an invoice ("adding our VAT number to invoices") still gets its answer."""
     first = (ticket.requester.name or "").split(" ")[0] or "there"
     facts = [(f"billing:{'+'.join(d.facts) or d.case}", d.explanation) for d in diagnoses]
-    facts += [(f"proposal:{p.action}:{p.params.get('charge_id') or p.params.get('subscription_id')}",
+    facts += [(f"proposal:{p.action}:{p.params.get('charge_id') or p.params.get('subscription_id') or p.params.get('invoice_id')}",
                proposal_sentence(p)) for p in proposals]
     shown = "This is what your account shows:\n\n" + "\n\n".join(text for _, text in facts)
     cited = Citation("the customer's billing account", account_link, "fact:billing")
@@ -48,6 +48,10 @@ def reply(ticket: Ticket, diagnoses: list[Diagnosis], proposals: list[Proposal],
 
 def proposal_sentence(proposal: Proposal) -> str:
     """What the customer is told of an action awaiting approval (and the check reads as a fact)."""
+    if proposal.action == "invoice_resend":
+        return ("We are emailing this invoice to you again, to the address on your billing account."
+                if proposal.level == "auto" else "Emailing this invoice to you again is waiting for a colleague's "
+                "approval; you will hear from us here once it is sent.")
     return change_sentence(proposal) if proposal.action == "subscription_change" else refund_sentence(proposal)
 
 
@@ -72,6 +76,8 @@ def refund_sentence(proposal: Proposal) -> str:
 
 def done_sentence(params: dict, result: str, action: str = "refund") -> str:
     """What the customer is told once an approved action has been carried out."""
+    if action == "invoice_resend":
+        return f"The invoice has been emailed to you again ({result.split(' emailed', 1)[0]})."
     if action == "subscription_change":
         refund = (f" The refund of {money(params['refund_amount'], params['currency'])} of charge "
                   f"{params['refund_charge_id']} has been made (refund {result.rsplit('refund ', 1)[-1].split(':', 1)[0]})."

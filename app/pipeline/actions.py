@@ -27,8 +27,10 @@ from app.store import jobs
 from app.store.db import transaction
 
 DAY_S = 86400
-RETRY_AFTER_CRASH = {"refund", "subscription_change"}  # idempotent at the vendor: safe to run again
-TOLD = {"refund", "subscription_change"}  # the customer's money and plan: they hear once it is done
+RETRY_AFTER_CRASH = {"refund", "subscription_change", "invoice_resend"}  # idempotent at the vendor: safe to run again
+# approved ones: the customer hears once it is done (an `auto` one is done before the reply that says so)
+TOLD = {"refund", "subscription_change", "invoice_resend"}
+RESEND_EVERY_S = DAY_S  # an invoice is emailed again at most once a day, however often it is asked for
 
 
 class ActionError(DeskhandError):
@@ -136,7 +138,7 @@ def _run(db: sqlite_utils.Database, row: dict, who: str, systems: Systems, caps:
         raise ActionError(f"the {row['action']} failed and can be approved again: {exc}") from None
     with transaction(db):
         db.execute("UPDATE pending_actions SET status = 'executed', result = ? WHERE id = ?", [result, action_id])
-        if row["action"] in TOLD:  # in the same transaction: an executed refund always has its job
+        if row["action"] in TOLD and row["level"] == "approval":  # in the same transaction: never without its job
             jobs.insert_delivery(db, TicketEvent(row["platform"], f"action:{action_id}:done", jobs.DONE,
                                                  row["ticket_id"], comment_id=str(action_id)),
                                  f'{{"action_id": {action_id}}}'.encode())
@@ -144,6 +146,14 @@ def _run(db: sqlite_utils.Database, row: dict, who: str, systems: Systems, caps:
 
 
 def _check_caps(db: sqlite_utils.Database, action: str, params: dict, caps: Caps) -> None:
+    if action == "invoice_resend":
+        since = time.time() - RESEND_EVERY_S
+        sent = [r for r in db.query("SELECT params FROM pending_actions WHERE action = 'invoice_resend' AND "
+                                    "status = 'executed' AND decided_at >= ?", [since])
+                if json.loads(r["params"]).get("invoice_id") == params["invoice_id"]]
+        if sent:
+            raise ActionError(f"invoice {params['invoice_id']} was emailed again less than a day ago")
+        return
     amount = params["amount"] if action == "refund" else params.get("refund_amount", 0) \
         if action == "subscription_change" else 0
     if not amount:
@@ -176,6 +186,10 @@ def _execute(action: str, params: dict, reply_key: str, systems: Systems) -> str
         refund = billing.refund(params["refund_charge_id"], params["refund_amount"],
                                 f"deskhand-{reply_key}-subscription-refund", reason="requested_by_customer")
         return f"{done}; refund {refund.id}: {refund.amount / 100:.2f} {refund.currency.upper()} {refund.status}"
+    if action == "invoice_resend":
+        invoice = need(systems.billing, "stripe_api_key").send_invoice(params["invoice_id"],
+                                                                      f"deskhand-{reply_key}-invoice")
+        return f"invoice {invoice.number or invoice.id} emailed again to {params['email']}"
     if action == "crm_update":
         need(systems.crm, "hubspot_token").update_property(params["contact_id"], params["property"], params["value"])
         return f"set {params['property']} = {params['value']} on contact {params['contact_id']}"

@@ -147,7 +147,12 @@ class Pipeline:
             proposals += bug_report.proposal(triage.category, ticket, trigger.body, thought.bug, evidence, link, levels)
         proposals = actions.connected(proposals, self.gatherer.systems)
         ids = actions.record(self.db, ticket.platform, ticket.id, key, proposals)
-        done = self._run_auto(key, log, only=("bug_file",))
+        # before the note or reply that states their result: the bug's link, the invoice emailed again
+        done = self._run_auto(key, log, only=("bug_file", "invoice_resend"))
+        if decision.action == "send" and done.get("invoice_resend", "").startswith(("failed", "uncertain")):
+            decision = replace(decision, action="draft",
+                               reasons=(f"the reply says the invoice is emailed again, but: {done['invoice_resend']}",))
+            thought = replace(thought, decision=decision)
         pending = tuple(f"#{i} {p.summary} — approve with `deskhand approve {i}`"
                         for i, p in zip(ids, proposals) if p.level == "approval")
         write = plan.the_write(thought, before, ticket, trigger.body, evidence, done, pending, not_proposed,

@@ -21,7 +21,7 @@ from app.policy.decide import MIN_SOURCE_SCORE, decide, escalates_whatever_the_r
 from app.reasoning import follow_up as follow_ups
 from app.reasoning import phrases, prompts
 from app.reasoning.compose import AI_LABEL
-from app.reasoning.diagnoses import HINTS, Diagnosis, diagnose
+from app.reasoning.diagnoses import HINTS, Diagnosis, asks_to_send_invoice, diagnose
 from connectors.roles import BillingAccount
 from connectors.types import ACTION_TAGS, FLAG_TAGS
 
@@ -175,5 +175,5 @@ def _from_account(account: Account, category: str | None, ticket: Ticket, asked:
               if d.fix and d.fix.kind == "change_interval" and account.quote is not None
               and action_plan.level("subscription_change", category, levels) != "never"}
     proposals, declined = action_plan.fixes(category, asked_about, ticket.requester.email, account.caps,
-                                            account.refunds_30d, levels, quotes)
+                                            account.refunds_30d, levels, quotes, asks_to_send_invoice(asked))
     return asked_about, proposals, declined

@@ -22,6 +22,8 @@ CEILING = {
     # the price of a subscription's item moves to the same product's price of another interval, same
     # seats, no proration; with the refund of the difference (within the refund caps) when there is one
     "subscription_change": "approval",
+    # emails the customer their own invoice again, to the address the billing system holds; changes nothing
+    "invoice_resend": "auto",
     "crm_update": "approval",  # changes a record the sales team relies on
     "crm_note": "auto",  # adds, never changes; deletable
     "bug_file": "auto",  # files a deduplicated issue or comments on the existing one
@@ -30,15 +32,16 @@ CEILING = {
 }
 # The connected system each action runs in (a field of gather.Systems): nothing is proposed for a
 # system the team has not connected.
-SYSTEM = {"refund": "billing", "subscription_change": "billing", "crm_update": "crm", "crm_note": "crm", "bug_file": "bugs", "slack_alert": "chat"}
+SYSTEM = {"refund": "billing", "subscription_change": "billing", "invoice_resend": "billing", "crm_update": "crm", "crm_note": "crm", "bug_file": "bugs", "slack_alert": "chat"}
 # The levels a category gets when its policy entry names none.
 DEFAULT_ACTIONS = {
     "": {"slack_alert": "auto"},
-    "billing": {"refund": "approval", "subscription_change": "approval", "crm_note": "auto", "slack_alert": "auto"},
-    "plan_change": {"refund": "approval", "subscription_change": "approval", "crm_note": "auto",
-                    "slack_alert": "auto"},
-    "refund_request": {"refund": "approval", "subscription_change": "approval", "crm_note": "auto",
-                       "slack_alert": "auto"},
+    "billing": {"refund": "approval", "subscription_change": "approval", "invoice_resend": "auto", "crm_note": "auto",
+                "slack_alert": "auto"},
+    "plan_change": {"refund": "approval", "subscription_change": "approval", "invoice_resend": "auto",
+                    "crm_note": "auto", "slack_alert": "auto"},
+    "refund_request": {"refund": "approval", "subscription_change": "approval", "invoice_resend": "auto",
+                       "crm_note": "auto", "slack_alert": "auto"},
     "cancellation": {"crm_update": "approval", "crm_note": "auto", "slack_alert": "auto"},
     "bug_report": {"bug_file": "auto", "slack_alert": "auto"},
 }
@@ -111,18 +114,24 @@ def refund(category: str | None, evidence: Evidence, email: str, caps: Caps, ref
 
 
 def fixes(category: str | None, diagnoses: list[Diagnosis], email: str, caps: Caps, refunds_30d: int,
-          configured: dict | None = None, quotes: dict[str, Quote | str] | None = None
-          ) -> tuple[list[Proposal], list[str]]:
+          configured: dict | None = None, quotes: dict[str, Quote | str] | None = None,
+          send_asked: bool = False) -> tuple[list[Proposal], list[str]]:
     """The bounded actions the diagnoses of the customer's account call for, and why any other fix is
     not proposed. At most one refund per reply (pending actions are kept per reply and action), alone or
-    with a change of interval; an invoice needs no action (the reply gives its own link). `quotes`: per
-    subscription id, what the billing system says its change of interval would be, or why it could not
-    say (I/O, done by the caller)."""
+    with a change of interval; an invoice is emailed again only when the customer asks for it to be sent
+    (`send_asked`: else the reply's link to it is the answer). `quotes`: per subscription id, what the
+    billing system says its change of interval would be, or why it could not say (I/O, by the caller)."""
     proposals, why = [], []
     refunds = lambda: [p for p in proposals if p.action == "refund" or p.params.get("refund_amount")]  # noqa: E731
     for d in diagnoses:
         fix = d.fix
-        if fix is None or fix.kind == "resend_invoice":
+        if fix is None:
+            continue
+        if fix.kind == "resend_invoice":
+            lvl = level("invoice_resend", category, configured)
+            if send_asked and lvl != "never":
+                proposals.append(Proposal("invoice_resend", {"invoice_id": fix.target, "email": email},
+                                          f"email invoice {fix.target} again to {email}", lvl))
             continue
         if fix.kind == "change_interval":
             change, reason = _interval_change(d, category, email, caps, refunds_30d, configured,

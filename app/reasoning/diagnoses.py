@@ -244,6 +244,16 @@ _MONTHLY = re.compile(r"\bmonthly\b|\bmonth[- ]to[- ]month\b|\b(?:per|each|every
                       r"|/\s?mo(?:nth)?\b|\bmensu|\bmonatlich|\bmaandelijks", re.I)
 _YEARLY = re.compile(r"\bannual|\byearly\b|\b(?:per|each|every|a) year\b(?!\s+ago)|/\s?y(?:ea)?r\b"
                      r"|\banual|\bannuel|\bjährlich|\bjaarlijks", re.I)
+# A wish to move to yearly billing ("could we switch to annual?", "go annual", "I'd like to pay yearly"): the
+# customer names monthly billing as what they have, not as what they chose and did not get. A verb of moving in
+# the present (not "you moved us to annual", a complaint), then "to"/"onto" a yearly word in the same sentence.
+_TO_YEARLY = (r"(?:annual|yearly|year|anual|annuel|jährlich|jaarlijks)")
+_WANTS_YEARLY = re.compile(
+    r"\b(?:switch|switching|move|moving|change|changing|convert|converting|upgrade|upgrading|go|going|pasar|cambiar"
+    r"|passer|wechseln)\b[^.?!]{0,40}?\b(?:to|onto|into|a|al|à|auf|zu)\s+(?:(?:an?|the|el|un|une|den)\s+)?"
+    + _TO_YEARLY + r"|\bgo(?:ing)?\s+(?:annual|yearly)\b"
+    r"|\b(?:like|want|wish|could|can|would)\b[^.?!]{0,30}\b(?:pay|paying|billed)\s+(?:once a year|annually|yearly|per year)",
+    re.I)
 # A word that hints at a case puts it first; it never makes a case (see `diagnose`).
 HINTS = {
     "charged_twice": re.compile(r"twice|double|duplicate|two charges|charged 2", re.I),
@@ -256,10 +266,25 @@ HINTS = {
 }
 
 
+# Asking for the invoice to be sent (again): a verb of sending or a copy, in the sentence that names the invoice.
+_INVOICE = r"(?:invoice|receipt|factura|facture|rechnung|fattura|recibo|reçu)"
+_SEND = (r"(?:re-?send|send|sent|e-?mail|forward|mail|copy|envi|renvoy|schick|mand)")
+_SEND_INVOICE = re.compile(rf"\b{_SEND}\w*\b[^.?!]{{0,40}}\b{_INVOICE}|\b{_INVOICE}\w*\b[^.?!]{{0,40}}\b{_SEND}", re.I)
+
+
+def asks_to_send_invoice(message: str) -> bool:
+    """The customer asks for an invoice to be sent to them (again), not only about one ("how do I add
+    our VAT number to invoices?" does not ask for one)."""
+    return bool(_SEND_INVOICE.search(message))
+
+
 def stated_interval(message: str) -> str | None:
     """The billing interval the customer speaks of: "month", "year", or None when they name neither.
     Monthly wins when both appear, as in "billed annually but I chose monthly"; whether that complaint
-    holds is for the facts to say (an annual subscription), not for this reading."""
+    holds is for the facts to say (an annual subscription), not for this reading. A customer asking to
+    move to yearly billing ("can we switch from monthly to annual?") speaks of "year": what they want."""
+    if _WANTS_YEARLY.search(message):
+        return "year"
     if _MONTHLY.search(message):
         return "month"
     return "year" if _YEARLY.search(message) else None

@@ -72,7 +72,8 @@
           if (typeof entry.proposed_draft_at === 'number') { draftAt.value = String(entry.proposed_draft_at); }
           edited();
         } }, 'use') : null),
-      el('td', null, el('button', { type: 'button', className: 'preview', onclick: function () { preview(row, entry); } }, 'Preview')));
+      el('td', null, el('button', { type: 'button', className: 'preview', onclick: function () { preview(row, entry); } }, 'Preview'),
+        ' ', el('button', { type: 'button', className: 'replies', onclick: function () { editReplies(entry); } }, 'Replies…')));
     return row;
   }
 
@@ -164,6 +165,66 @@
       D.clear(byId('confirm')).hidden = true;
       notice('ok', 'Saved ' + entry.category + ': mode ' + saved.mode + ', send_at ' + fmt(saved.send_at) + ', draft_at ' + fmt(saved.draft_at) + '. New tickets are decided with it.');
       return Promise.all([loadPolicy(), loadDecisions()]);
+    }, function (failure) {
+      button.disabled = false;
+      notice('error', 'Not saved: ' + D.errorFrom(failure).message);
+    });
+  }
+
+  /* ---- how a category replies: answers from the account, solving on confirmation, the holding reply ---- */
+
+  var HOURS_MAX = 336;
+
+  function editReplies(entry) {
+    notice('', '');
+    var box = byId('confirm');
+    box.hidden = false;
+    var check = function (name, label) {
+      return el('label', null, el('input', { type: 'checkbox', name: name, checked: !!entry[name] }), ' ' + label);
+    };
+    var text = el('input', { type: 'text', name: 'holding_reply_text', maxLength: 600, value: entry.holding_reply_text || '',
+      placeholder: 'Thanks for your message. A person on our team will reply here.', 'aria-label': 'holding reply text' });
+    var hours = el('input', { type: 'number', name: 'holding_reply_hours', min: 0, max: HOURS_MAX, step: 1,
+      value: entry.holding_reply_hours ? String(entry.holding_reply_hours) : '', placeholder: 'no time promised',
+      'aria-label': 'hours the holding reply promises' });
+    var form = el('div', { className: 'confirm-box', id: 'replies', role: 'dialog', 'aria-label': 'How ' + entry.category + ' replies' },
+      el('h3', null, 'How ' + D.humanise(entry.category) + ' replies'),
+      el('p', null, check('account_facts', "Answer from the customer's billing account when the message asks about it")),
+      el('p', null, check('solve_on_confirmation', 'Solve the ticket when the customer confirms the answer helped')),
+      el('p', null, check('holding_reply', 'On escalation, tell the customer a person will reply')),
+      el('p', null, 'Its words (empty: the default) ', text),
+      el('p', null, 'Hours it may promise (empty: no time) ', hours),
+      el('div', { className: 'buttons' },
+        el('button', { type: 'button', className: 'primary', id: 'save-replies', onclick: function (event) {
+          saveReplies(entry, form, event.currentTarget);
+        } }, 'Save'),
+        el('button', { type: 'button', id: 'cancel-replies', onclick: function () { D.clear(byId('confirm')).hidden = true; } }, 'Cancel')));
+    D.clear(box).appendChild(form);
+    box.scrollIntoView({ block: 'nearest' });
+  }
+
+  function repliesValues(form) {
+    var checked = function (name) { return form.querySelector('input[name=' + name + ']').checked; };
+    var raw = form.querySelector('input[name=holding_reply_hours]').value.trim();
+    var hours = raw === '' ? 0 : Number(raw);
+    if (!(Number.isInteger(hours) && hours >= 0 && hours <= HOURS_MAX)) {
+      throw new D.DeskhandError(0, 'hours must be a whole number from 0 to ' + HOURS_MAX);
+    }
+    return { account_facts: checked('account_facts'), solve_on_confirmation: checked('solve_on_confirmation'),
+      holding_reply: checked('holding_reply'), holding_reply_text: form.querySelector('input[name=holding_reply_text]').value.trim(),
+      holding_reply_hours: hours };
+  }
+
+  function saveReplies(entry, form, button) {
+    var values;
+    try { values = repliesValues(form); } catch (err) { notice('error', err.message); return; }
+    button.disabled = true;
+    api.call('PUT', '/api/zendesk/admin/policy/' + encodeURIComponent(entry.category), values).then(function (saved) {
+      D.clear(byId('confirm')).hidden = true;
+      notice('ok', 'Saved how ' + entry.category + ' replies: account facts ' + (saved.account_facts ? 'on' : 'off') +
+        ', solve on confirmation ' + (saved.solve_on_confirmation ? 'on' : 'off') + ', holding reply ' +
+        (saved.holding_reply ? 'on' + (saved.holding_reply_hours ? ' (' + saved.holding_reply_hours + ' h)' : '') : 'off') + '.');
+      return loadPolicy();
     }, function (failure) {
       button.disabled = false;
       notice('error', 'Not saved: ' + D.errorFrom(failure).message);

@@ -12,6 +12,7 @@ SOURCES.md names the sources; a test holds this module's objects to those fixtur
   POST /v1/invoices/create_preview     customer, subscription, subscription_details[items][0][id|price],
                                        [proration_behavior], [trial_end]: the next invoice after the change
   POST /v1/subscriptions/{id}          items[0][id], items[0][price], proration_behavior, trial_end
+  POST /v1/invoices/{id}/send          an open or paid invoice: emailed again (here: recorded)
 Lists are newest first, take `limit` (1-100, default 10) and report `has_more`. Any other
 `expand` is a 400, as it is at Stripe; errors use Stripe's `{"error": {...}}` envelope.
 
@@ -158,6 +159,21 @@ def create_app(data: dict, latency_s: float = 0.0) -> Flask:
         params = request.form.to_dict()
         return idempotent("/v1/refunds", params, lambda: _refund_problem(db, params),
                           lambda: _refund(db, params, created=int(time.time())))
+
+    @app.post("/v1/invoices/<iid>/send")
+    def send_invoice(iid: str):
+        params = request.form.to_dict()
+        invoice = next((i for i in db["invoices"] if i["id"] == iid), None)
+
+        def problem():
+            if invoice is None:
+                return _error(400, f"No such invoice: '{iid}'", code="resource_missing", param="invoice")
+            if invoice["status"] not in ("open", "paid"):
+                return _error(400, f"You can only send invoices that are open or paid; this one is {invoice['status']}.",
+                              code="invoice_not_editable")
+            return None
+        return idempotent(f"/v1/invoices/{iid}/send", params, problem,
+                          lambda: {k: v for k, v in invoice.items() if k != "payments"})
 
     @app.get("/v1/prices")
     def list_prices():

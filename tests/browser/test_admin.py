@@ -162,3 +162,36 @@ def test_the_performance_section_shows_figures_with_sample_sizes_and_charts(open
     assert page.locator("figure[data-chart=csat] svg").count() == 1
     assert "Settled replies so far" in page.locator("#ladder").inner_text()
     assert page.locator("#per-week tbody tr").count() >= 1
+
+
+def test_how_a_category_replies_is_edited_and_a_refusal_is_shown(open_page, stack):
+    zaf = open_page("admin.html", user=harness.ADMIN)
+    page = zaf.page
+    page.wait_for_selector("#policy-table tr[data-category=billing]")
+    row(page, "billing").locator("button.replies").click()
+    page.wait_for_selector("#replies")
+    form = page.locator("#replies")
+    assert form.locator("input[name=account_facts]").is_checked()  # the sample policy's billing entry
+    assert not form.locator("input[name=holding_reply]").is_checked()
+    sent = len(zaf.calls("request"))
+    form.locator("input[name=holding_reply_hours]").fill("2.5")
+    page.click("#save-replies")
+    page.wait_for_selector("#notice .message.error")
+    assert "hours must be a whole number" in page.locator("#notice").inner_text()
+    assert len(zaf.calls("request")) == sent  # refused before anything is sent
+
+    form.locator("input[name=holding_reply]").check()
+    form.locator("input[name=holding_reply_hours]").fill("")
+    form.locator("input[name=holding_reply_text]").fill("We will refund you today.")
+    page.click("#save-replies")
+    page.wait_for_selector("#notice .message.error:has-text('Not saved')")
+    assert "says what the policy does not" in page.locator("#notice").inner_text()  # Deskhand's own reason
+    assert not policy_store.load(stack.db()).for_category("billing").holding_reply
+
+    form.locator("input[name=holding_reply_text]").fill("")
+    form.locator("input[name=holding_reply_hours]").fill("4")
+    page.click("#save-replies")
+    page.wait_for_selector("#notice .message.ok")
+    assert "holding reply on (4 h)" in page.locator("#notice").inner_text()
+    entry = policy_store.load(stack.db()).for_category("billing")
+    assert (entry.holding_reply, entry.holding_reply_hours, entry.account_facts) == (True, 4, True)

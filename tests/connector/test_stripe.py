@@ -573,3 +573,19 @@ def test_sandbox_changes_a_price_once_per_key_and_previews_it(brightline):
         "month", "trialing", "2030-01-10T00:00:00Z")
     assert [(w["path"], w["idempotency_key"], w["replayed"]) for w in writes] == [
         (f"/v1/subscriptions/{sub.id}", "plan:1", False), (f"/v1/subscriptions/{sub.id}", "plan:1", True)]
+
+
+def test_sandbox_emails_an_invoice_again_once_per_key(brightline):
+    with Server(brightline) as server:
+        client, _ = billing(server.base_url, API_KEY)
+        [latest, *_] = client.account("hugo@pioneerfreight.example").invoices
+        first = client.send_invoice(latest.id, "resend:1")
+        again = client.send_invoice(latest.id, "resend:1")
+        with pytest.raises(ConnectorError, match="resource_missing"):
+            client.send_invoice("in_nothere", "resend:2")
+        with pytest.raises(ValueError):
+            client.send_invoice(latest.id, "")
+        writes = server.app.config["writes"]
+    assert first == again and first.id == latest.id and first.status == "paid"
+    assert [(w["path"], w["replayed"]) for w in writes] == [(f"/v1/invoices/{latest.id}/send", False),
+                                                          (f"/v1/invoices/{latest.id}/send", True)]

@@ -160,3 +160,24 @@ def test_eval_reports_the_share_answered_from_the_account_and_no_unsupported_cla
                                      "--kb", "sample", "--json"], env={"DESKHAND_DATA_DIR": str(tmp_path / "bare"),
                                                                        "DESKHAND_STRIPE_API_KEY": ""})
     assert json.loads(bare.output.strip().splitlines()[-1])["answered_from_account"] is None
+
+
+def test_a_customer_asking_for_the_invoice_again_gets_it_emailed_once_and_is_told(loop, trained_model, vendors):  # noqa: F811
+    worker, _ = context_worker(loop, trained_model, vendors)
+    send_billing_on_its_own(loop)
+    tid = ask(loop, OTHER, "Invoice copy", "Hi, could you please send me our latest invoice again? "
+              "Our accountant lost it. Thanks, Hugo")
+    drain(loop, worker)
+    [reply] = loop.public_bot_replies(tid)
+    sends = lambda: [w for w in vendors.apps["stripe"].config["writes"] if w["path"].endswith("/send")]  # noqa: E731
+    [sent] = sends()
+    invoice_id = sent["path"].split("/")[3]
+    assert "We are emailing this invoice to you again, to the address on your billing account." in reply["body"]
+    assert "invoice.stripe.com" in reply["body"]  # and the link to it, from Stripe
+    assert sent["idempotency_key"].endswith("-invoice") and not sent["replayed"]
+    [row] = list(loop.db()["pending_actions"].rows_where("action = 'invoice_resend'"))
+    assert (row["level"], row["status"], json.loads(row["params"])["invoice_id"]) == ("auto", "executed", invoice_id)
+    # every job delivered again: nothing is emailed or said twice
+    loop.db().execute("UPDATE jobs SET status = 'queued', attempts = 0, run_at = 0")
+    drain(loop, worker)
+    assert len(sends()) == 1 and len(loop.public_bot_replies(tid)) == 1

@@ -147,3 +147,14 @@ def test_no_change_of_interval_past_a_cap_a_never_or_a_price_that_is_not_the_sam
 def test_a_change_of_interval_and_a_refund_in_one_reply_leave_the_second_refund_to_a_person():
     proposals, why = fixes("billing", [TWICE, SWITCH], "mei@example.com", Caps(400000, 2), 0, quotes={"sub_1": QUOTE})
     assert [p.action for p in proposals] == ["refund"] and "a second refund in one reply" in why[0]
+
+
+def test_an_invoice_is_emailed_again_only_when_the_customer_asks_for_it_to_be_sent():
+    assert fixes("billing", [INVOICE], "mei@example.com", CAPS, 0) == ([], [])  # the reply's link answers it
+    [resend], why = fixes("billing", [INVOICE], "mei@example.com", CAPS, 0, send_asked=True)
+    assert why == [] and (resend.action, resend.level, resend.params) == (
+        "invoice_resend", "auto", {"invoice_id": "in_7", "email": "mei@example.com"})
+    draft = account_reply.reply(TICKET, [INVOICE], [resend])
+    assert "We are emailing this invoice to you again" in draft.text and check(draft).sendable
+    never = fixes("billing", [INVOICE], "m@x.test", CAPS, 0, {"invoice_resend": "never"}, send_asked=True)
+    assert never == ([], [])

@@ -51,6 +51,17 @@ class PlanBilling(Billing):
         return super().refund(charge_id, amount, idempotency_key, reason)
 
 
+class InvoiceBilling(Billing):
+    def __init__(self):
+        super().__init__()
+        self.sent = {}
+
+    def send_invoice(self, invoice_id, idempotency_key):
+        from connectors.roles import Invoice
+        self.sent.setdefault(idempotency_key, invoice_id)
+        return Invoice(invoice_id, "INV-7", "paid", 1000, 1000, "usd", "2026-11-01T00:00:00Z")
+
+
 class Chat:
     """Records posts; fails the first `failures` of them as Slack being unreachable would."""
     name = "slack"
@@ -239,3 +250,16 @@ def test_the_refund_cap_holds_for_the_refund_that_goes_with_a_change_of_interval
     assert systems.billing.changes == {} and systems.billing.refunds == {}  # neither half runs
     assert level("subscription_change", "billing", {"subscription_change": "auto"}) == "approval"
     assert check_levels({"subscription_change": "auto"}, "billing.actions")
+
+
+def test_an_invoice_is_emailed_again_once_a_day_at_most_and_an_auto_one_adds_no_second_reply(db):
+    resend = Proposal("invoice_resend", {"invoice_id": "in_7", "email": "ana@acme.test"}, "email in_7", "auto")
+    [first] = record(db, "zendesk", "9", "key-1", [resend])
+    billing = InvoiceBilling()
+    assert run_auto(db, "key-1", Systems(billing=billing), CAPS) == {
+        "invoice_resend": "invoice INV-7 emailed again to ana@acme.test"}
+    assert billing.sent == {"deskhand-key-1-invoice": "in_7"}
+    assert list(db["jobs"].rows) == []  # done before the reply that says so: no "done" reply after it
+    [again] = record(db, "zendesk", "9", "key-2", [resend])  # asked again the same day
+    assert "less than a day ago" in run_auto(db, "key-2", Systems(billing=billing), CAPS)["invoice_resend"]
+    assert len(billing.sent) == 1 and actions.get(db, again)["status"] == "pending"  # refused, not run

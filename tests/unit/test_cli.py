@@ -40,7 +40,8 @@ def test_policy_set_show_export_import_round_trip(run, tmp_path):
     assert "refund=approval" in run("policy", "show").output
     assert run("policy", "set", "billing", "--action", "refund=never").exit_code == 0
     assert json.loads(run("policy", "export").output)["categories"]["billing"]["actions"] == {
-        "crm_note": "auto", "refund": "never", "slack_alert": "auto", "subscription_change": "approval"}
+        "crm_note": "auto", "invoice_resend": "auto", "refund": "never", "slack_alert": "auto",
+        "subscription_change": "approval"}
     refused = run("policy", "set", "billing", "--action", "refund=auto")
     assert refused.exit_code != 0 and "refund can be at most 'approval'" in refused.output
     assert "holding reply on escalation" in run("policy", "set", "billing", "--holding-reply",

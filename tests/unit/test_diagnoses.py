@@ -11,6 +11,7 @@ from app.checks.claim_values import values_in
 from app.reasoning.diagnoses import (
     Fix,
     annual_instead_of_monthly,
+    asks_to_send_invoice,
     charged_after_cancel,
     charged_twice,
     day,
@@ -252,6 +253,43 @@ def test_stated_interval(message, interval):
     assert stated_interval(message) == interval
 
 
+# Written before the rule and not tuned on: a customer who wants to move to annual billing says "monthly" too,
+# but is asking for a change, not complaining that annual billing was not what they chose.
+WANT_ANNUAL = [
+    "We pay monthly right now. Could we move over to yearly billing to get the discount?",
+    "Is it possible to change our plan from monthly to annual?",
+    "I'd like to start paying once a year instead of every month.",
+    "How do I go annual? Paying monthly is getting annoying.",
+    "Please convert our subscription to an annual one, we're on monthly.",
+    "Can we switch over to the yearly plan next month?",
+    "Thinking about moving onto annual billing, what would that cost per month?",
+    "Quiero pasar de pago mensual a anual.",
+]
+CHOSE_MONTHLY = [
+    "I think I was billed for an annual plan but I only signed up for monthly. Can you fix this?",
+    "You charged us for a whole year, we picked monthly billing!",
+    "Why was I charged annually? I chose the monthly plan.",
+    "We never agreed to yearly billing, we're supposed to be on monthly.",
+    "You moved us to annual billing without asking, we chose monthly.",
+    "The invoice says per year but I was on monthly when I signed up.",
+]
+
+
+@pytest.mark.parametrize("message", WANT_ANNUAL)
+def test_wanting_to_move_to_annual_is_not_a_complaint_about_annual_billing(message):
+    assert stated_interval(message) == "year"
+    assert annual_instead_of_monthly(account([ANNUAL], [SIGNUP], [SIGNUP_CHARGE]), NOW, stated_interval(message)) is None
+    assert "annual_instead_of_monthly" not in [d.case for d in diagnose(
+        account([ANNUAL], [SIGNUP], [SIGNUP_CHARGE]), message, NOW)]
+
+
+@pytest.mark.parametrize("message", CHOSE_MONTHLY)
+def test_billed_annually_after_choosing_monthly_is_still_read_as_the_complaint(message):
+    assert stated_interval(message) == "month"
+    assert [d.case for d in diagnose(account([ANNUAL], [SIGNUP], [SIGNUP_CHARGE]), message, NOW)][0] == \
+        "annual_instead_of_monthly"
+
+
 # -- proration --------------------------------------------------------------------------------------
 
 SEATS = invoice("in_seats", "7C1E-0007", 64200, "2026-11-04T09:30:00Z", "sub_y", "subscription_update", status="open",
@@ -421,3 +459,15 @@ def test_amounts_and_dates_read_back_as_the_claims_check_reads_them():
     ("2026-11-10T00:00:00Z", "2026-10-01T00:00:00Z", 1)])
 def test_months_begun(start, now, months):
     assert months_begun(start, now) == months
+
+
+@pytest.mark.parametrize("message, asks", [
+    ("Could you please send me our latest invoice again?", True),
+    ("Can I get a copy of the November invoice?", True),
+    ("Please email the receipt to our accountant", True),
+    ("¿Me pueden enviar la factura otra vez?", True),
+    ("How do I add our VAT number to invoices?", False),
+    ("Why is the invoice higher this month?", False),
+])
+def test_asking_for_an_invoice_to_be_sent_is_told_from_asking_about_one(message, asks):
+    assert asks_to_send_invoice(message) is asks
