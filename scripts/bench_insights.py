@@ -9,6 +9,10 @@ sign-off), seeded. Into the last two weeks go the planted cases of `--plants`:
            Halcyon Health at risk with its Stripe downgrade and declined charge, a recurring
            SYNC_CONFLICT_409) that nothing was tuned on: the figures to report
   tuning   sandbox/company/signals.jsonl — the cases the thresholds were set on
+  fresh    sandbox/company/signals_fresh.jsonl — written after the held-out set had been looked at,
+           by someone who had not read the analysis code (an Enterprise usage-overage line, Vertex
+           Robotics at risk, AUTH_SAML_CLOCK_SKEW and blank charts in emailed reports with no code);
+           its rows may carry a `case` to tell two planted cases of one kind apart
 The Stripe and HubSpot stand-ins serve billing and CRM over real HTTP; Stripe holds the planted
 billing of that set's account only.
 
@@ -17,7 +21,7 @@ for that kind; of the planted tickets, the share on a flagged line) and per item
 are mostly planted; planted cases found). The run itself is timed: reading, encoding, analysing,
 billing and CRM lookups (target: under 60 s on two cores).
 
-    .venv/bin/python scripts/bench_insights.py [--tickets 10000] [--weeks 26] [--plants heldout] [--seed 7] [--json]
+    .venv/bin/python scripts/bench_insights.py [--tickets 10000] [--weeks 26] [--plants heldout|tuning|fresh] [--seed 7] [--json]
 """
 from __future__ import annotations
 
@@ -43,7 +47,8 @@ from app.insights.run import run, sample_now  # noqa: E402
 from sandbox.vendors import serve, stripe  # noqa: E402
 
 DAY = 86400
-PLANTS = {"heldout": "signals_heldout.jsonl", "tuning": "signals.jsonl"}
+PLANTS = {"heldout": "signals_heldout.jsonl", "tuning": "signals.jsonl", "fresh": "signals_fresh.jsonl"}
+AT_RISK = {"heldout": stripe.AT_RISK_HELD_OUT, "tuning": stripe.AT_RISK, "fresh": stripe.AT_RISK_FRESH}
 OPENINGS = ("", "Hi,\n\n", "Hello team,\n\n", "Hey there - ", "Good morning,\n\n", "Hi support,\n\n")
 CLOSINGS = ("", "\n\nThanks", "\n\nThanks in advance!", "\n\nCheers", "\n\nBest regards", "\n\nthx")
 KINDS = ("trend", "churn", "bug")
@@ -70,14 +75,13 @@ def background(n: int, weeks: int, seed: int, now: float) -> list[records.Ticket
 
 
 def start_stripe(account: dict, plants: str):
-    at_risk = stripe.AT_RISK_HELD_OUT if plants == "heldout" else stripe.AT_RISK
-    app = stripe.create_app(stripe.sample_data(account, at_risk=at_risk))
+    app = stripe.create_app(stripe.sample_data(account, at_risk=AT_RISK[plants]))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
 
-def scores(findings, truth: dict[str, str], accounts_at_risk: set[str]) -> dict:
+def scores(findings, truth: dict[str, str], accounts_at_risk: set[str], cases: dict[str, str]) -> dict:
     lines = {"trend": [set(t.topic.tickets) for t in findings.trends],
              "bug": [set(e.tickets) for e in findings.errors]}
     out = {}
@@ -94,6 +98,16 @@ def scores(findings, truth: dict[str, str], accounts_at_risk: set[str]) -> dict:
                     "precision": round(len(found) / len(flagged_accounts), 3) if flagged_accounts else None,
                     "recall": round(len(set(found)) / len(accounts_at_risk), 3)}
     everything = {i for f in lines.values() for s in f for i in s} | {i for r in findings.risks for i in r.tickets}
+    # Per planted case (rows with a `case`): the share of its tickets on a line of its kind, and on
+    # the single line holding most of them.
+    out["cases"] = {}
+    for case in sorted(set(cases.values())):
+        mine = {i for i, c in cases.items() if c == case}
+        kind = truth[next(iter(mine))]
+        flagged = lines.get(kind, [])
+        out["cases"][case] = {"kind": kind, "planted": len(mine),
+                              "on_a_line": len(mine & set().union(*flagged)) if flagged else 0,
+                              "on_best_line": max((len(mine & f) for f in flagged), default=0)}
     out["noise_tickets_flagged"] = sorted(i for i in everything if truth.get(i) == "noise")
     return out
 
@@ -112,6 +126,7 @@ def main(argv=None) -> int:
     planted_rows = records.read_jsonl(COMPANY / PLANTS[args.plants])
     truth = {str(r["id"]): r["plant"] for r in planted_rows}
     at_risk = {str(r["organization_id"]) for r in planted_rows if r["plant"] == "churn"}
+    cases = {str(r["id"]): f"{r['plant']}:{r['case']}" for r in planted_rows if r.get("case")}
     tickets = background(args.tickets - len(planted_rows), args.weeks, args.seed, now)
     tickets += [records.from_row(r, f"https://brightline.zendesk.com/agent/tickets/{r['id']}") for r in planted_rows]
     vendors = serve.start(account)
@@ -128,7 +143,7 @@ def main(argv=None) -> int:
         stripe_server.shutdown()
         vendors.stop()
     figures = {"tickets": len(tickets), "weeks": args.weeks, "plants": args.plants, "seed": args.seed,
-               "seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1), "in_window": result.findings.tickets, **scores(result.findings, truth, at_risk)}
+               "seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1), "in_window": result.findings.tickets, **scores(result.findings, truth, at_risk, cases)}
     if args.json:
         print(json.dumps(figures))
         return 0
@@ -142,6 +157,8 @@ def main(argv=None) -> int:
               f"ticket precision {f['ticket_precision']}, recall {f['ticket_recall']}")
     c = figures["churn"]
     print(f"accounts at risk: {', '.join(c['flagged_accounts']) or 'none'}; precision {c['precision']}, recall {c['recall']}")
+    for case, f in figures["cases"].items():
+        print(f"  case {case}: {f['on_a_line']}/{f['planted']} on a {f['kind']} line, {f['on_best_line']} on one line")
     print(f"noise tickets on a flagged line: {len(figures['noise_tickets_flagged'])}")
     for t in result.findings.trends:
         print(f"  topic {t.topic.name}: {t.topic.count} (expected {t.topic.expected}) {dict(t.plans)}")

@@ -68,6 +68,8 @@ AT_RISK = {"kortiz@harborviewhotels.example": date(2026, 11, 5)}  # Harborview H
 # The held-out one (signals_heldout.jsonl), given only to scripts/bench_insights.py, so nothing tuned
 # on the sample company ever saw it.
 AT_RISK_HELD_OUT = {"kenjih@halcyonhealth.example": date(2026, 11, 4)}  # Halcyon Health Partners
+# A third, written after the held-out one had been looked at (signals_fresh.jsonl), for the benchmark only.
+AT_RISK_FRESH = {"lucas_murphy@vertexrobotics.example": date(2026, 11, 6)}  # Vertex Robotics
 
 
 def create_app(data: dict, latency_s: float = 0.0) -> Flask:
