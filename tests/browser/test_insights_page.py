@@ -30,5 +30,10 @@ def test_the_nav_bar_shows_the_last_insights_with_links(open_page, stack):
     links = page.locator("#insight-errors a.ticket-link")
     assert links.count() == 8
     assert links.first.get_attribute("href") == "https://brightline.zendesk.com/agent/tickets/3040"
-    assert "resolution: —" in page.locator("#insight-resolution").inner_text()
+    # each category's resolution is the outcomes' (app/outcomes), "—" where none is settled
+    shown = {cells[1]: cells[7] for cells in (row.locator("td").all_inner_texts()
+                                                for row in page.locator("#insight-costs tbody tr").all())}
+    measured = {c["category"]: c["resolution"] for c in done.report["costs"]}
+    assert shown and shown == {c: "—" if r is None else f"{int(r * 100 + 0.5)}%" for c, r in measured.items()}  # JS rounds half up
+    assert (page.locator("#insight-resolution").count() == 1) == all(r is None for r in measured.values())
     assert any(r["url"].endswith("/api/zendesk/admin/insights") for r in zaf.calls("request"))
