@@ -34,6 +34,7 @@ def test_the_nav_bar_shows_the_last_insights_with_links(open_page, stack):
     shown = {cells[1]: cells[7] for cells in (row.locator("td").all_inner_texts()
                                                 for row in page.locator("#insight-costs tbody tr").all())}
     measured = {c["category"]: c["resolution"] for c in done.report["costs"]}
-    assert shown and shown == {c: "—" if r is None else f"{int(r * 100 + 0.5)}%" for c, r in measured.items()}  # JS rounds half up
+    # (the page rounds half up, as JavaScript's Math.round does)
+    assert shown and shown == {c: "—" if r is None else f"{int(r * 100 + 0.5)}%" for c, r in measured.items()}
     assert (page.locator("#insight-resolution").count() == 1) == all(r is None for r in measured.values())
     assert any(r["url"].endswith("/api/zendesk/admin/insights") for r in zaf.calls("request"))
