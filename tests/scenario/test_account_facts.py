@@ -181,3 +181,23 @@ def test_a_customer_asking_for_the_invoice_again_gets_it_emailed_once_and_is_tol
     loop.db().execute("UPDATE jobs SET status = 'queued', attempts = 0, run_at = 0")
     drain(loop, worker)
     assert len(sends()) == 1 and len(loop.public_bot_replies(tid)) == 1
+
+
+def test_a_follow_up_asking_for_the_invoice_is_answered_on_its_own(loop, trained_model, vendors):  # noqa: F811
+    """Same thread of need, confident, within policy: the follow-up is answered without a person."""
+    worker, _ = context_worker(loop, trained_model, vendors, refund_cap=200000)
+    send_billing_on_its_own(loop)
+    tid = ask(loop, MEI, "Charged twice this month?",
+              "Hi, looking at our card statement we seem to have paid twice for November. Can you check? Thanks, Mei")
+    drain(loop, worker)
+    assert len(loop.public_bot_replies(tid)) == 1
+    loop.sb.customer_reply(tid, "Thanks for checking! Could you also send me the invoice for November again? "
+                                "Our bookkeeper needs a copy.")
+    drain(loop, worker)
+    replies = loop.public_bot_replies(tid)
+    assert len(replies) == 2, [r["body"] for r in replies]
+    assert "invoice.stripe.com" in replies[1]["body"]  # the invoice's own link, from Mei's account
+    sent = [w for w in vendors.apps["stripe"].config["writes"] if w["path"].endswith("/send")]
+    assert len(sent) == 1  # and Stripe emailed it, once
+    drain(loop, worker)
+    assert len(loop.public_bot_replies(tid)) == 2
