@@ -114,6 +114,11 @@ def think(engine, ticket: Ticket, subject: str, message: str, policy: Policy,
     triage = engine.triage(subject, message_for_triage, ticket.page_url)
     knowledge = engine.knowledge
     matches = knowledge.search(f"{subject}\n{message}", triage.category, language=triage.language)
+    if (triage.language != "en" and getattr(engine, "translates", False)
+            and not (matches and matches[0].score >= MIN_SOURCE_SCORE)):
+        # no article in the customer's language answers it: a writer that translates may answer from one
+        # in another language; the check after it holds the translation to the same sources
+        matches = knowledge.search_across(f"{subject}\n{message}", triage.category)
     bug = bug_report.facts(ticket, message) if triage.category in bug_report.BUG_CATEGORIES else None
     entry = policy.for_category(triage.category)
     found, proposals, declined, found_in = [], [], [], None
@@ -127,11 +132,11 @@ def think(engine, ticket: Ticket, subject: str, message: str, policy: Policy,
         draft = Draft(text=bug_report.question(ticket, bug), writer="clarify",
                       note=f"missing: {', '.join(bug.missing)}")
     elif found:  # cites the account in the billing system's dashboard, for the agent who reviews it
-        answer = engine.reply(ticket, message, matches, knowledge)
+        answer = engine.reply(ticket, message, matches, knowledge, triage.language)
         draft = account_reply.reply(ticket, found, proposals, account_link=found_in.billing.link,
                                     answer=answer if answer is not None and answer.score >= MIN_SOURCE_SCORE else None)
     else:
-        draft = engine.reply(ticket, message, matches, knowledge)
+        draft = engine.reply(ticket, message, matches, knowledge, triage.language)
     checked = None
     if draft is not None:
         # the account's own links (an invoice's page) are facts of this reply, as a passage's are

@@ -47,9 +47,13 @@ class Engine:
     def triage(self, subject: str, body: str, page_url: str = "") -> Triage:
         return triage(subject, body, self.model, self.page(page_url, body), self.page_feature)
 
-    def reply(self, ticket: Ticket, message: str, matches: list[Match], knowledge: KnowledgeIndex) -> Draft | None:
+    def reply(self, ticket: Ticket, message: str, matches: list[Match], knowledge: KnowledgeIndex,
+              language: str = "") -> Draft | None:
         """The offline reply: the best passage and its article's steps, in the article's words, led by
-        the steps of the page's task the message asks about."""
+        the steps of the page's task the message asks about. It quotes, so it answers a customer
+        writing in `language` only from an article in that language."""
+        if language and matches and matches[0].passage.language != language:
+            return None
         page = self.page(ticket.page_url, message)
         task = task_for(page.area, f"{ticket.subject}\n{message}") if page else None
         return compose.reply(ticket, matches[0] if matches else None, knowledge, page, task)

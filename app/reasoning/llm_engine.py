@@ -131,8 +131,8 @@ class LlmEngine:
             return failed(problem, tokens, cost)
         data = out.data
         category = None if data["category"] == OUT_OF_SCOPE else data["category"]
-        offline_p = dict(self.offline.model.predict(self.offline.classifier_text(subject, body, page_url))).get(
-            category or OUT_OF_SCOPE, 0.0)
+        offline_p = dict(self.offline.model.predict(self.offline.classifier_text(subject, body, page_url),
+                                                    language=second.language)).get(category or OUT_OF_SCOPE, 0.0)
         llm_conf = min(max(float(data["confidence"]), 0.0), 1.0)
         triage = Triage(
             category=category, confidence=llm_conf, alternatives=second.alternatives,
@@ -151,14 +151,22 @@ class LlmEngine:
         return Opinion(triage, llm_conf, offline_p, category == second.category)
 
 
-    def reply(self, ticket: Ticket, message: str, matches: list[Match], knowledge: KnowledgeIndex) -> Draft | None:
-        """The model writes the reply from the retrieved passages alone and cites them. When its
-        answer cannot be used, the offline reply (the article's own words) stands in, and why is kept."""
-        fallback = self.offline.reply(ticket, message, matches, knowledge)
-        language = matches[0].passage.language if matches else ""
-        words = phrases(language)  # matches are in the customer's language: the reply is written in it
+    # The model writes in the customer's language whatever the articles' language (think searches
+    # across languages for it when no article in theirs answers).
+    translates = True
+
+    def reply(self, ticket: Ticket, message: str, matches: list[Match], knowledge: KnowledgeIndex,
+              language: str = "") -> Draft | None:
+        """The model writes the reply from the retrieved passages alone and cites them, in `language`
+        (the customer's; default: the passages'). When its answer cannot be used, the offline reply
+        (the article's own words) stands in, and why is kept, but only if the article is in the
+        customer's language."""
+        language = language or (matches[0].passage.language if matches else "")
+        words = phrases(language)
         if words is None:
             return None
+        fallback = self.offline.reply(ticket, message, matches, knowledge) \
+            if matches and matches[0].passage.language == language else None
         page = self.offline.page(ticket.page_url, message)
         task = task_for(page.area, f"{ticket.subject}\n{message}") if page else None
         steps = page.area.passage(task) if task else None

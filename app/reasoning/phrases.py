@@ -57,6 +57,31 @@ PHRASES = {
         "Bedankt voor je bericht. Dit zou moeten helpen:",
         "De volledige handleiding:", "Meer lezen:",
         "— Deskhand, een geautomatiseerde assistent. Beantwoord dit bericht om een medewerker te bereiken."),
+    "pl": Phrases(
+        "Polish (polski)", "Dzień dobry, {name},", "Dzień dobry,",
+        "Dziękujemy za wiadomość. To powinno pomóc:",
+        "Pełny przewodnik:", "Więcej informacji:",
+        "— Deskhand, automatyczny asystent. Odpowiedz na tę wiadomość, aby skontaktować się z człowiekiem."),
+    "tr": Phrases(
+        "Turkish (Türkçe)", "Merhaba {name},", "Merhaba,",
+        "Bize yazdığınız için teşekkürler. Bu yardımcı olacaktır:",
+        "Rehberin tamamı:", "Daha fazla bilgi:",
+        "— Deskhand, otomatik bir asistan. Bir kişiye ulaşmak için bu mesajı yanıtlayın."),
+    "ru": Phrases(
+        "Russian (русский)", "Здравствуйте, {name}!", "Здравствуйте!",
+        "Спасибо, что написали нам. Это должно помочь:",
+        "Полное руководство:", "Подробнее:",
+        "— Deskhand, автоматический помощник. Ответьте на это сообщение, чтобы связаться с человеком."),
+    "ja": Phrases(
+        "Japanese (日本語)", "{name} 様", "お客様",
+        "お問い合わせありがとうございます。こちらをご覧ください：",
+        "ガイド全文：", "詳しくはこちら：",
+        "— Deskhand（自動アシスタント）。担当者とやり取りするには、このメッセージに返信してください。"),
+    "zh": Phrases(
+        "Chinese (中文)", "{name}，您好：", "您好：",
+        "感谢您的来信。以下内容应该能帮到您：",
+        "完整指南：", "了解更多：",
+        "— Deskhand，自动助手。回复此消息即可联系人工客服。"),
 }
 DEFAULT_AI_LABEL = PHRASES["en"].ai_label
 

@@ -16,15 +16,12 @@ from app.reasoning.classifier import OUT_OF_SCOPE
 # A second request inside one message is only counted when the model is this sure of it,
 # so that one long message about one thing is not split into several.
 ISSUE_CONFIDENCE = 0.6
-# The encoder is English; past this many of its tokens another language's text adds time (about
-# 0.2 ms a token), not meaning, so a message in another language is read up to here.
-OTHER_LANGUAGE_TOKENS = 32
 _SEGMENT = re.compile(r"(?<=[.!?])\s+|\n+|\b(?:also|and also|another thing|separately|plus)\b[,:]?", re.IGNORECASE)
 
 
 class Classifier(Protocol):
-    def predict_parts(self, text: str, spans: list[tuple[int, int]],
-                      max_tokens: int = ...) -> list[list[tuple[str, float]]]: ...
+    def predict_parts(self, text: str, spans: list[tuple[int, int]], max_tokens: int = ...,
+                      language: str = ...) -> list[list[tuple[str, float]]]: ...
 
 
 def triage(subject: str, body: str, model: Classifier, page: Page | None = None,
@@ -39,8 +36,7 @@ def triage(subject: str, body: str, model: Classifier, page: Page | None = None,
     if len(spans) < 2:  # one request at most: no need to classify its parts
         spans = []
     language = detect_language(text)
-    limit = {} if language == "en" else {"max_tokens": OTHER_LANGUAGE_TOKENS}
-    ranked, *parts = model.predict_parts(asked, spans, **limit)  # one encoder run for the text and its parts
+    ranked, *parts = model.predict_parts(asked, spans, language=language)  # one encoder run: text and parts
     category, confidence = ranked[0]
     if category == OUT_OF_SCOPE:  # the model recognises this as not ours to answer
         category, confidence = None, 0.0

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from app.pipeline.worker import Worker
 from app.reasoning import phrases
+from app.reasoning.llm_engine import LlmEngine
 from app.store import audit
+from connectors.llm import ChatModel
+from tests.fakes.openai_server import FakeOpenAI, answer, written
 
 from .conftest import Loop, open_loop
 
@@ -56,3 +60,42 @@ def test_a_french_ticket_without_french_articles_goes_to_a_person_with_the_reaso
     assert note["public"] is False
     assert "written in 'fr'; no knowledge-base article in that language answers it" in note["body"]
     assert "deskhand_escalated" in loop.sb.ticket(tid)["tags"]
+
+
+FRENCH = ("Bonjour Dana,\n\nAllez dans Paramètres → Facturation → Factures, trouvez la facture par sa date ou son "
+          "numéro, puis cliquez sur Télécharger le PDF.")
+
+
+def test_with_the_llm_engine_a_french_ticket_is_answered_in_french_from_the_english_article(loop):
+    """No French article: the LLM engine searches every language, writes in French from the English
+    article and links it; the offline engine (above) hands the same ticket to a person."""
+    with FakeOpenAI() as fake:
+        fake.script.extend([answer("billing", 0.99, language="fr", frustration=0.0), written(FRENCH)])
+        engine = LlmEngine(loop.worker.pipeline.engine, ChatModel("m", base_url=fake.base_url, timeout_s=10,
+                                                                   max_retries=0))
+        loop.worker = Worker(loop.settings, loop.worker.helpdesk, engine, name="w-llm")
+        tid = write_in(loop, "Télécharger mes factures", "Où puis-je télécharger mes factures et mes reçus en PDF ?")
+        reply_request = fake.requests[-1]
+    [reply] = loop.public_bot_replies(tid)
+    assert reply["body"].startswith(FRENCH)
+    assert "En savoir plus : Download invoices and receipts — https://brightline.zendesk.com/hc/" in reply["body"]
+    assert reply["body"].rstrip().endswith(phrases.PHRASES["fr"].ai_label)
+    # the model was asked to write French from the passages it was offered, which are not French
+    assert "Write the reply in French (français)" in reply_request["messages"][0]["content"]
+    decision = next(r for r in audit.trail(loop.db(), str(tid)) if r["step"] == "decide")["detail"]
+    assert decision["action"] == "send"
+
+
+def test_with_the_llm_engine_a_translated_promise_no_article_makes_is_not_sent(loop):
+    """Across languages the check holds the reply to the same sources: a French promise the English
+    article never makes is caught."""
+    with FakeOpenAI() as fake:
+        fake.script.extend([answer("billing", 0.99, language="fr", frustration=0.0),
+                            written(FRENCH + "\n\nNous vous rembourserons le dernier mois à titre de geste.")])
+        engine = LlmEngine(loop.worker.pipeline.engine, ChatModel("m", base_url=fake.base_url, timeout_s=10,
+                                                                   max_retries=0))
+        loop.worker = Worker(loop.settings, loop.worker.helpdesk, engine, name="w-llm")
+        tid = write_in(loop, "Télécharger mes factures", "Où puis-je télécharger mes factures et mes reçus en PDF ?")
+    assert loop.public_bot_replies(tid) == []
+    decision = next(r for r in audit.trail(loop.db(), str(tid)) if r["step"] == "decide")["detail"]
+    assert decision["action"] in ("draft", "escalate") and "rembours" in decision["summary"]

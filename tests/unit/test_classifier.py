@@ -90,3 +90,19 @@ def test_training_tells_its_progress_up_to_the_whole():
     dones = [done for done, _ in told]
     assert len(told) > 3 and dones == sorted(dones) and {t for _, t in told} == {told[-1][1]}
     assert told[-1][0] == told[-1][1]  # it ends at 100 %
+
+
+def test_a_message_in_another_language_is_categorised_by_the_multilingual_regression(trained_model):
+    """Trained on the sample company's English history, the model reads Spanish, German and Japanese
+    messages through the multilingual encoder; its English features would read them as noise."""
+    assert trained_model.other_languages is not None
+    assert trained_model.info["other_languages_held_out_accuracy"] > 0.7
+    asked = {"es": ("¿Dónde descargo las facturas del año pasado? Las necesita nuestra contable.", "billing"),
+             "de": ("Ich habe mein Passwort vergessen und der Link zum Zurücksetzen kommt nicht an.", "login_2fa"),
+             "ja": ("ダッシュボードのグラフが読み込まれず、ずっとくるくる回っています。", "bug_report")}
+    for language, (text, category) in asked.items():
+        ranked = trained_model.predict(text, language=language)
+        assert ranked[0][0] == category, (language, ranked[:3])
+        assert abs(sum(p for _, p in ranked) - 1.0) < 1e-4
+    english = "Where can I download last year's invoices?"
+    assert trained_model.predict(english) == trained_model.predict(english, language="en")

@@ -9,8 +9,9 @@ from app.core.domain import CategoryPolicy, Citation, Draft, Requester, Ticket, 
 from app.knowledge.search import KnowledgeIndex
 from app.knowledge.store import index_of
 from app.pipeline.think import Guardrails
-from app.policy.decide import decide
+from app.policy.decide import MIN_SOURCE_SCORE, decide
 from app.reasoning import compose, phrases, prompts
+from app.reasoning.engine import Engine
 from connectors.markdown_kb import MarkdownFolder
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sandbox" / "company" / "kb"
@@ -52,14 +53,14 @@ def test_english_replies_read_as_before(index):
 
 def test_no_phrases_for_the_language_means_no_reply(index):
     [match] = index.search("¿Dónde descargo la factura?", limit=1, language="es")
-    russian = type(match)(type(match.passage)(**{**match.passage.__dict__, "language": "ru"}), match.score)
-    assert phrases.phrases("ru") is None and compose.reply(ticket(), russian, index) is None
+    korean = type(match)(type(match.passage)(**{**match.passage.__dict__, "language": "ko"}), match.score)
+    assert phrases.phrases("ko") is None and compose.reply(ticket(), korean, index) is None
 
 
 def test_the_default_ai_label_is_translated_and_an_admin_s_own_label_is_kept_as_written():
     assert Guardrails().label("en") == compose.AI_LABEL
     assert Guardrails().label("es") == phrases.PHRASES["es"].ai_label
-    assert Guardrails().label("ru") == compose.AI_LABEL  # no translation: the default as it is
+    assert Guardrails().label("ko") == compose.AI_LABEL  # no translation: the default as it is
     own = Guardrails(ai_label="— Sent by Acme's assistant.")
     assert own.label("en") == own.label("es") == "— Sent by Acme's assistant."
 
@@ -89,7 +90,7 @@ def test_another_language_without_an_article_or_phrases_is_escalated_with_the_re
     none = decide(tri("fr"), AUTO, None)
     assert none.action == "escalate" and none.reasons == (
         "written in 'fr'; no knowledge-base article in that language answers it",)
-    unwritable = decide(tri("ru"), AUTO, None)
+    unwritable = decide(tri("ko"), AUTO, None)
     assert unwritable.action == "escalate" and "cannot write replies in that language" in unwritable.reasons[0]
     assert decide(tri("en"), AUTO, None).reasons == ("no knowledge-base passage supports a reply",)
 
@@ -121,3 +122,33 @@ def test_a_spanish_reply_with_an_invented_amount_or_promise_does_not_go(index, i
     checked = check(tampered, index)
     assert not checked.sendable and checked.unsupported, checked
     assert decide(tri("es"), AUTO, tampered, checked=checked).action == "draft"
+
+
+def test_searching_across_languages_finds_the_article_in_another_language(index):
+    """No German article: within German nothing is found; across languages, the invoices article
+    (English or its Spanish translation) comes first."""
+    question = "Rechnungen herunterladen\nWo kann ich unsere Rechnungen als PDF herunterladen?"
+    assert index.search(question, language="de") == []
+    [best, *_] = index.search_across(question)
+    assert best.passage.title in ("Download invoices and receipts", "Descargar facturas y recibos")
+    assert best.score >= MIN_SOURCE_SCORE
+
+
+def test_the_offline_reply_quotes_only_an_article_in_the_customer_s_language(index):
+    """It quotes the article's words, so an English article cannot answer a German customer."""
+    matches = index.search_across("Wo kann ich unsere Rechnungen als PDF herunterladen?")
+    english = [m for m in matches if m.passage.language == "en"]
+    engine = Engine(model=None, knowledge=index)
+    assert engine.reply(ticket(), "Wo …?", english, index, language="de") is None
+    assert engine.reply(ticket(), "Where …?", english, index, language="en").language == "en"
+
+
+def test_replies_can_be_written_in_every_language_triage_reads_and_the_framing_promises_nothing():
+    """The twelve languages the sensitivity detector is measured on; the framing states no fact, so
+    the claim check finds nothing in it."""
+    for language in ("en", "es", "fr", "de", "pt", "it", "nl", "pl", "tr", "ru", "ja", "zh"):
+        words = phrases.phrases(language)
+        assert words is not None, language
+        framing = "\n".join([words.greeting.format(name="Ana"), words.intro, words.guide, words.read_more])
+        assert check_reply(framing, [], internal_texts=[], canaries=[], allowed_hosts=set(),
+                           ai_label=words.ai_label, requester_email="", prompt_texts=[]).unsupported == (), language

@@ -52,14 +52,15 @@ def test_the_parts_come_from_the_body_and_the_subject_is_read_whole(trained_mode
     body = "  Our PDF report arrives blank. Separately, please refund this month's charge.  "
     page = Page(url="https://app.example/reports/1", area=Area(id="reports", name="Reports", pattern="/reports/*"))
     triage("Broken report. And a refund please", body, model, page=page, page_feature=True)
-    [(text, spans)] = model.asked  # English: read up to the encoder's limit
+    [(text, spans, language)] = model.asked
+    assert language == "en"
     assert text.startswith("Broken report. And a refund please\n") and text.endswith("\nPage: Reports")
     assert [text[a:b].strip() for a, b in spans] == ["Our PDF report arrives blank.",
                                                      "please refund this month's charge."]
     triage("", "Where is my invoice for October?", model)
-    assert model.asked[-1] == ("Where is my invoice for October?", [])  # one part: nothing to split
+    assert model.asked[-1] == ("Where is my invoice for October?", [], "en")  # one part: nothing to split
     triage("", "¿Dónde está mi factura de octubre? La necesito para contabilidad.", model)
-    assert model.asked[-1][2] == 32  # another language: the English encoder reads 32 tokens of it
+    assert model.asked[-1][2] == "es"  # another language: the model reads it with its multilingual regression
 
 
 def test_a_part_is_read_in_its_message_from_one_encoder_run():
