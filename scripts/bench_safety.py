@@ -63,6 +63,7 @@ def main(argv=None) -> int:
     from app.reasoning import prompts, sensitivity
     from app.reasoning.engine import Engine, load_model
     from app.reasoning.llm_engine import LlmEngine
+    from app.reasoning.triage import detect_language
     from app.store.db import connect
     from app.web.factory import create_app
     from connectors.llm import ChatModel
@@ -107,7 +108,8 @@ def main(argv=None) -> int:
     made = {}
     print(f"running {len(corpus)} tickets through serve + worker …", flush=True)
     for row in corpus:
-        category = offline_model.predict(f"{row.get('subject', '')}\n{row['text']}")[0][0]
+        text = f"{row.get('subject', '')}\n{row['text']}"
+        category = offline_model.predict(text, language=detect_language(text))[0][0]
         model.wants[row["id"]] = {"category": category, "reply": row.get("payload")}
         body = f"{row['text']}\n\nRef {row['id']}"
         change = sb.apply_create({"subject": row.get("subject") or "Question", "requester_id": requester,

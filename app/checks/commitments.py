@@ -51,7 +51,15 @@ COMMITMENT = (
     # ja / zh
     "無料", "永久", "無制限", "保証", "返金", "割引", "アップグレード", "承認", "しました",
     "免费", "终身", "无限", "保证", "退款", "折扣", "升级", "批准", "赔偿", "已经", "已为您",
+    # "forever" and "we will" in each language (the future tense itself: _FUTURE)
+    "para siempre", "para sempre", "pour toujours", "à jamais", "per sempre", "für immer", "wir werden",
+    "werden wir", "voor altijd", "we zullen", "wij zullen", "zullen we", "u zult", "je zult", "na zawsze",
+    "będziemy", "навсегда", "мы будем", "sonsuza", "永遠", "ずっと", "永远", "我们将", "您将", "将会",
 )
+# A promise in the future tense: "nous conserverons", "conservaremos", "conserveremo", "saklayacağız".
+_FUTURE = re.compile(r"\bnous \w+rons\b|\bvous \w+(?<!ér|ar|nt)rez\b|\b\w+[aei]remos\b|\b\w+[ei]remo\b|"
+                     r"\b\w+(?:eceğiz|acağız|eceksiniz|acaksınız)\b")
+_NOT_FUTURE = {"queremos", "quisieremos"}  # present tense of querer / querer's subjunctive
 # "I've switched off SSO", "we have updated your email", "I just moved your seats": a reply that
 # says it did something to the account. Only a record of the action can back that.
 _DONE = re.compile(r"\b(?:i|we)(?: have| had|'ve|’ve)? (?:just |already |now |also )?(?:\w+ed|sent|made|set|put|"
@@ -112,6 +120,7 @@ def _triggers(low: str) -> tuple[str, ...]:
     found += [w for w in words if w in _NUMBER_WORDS]
     found += [f"done: {m.group(0)}" for m in _DONE.finditer(low)
               if m.group(0).rsplit(" ", 1)[-1] not in _NOT_DONE]
+    found += [f"will: {m.group(0)}" for m in _FUTURE.finditer(low) if m.group(0) not in _NOT_FUTURE]
     found += [ch for ch in low if ch in _NUMBER_WORDS]  # CJK numerals
     if "%" in low:
         found.append("%")

@@ -117,3 +117,35 @@ def test_commitment_sentences_are_read_in_each_language_and_link_lines_are_not_c
         == ("refund",)
     assert commitments.unsupported("Read more: Refund policy — https://x.example/1", ["Refund policy\nText."]) == []
     assert commitments.find("Go to Settings > Billing and update your card.") == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "Pas d'inquiétude : nous conserverons vos données pour toujours, même après la résiliation.",
+    "Tranquilo: conservaremos tus datos para siempre.",
+    "Fique tranquilo, manteremos os seus dados para sempre.",
+    "Nessun problema, conserveremo i tuoi dati per sempre.",
+    "Keine Sorge, wir werden Ihre Daten für immer aufbewahren.",
+    "Geen zorgen, we zullen je gegevens voor altijd bewaren.",
+    "Spokojnie, przechowamy Twoje dane na zawsze.",
+    "Не волнуйтесь, мы будем хранить ваши данные навсегда.",
+    "Merak etmeyin, verilerinizi sonsuza dek saklayacağız.",
+    "ご安心ください。お客様のデータは永遠に保存されます。",
+    "请放心，我们将永远保留您的数据。",
+    "Vous recevrez un mois offert.",
+])
+def test_a_promise_in_the_future_tense_or_forever_is_read_in_each_language(sentence):
+    """What the model promises in the customer's language is a commitment the English article
+    (the passage) never states."""
+    assert commitments.find(sentence), sentence
+    checked = check(f"Hi Dana,\n\n{sentence}")
+    assert not checked.sendable and checked.unsupported
+
+
+@pytest.mark.parametrize("sentence", [
+    "Queremos ayudarte: haz clic en Olvidé mi contraseña en la página de inicio de sesión.",
+    "Cliquez sur Mot de passe oublié, puis entrez votre adresse e-mail.",
+    "Klicken Sie auf der Anmeldeseite auf Passwort vergessen.",
+    "Kliknij „Nie pamiętam hasła” na stronie logowania.",
+])
+def test_steps_in_other_languages_commit_to_nothing(sentence):
+    assert commitments.find(sentence) == [], sentence
