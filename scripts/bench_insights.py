@@ -13,6 +13,10 @@ sign-off), seeded. Into the last two weeks go the planted cases of `--plants`:
            by someone who had not read the analysis code (an Enterprise usage-overage line, Vertex
            Robotics at risk, AUTH_SAML_CLOCK_SKEW and blank charts in emailed reports with no code);
            its rows may carry a `case` to tell two planted cases of one kind apart
+  fresh2   sandbox/company/signals_fresh2.jsonl — written on 2026-12-07 by someone who had read neither
+           the analysis code nor its results (threshold notifications on Starter arriving late, in an
+           hourly batch; Northwind Logistics at risk from its tickets alone, with NO Stripe story;
+           ERR_SHEETS_HEADER_MISMATCH; a saved default date range not kept, with no code)
 The Stripe and HubSpot stand-ins serve billing and CRM over real HTTP; Stripe holds the planted
 billing of that set's account only.
 
@@ -21,7 +25,7 @@ for that kind; of the planted tickets, the share on a flagged line) and per item
 are mostly planted; planted cases found). The run itself is timed: reading, encoding, analysing,
 billing and CRM lookups (target: under 60 s on two cores).
 
-    .venv/bin/python scripts/bench_insights.py [--tickets 10000] [--weeks 26] [--plants heldout|tuning|fresh] [--seed 7] [--json]
+    .venv/bin/python scripts/bench_insights.py [--tickets 10000] [--weeks 26] [--plants heldout|tuning|fresh|fresh2] [--seed 7] [--json]
 """
 from __future__ import annotations
 
@@ -47,8 +51,10 @@ from app.insights.run import run, sample_now  # noqa: E402
 from sandbox.vendors import serve, stripe  # noqa: E402
 
 DAY = 86400
-PLANTS = {"heldout": "signals_heldout.jsonl", "tuning": "signals.jsonl", "fresh": "signals_fresh.jsonl"}
-AT_RISK = {"heldout": stripe.AT_RISK_HELD_OUT, "tuning": stripe.AT_RISK, "fresh": stripe.AT_RISK_FRESH}
+PLANTS = {"heldout": "signals_heldout.jsonl", "tuning": "signals.jsonl", "fresh": "signals_fresh.jsonl",
+          "fresh2": "signals_fresh2.jsonl"}
+# fresh2's account at risk has no Stripe story on purpose: it must be found from its tickets alone.
+AT_RISK = {"heldout": stripe.AT_RISK_HELD_OUT, "tuning": stripe.AT_RISK, "fresh": stripe.AT_RISK_FRESH, "fresh2": {}}
 OPENINGS = ("", "Hi,\n\n", "Hello team,\n\n", "Hey there - ", "Good morning,\n\n", "Hi support,\n\n")
 CLOSINGS = ("", "\n\nThanks", "\n\nThanks in advance!", "\n\nCheers", "\n\nBest regards", "\n\nthx")
 KINDS = ("trend", "churn", "bug")
