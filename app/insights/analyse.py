@@ -11,6 +11,7 @@ import numpy as np
 
 from app.insights import churn, reading, recurring, topics
 from app.insights.records import Account, TicketRecord
+from app.reasoning import sentiment
 
 DAY_S = 86400
 
@@ -78,35 +79,52 @@ def usual_intent(baseline: list[TicketRecord], leaving: list[bool], prior: float
 
 
 def usual_shares(tickets: list[TicketRecord], vectors: np.ndarray, readings: list[reading.Reading],
-                 ) -> dict[str, churn.Usual]:
+                 everything: list[TicketRecord] | None = None) -> dict[str, churn.Usual]:
     """Per account, the share of its baseline `tickets` that were frustrated, repeats and spoke of
-    leaving, shrunk toward everyone's share (an account with few tickets says little). When the
-    baseline is a sample, a repeat's earlier ticket may not be in it; the repeats are not scaled up
-    for it: a question asked again tends to have been asked several times, so one of them is kept
-    (on the benchmark's sampled baseline, the share so read matched the window's: 0.33 and 0.30)."""
+    leaving, shrunk toward everyone's share (an account with few tickets says little).
+    When `tickets` are a sample of the baseline and `everything` holds it all, the tone half of
+    frustration (it needs no vector) is counted on all of them, the detector's half on the sample:
+    a busy account's usual is then not at the mercy of which of its few angry tickets were kept.
+    A repeat's earlier ticket may not be in a sample; the repeats are not scaled up for it: a
+    question asked again tends to have been asked several times, so one of them is kept (on the
+    benchmark's sampled baseline, the share so read matched the window's: 0.33 and 0.30)."""
     again = reading.repeats(tickets, vectors)
-    marks = [(t.account, r.frustration >= churn.FRUSTRATED, i in again, r.leaving >= reading.LEAVING)
-             for i, (t, r) in enumerate(zip(tickets, readings)) if t.account]
+    split = everything is not None
+    marks = [(t.account, r.frustration >= churn.FRUSTRATED and not (split and _tone(t) >= churn.FRUSTRATED),
+              i in again, r.leaving >= reading.LEAVING) for i, (t, r) in enumerate(zip(tickets, readings)) if t.account]
     if not marks:
         return {}
+    tone: dict[str, list[bool]] = {}
+    for t in everything or []:
+        if t.account:
+            tone.setdefault(t.account, []).append(_tone(t) >= churn.FRUSTRATED)
+    every = [x for v in tone.values() for x in v]
     overall = [sum(m[k] for m in marks) / len(marks) for k in (1, 2, 3)]
     found = {}
     for account in {m[0] for m in marks}:
         mine = [m for m in marks if m[0] == account]
         share = [(sum(m[k] for m in mine) + churn.PRIOR_TICKETS * overall[k - 1]) / (len(mine) + churn.PRIOR_TICKETS)
                  for k in (1, 2, 3)]
+        if split and every:  # the detector's half (above, on the sample) plus the tone's, on all
+            angry = tone.get(account, [])
+            share[0] += (sum(angry) + churn.PRIOR_TICKETS * sum(every) / len(every)) / (len(angry) + churn.PRIOR_TICKETS)
         found[account] = churn.Usual(*share)
     return found
+
+
+def _tone(ticket: TicketRecord) -> float:
+    return sentiment.score(ticket.text)[1]
 
 
 def analyse(tickets: list[TicketRecord], vectors: np.ndarray, accounts: dict[str, Account], now: float,
             since_s: float = 14 * DAY_S, *, examples: tuple[np.ndarray, np.ndarray],
             billing: Callable[[list[str]], list] | None = None, crm_plan: Callable[[str], str] | None = None,
             detect: Callable[[str], tuple] | None = None, detector=None,
-            baseline_weight: float = 1.0) -> Findings:
+            baseline_weight: float = 1.0, everything: list[TicketRecord] | None = None) -> Findings:
     """`billing(emails)`: the billing accounts of those requesters; `crm_plan(email)`: the plan the
     CRM gives that customer ("" if none). Either may raise: the run goes on without it, saying so.
-    When the baseline in `tickets` is a sample, `baseline_weight` says how many each stands for.
+    When the baseline in `tickets` is a sample, `baseline_weight` says how many each stands for and
+    `everything` holds them all (the tone of each is read on all: it needs no vector).
     `detector`: the sensitivity detector whose reading of each ticket gives its frustration and intent;
     `detect(text)`: its findings sentence by sentence (both default to the packaged detector's)."""
     start = now - since_s
@@ -124,7 +142,8 @@ def analyse(tickets: list[TicketRecord], vectors: np.ndarray, accounts: dict[str
                    for topic in rising)
     before = [i for i, t in enumerate(tickets) if start - BASELINE_S < t.created_at <= start]
     readings = reading.read([tickets[i] for i in window + before], vectors[window + before], detector)
-    usual = usual_shares([tickets[i] for i in before], vectors[before], readings[len(window):])
+    usual = usual_shares([tickets[i] for i in before], vectors[before], readings[len(window):],
+                         [t for t in everything if start - BASELINE_S < t.created_at <= start] if everything else None)
     signals = ticket_signals(in_window, vectors[window], readings[:len(window)])
     by_account: dict[str, list[TicketRecord]] = {}
     for t in in_window:

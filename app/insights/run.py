@@ -104,7 +104,7 @@ def run(db, systems, tickets: list[TicketRecord], accounts: dict[str, Account], 
         return record.plan_tier if record else ""
     findings = analyse(in_window + sampled, vectors, accounts, now, since_s, examples=example_vectors(),
                        billing=billing if systems.billing else None, crm_plan=crm_plan if systems.crm else None,
-                       baseline_weight=weight)
+                       baseline_weight=weight, everything=relevant)
     if crm_gap:
         findings = replace(findings, gaps=findings.gaps + (crm_gap,))
     filed, crm = [], []
