@@ -50,12 +50,8 @@ def read(tickets: list[TicketRecord], vectors: np.ndarray, detector=None) -> lis
     if detector is None:
         from app.reasoning.sensitivity import current
         detector = current()
-    from app.reasoning.sensitivity import _features
-    texts = [t.text[:MAX_CHARS] for t in tickets]
-    # the detector's regression on the whole text, as Detector.findings computes it for one part
-    logits = _features(detector.chars, vectors, texts) @ detector.lr.coef_.T + detector.lr.intercept_
-    probs = np.exp(logits - logits.max(1, keepdims=True))
-    probs /= probs.sum(1, keepdims=True)
+    # the detector's regression on the whole text (the vectors' 300 characters), as it reads one part
+    probs = detector.probabilities([t.text[:MAX_CHARS] for t in tickets], vectors)
     cols = [detector.labels.index(f) for f in UNHAPPY if f in detector.labels]
     unhappy = probs[:, cols].sum(1)
     # explained by the nearest complaint, never by a crisis example (a stranger's distress quoted in a CRM)
