@@ -56,7 +56,7 @@ def read(tickets: list[TicketRecord], vectors: np.ndarray, detector=None) -> lis
     unhappy = probs[:, cols].sum(1)
     # explained by the nearest complaint, never by a crisis example (a stranger's distress quoted in a CRM)
     explain = [c for c in cols if detector.labels[c] != "crisis"]
-    leaving = probs[:, detector.labels.index("churn")] if "churn" in detector.labels else np.zeros(len(texts))
+    leaving = probs[:, detector.labels.index("churn")] if "churn" in detector.labels else np.zeros(len(tickets))
     out = []
     for i, t in enumerate(tickets):
         tone = sentiment.score(t.text)[1]
