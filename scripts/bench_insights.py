@@ -26,6 +26,7 @@ are mostly planted; planted cases found). The run itself is timed: reading, enco
 billing and CRM lookups (target: under 60 s on two cores).
 
     .venv/bin/python scripts/bench_insights.py [--tickets 10000] [--weeks 26] [--plants heldout|tuning|fresh|fresh2] [--seed 7] [--json]
+        [--no-vendor-signals]
 """
 from __future__ import annotations
 
@@ -80,8 +81,8 @@ def background(n: int, weeks: int, seed: int, now: float) -> list[records.Ticket
     return out
 
 
-def start_stripe(account: dict, plants: str):
-    app = stripe.create_app(stripe.sample_data(account, at_risk=AT_RISK[plants]))
+def start_stripe(account: dict, plants: str, vendor_signals: bool = True):
+    app = stripe.create_app(stripe.sample_data(account, at_risk=AT_RISK[plants] if vendor_signals else {}))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
@@ -125,6 +126,8 @@ def main(argv=None) -> int:
     parser.add_argument("--plants", choices=sorted(PLANTS), default="heldout")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--no-vendor-signals", action="store_true",
+                        help="leave the at-risk account's Stripe story out: is it found from its tickets alone?")
     args = parser.parse_args(argv)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     account = json.loads((COMPANY / "account.json").read_text(encoding="utf-8"))
@@ -136,7 +139,7 @@ def main(argv=None) -> int:
     tickets = background(args.tickets - len(planted_rows), args.weeks, args.seed, now)
     tickets += [records.from_row(r, f"https://brightline.zendesk.com/agent/tickets/{r['id']}") for r in planted_rows]
     vendors = serve.start(account)
-    stripe_server = start_stripe(account, args.plants)
+    stripe_server = start_stripe(account, args.plants, not args.no_vendor_signals)
     try:
         settings = Settings(**{**vendors.settings, "stripe_url": f"http://127.0.0.1:{stripe_server.server_port}",
                                "linear_api_key": "", "slack_token": ""})
@@ -149,12 +152,13 @@ def main(argv=None) -> int:
         stripe_server.shutdown()
         vendors.stop()
     figures = {"tickets": len(tickets), "weeks": args.weeks, "plants": args.plants, "seed": args.seed,
-               "seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1), "in_window": result.findings.tickets, **scores(result.findings, truth, at_risk, cases)}
+               "vendor_signals": not args.no_vendor_signals, "seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1), "in_window": result.findings.tickets, **scores(result.findings, truth, at_risk, cases)}
     if args.json:
         print(json.dumps(figures))
         return 0
     print(f"{figures['tickets']} tickets over {args.weeks} weeks ({figures['in_window']} in the last 14 days), "
-          f"plants: {args.plants}, seed {args.seed}")
+          f"plants: {args.plants}, seed {args.seed}"
+          f"{'' if figures['vendor_signals'] else ', no Stripe story for the planted account'}")
     print(f"one insights run: {figures['seconds']} s wall, {figures['cpu_seconds']} s of CPU in this process "
           f"(the stand-ins' included; target under 60 s)")
     for kind, name in (("trend", "rising topics"), ("bug", "recurring errors")):

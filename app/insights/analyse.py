@@ -9,7 +9,7 @@ from typing import Callable
 
 import numpy as np
 
-from app.insights import churn, recurring, topics
+from app.insights import churn, reading, recurring, topics
 from app.insights.records import Account, TicketRecord
 from app.reasoning import sentiment
 
@@ -34,54 +34,99 @@ class Findings:
     gaps: tuple[str, ...] = ()  # a lookup that failed, and what it left out
 
 
-REPEAT_AT = 0.6  # cosine between two tickets of one person that makes the later one "about the same thing"
 BASELINE_S = 56 * DAY_S
 
 
-def ticket_signals(tickets: list[TicketRecord], vectors: np.ndarray,
-                   flags: Callable[[str], tuple[str, ...]] | None = None,
-                   usual: dict[str, float] | None = None) -> dict[str, churn.TicketSignals]:
-    """Frustration, repeat contact (`vectors`: the tickets', in order) and cancellation intent
-    (`flags`: the sensitivity detector's) of each ticket. Intent is read only for accounts whose
-    tickets already show frustration beyond their `usual` or a repeat: a churn risk starts in the
-    ticket stream, and the detector is the run's slowest step (27 ms a ticket)."""
-    if flags is None:
-        from app.reasoning.sensitivity import flags_for as flags
-    order = sorted(range(len(tickets)), key=lambda i: tickets[i].created_at)
-    seen: dict[str, list[int]] = {}
-    repeat = set()
-    for i in order:
-        earlier = seen.setdefault(tickets[i].requester, [])
-        if earlier and float((vectors[earlier] @ vectors[i]).max()) >= REPEAT_AT:
-            repeat.add(i)
-        earlier.append(i)
-    frustration = [sentiment.score(t.text)[1] for t in tickets]
-    angry: Counter = Counter(t.account for t, f in zip(tickets, frustration) if f >= churn.FRUSTRATED)
-    usual = usual or {}
-    read = {t.account for i, t in enumerate(tickets) if i in repeat} | {
-        a for a, n in angry.items() if n - (usual.get(a, 0.0) + 2 * usual.get(a, 0.0) ** 0.5) >= 1}
-    return {t.id: churn.TicketSignals(frustration[i], ("churn" in flags(t.text)) if t.account in read else None,
-                                      i in repeat) for i, t in enumerate(tickets)}
+def ticket_signals(tickets: list[TicketRecord], vectors: np.ndarray, readings: list[reading.Reading],
+                   ) -> dict[str, churn.TicketSignals]:
+    """Frustration, repeats (`vectors`: the tickets', in order) and cancellation intent as the whole
+    ticket reads (`readings`, from reading.read) of each ticket."""
+    again = reading.repeats(tickets, vectors)
+    return {t.id: churn.TicketSignals(
+        r.frustration, r.leaving >= reading.LEAVING or None, tickets[again[i][0]].id if i in again else "", r.why,
+        r.leaving_why) for i, (t, r) in enumerate(zip(tickets, readings))}
 
 
 def intent_read(tickets: list[TicketRecord], signals: dict[str, churn.TicketSignals],
-                flags: Callable[[str], tuple[str, ...]] | None = None) -> dict[str, churn.TicketSignals]:
-    """The signals of the tickets whose cancellation intent was not read yet, with it read."""
-    if flags is None:
-        from app.reasoning.sensitivity import flags_for as flags
-    return {t.id: replace(signals[t.id], cancel_intent="churn" in flags(t.text))
-            for t in tickets if signals[t.id].cancel_intent is None}
+                detect: Callable[[str], tuple] | None = None) -> dict[str, churn.TicketSignals]:
+    """The signals of the tickets whose intent to leave the whole-ticket reading did not see, read
+    again by the sensitivity detector sentence by sentence (a line buried in a longer message),
+    with the part that says it."""
+    if detect is None:
+        from app.reasoning.sensitivity import detect
+    out = {}
+    for t in tickets:
+        if signals[t.id].cancel_intent is None:
+            found = next((f for f in detect(t.text) if f.flag == "churn"), None)
+            out[t.id] = replace(signals[t.id], cancel_intent=found is not None, intent_why=found.why if found else "")
+    return out
+
+
+BASELINE_READ = 40  # an account's baseline tickets read sentence by sentence at most (27 ms each)
+
+
+def usual_intent(baseline: list[TicketRecord], leaving: list[bool], prior: float,
+                 detect: Callable[[str], tuple] | None = None) -> float:
+    """The share of an account's baseline tickets that speak of leaving when read as its window's
+    tickets are once it shows a sign (sentence by sentence: more than the whole-ticket reading
+    finds), shrunk toward `prior`; on an even sample of at most BASELINE_READ of them."""
+    if detect is None:
+        from app.reasoning.sensitivity import detect
+    step = max(1, -(-len(baseline) // BASELINE_READ))
+    picked = list(range(0, len(baseline), step))
+    said = sum(leaving[i] or any(f.flag == "churn" for f in detect(baseline[i].text)) for i in picked)
+    return (said + churn.PRIOR_TICKETS * prior) / (len(picked) + churn.PRIOR_TICKETS)
+
+
+def usual_shares(tickets: list[TicketRecord], vectors: np.ndarray, readings: list[reading.Reading],
+                 everything: list[TicketRecord] | None = None) -> dict[str, churn.Usual]:
+    """Per account, the share of its baseline `tickets` that were frustrated, repeats and spoke of
+    leaving, shrunk toward everyone's share (an account with few tickets says little).
+    When `tickets` are a sample of the baseline and `everything` holds it all, the tone half of
+    frustration (it needs no vector) is counted on all of them, the detector's half on the sample:
+    a busy account's usual is then not at the mercy of which of its few angry tickets were kept.
+    A repeat's earlier ticket may not be in a sample; the repeats are not scaled up for it: a
+    question asked again tends to have been asked several times, so one of them is kept (on the
+    benchmark's sampled baseline, the share so read matched the window's: 0.33 and 0.30)."""
+    again = reading.repeats(tickets, vectors)
+    split = everything is not None
+    marks = [(t.account, r.frustration >= churn.FRUSTRATED and not (split and _tone(t) >= churn.FRUSTRATED),
+              i in again, r.leaving >= reading.LEAVING) for i, (t, r) in enumerate(zip(tickets, readings)) if t.account]
+    if not marks:
+        return {}
+    tone: dict[str, list[bool]] = {}
+    for t in everything or []:
+        if t.account:
+            tone.setdefault(t.account, []).append(_tone(t) >= churn.FRUSTRATED)
+    every = [x for v in tone.values() for x in v]
+    overall = [sum(m[k] for m in marks) / len(marks) for k in (1, 2, 3)]
+    found = {}
+    for account in {m[0] for m in marks}:
+        mine = [m for m in marks if m[0] == account]
+        share = [(sum(m[k] for m in mine) + churn.PRIOR_TICKETS * overall[k - 1]) / (len(mine) + churn.PRIOR_TICKETS)
+                 for k in (1, 2, 3)]
+        if split and every:  # the detector's half (above, on the sample) plus the tone's, on all
+            angry = tone.get(account, [])
+            share[0] += (sum(angry) + churn.PRIOR_TICKETS * sum(every) / len(every)) / (len(angry) + churn.PRIOR_TICKETS)
+        found[account] = churn.Usual(*share)
+    return found
+
+
+def _tone(ticket: TicketRecord) -> float:
+    return sentiment.score(ticket.text)[1]
 
 
 def analyse(tickets: list[TicketRecord], vectors: np.ndarray, accounts: dict[str, Account], now: float,
             since_s: float = 14 * DAY_S, *, examples: tuple[np.ndarray, np.ndarray],
             billing: Callable[[list[str]], list] | None = None, crm_plan: Callable[[str], str] | None = None,
-            flags: Callable[[str], tuple[str, ...]] | None = None, baseline_weight: float = 1.0,
-            everything: list[TicketRecord] | None = None) -> Findings:
+            detect: Callable[[str], tuple] | None = None, detector=None,
+            baseline_weight: float = 1.0, everything: list[TicketRecord] | None = None) -> Findings:
     """`billing(emails)`: the billing accounts of those requesters; `crm_plan(email)`: the plan the
     CRM gives that customer ("" if none). Either may raise: the run goes on without it, saying so.
     When the baseline in `tickets` is a sample, `baseline_weight` says how many each stands for and
-    `everything` holds them all (the usual frustration is counted on all: it needs no vector)."""
+    `everything` holds them all (the tone of each is read on all: it needs no vector).
+    `detector`: the sensitivity detector whose reading of each ticket gives its frustration and intent;
+    `detect(text)`: its findings sentence by sentence (both default to the packaged detector's)."""
     start = now - since_s
     window = [i for i, t in enumerate(tickets) if start < t.created_at <= now]
     in_window = [tickets[i] for i in window]
@@ -95,16 +140,21 @@ def analyse(tickets: list[TicketRecord], vectors: np.ndarray, accounts: dict[str
     plan_of = _plans([t for t in in_window if t.id in named], accounts, crm_plan, gaps)
     trends = tuple(Trend(topic, tuple(Counter(plan_of.get(i, "") or "unknown" for i in topic.tickets).most_common()))
                    for topic in rising)
-    usual = _usual_frustrated(everything or tickets, start - BASELINE_S, start, since_s / BASELINE_S)
-    signals = ticket_signals(in_window, vectors[window], flags, usual)
+    before = [i for i, t in enumerate(tickets) if start - BASELINE_S < t.created_at <= start]
+    readings = reading.read([tickets[i] for i in window + before], vectors[window + before], detector)
+    usual = usual_shares([tickets[i] for i in before], vectors[before], readings[len(window):],
+                         [t for t in everything if start - BASELINE_S < t.created_at <= start] if everything else None)
+    signals = ticket_signals(in_window, vectors[window], readings[:len(window)])
     by_account: dict[str, list[TicketRecord]] = {}
     for t in in_window:
         if t.account:
             by_account.setdefault(t.account, []).append(t)
     risks = []
+    days = since_s / DAY_S
     for account_id, mine in by_account.items():
         account = accounts.get(account_id) or Account(account_id, account_id)
-        first = churn.score(account, mine, signals, usual_frustrated=usual.get(account_id, 0.0))
+        mood = usual.get(account_id, churn.Usual())
+        first = churn.score(account, mine, signals, usual=mood, days=days)
         if first.score + churn.WEIGHTS["intent"] + churn.WEIGHTS["failed_payment"] + churn.WEIGHTS["downgrade"] \
                 < churn.AT_RISK:
             risks.append(first)  # nothing left to learn could lift it to at risk: no lookup needed
@@ -115,19 +165,18 @@ def analyse(tickets: list[TicketRecord], vectors: np.ndarray, accounts: dict[str
                 money = churn.billing_signals(billing(sorted({t.requester for t in mine})), start, now)
             except Exception as exc:  # noqa: BLE001 - a failing connector is a gap, never a crash
                 gaps.append(f"billing for {account.name}: {exc}")
-        if money.failed_payments or money.downgrades:  # billing shows a sign: now the intent is worth reading
-            signals.update(intent_read(mine, signals, flags))
-        risks.append(churn.score(account, mine, signals, money, usual.get(account_id, 0.0)))
+        # a sign in the tickets or in billing: now each ticket is worth reading sentence by sentence
+        # for an intent to leave (the detector costs ~27 ms a ticket, so not for every account)
+        if first.score > 0 or money.failed_payments or money.downgrades:
+            signals.update(intent_read(mine, signals, detect))
+            theirs = [k for k, i in enumerate(before) if tickets[i].account == account_id]
+            mood = replace(mood, intent=usual_intent(
+                [tickets[before[k]] for k in theirs],
+                [readings[len(window) + k].leaving >= reading.LEAVING for k in theirs], mood.intent, detect))
+        risks.append(churn.score(account, mine, signals, money, mood, days))
     return Findings(now=now, since_s=since_s, tickets=len(in_window), trends=trends,
                     risks=tuple(churn.at_risk(risks)), errors=tuple(errors),
                     links={t.id: t.link for t in in_window if t.link}, gaps=tuple(gaps))
-
-
-def _usual_frustrated(tickets: list[TicketRecord], start: float, end: float, scale: float) -> dict[str, float]:
-    """Per account, the frustrated tickets its baseline (start, end] predicts for one window."""
-    counts: Counter = Counter(t.account for t in tickets if t.account and start < t.created_at <= end
-                              and sentiment.score(t.text)[1] >= churn.FRUSTRATED)
-    return {a: n * scale for a, n in counts.items()}
 
 
 def _plans(tickets: list[TicketRecord], accounts: dict[str, Account], crm_plan, gaps: list) -> dict[str, str]:

@@ -1,30 +1,53 @@
 """Churn risk per account: what the account's tickets and billing say over a window. Pure.
 
-The score adds what support teams read as warning signs, each capped so no single one decides:
-more frustrated tickets than the account's own baseline predicts (the sentiment lexicon's
-frustration, app/reasoning/sentiment.py: some accounts always write angrily, a change is the
-sign), the same person writing again about the same thing, an intent to cancel or leave (the
-sensitivity `churn` flag), a failed payment, and a downgrade (seats given up, a plan cancelled or
-set to end). An account is at risk from AT_RISK; accounts are ranked by the ARR that risk weighs
-on (score × ARR)."""
+The score adds what support teams read as warning signs: frustrated tickets, tickets that repeat an
+earlier one of the account, and tickets that speak of cancelling or leaving (each read in any
+language, app/insights/reading.py), a failed payment, and a downgrade (seats given up, a plan
+cancelled or set to end). A ticket sign counts only when the account shows more of it than its own
+baseline predicts for as many tickets (some accounts always write angrily, some write twice about
+everything: a change is the sign), and the less likely the count is by chance (Poisson), the more it
+weighs. An account is at risk from AT_RISK; accounts are ranked by the ARR that risk weighs on
+(score × ARR)."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from app.insights.records import Account, TicketRecord, parse_time
 from connectors.roles import BillingAccount
 
-FRUSTRATED = 0.5  # a ticket's frustration from this on counts (0..1; see sentiment.score)
+FRUSTRATED = 0.5  # a ticket's frustration from this on counts (0..1; see reading.read)
 AT_RISK = 0.6
-WEIGHTS = {"frustrated": 0.15, "frustrated_max": 0.45, "repeat": 0.1, "intent": 0.25, "failed_payment": 0.15,
-           "downgrade": 0.2}
+# The most each sign adds. Three frustrated tickets in two weeks from an account that seldom writes
+# so is enough on its own (the issue's example); a lone sign in the tickets is not.
+WEIGHTS = {"frustrated": 0.6, "repeat": 0.2, "intent": 0.4, "failed_payment": 0.15, "downgrade": 0.2}
+# The share of its weight a ticket sign adds, by how unlikely its count is for the account (p-value).
+GRADES = ((0.001, 1.0), (0.01, 0.75), (0.05, 0.5))
+PRIOR_TICKETS = 10  # an account's usual share is shrunk toward everyone's as if by this many tickets
+# The fewest tickets with a sign any account is expected to send in a window: one in about three
+# months is ordinary for anyone, so two frustrated tickets weigh half, three the whole (p < 0.001).
+MIN_USUAL = 0.15
 
 
 @dataclass(frozen=True)
 class TicketSignals:
     frustration: float
     cancel_intent: bool | None  # None: not read (the account showed no other sign in its tickets)
-    repeat: bool = False  # the same person wrote about the same thing earlier in the window
+    repeat_of: str = ""  # the earlier ticket of the account this one repeats
+    why: str = ""  # what the frustration was read from
+    intent_why: str = ""  # the part that speaks of leaving, and what it reads like
+
+    @property
+    def repeat(self) -> bool:
+        return bool(self.repeat_of)
+
+
+@dataclass(frozen=True)
+class Usual:
+    """The share of an account's tickets that carry each sign, over its baseline."""
+    frustrated: float = 0.0
+    repeat: float = 0.0
+    intent: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -73,25 +96,29 @@ def billing_signals(accounts: list[BillingAccount], start: float, end: float) ->
 
 
 def score(account: Account, tickets: list[TicketRecord], signals: dict[str, TicketSignals],
-          billing: BillingSignals = BillingSignals(), usual_frustrated: float = 0.0) -> Risk:
-    """The account's risk from its tickets in the window (with their signals) and its billing;
-    `usual_frustrated`: how many frustrated tickets its baseline predicts for a window."""
+          billing: BillingSignals = BillingSignals(), usual: Usual = Usual(), days: float = 14) -> Risk:
+    """The account's risk from its tickets in the window of `days` (with their signals), its billing,
+    and the shares of its baseline tickets that carried each sign (`usual`)."""
     reasons, total = [], 0.0
+    expected = {k: max(MIN_USUAL, getattr(usual, k) * len(tickets)) for k in ("frustrated", "repeat", "intent")}
     frustrated = [t for t in tickets if signals[t.id].frustration >= FRUSTRATED]
-    # beyond what chance gives an account this angry anyway (a count is about as uncertain as its root)
-    excess = len(frustrated) - (usual_frustrated + 2 * usual_frustrated ** 0.5)
-    if excess >= 1:
-        total += min(WEIGHTS["frustrated_max"], WEIGHTS["frustrated"] * int(excess))
-        reasons.append(f"{len(frustrated)} frustrated ticket{'s' if len(frustrated) > 1 else ''} "
-                       f"({', '.join('#' + t.id for t in frustrated)}; {usual_frustrated:.1f} usual)")
+    add = _surprise(len(frustrated), expected["frustrated"])
+    if add:
+        total += WEIGHTS["frustrated"] * add
+        reasons.append(f"{_count(len(frustrated), 'frustrated ticket')} in {days:g} days (usual for this account: "
+                       f"{expected['frustrated']:.2f}): " + ", ".join(_cite(t, signals[t.id].why) for t in frustrated))
     again = [t for t in tickets if signals[t.id].repeat]
-    if again:
-        total += WEIGHTS["repeat"]
-        reasons.append("wrote again about the same thing: " + ", ".join(f"#{t.id} ({t.requester})" for t in again))
+    add = _surprise(len(again), expected["repeat"])
+    if add:
+        total += WEIGHTS["repeat"] * add
+        reasons.append(f"wrote again about the same thing ({len(again)}, usual {expected['repeat']:.2f}): "
+                       + ", ".join(f"#{t.id} after #{signals[t.id].repeat_of}" for t in again))
     intent = [t for t in tickets if signals[t.id].cancel_intent is True]
-    if intent:
-        total += WEIGHTS["intent"]
-        reasons.append(f"talks of cancelling or leaving ({', '.join('#' + t.id for t in intent)})")
+    add = _surprise(len(intent), expected["intent"])
+    if add:
+        total += WEIGHTS["intent"] * add
+        reasons.append("mentions cancelling or leaving: " + ", ".join(_cite(t, signals[t.id].intent_why)
+                                                                     for t in intent))
     if billing.failed_payments:
         total += WEIGHTS["failed_payment"]
         reasons += [f"failed payment {f}" for f in billing.failed_payments]
@@ -103,6 +130,23 @@ def score(account: Account, tickets: list[TicketRecord], signals: dict[str, Tick
                 weighted=round(total * account.arr, 2), reasons=tuple(reasons),
                 tickets=tuple(t.id for t in sorted(tickets, key=lambda t: t.created_at)),
                 people=tuple(sorted({t.requester for t in tickets if t.requester})))
+
+
+def _surprise(count: int, expected: float) -> float:
+    """The share of a sign's weight `count` earns when `expected` were usual: graded by the chance of
+    seeing at least `count` (Poisson), 0 when it is ordinary."""
+    if count == 0:
+        return 0.0
+    p = 1.0 - sum(math.exp(-expected) * expected ** k / math.factorial(k) for k in range(count))
+    return next((share for limit, share in GRADES if p < limit), 0.0)
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'s' if n != 1 else ''}"
+
+
+def _cite(ticket: TicketRecord, why: str) -> str:
+    return f"#{ticket.id}" + (f" ({why})" if why and why != "tone" else "")
 
 
 def at_risk(risks: list[Risk], threshold: float = AT_RISK) -> list[Risk]:

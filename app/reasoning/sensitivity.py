@@ -72,10 +72,7 @@ class Detector:
         if not parts:
             return []
         vectors = multilingual().encode(parts)
-        # the regression's own arithmetic: sklearn's input checks cost more than the product here
-        logits = _features(self.chars, vectors, parts) @ self.lr.coef_.T + self.lr.intercept_
-        probs = np.exp(logits - logits.max(1, keepdims=True))
-        probs /= probs.sum(1, keepdims=True)
+        probs = self.probabilities(parts, vectors)
         sensitive = 1.0 - probs[:, 0]
         rows = np.flatnonzero(sensitive >= self.threshold)
         if not len(rows):
@@ -87,6 +84,14 @@ class Detector:
                                                              sensitive[row]))
                 for col in np.flatnonzero(best >= 0.5 * best.max())
                 for row in [rows[np.argmax(probs[rows, col + 1])]]]
+
+    def probabilities(self, parts: list[str], vectors: np.ndarray) -> np.ndarray:
+        """P(label) for each part (columns in `labels` order), given its multilingual vector: a
+        caller that already has the vectors (insights) reads many texts for a matrix product."""
+        # the regression's own arithmetic: sklearn's input checks cost more than the product here
+        logits = _features(self.chars, vectors, parts) @ self.lr.coef_.T + self.lr.intercept_
+        probs = np.exp(logits - logits.max(1, keepdims=True))
+        return probs / probs.sum(1, keepdims=True)
 
     def _explain(self, flag: str, part: str, vector: np.ndarray, score: float) -> str:
         same = np.flatnonzero(np.asarray(self.example_flags) == flag)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.insights import churn, costs, recurring, topics
+from app.insights import churn, costs, reading, recurring, topics
 from app.insights.analyse import Findings, ticket_signals
 from app.insights.records import Account, InsightsError, TicketRecord, read_jsonl
 from app.insights.report import as_dict, as_html, as_text
@@ -74,15 +74,15 @@ def test_churn_counts_frustration_above_the_usual_and_billing():
     acct = Account("a1", "Big Co", "enterprise", 200000)
     mine = [ticket(1, 3, who="x@big.test"), ticket(2, 2, who="x@big.test"), ticket(3, 1)]
     angry = {t.id: churn.TicketSignals(0.8, False) for t in mine}
-    calm = churn.score(acct, mine, angry, usual_frustrated=3.0)
+    calm = churn.score(acct, mine, angry, usual=churn.Usual(frustrated=1.0))
     assert calm.score == 0 and calm.reasons == ()  # this account always writes like this
-    signals = {**angry, "3": churn.TicketSignals(0.8, True, repeat=True)}
+    signals = {**angry, "2": churn.TicketSignals(0.8, True), "3": churn.TicketSignals(0.8, True, repeat_of="1")}
     money = churn.BillingSignals(("2026-11-10: $2,500.00 — declined",), ("2026-11-05: fewer seats",))
     risk = churn.score(acct, mine, signals, money)
     assert risk.score == 1.0 and risk.weighted == 200000 and risk.level == "high"
     assert any("3 frustrated" in r for r in risk.reasons) and any("cancelling" in r for r in risk.reasons)
     assert churn.at_risk([calm, risk]) == [risk]
-    assert churn.property_value(risk).startswith("1.00 (high) — 3 frustrated")
+    assert churn.property_value(risk).startswith("1.00 (high) — 3 frustrated tickets in 14 days")
 
 
 def test_billing_signals_read_declines_credits_and_cancellations_in_the_window():
@@ -103,12 +103,13 @@ def test_billing_signals_read_declines_credits_and_cancellations_in_the_window()
     assert narrow == churn.BillingSignals()
 
 
-def test_a_repeat_is_the_same_person_about_the_same_thing():
+def test_a_repeat_is_the_same_account_about_the_same_thing():
     mine = [ticket(1, 3, "reports do not load", who="k@h.test"), ticket(2, 2, "invoice please", who="k@h.test"),
-            ticket(3, 1, "reports still not loading", who="k@h.test")]
-    vectors = np.array([unit(0), unit(1), unit(0)])
-    signals = ticket_signals(mine, vectors, flags=lambda text: ())
-    assert [signals[t.id].repeat for t in mine] == [False, False, True]
+            ticket(3, 1, "reports still not loading", who="m@h.test"), ticket(4, 1, "reports", account="a2")]
+    vectors = np.array([unit(0), unit(1), unit(0), unit(0)])
+    calm = [reading.Reading(0.0, 0.0, "tone")] * 4
+    signals = ticket_signals(mine, vectors, calm)
+    assert [signals[t.id].repeat_of for t in mine] == ["", "", "1", ""]
 
 
 def test_cost_per_category_and_week_and_resolution_left_open():
