@@ -152,11 +152,13 @@ def approve(settings: Settings, action_id: int, who: str) -> None:
     from app.store.db import connect, migrate
     db = connect(settings.db_path)
     migrate(db)
+    from app.store import wakeup
     try:
         click.echo(run_approved(db, action_id, who, build_systems(settings),
                                 Caps(settings.refund_cap, settings.refunds_per_customer_30d)))
     except ActionError as exc:
         raise click.ClickException(str(exc)) from None
+    wakeup.ring(settings.data_dir)  # the customer's confirmation is a job: an idle worker writes it now
 
 
 @main.command()

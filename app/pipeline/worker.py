@@ -25,7 +25,7 @@ from app.pipeline.orchestrator import Pipeline
 from app.policy.action_plan import Caps
 from app.reasoning.engine import Engine
 from app.reasoning.model_card import models_dir
-from app.store import audit, jobs, ledger
+from app.store import audit, jobs, ledger, wakeup
 from app.store.db import connect, migrate
 from connectors.errors import ConnectorError, RateLimited
 from connectors.helpdesk import Helpdesk
@@ -108,11 +108,15 @@ class Worker:
         return found
 
     def run(self, stop: threading.Event, idle_exit: bool = False) -> None:
-        while not stop.is_set():
-            if not self.run_once():
-                if idle_exit:
-                    return
-                stop.wait(self.settings.poll_s)
+        """Until `stop`: run jobs while there are any, then wait for one. A job stored by the web process
+        wakes the worker at once (app/store/wakeup.py); the idle poll every `poll_s` is what guarantees
+        it is picked up, wake-up or not."""
+        with wakeup.Listener(self.settings.data_dir) as bell:
+            while not stop.is_set():
+                if not self.run_once():
+                    if idle_exit:
+                        return
+                    bell.wait(self.settings.poll_s, stop)
 
     def _failed(self, job_id: int, event, attempt: int, exc: Exception) -> None:
         reason = f"{exc.__class__.__name__}: {exc}"
