@@ -191,6 +191,7 @@ def drive(args) -> tuple[list[dict], list[dict], dict, dict, float]:
             gatherer = Gatherer(build_systems(settings)) if vendors else None
             worker = Worker(settings, helpdesk, build_engine(settings, connect(settings.db_path)), name="bench-worker",
                             gatherer=gatherer)
+            worker.warm_up()  # as `deskhand worker` does before it says it has started
             thread = threading.Thread(target=worker.run, args=(stop,), daemon=True, name="bench-worker")
             thread.start()
             ids = [int(item["id"]) for item in sb.stream]

@@ -109,6 +109,7 @@ def worker(settings: Settings, once: bool) -> None:
     w = Worker(settings, helpdesk, engine, gatherer=Gatherer(build_systems(settings)))
     # the only place a scheduler starts (sweeps, knowledge sync, digest); never in the web app
     scheduler = None if once else start_schedule(settings, helpdesk)
+    w.warm_up()
     click.echo(f"worker {w.name} started (model {w.pipeline.engine.model_version})")
     if scheduler:
         runs = next_runs(scheduler)

@@ -23,6 +23,7 @@ from app.outcomes import observe
 from app.pipeline.gather import Gatherer
 from app.pipeline.orchestrator import Pipeline
 from app.policy.action_plan import Caps
+from app.reasoning import triage
 from app.reasoning.engine import Engine
 from app.reasoning.model_card import models_dir
 from app.store import audit, jobs, ledger, wakeup
@@ -58,6 +59,14 @@ class Worker:
         # a model promoted while the worker runs (`deskhand model promote`, the scheduled retrain)
         # is served from the next job on
         self.model_follower = Follower(models_dir(settings.data_dir))
+
+    def warm_up(self) -> None:
+        """Load the models triage loads on first use, before the first job rather than during it. A
+        failure is only logged: the first job meets it again and is retried like any other."""
+        try:
+            triage.warm_up()
+        except Exception as exc:
+            log.warning("could not load the triage models ahead of the first job: %s", exc)
 
     def run_once(self) -> bool:
         """Claim and run one job, then write the failure notes owed; False when there was
