@@ -7,7 +7,11 @@ to the primary contact-to-company association, so no associations call is needed
 company and the contact's owner (`hubspot_owner_id`), fetched side by side. The one case: a
 contact with no owner of its own falls back to its company's owner, which can be asked for only
 once the company has answered, a third round trip. A call is skipped when there is nothing to
-fetch.
+fetch. The contact and company found for an email are remembered for CONTACT_TTL_S, and owners'
+names for OWNER_TTL_S: the next lookup of that email (the conversation's next message, the case
+file after a reply) reads the contact by its id beside the company, one round trip, and checks
+that the contact still has the email (else it searches again) and the same primary company (else
+it reads the new one). The properties themselves are always read fresh.
 
 Plan tier, ARR and renewal date are the portal's custom properties `plan_tier`, `arr` and
 `renewal_date`, read from the contact and, where the contact has none, from its primary company.
@@ -47,7 +51,12 @@ CONTACT_PROPERTIES = ("email", "firstname", "lastname", "lifecyclestage", "hubsp
 COMPANY_PROPERTIES = ("name", "domain", "hubspot_owner_id", "plan_tier", "arr", "renewal_date")
 NOTE_TO_CONTACT = 202  # HUBSPOT_DEFINED note-to-contact type id
 NOTE_LIMIT = 65536  # characters HubSpot keeps in hs_note_body
-WORKERS = 8  # threads for the owner read that runs beside the company read; made on demand
+WORKERS = 8  # threads for the read that runs beside the company read; made on demand
+# how long the contact and company found for an email are remembered: a conversation's next message, or
+# its case file, then reads the contact in one round trip instead of two (as connectors/stripe_billing.py
+# does for a customer); its properties are read fresh every time
+CONTACT_TTL_S = 600.0
+OWNER_TTL_S = 3600.0  # how long an owner's name is reused
 
 
 class HubSpotCrm:
@@ -65,6 +74,8 @@ class HubSpotCrm:
         # a shared pool, so its threads (and their sessions' connections) outlive one lookup
         self._pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="hubspot")
         self._sleep = time.sleep  # tests replace it to see the waits without taking them
+        self._contacts_seen: dict[str, tuple[str, str, float]] = {}  # email -> (contact id, company id, when)
+        self._owners_seen: dict[str, tuple[str, float]] = {}  # owner id -> (name, when read)
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -72,6 +83,12 @@ class HubSpotCrm:
         address = email.strip().lower()
         if not address:
             return None
+        seen = self._contacts_seen.get(address)
+        if seen is not None and time.monotonic() - seen[2] < CONTACT_TTL_S:
+            again = self._contact_again(address, *seen)
+            if again is not None:
+                return again
+            self._contacts_seen.pop(address, None)  # gone, or the email is someone else's now: search
         found = self._read("POST", "/crm/v3/objects/contacts/search", json={
             "filterGroups": [{"filters": [{"propertyName": "email", "operator": "EQ",
                                            "value": address}]}],
@@ -88,7 +105,33 @@ class HubSpotCrm:
         if not own_owner and company.get("hubspot_owner_id"):
             # the third round trip: the company's owner is known only now
             owner = self._owner(_id(company["hubspot_owner_id"]))
+        self._contacts_seen[address] = (contact_id, company_id, time.monotonic())
+        return self._record(address, contact_id, props, company, owner)
 
+    def _contact_again(self, address: str, contact_id: str, company_id: str, seen_at: float) -> CrmRecord | None:
+        """A contact found before, in one round trip: the contact by its id beside the company it had,
+        the owner's name from those kept. None when the contact is gone or no longer has this email.
+        A contact whose primary company changed meanwhile costs the new company's read after it."""
+        path = f"/crm/v3/objects/contacts/{quote(contact_id, safe='')}"
+        contact_job = self._pool.submit(self._read, "GET", path, params={"properties": ",".join(CONTACT_PROPERTIES)})
+        try:
+            company = self._company(company_id) if company_id else {}
+        finally:
+            wait([contact_job])
+        try:
+            props = contact_job.result().get("properties") or {}
+        except NotFound:
+            return None
+        if str(props.get("email") or "").strip().lower() != address:
+            return None
+        now_with = _id(props.get("associatedcompanyid"))
+        if now_with != company_id:
+            company = self._company(now_with) if now_with else {}
+            self._contacts_seen[address] = (contact_id, now_with, seen_at)
+        owner_id = _id(props.get("hubspot_owner_id")) or _id(company.get("hubspot_owner_id"))
+        return self._record(address, contact_id, props, company, self._owner(owner_id) if owner_id else "")
+
+    def _record(self, address: str, contact_id: str, props: dict, company: dict, owner: str) -> CrmRecord:
         def pick(key: str) -> str:
             return str(props.get(key) or company.get(key) or "")
 
@@ -96,7 +139,7 @@ class HubSpotCrm:
             contact_id=contact_id,
             email=props.get("email") or address,
             name=" ".join(p for p in (props.get("firstname"), props.get("lastname")) if p),
-            company_id=company_id if company else "",
+            company_id=_id(props.get("associatedcompanyid")) if company else "",
             company=company.get("name") or "",
             lifecycle_stage=props.get("lifecyclestage") or "",
             plan_tier=pick("plan_tier"),
@@ -129,13 +172,19 @@ class HubSpotCrm:
         return found.get("properties") or {}
 
     def _owner(self, owner_id: str) -> str:
-        """The owner's name, else email; "" if the owner is gone (deactivated users are)."""
+        """The owner's name, else email; "" if the owner is gone (deactivated users are). Kept for
+        OWNER_TTL_S: the account team is a handful of people whose names hardly ever change."""
+        seen = self._owners_seen.get(owner_id)
+        if seen is not None and time.monotonic() - seen[1] < OWNER_TTL_S:
+            return seen[0]
         try:
             owner = self._read("GET", f"/crm/v3/owners/{quote(owner_id, safe='')}")
         except NotFound:
             return ""
         full = " ".join(p for p in (owner.get("firstName"), owner.get("lastName")) if p)
-        return full or owner.get("email") or ""
+        name = full or owner.get("email") or ""
+        self._owners_seen[owner_id] = (name, time.monotonic())
+        return name
 
     # -- writes --------------------------------------------------------------------------------
 

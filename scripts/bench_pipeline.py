@@ -23,7 +23,8 @@ rows: snapshot (helpdesk reads), account (the billing account read for a reply, 
 interval priced), think (triage to decide), gather (the case file's lookups) and write.
 
     .venv/bin/python scripts/bench_pipeline.py [--helpdesk zendesk|intercom] [--label-attributes] [--repeat 1]
-                                               [--interval 0.3] [--poll-s 0.2] [--metrics-scrape 0.5] [--json]
+                                               [--interval 0.3] [--poll-s 0.2] [--metrics-scrape 0.5] [--slowest 8]
+                                               [--json]
 """
 from __future__ import annotations
 
@@ -190,6 +191,7 @@ def drive(args) -> tuple[list[dict], list[dict], dict, dict, float]:
             gatherer = Gatherer(build_systems(settings)) if vendors else None
             worker = Worker(settings, helpdesk, build_engine(settings, connect(settings.db_path)), name="bench-worker",
                             gatherer=gatherer)
+            worker.warm_up()  # as `deskhand worker` does before it says it has started
             thread = threading.Thread(target=worker.run, args=(stop,), daemon=True, name="bench-worker")
             thread.start()
             ids = [int(item["id"]) for item in sb.stream]
@@ -267,6 +269,7 @@ def main(argv=None) -> int:
                          "(account facts and case files gathered; e.g. 0.1)")
     ap.add_argument("--metrics-scrape", type=float, default=0.0, metavar="SECONDS",
                     help="scrape GET /metrics this often during the run (0: no scraping), to compare p95 with and without")
+    ap.add_argument("--slowest", type=int, default=0, metavar="N", help="also list the N slowest writes, in parts")
     ap.add_argument("--json", action="store_true", help="last line: one JSON object")
     args = ap.parse_args(argv)
     args.scrape_ms = []
@@ -291,6 +294,7 @@ def main(argv=None) -> int:
     samples, by_action, skips, missing = [], {}, Counter(), 0  # samples: (latency, ack, queue, work) ms
     scraped = []  # per sample: its webhook started in a scraping window (--metrics-scrape)
     spans: dict[str, list[tuple[float, dict[str, float]]]] = {}  # action -> (latency, the work's parts) per write
+    slowest = []  # per write: (latency, action, ack, queue, the work's parts, why), for --slowest
     for delivery, sent_rec in customer.items():
         job = jobs.get(delivery)
         missing += job is None or job["status"] != "done"
@@ -311,7 +315,9 @@ def main(argv=None) -> int:
             samples.append(tuple(1000 * x for x in (put["at"] - t0, t1 - t0, start - job["created_at"],
                                                     put["at"] - start)))
             scraped.append(bool(args.scrape_ms) and scraping_at(t0, args.scrape_ms[0]))
-            spans.setdefault(action, []).append((1000 * (put["at"] - t0), work_parts(rows, start, put["at"], tried)))
+            parts = work_parts(rows, start, put["at"], tried)
+            spans.setdefault(action, []).append((1000 * (put["at"] - t0), parts))
+            slowest.append((1000 * (put["at"] - t0), action, samples[-1][1], samples[-1][2], parts, reason))
     per_customer = len(per_event) / len(customer) if customer else 0.0
     per_delivered = len(per_event) / delivered if delivered else 0.0
     latencies = [x[0] for x in samples]
@@ -355,6 +361,11 @@ def main(argv=None) -> int:
         print(f"    {action:<9} " + ", ".join(f"{k} {percentile([p.get(k, 0.0) for _, p in found], 50):.0f}"
                                              for k in PARTS)
               + "; slowest: " + ", ".join(f"{k} {sum(p.get(k, 0.0) for _, p in slow) / len(slow):.0f}" for k in PARTS))
+    if args.slowest:
+        print(f"  the {args.slowest} slowest writes (ms):")
+        for total, action, ack, queued, parts, why in sorted(slowest, key=lambda x: -x[0])[:args.slowest]:
+            print(f"    {total:5.0f} {action:<9} ack {ack:.0f}, queue {queued:.0f}, "
+                  + ", ".join(f"{k} {parts.get(k, 0.0):.0f}" for k in PARTS) + (f"  ({why[:70]})" if why else ""))
     ok = missing == 0 and bool(latencies)
     verdict = {"p95": p95 < TARGET_P95_MS, "calls per customer event": per_customer <= TARGET_CALLS}
     print(f"  {'all events handled' if ok else f'{missing} events NOT handled'}; targets: "

@@ -109,6 +109,7 @@ def worker(settings: Settings, once: bool) -> None:
     w = Worker(settings, helpdesk, engine, gatherer=Gatherer(build_systems(settings)))
     # the only place a scheduler starts (sweeps, knowledge sync, digest); never in the web app
     scheduler = None if once else start_schedule(settings, helpdesk)
+    w.warm_up()
     click.echo(f"worker {w.name} started (model {w.pipeline.engine.model_version})")
     if scheduler:
         runs = next_runs(scheduler)
@@ -152,11 +153,13 @@ def approve(settings: Settings, action_id: int, who: str) -> None:
     from app.store.db import connect, migrate
     db = connect(settings.db_path)
     migrate(db)
+    from app.store import wakeup
     try:
         click.echo(run_approved(db, action_id, who, build_systems(settings),
                                 Caps(settings.refund_cap, settings.refunds_per_customer_30d)))
     except ActionError as exc:
         raise click.ClickException(str(exc)) from None
+    wakeup.ring(settings.data_dir)  # the customer's confirmation is a job: an idle worker writes it now
 
 
 @main.command()

@@ -8,7 +8,7 @@ has not connected is simply not asked.
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Callable
 
@@ -29,8 +29,10 @@ class Systems:
 
 
 class Gatherer:
-    def __init__(self, systems: Systems, budget_s: float = BUDGET_S, workers: int = 4):
+    def __init__(self, systems: Systems, budget_s: float = BUDGET_S, workers: int = 8):
         self.systems, self.budget_s = systems, budget_s
+        # eight: room for a gathering started while thinking (app/pipeline/orchestrator.py) and another one
+        # should the decision come out otherwise
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gather")
 
     def gather(self, ticket: Ticket, plan: tuple[str, ...], text: str,
@@ -40,27 +42,18 @@ class Gatherer:
         `history`: the helpdesk's own lookup of the requester's recent tickets. `billing`: the
         requester's account when it was read already for this message (None: no customer there), so
         it is not read twice; False when it was not."""
+        return self.start(ticket, plan, text, history, billing).evidence()
+
+    def start(self, ticket: Ticket, plan: tuple[str, ...], text: str,
+              history: Callable[[], list[Fact]] | None = None,
+              billing: BillingAccount | None | bool = False) -> Gathering:
+        """`gather`, started and not waited for: the caller goes on thinking while the lookups run."""
         jobs = {name: fn for name in plan
                 if (fn := history if name == "history" else self._lookup(name, ticket, text)) is not None}
         if billing is not False and "billing" in jobs and self.systems.billing is not None:
             jobs["billing"] = lambda: account_facts(self.systems.billing, ticket.requester.email, billing)
         started = time.monotonic()
-        futures = {self._pool.submit(fn): name for name, fn in jobs.items()}
-        done, late = wait(futures, timeout=self.budget_s)
-        facts, gaps = [], []
-        for future in futures:  # in plan order, so the note reads the same every time
-            name = futures[future]
-            if future in late:
-                future.cancel()
-                gaps.append(Gap(name, f"no answer within {self.budget_s:.1f} s"))
-            elif isinstance(future.exception(), ConnectorError):
-                gaps.append(Gap(name, str(future.exception())[:200]))
-            elif future.exception() is not None:  # a bug in a lookup must not lose the ticket
-                gaps.append(Gap(name, f"{type(future.exception()).__name__}: {future.exception()}"[:200]))
-            else:
-                facts.extend(future.result())
-        return Evidence(facts=tuple(facts), gaps=tuple(gaps),
-                        elapsed_ms=round((time.monotonic() - started) * 1000, 1))
+        return Gathering({self._pool.submit(fn): name for name, fn in jobs.items()}, started, self.budget_s)
 
     def billing_account(self, email: str) -> tuple[BillingAccount | None, Gap | None]:
         """The requester's billing account for a reply (by their helpdesk email, never by what they
@@ -102,6 +95,37 @@ class Gatherer:
         if name == "bugs" and s.bugs:
             return lambda: bug_facts(s.bugs, f"{ticket.subject} {text}")
         return None
+
+
+@dataclass
+class Gathering:
+    """One ticket's lookups under way; the budget counts from when they started, not from when the
+    evidence is asked for, so time spent thinking meanwhile is time the lookups had."""
+    futures: dict[Future, str]  # in plan order
+    started: float  # time.monotonic()
+    budget_s: float
+
+    def evidence(self) -> Evidence:
+        """Wait for the lookups, up to the budget; what is not back is a gap, and so is a lookup that failed."""
+        _done, late = wait(self.futures, timeout=max(0.0, self.started + self.budget_s - time.monotonic()))
+        facts, gaps = [], []
+        for future, name in self.futures.items():  # in plan order, so the note reads the same every time
+            if future in late:
+                future.cancel()
+                gaps.append(Gap(name, f"no answer within {self.budget_s:.1f} s"))
+            elif isinstance(future.exception(), ConnectorError):
+                gaps.append(Gap(name, str(future.exception())[:200]))
+            elif future.exception() is not None:  # a bug in a lookup must not lose the ticket
+                gaps.append(Gap(name, f"{type(future.exception()).__name__}: {future.exception()}"[:200]))
+            else:
+                facts.extend(future.result())
+        return Evidence(facts=tuple(facts), gaps=tuple(gaps),
+                        elapsed_ms=round((time.monotonic() - self.started) * 1000, 1))
+
+    def cancel(self) -> None:
+        """Not needed after all: the lookups not yet begun are dropped (those under way just end)."""
+        for future in self.futures:
+            future.cancel()
 
 
 def interval_quote(billing: Billing | None, account: BillingAccount, subscription_id: str, interval: str,

@@ -20,7 +20,7 @@ from app.checks.claims import Source
 from app.checks.redaction import redact
 from app.core.domain import Comment, Evidence, Fact, Ticket, TicketEvent
 from app.pipeline import account_reply, actions, bug_report, guards, plan
-from app.pipeline.gather import Gatherer, Systems
+from app.pipeline.gather import Gatherer, Gathering, Systems
 from app.pipeline.think import Account, Guardrails, since_answer, think
 from app.policy import action_plan, holding
 from app.policy import store as policy_store
@@ -104,9 +104,16 @@ class Pipeline:
         subject = ticket.subject if len(ticket.customer_comments()) <= 1 else ""
         policy = policy_store.load(self.db)
         early: dict = {}  # the billing account, once read for the reply: the case file does not read it again
+        # the case file's lookups, started as soon as the triage shows an escalation: they run while the
+        # rest is thought (by plan, so a decision that comes out otherwise does not use them)
+        gathering: dict[tuple[str, ...], Gathering] = {}
+
+        def escalating(lookups: tuple[str, ...]) -> None:
+            if lookups:
+                gathering[lookups] = self._start_gather(snap, lookups, trigger.body, early)
         thought = think(self.engine, ticket, subject, trigger.body, policy,
                         since_answer(ticket, trigger, self._holding_of(ticket)), self.rails,
-                        account=lambda: self._account(ticket, early, log))
+                        account=lambda: self._account(ticket, early, log), escalating=escalating)
         triage, draft, checked, decision = thought.triage, thought.draft, thought.checked, thought.decision
         # what was classified (secrets redacted): what a correction teaches the next model, and what
         # knowledge gaps are grouped by (app/learning)
@@ -128,15 +135,19 @@ class Pipeline:
             **({"follow_up": thought.follow_up.kind, "follow_up_said": thought.follow_up.said} if thought.follow_up else {}))
         outcome = Outcome(decision.action, "; ".join(decision.reasons), triage.category, triage.confidence)
         if decision.action == "skip":
+            _cancel(gathering.values())
             return outcome
         entry = policy.for_category(triage.category)
         levels = entry.action_levels()
         before = plan.before_writing(thought, entry.gather)
+        started = gathering.pop(before.gather, None)
+        _cancel(gathering.values())
         evidence = Evidence()
         if before.gather:
-            evidence = self._gather(snap, before.gather, trigger.body, early)
-            log("gather", summary=f"{len(evidence.facts)} facts, {len(evidence.gaps)} gaps in {evidence.elapsed_ms:.0f} ms",
-                gaps=[asdict(g) for g in evidence.gaps], facts=[asdict(f) for f in evidence.facts])
+            evidence = self._gathered(snap, started or self._start_gather(snap, before.gather, trigger.body, early))
+            log("gather", summary=f"{len(evidence.facts)} facts, {len(evidence.gaps)} gaps in {evidence.elapsed_ms:.0f} ms"
+                + (", begun while thinking" if started else ""), gaps=[asdict(g) for g in evidence.gaps],
+                facts=[asdict(f) for f in evidence.facts], while_thinking=started is not None)
         # Actions that must run before the note is written (the bug tracker link goes in it), and
         # those that wait for a person; the alerts that quote the note are recorded after it.
         link = self.helpdesk.ticket_link(ticket.id)
@@ -281,7 +292,7 @@ class Pipeline:
             log("actions", summary="; ".join(f"{a}: {r}" for a, r in done.items()), results=done)
         return done
 
-    def _gather(self, snap: Snapshot, plan: tuple[str, ...], message: str, early: dict | None = None) -> Evidence:
+    def _start_gather(self, snap: Snapshot, plan: tuple[str, ...], message: str, early: dict) -> Gathering:
         """Context for the case file, every system at once. A failing lookup is a gap, never a crash.
         `early`: the billing account, when it was read for the reply."""
         def history() -> list[Fact]:
@@ -291,7 +302,10 @@ class Pipeline:
             return [Fact("helpdesk", f"#{t.id} {t.subject} — {t.outcome or t.status}, {t.created_at[:10]}"
                          + (f", {t.category}" if t.category else ""), self.helpdesk.ticket_link(t.id),
                          at=t.created_at, kind="history", system=self.helpdesk.display_name) for t in found]
-        evidence = self.gatherer.gather(snap.ticket, plan, message, history, billing=(early or {}).get("billing", False))
+        return self.gatherer.start(snap.ticket, plan, message, history, billing=early.get("billing", False))
+
+    def _gathered(self, snap: Snapshot, gathering: Gathering) -> Evidence:
+        evidence = gathering.evidence()
         # the account's churn risk from the last insights run (app/insights), for the case file
         risk = risks.for_ticket(self.db, snap.ticket.id, snap.ticket.requester.email)
         return replace(evidence, facts=evidence.facts + (risks.as_fact(risk),)) if risk else evidence
@@ -346,6 +360,11 @@ def _planned_text_on_ticket(ticket: Ticket, trigger: Comment | None, planned_jso
         c.role == "bot" and c.public == bool(planned.get("public")) and _normalised(c.body) == want
         and not (c.created_at and trigger.created_at and c.created_at < trigger.created_at)
         for c in later)
+
+
+def _cancel(gatherings) -> None:
+    for unused in gatherings:
+        unused.cancel()
 
 
 def _crash_point(name: str) -> None:

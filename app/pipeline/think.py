@@ -17,7 +17,7 @@ from app.pipeline import account_reply, bug_report
 from app.pipeline.bug_report import BugFacts
 from app.policy import action_plan
 from app.policy.action_plan import Caps, Proposal
-from app.policy.decide import MIN_SOURCE_SCORE, decide, escalates_whatever_the_reply
+from app.policy.decide import MIN_SOURCE_SCORE, decide, escalates_before_the_reply, escalates_whatever_the_reply
 from app.reasoning import follow_up as follow_ups
 from app.reasoning import phrases, prompts
 from app.reasoning.compose import AI_LABEL
@@ -94,14 +94,17 @@ def answered_categories(ticket: Ticket) -> set[str]:
 
 def think(engine, ticket: Ticket, subject: str, message: str, policy: Policy,
           since_answer: str | None = None, rails: Guardrails = Guardrails(),
-          account: Callable[[], Account] | None = None) -> Thought:
+          account: Callable[[], Account] | None = None,
+          escalating: Callable[[tuple[str, ...]], None] | None = None) -> Thought:
     """`subject` is "" after the first message; internal notes on `ticket` are what must not leak.
     `since_answer`: the customer's words since Deskhand's last public reply (`since_answer()`).
     `account`: looks the requester's billing account up (I/O, given by the orchestrator; asked only
     when the category's policy has `account_facts`, no flag sends the ticket to a person, the message is
     not a verdict on an earlier answer, and the ticket is not escalated whatever the reply says: an
     escalation's case file reads the account with the other systems, at once, and reading it here
-    first would only put one Stripe read after another)."""
+    first would only put one Stripe read after another). `escalating`: told the category's lookups for
+    a case file as soon as the triage shows the message goes to a person whatever the reply, so they
+    run while the rest is thought (I/O, started by the orchestrator)."""
     # After Deskhand asked for a bug's details the customer is answering a question, not judging an answer.
     verdict = follow_ups.classify(since_answer) \
         if since_answer is not None and bug_report.ASKED_TAG not in ticket.tags else None
@@ -121,6 +124,10 @@ def think(engine, ticket: Ticket, subject: str, message: str, policy: Policy,
         matches = knowledge.search_across(f"{subject}\n{message}", triage.category)
     bug = bug_report.facts(ticket, message) if triage.category in bug_report.BUG_CATEGORIES else None
     entry = policy.for_category(triage.category)
+    judged = _confirmed_entry(ticket, policy) if verdict and verdict.kind == follow_ups.RESOLVED else entry
+    asking = bug is not None and triage.language == "en" and bug_report.should_ask(triage.category, ticket, bug)
+    if escalating is not None and escalates_before_the_reply(triage, judged, verdict, may_ask=asking):
+        escalating(entry.gather)
     found, proposals, declined, found_in = [], [], [], None
     # the account's explanations, like the question for missing bug details, are written in English
     if (account is not None and entry.account_facts and not triage.flags and bug is None
@@ -128,7 +135,7 @@ def think(engine, ticket: Ticket, subject: str, message: str, policy: Policy,
             and not escalates_whatever_the_reply(triage, entry)):
         found_in = account()
         found, proposals, declined = _from_account(found_in, triage.category, ticket, f"{subject}\n{message}", entry)
-    if bug is not None and triage.language == "en" and bug_report.should_ask(triage.category, ticket, bug):
+    if asking:
         draft = Draft(text=bug_report.question(ticket, bug), writer="clarify",
                       note=f"missing: {', '.join(bug.missing)}")
     elif found:  # cites the account in the billing system's dashboard, for the agent who reviews it
@@ -148,7 +155,6 @@ def think(engine, ticket: Ticket, subject: str, message: str, policy: Policy,
             allowed_hosts=set(rails.allowed_hosts) | knowledge.hosts() | (fact_hosts - {""}),
             ai_label=rails.label(draft.language),
             requester_email=ticket.requester.email, prompt_texts=prompts.own_texts())
-    judged = _confirmed_entry(ticket, policy) if verdict and verdict.kind == follow_ups.RESOLVED else entry
     decision = decide(triage, judged, draft, verdict, checked)
     if declined and decision.action == "send":  # the reply is right, but what it leaves undone is a person's
         decision = replace(decision, action="draft",

@@ -23,9 +23,10 @@ from app.outcomes import observe
 from app.pipeline.gather import Gatherer
 from app.pipeline.orchestrator import Pipeline
 from app.policy.action_plan import Caps
+from app.reasoning import triage
 from app.reasoning.engine import Engine
 from app.reasoning.model_card import models_dir
-from app.store import audit, jobs, ledger
+from app.store import audit, jobs, ledger, wakeup
 from app.store.db import connect, migrate
 from connectors.errors import ConnectorError, RateLimited
 from connectors.helpdesk import Helpdesk
@@ -58,6 +59,14 @@ class Worker:
         # a model promoted while the worker runs (`deskhand model promote`, the scheduled retrain)
         # is served from the next job on
         self.model_follower = Follower(models_dir(settings.data_dir))
+
+    def warm_up(self) -> None:
+        """Load the models triage loads on first use, before the first job rather than during it. A
+        failure is only logged: the first job meets it again and is retried like any other."""
+        try:
+            triage.warm_up()
+        except Exception as exc:
+            log.warning("could not load the triage models ahead of the first job: %s", exc)
 
     def run_once(self) -> bool:
         """Claim and run one job, then write the failure notes owed; False when there was
@@ -108,11 +117,15 @@ class Worker:
         return found
 
     def run(self, stop: threading.Event, idle_exit: bool = False) -> None:
-        while not stop.is_set():
-            if not self.run_once():
-                if idle_exit:
-                    return
-                stop.wait(self.settings.poll_s)
+        """Until `stop`: run jobs while there are any, then wait for one. A job stored by the web process
+        wakes the worker at once (app/store/wakeup.py); the idle poll every `poll_s` is what guarantees
+        it is picked up, wake-up or not."""
+        with wakeup.Listener(self.settings.data_dir) as bell:
+            while not stop.is_set():
+                if not self.run_once():
+                    if idle_exit:
+                        return
+                    bell.wait(self.settings.poll_s, stop)
 
     def _failed(self, job_id: int, event, attempt: int, exc: Exception) -> None:
         reason = f"{exc.__class__.__name__}: {exc}"

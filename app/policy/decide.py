@@ -1,6 +1,8 @@
 """Decide: policy × confidence × sensitivity × grounding × follow-up → send | draft | escalate | solve | skip. Pure."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from app.checks.check import Checked
 from app.core.domain import CategoryPolicy, Decision, Draft, Triage
 from app.core.flags import FLAGS, URGENT
@@ -41,6 +43,23 @@ def escalates_whatever_the_reply(triage: Triage, policy: CategoryPolicy) -> bool
     return bool(triage.error or any(f in ESCALATE_FLAGS for f in triage.flags)
                 or triage.frustration >= FRUSTRATION_ESCALATES or triage.category is None
                 or triage.confidence < policy.draft_at or triage.issues) and policy.mode != "off"
+
+
+def escalates_before_the_reply(triage: Triage, policy: CategoryPolicy, follow_up: FollowUp | None = None,
+                               may_ask: bool = True) -> bool:
+    """`decide` will escalate, whatever reply is written and however it is checked: known from the triage
+    alone (so the case file's lookups can start while the reply is still being thought). `may_ask`: the
+    reply may be a question for a bug's missing details, the one reply that goes out for a message with
+    several requests (False when the ticket is not such a bug report). False when in doubt: then the
+    lookups wait for the decision, as before."""
+    if policy.mode in ("off", "shadow"):  # nothing is written: nothing to look up for
+        return False
+    about = _about_the_answer(triage, policy, follow_up)
+    if about is not None:
+        return about[0] == "escalate"
+    if triage.issues and not may_ask:
+        return True
+    return escalates_whatever_the_reply(replace(triage, issues=()), policy)
 
 
 def _about_the_answer(triage: Triage, policy: CategoryPolicy,

@@ -95,6 +95,13 @@ def _identifier():
     return identifier
 
 
+def warm_up() -> None:
+    """Load what triage loads on first use: langid's model, the sensitivity detector and its multilingual
+    encoder (1 to 2 s together), so that a worker's first ticket does not wait for them."""
+    detect_language("warm up")
+    sensitivity.detect("warm up")
+
+
 def detect_language(text: str) -> str:
     """ISO 639-1 code of the message's language (langid.py's model), English when unsure."""
     language, probability = _identifier().classify(text)

@@ -28,7 +28,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from app.core.strict import MAX_ROW_ID, BadInput, is_id, parse_int, parse_json, shown
 from app.intake.signatures import SignatureError, verify_intercom_canvas
 from app.pipeline import actions
-from app.store import feedback
+from app.store import feedback, wakeup
 from app.store import views as app_data
 from app.store.feedback import FeedbackError
 from app.web.deps import get_db, systems
@@ -120,6 +120,7 @@ def _approve(cid: str, raw_id: str, admin_id: str) -> tuple[str, str]:
                                  actions.Caps(s.refund_cap, s.refunds_per_customer_30d))
     except actions.ActionError as exc:
         return "error", str(exc)
+    wakeup.ring(s.data_dir)  # the customer's confirmation is a job: an idle worker writes it now
     return "muted", f"{row['action']} #{action_id}: {result}"
 
 

@@ -9,6 +9,7 @@ from app.core.errors import DeskhandError
 from app.helpdesks import HELPDESKS
 from app.intake.parse import PayloadError
 from app.intake.signatures import SignatureError
+from app.store import wakeup
 from app.store.db import bump_counter
 from app.store.jobs import insert_delivery
 from app.web.deps import writer
@@ -64,6 +65,8 @@ def _accept(platform: str, event, body: bytes, status: int, ignored: str, why: s
         return stored
 
     stored = _store(accept)
+    if stored:  # committed: an idle worker takes it now rather than at its next poll
+        wakeup.ring(current_app.config["DESKHAND"].data_dir)
     return jsonify(status="accepted" if stored else "duplicate", delivery_id=event.delivery_id), status
 
 

@@ -18,7 +18,7 @@ from app.outcomes import ladder
 from app.pipeline import actions
 from app.policy.schema import PolicyError
 from app.reasoning import model_card
-from app.store import audit, feedback, risks
+from app.store import audit, feedback, risks, wakeup
 from app.store import views as app_data
 from app.store.feedback import FeedbackError
 from app.web import admin_views as admin_data
@@ -119,6 +119,7 @@ def approve(action_id: str):
     s = settings()
     result = actions.approve(db, action_id, g.caller.who, systems(),
                              actions.Caps(s.refund_cap, s.refunds_per_customer_30d))
+    wakeup.ring(s.data_dir)  # the customer's confirmation is a job: an idle worker writes it now
     return jsonify(result=result)
 
 

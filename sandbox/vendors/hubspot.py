@@ -3,6 +3,7 @@
 Routes, with HubSpot's shapes (tests/connector/fixtures/hubspot/SOURCES.md names the sources):
   POST  /crm/v3/objects/contacts/search              EQ filters, `properties`, `limit`, `after`;
                                                      `associatedcompanyid` is the primary company
+  GET   /crm/v3/objects/contacts/{id}?properties=a,b
   PATCH /crm/v3/objects/contacts/{id}                unknown or read-only properties are a 400
   GET   /crm/v4/objects/contacts/{id}/associations/companies   the first company is the primary
                                                      (the connector no longer asks; kept as HubSpot has it)
@@ -109,6 +110,14 @@ def create_app(data: dict, latency_s: float = 0.0) -> Flask:
         if start + limit < len(found):
             page["paging"] = {"next": {"after": str(start + limit)}}
         return jsonify(page)
+
+    @app.get("/crm/v3/objects/contacts/<contact_id>")
+    def show_contact(contact_id: str):
+        found = contacts.get(contact_id)
+        if found is None:
+            return error(404, "OBJECT_NOT_FOUND", "resource not found")
+        wanted = [p for value in request.args.getlist("properties") for p in value.split(",") if p]
+        return jsonify(_view(found, wanted or CONTACT_DEFAULTS, CONTACT_ALWAYS))
 
     @app.patch("/crm/v3/objects/contacts/<contact_id>")
     def update_contact(contact_id: str):

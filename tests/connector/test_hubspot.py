@@ -136,6 +136,63 @@ def test_blank_email_asks_nothing(api):
     assert len(api.calls) == 0
 
 
+CONTACT = f"{API}/crm/v3/objects/contacts/{CONTACT_ID}"
+CONTACT_QUERY = {"properties": ",".join(SEARCH_BODY["properties"])}
+CALL_CONTACT = ("GET", f"/crm/v3/objects/contacts/{CONTACT_ID}?properties="
+                       + "%2C".join(SEARCH_BODY["properties"]))
+
+
+def test_the_next_lookup_of_an_email_reads_contact_and_company_at_once_and_the_owner_not_at_all(api):
+    add_lookup(api)
+    api.get(CONTACT, json=fixture("contact"), match=[AUTH, matchers.query_param_matcher(CONTACT_QUERY)])
+    client, _ = crm()
+    first = client.contact("nhughes@northwindlogistics.example")
+    api.calls.reset()
+
+    again = client.contact("NHughes@northwindlogistics.example")
+
+    assert again == first
+    assert sorted(calls(api)) == sorted([CALL_CONTACT, CALL_COMPANY])  # one round trip; the owner's name is kept
+
+
+def test_a_contact_whose_company_changed_is_read_with_its_new_company(api):
+    add_lookup(api)
+    moved = fixture("contact")
+    moved["properties"]["associatedcompanyid"] = "27823487299"
+    other = fixture("company")
+    other["id"] = other["properties"]["hs_object_id"] = "27823487299"
+    other["properties"]["name"] = "Northwind Freight"
+    api.get(CONTACT, json=moved, match=[AUTH])
+    api.get(f"{API}/crm/v3/objects/companies/27823487299", json=other, match=[AUTH])
+    client, _ = crm()
+    client.contact("nhughes@northwindlogistics.example")
+    api.calls.reset()
+
+    again = client.contact("nhughes@northwindlogistics.example")
+
+    assert (again.company_id, again.company) == ("27823487299", "Northwind Freight")
+    assert calls(api)[-1] == ("GET", "/crm/v3/objects/companies/27823487299" + CALL_COMPANY[1].split(COMPANY_ID)[1])
+
+
+@pytest.mark.parametrize("changed", ["deleted", "email"])
+def test_a_contact_deleted_or_given_another_email_is_searched_for_again(api, changed):
+    add_lookup(api)
+    if changed == "deleted":
+        api.get(CONTACT, status=404, json=fixture("error_404"), match=[AUTH])
+    else:
+        renamed = fixture("contact")
+        renamed["properties"]["email"] = "nadia@elsewhere.example"
+        api.get(CONTACT, json=renamed, match=[AUTH])
+    client, _ = crm()
+    first = client.contact("nhughes@northwindlogistics.example")
+    api.calls.reset()
+
+    again = client.contact("nhughes@northwindlogistics.example")
+
+    assert again == first  # found by the search, as the first time
+    assert CALL_SEARCH in calls(api) and calls(api)[0] in (CALL_CONTACT, CALL_COMPANY)
+
+
 def test_contact_without_company_or_owner_costs_one_call(api):
     api.post(SEARCH, json=fixture("search_contact_sparse"), match=[AUTH])
 
@@ -476,6 +533,8 @@ def test_sandbox_answers_in_the_fixtures_shapes(sample):
     company = client.get(f"/crm/v3/objects/companies/{company_id}", headers=headers,
                          query_string=COMPANY_QUERY).json
     owner = client.get(f"/crm/v3/owners/{owner_id}", headers=headers).json
+    by_id = client.get(f"/crm/v3/objects/contacts/{contact['id']}", headers=headers,
+                       query_string={"properties": ",".join(SEARCH_BODY["properties"])}).json
     note = client.post("/crm/v3/objects/notes", headers=headers, json={
         "properties": {"hs_note_body": "x", "hs_timestamp": "1763193732101"},
         "associations": [{"to": {"id": contact["id"]},
@@ -493,6 +552,7 @@ def test_sandbox_answers_in_the_fixtures_shapes(sample):
     assert found["results"][0]["properties"]["associatedcompanyid"] == company_id
     assert links["results"][0] == fixture("contact_companies")["results"][1] | {"toObjectId": int(company_id)}
     assert keys(company) == keys(fixture("company"))
+    assert keys(by_id) == keys(fixture("contact")) and by_id == found["results"][0]
     assert set(owner) == set(fixture("owner")) and set(owner["teams"][0]) == set(fixture("owner")["teams"][0])
     assert note.status_code == 201 and set(note.json) == set(fixture("note_created"))
     assert note.json["properties"]["hs_timestamp"] == "2025-11-15T08:02:12.101Z"
@@ -564,7 +624,8 @@ def test_sandbox_contact_without_an_owner_uses_the_company_owner(sample):
 
 def test_sandbox_latency_is_added_to_every_request_and_contact_takes_two_round_trips(sample):
     """With 100 ms on every request, a contact with its own owner and a company takes the
-    search, then the company and the owner at once: ~0.2 s, not the ~0.3 s of three in a row."""
+    search, then the company and the owner at once: ~0.2 s, not the ~0.3 s of three in a row; the
+    same email again, the contact and the company at once: ~0.1 s."""
     app = create_app(sample, latency_s=0.1)
     seen = seen_paths(app)
     with Server(app) as server:
@@ -572,11 +633,17 @@ def test_sandbox_latency_is_added_to_every_request_and_contact_takes_two_round_t
         started = time.monotonic()
         record = client.contact("nhughes@northwindlogistics.example")
         elapsed = time.monotonic() - started
+        started = time.monotonic()
+        again = client.contact("nhughes@northwindlogistics.example")  # the conversation's next message
+        elapsed_again = time.monotonic() - started
     contact = next(c for c in sample["contacts"]
                    if c["properties"]["email"] == "nhughes@northwindlogistics.example")
     assert contact["properties"]["hubspot_owner_id"] and record.owner and record.company
-    assert seen[0] == "/crm/v3/objects/contacts/search" and len(seen) == 3
+    assert seen[0] == "/crm/v3/objects/contacts/search" and len(seen) == 5
     company_id = sample["associations"][contact["id"]][0]
-    assert sorted(seen[1:]) == sorted([f"/crm/v3/objects/companies/{company_id}",
-                                       f"/crm/v3/owners/{contact['properties']['hubspot_owner_id']}"])
+    assert sorted(seen[1:3]) == sorted([f"/crm/v3/objects/companies/{company_id}",
+                                        f"/crm/v3/owners/{contact['properties']['hubspot_owner_id']}"])
     assert 0.2 <= elapsed < 0.3  # two round trips of at least 0.1 s each, and no third
+    assert again == record and sorted(seen[3:]) == sorted([f"/crm/v3/objects/contacts/{contact['id']}",
+                                                            f"/crm/v3/objects/companies/{company_id}"])
+    assert 0.1 <= elapsed_again < 0.2  # then one

@@ -11,6 +11,7 @@ from app.pipeline import actions
 from app.pipeline.actions import ActionError, Caps
 from app.pipeline.gather import Gatherer
 from app.pipeline.worker import Worker
+from app.store import audit
 from sandbox.vendors import serve
 
 from .conftest import COMPANY, help_center_knowledge
@@ -59,6 +60,9 @@ def test_a_billing_dispute_escalates_with_a_complete_case_file(loop, trained_mod
     assert body.count("charge ch_") >= 2 and "$1,035.00" in body  # both November charges, with ids
     assert "[HubSpot] contact" in body and "account owner" in body and "ARR" in body
     assert "Case file completeness 100%" in body
+    # the chargeback flag sent it to a person from the triage on: the lookups ran while the rest was thought
+    [gathered] = [r["detail"] for r in audit.trail(loop.db(), str(DISPUTE)) if r["step"] == "gather"]
+    assert gathered["while_thinking"] is True
     [case] = list(loop.db()["case_files"].rows)
     assert case["completeness"] == 1.0 and json.loads(case["gaps"]) == []
     # $1,035 is above the default $100 cap: proposed to nobody, and the note says why
@@ -112,6 +116,8 @@ def test_a_connector_outage_is_a_gap_not_a_failure(loop, trained_model, vendors)
     note = run(loop, worker, DISPUTE)
     assert "could not check: crm (hubspot unreachable" in note["body"]
     assert "[Stripe] customer cus_" in note["body"]  # the other systems still answered
+    [gathered] = [r["detail"] for r in audit.trail(loop.db(), str(DISPUTE)) if r["step"] == "gather"]
+    assert gathered["while_thinking"] is True  # begun early, and the gap still recorded
     [case] = list(loop.db()["case_files"].rows)
     assert json.loads(case["gaps"]) == ["crm"] and case["completeness"] < 1
     assert loop.db()["dead_letters"].count == 0

@@ -133,3 +133,12 @@ def test_a_long_message_is_cut_to_the_tokens_asked_for_and_stays_normalised():
     full, cut = encoder().encode_spans(text, []), encoder().encode_spans(text, [], max_tokens=64)
     assert np.allclose(np.linalg.norm(cut, axis=1), 1.0, atol=1e-4) and not np.allclose(full, cut)
     assert np.allclose(encoder().encode_spans("short text", [], max_tokens=64), encoder().encode_spans("short text", []))
+
+
+def test_warm_up_loads_what_the_first_triage_would_otherwise_wait_for():
+    from app.knowledge.embeddings import multilingual
+    from app.reasoning import triage as triage_module
+    triage_module._identifier.cache_clear()  # (the encoder is not unloaded: it takes seconds to load again)
+    triage_module.warm_up()  # what a worker does before its first job (app/pipeline/worker.py)
+    assert triage_module._identifier.cache_info().currsize == 1 and multilingual.cache_info().currsize == 1
+    assert detect_language("¿Dónde está mi factura de noviembre?") == "es"
