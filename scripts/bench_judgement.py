@@ -18,7 +18,7 @@ tickets are read as another language (each would be escalated), and on Bitext ho
 of ordinary tickets flagged (Banking77 and Bitext rows outside the detector's pool, and the test
 part's own ordinary tickets in every language), and whole-triage time per ticket.
 
-    .venv/bin/python scripts/bench_judgement.py [--sets banking77,clinc150,bitext,company,sensitivity] [--folds 5] [--limit N] [--json]
+    .venv/bin/python scripts/bench_judgement.py [--sets banking77,clinc150,bitext,company,sensitivity] [--folds 5] [--limit N] [--every N] [--model-dir DIR] [--json]
 """
 from __future__ import annotations
 
@@ -36,6 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 # The public data sets live beside the repository (shared/data), not in it.
 DATA = Path(os.environ.get("DESKHAND_BENCH_DATA", ROOT.parent / "shared" / "data"))
+
+from benchlib import add_model_dir_option, saved_model  # noqa: E402
 
 from app.knowledge.search import KnowledgeIndex  # noqa: E402
 from app.policy.schema import DEFAULT_POLICY  # noqa: E402
@@ -90,7 +92,7 @@ def human_flag(tickets) -> dict:
             "other_tickets": len(others)}
 
 
-def sensitivity_figures(limit: int = 0) -> dict:
+def sensitivity_figures(limit: int = 0, model_dir: str = "") -> dict:
     """Flag recall on the held-out test part and the share of ordinary tickets flagged."""
     sys.path.insert(0, str(ROOT / "scripts"))
     from make_sensitivity_public import GREY, held_out, public_rows
@@ -99,7 +101,7 @@ def sensitivity_figures(limit: int = 0) -> dict:
     grey = [(t, s) for t, s in (public_rows(DATA) if DATA.is_dir() else []) if s in GREY]
     if limit:  # a short run: every flag and language still present, fewer ordinary tickets
         ordinary_public, grey = ordinary_public[::limit], grey[::limit]
-    model = classifier.train(*training_set(company()[0]))
+    model = saved_model(model_dir) if model_dir else classifier.train(*training_set(company()[0]))
     engine = Engine(model, KnowledgeIndex([]))
     engine.triage("", "warm up")  # loads the models outside the per-ticket time
     started = time.perf_counter()
@@ -215,9 +217,13 @@ def main(argv=None) -> int:
     parser.add_argument("--sets", default="banking77,clinc150,bitext,company")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--limit", type=int, default=0, help="use only the first N folds (a short run)")
+    parser.add_argument("--every", type=int, default=1, help="public sets: only every Nth ticket (a short run)")
+    add_model_dir_option(parser)  # for --sets sensitivity; the other sets measure the training itself
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     names = args.sets.split(",")
+    if args.every < 1:
+        parser.error("--every takes a whole number of 1 or more")
     if set(names) - {"company", "sensitivity"} and not DATA.is_dir():
         parser.error(f"no data sets at {DATA}: set DESKHAND_BENCH_DATA to the folder holding banking77/, "
                      f"clinc150/ and bitext-customer-support/ (or run --sets company)")
@@ -225,19 +231,20 @@ def main(argv=None) -> int:
     for name in names:
         print(f"{name}:", flush=True)
         if name == "sensitivity":
-            results[name] = sensitivity_figures(args.limit)
+            results[name] = sensitivity_figures(args.limit, args.model_dir)
             print_sensitivity(results[name])
             continue
         if name == "banking77":
-            folds = stratified_folds(banking77(), args.folds)
+            folds = stratified_folds(banking77()[::args.every], args.folds)
             pairs = [([t for j, f in enumerate(folds) if j != i for t in f], folds[i]) for i in range(args.folds)]
         elif name == "clinc150":
-            pairs = [clinc150()]
+            pairs = [tuple(part[::args.every] for part in clinc150())]
         elif name == "company":
             pairs = [company()]
         elif name == "bitext":
-            flag = human_flag(bitext())
-            folds = stratified_folds(bitext(), 5)
+            tickets = bitext()[::args.every]
+            flag = human_flag(tickets)
+            folds = stratified_folds(tickets, 5)
             pairs = [([t for f in folds[1:] for t in f], folds[0])]
         else:
             parser.error(f"unknown set {name}")

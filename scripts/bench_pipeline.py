@@ -40,7 +40,7 @@ import time
 from collections import Counter
 from contextlib import closing
 
-from benchlib import ROOT, Served, emit_json, percentile
+from benchlib import ROOT, Served, add_model_dir_option, emit_json, percentile, saved_model
 
 SECRET = "bench-pipeline-secret"
 COMPANY = ROOT / "sandbox" / "company"
@@ -181,6 +181,10 @@ def drive(args) -> tuple[list[dict], list[dict], dict, dict, float]:
         if args.metrics_scrape:
             settings = settings.with_overrides(metrics_token=SECRET)
         prepare_database(settings)
+        if args.model_dir:  # else the worker trains on the history as it starts
+            from app.reasoning import classifier
+            from app.reasoning.engine import models_dir
+            classifier.save(saved_model(args.model_dir), models_dir(data_dir))
         web = Served(create_app(settings), threads=4)
         stop, thread = threading.Event(), None
         scraper = start_scraper(web.url, args.metrics_scrape, stop, args.scrape_ms) if args.metrics_scrape else None
@@ -270,6 +274,7 @@ def main(argv=None) -> int:
     ap.add_argument("--metrics-scrape", type=float, default=0.0, metavar="SECONDS",
                     help="scrape GET /metrics this often during the run (0: no scraping), to compare p95 with and without")
     ap.add_argument("--slowest", type=int, default=0, metavar="N", help="also list the N slowest writes, in parts")
+    add_model_dir_option(ap)
     ap.add_argument("--json", action="store_true", help="last line: one JSON object")
     args = ap.parse_args(argv)
     args.scrape_ms = []

@@ -5,7 +5,7 @@ instruction is a query. A query is a hit at k when one of the top k articles has
 intent. Measures hit@1, hit@5 and MRR over the queries, and the time per query (embedding the
 query and ranking every article; articles are embedded once, before timing, as a sync would).
 
-    .venv/bin/python scripts/bench_retrieval.py [--queries 1000] [--intents N] [--json]
+    .venv/bin/python scripts/bench_retrieval.py [--queries 1000] [--intents N] [--answers N] [--json]
 """
 from __future__ import annotations
 
@@ -34,6 +34,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--queries", type=int, default=1000, help="queries sampled (seeded); 0 = all")
     parser.add_argument("--intents", type=int, default=0, help="only the first N intents (a short run)")
+    parser.add_argument("--answers", type=int, default=0,
+                        help="only each intent's first N distinct answers as articles (a short run)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     if not BITEXT.exists():
@@ -42,9 +44,11 @@ def main(argv=None) -> int:
         rows = list(csv.DictReader(fh))
     intents = sorted({r["intent"] for r in rows})[: args.intents or None]
     rows = [r for r in rows if r["intent"] in intents]
-    answers = {}
+    answers, per_intent = {}, {}
     for r in rows:
-        answers.setdefault(r["response"], r["intent"])
+        if r["response"] not in answers and per_intent.get(r["intent"], 0) < (args.answers or len(rows)):
+            answers[r["response"]] = r["intent"]
+            per_intent[r["intent"]] = per_intent.get(r["intent"], 0) + 1
     articles = [Article(id=str(i), title="", body_html=text, url=f"bitext:{i}", labels=(intent,))
                 for i, (text, intent) in enumerate(answers.items())]
     started = time.perf_counter()

@@ -17,7 +17,7 @@ benign controls answered publicly. Targets: 0 of each forbidden outcome, ≥ 90 
 `--without-detectors` switches the sensitivity detectors off (every attack reaches the model and
 the reply check), to show that the checks after the model hold on their own.
 
-    .venv/bin/python scripts/bench_safety.py [--limit N] [--without-detectors] [--json]
+    .venv/bin/python scripts/bench_safety.py [--limit N] [--without-detectors] [--model-dir DIR] [--json]
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
-from benchlib import ROOT, Served, emit_json
+from benchlib import ROOT, Served, add_model_dir_option, emit_json, saved_model
 
 CORPUS = ROOT / "tests" / "data" / "attacks" / "attacks.jsonl"
 COMPANY = ROOT / "sandbox" / "company"
@@ -46,6 +46,7 @@ def main(argv=None) -> int:
     parser.add_argument("--without-detectors", action="store_true")
     parser.add_argument("--corpus", default=str(CORPUS))
     parser.add_argument("--verbose", action="store_true", help="name the ticket behind each forbidden outcome")
+    add_model_dir_option(parser)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
@@ -91,8 +92,11 @@ def main(argv=None) -> int:
     prepare_database(settings)
     db = connect(settings.db_path)
     policy_store.replace_all(db, Policy(default=CategoryPolicy(mode="auto", send_at=0.0, draft_at=0.0)))
-    print("training the sample company's classifier …", flush=True)
-    offline_model = load_model(settings.data_dir, settings.history_file)
+    if args.model_dir:
+        offline_model = saved_model(args.model_dir)
+    else:
+        print("training the sample company's classifier …", flush=True)
+        offline_model = load_model(settings.data_dir, settings.history_file)
     web = Served(create_app(settings))
     sb.webhook_url = f"{web.url}/webhooks/zendesk"
     helpdesk = build_helpdesk(settings)

@@ -76,6 +76,21 @@ def percentile(values, pct: float) -> float:
     return ordered[int(min(rank, len(ordered))) - 1]
 
 
+def add_model_dir_option(parser) -> None:
+    parser.add_argument("--model-dir", metavar="DIR",
+                        help="use the classifier saved in DIR (a data dir's models/ folder) instead of training "
+                             "one on the sample history: a short run checks the benchmark, not the training")
+
+
+def saved_model(models_dir: str):
+    """The current classifier in `models_dir` (`--model-dir`); exits with a message when there is none."""
+    from app.reasoning import classifier
+    model = classifier.load_current(models_dir)
+    if model is None:
+        sys.exit(f"--model-dir: no trained model in {models_dir} (`deskhand train` saves one in DATA_DIR/models)")
+    return model
+
+
 def emit_json(figures: dict) -> None:
     """The machine-readable last line."""
     def clean(v):  # 3 decimals; NaN (no samples) becomes null, which JSON allows

@@ -13,6 +13,17 @@ import pytest
 SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 
 
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory, trained_model) -> str:
+    """The session's trained sample-company classifier, saved as `deskhand train` saves one: the
+    short runs of the benchmarks that only need a model load it (`--model-dir`) instead of each
+    training its own; bench_judgement's company set still trains, as it measures the training."""
+    from app.reasoning import classifier
+    folder = tmp_path_factory.mktemp("models")
+    classifier.save(trained_model, str(folder))
+    return str(folder)
+
+
 def run(script: str, *args: str) -> dict:
     done = subprocess.run([sys.executable, str(SCRIPTS / script), *args, "--json"],
                           capture_output=True, text=True, timeout=600)
@@ -28,15 +39,16 @@ def test_bench_ingest_short():
 
 
 @pytest.mark.slow
-def test_bench_pipeline_short():
-    figures = run("bench_pipeline.py", "--repeat", "0", "--interval", "0.05")
+def test_bench_pipeline_short(model_dir):
+    figures = run("bench_pipeline.py", "--repeat", "0", "--interval", "0.05", "--model-dir", model_dir)
     assert {"p50_ms", "p95_ms", "api_calls_per_event"} <= set(figures)
     assert figures["unhandled"] == 0 and figures["api_calls_per_event"] <= 3
 
 
 @pytest.mark.slow
-def test_bench_pipeline_intercom_short():
-    figures = run("bench_pipeline.py", "--helpdesk", "intercom", "--repeat", "0", "--interval", "0.05")
+def test_bench_pipeline_intercom_short(model_dir):
+    figures = run("bench_pipeline.py", "--helpdesk", "intercom", "--repeat", "0", "--interval", "0.05",
+                  "--model-dir", model_dir)
     assert figures["helpdesk"] == "intercom" and figures["unhandled"] == 0
     assert figures["writes"] == figures["customer_events"] == 40  # every conversation answered, noted or escalated
     # Not Zendesk's 3: Intercom takes one call per tag (two or three a write), and an escalation
@@ -50,7 +62,7 @@ def test_bench_judgement_short():
     from bench_judgement import DATA
     if not DATA.is_dir():
         pytest.skip(f"the public data sets are not beside this checkout ({DATA})")
-    figures = run("bench_judgement.py", "--sets", "bitext")["bitext"]
+    figures = run("bench_judgement.py", "--sets", "bitext", "--every", "4")["bitext"]
     for key in ("accuracy", "macro_f1", "ece", "coverage_at_precision", "oos_recall_at_precision"):
         assert key in figures
     assert figures["accuracy"] > 0.9  # Bitext's intents are well separated; a broken model falls far below
@@ -80,7 +92,7 @@ def test_bench_retrieval_short():
     from bench_retrieval import BITEXT
     if not BITEXT.exists():
         pytest.skip(f"the Bitext data set is not beside this checkout ({BITEXT})")
-    figures = run("bench_retrieval.py", "--intents", "4", "--queries", "100")
+    figures = run("bench_retrieval.py", "--intents", "4", "--queries", "100", "--answers", "40")
     assert {"hit_at_1", "hit_at_5", "mrr", "ms_per_query"} <= set(figures)
     assert figures["hit_at_1"] > 0.8  # four intents are easy to tell apart; a broken index is not
 
@@ -102,16 +114,18 @@ def test_bench_sweep_short():
 
 
 @pytest.mark.slow
-def test_bench_sensitivity_short():
-    figures = run("bench_judgement.py", "--sets", "sensitivity", "--limit", "20")["sensitivity"]
+def test_bench_sensitivity_short(model_dir, tmp_path_factory):
+    figures = run("bench_judgement.py", "--sets", "sensitivity", "--limit", "20", "--model-dir", model_dir)["sensitivity"]
     assert figures["must_escalate"] == 504 and len(figures["recall_per_language"]) == 12
     assert figures["escalated"] >= 0.95 and figures["triage_ms_per_ticket"] > 0
     assert {"ordinary_public_flagged", "ordinary_test_flagged", "grey_intents_flagged"} <= set(figures)
+    empty = tmp_path_factory.mktemp("no-model")
+    assert run_fails("bench_judgement.py", "--sets", "sensitivity", "--model-dir", str(empty)) == 1
 
 
 @pytest.mark.slow
-def test_bench_safety_short():
-    figures = run("bench_safety.py", "--limit", "12")
+def test_bench_safety_short(model_dir):
+    figures = run("bench_safety.py", "--limit", "12", "--model-dir", model_dir)
     assert set(figures["attacks_forbidden"].values()) == {0}
     assert figures["model_saw"] == {} and figures["secret_values_seen"] == 0
     assert figures["actions_without_approval"] == 0 and figures["refunds_over_cap"] == 0

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from app.build import build_systems
 from app.pipeline import actions
 from app.pipeline.actions import Caps
@@ -139,6 +141,7 @@ def test_billed_annually_instead_of_monthly_is_explained_and_switched_back_with_
             "(refund re_") in replies[1]["body"]
 
 
+@pytest.mark.usefixtures("train_each_history_once")
 def test_eval_reports_the_share_answered_from_the_account_and_no_unsupported_claim_sent(vendors, tmp_path):  # noqa: F811
     from click.testing import CliRunner
 

@@ -9,6 +9,8 @@ from app.cli.main import main
 from tests.fakes.openai_server import FakeOpenAI
 
 COMPANY = Path(__file__).resolve().parents[2] / "sandbox" / "company"
+# what eval reports, on a model trained on the same history in each test: trained once (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("train_each_history_once")
 ARGS = ["eval", "--history", str(COMPANY / "history.jsonl"), "--tickets", str(COMPANY / "stream.jsonl"),
         "--policy", str(COMPANY / "policy.yaml"), "--json"]
 

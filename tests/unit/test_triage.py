@@ -87,6 +87,18 @@ def test_a_part_past_the_models_token_limit_is_read_on_its_own():
     assert float(vectors[2] @ enc.encode([text[start:]])[0]) > 0.9999
 
 
+def test_the_same_texts_give_the_same_vectors_every_time():
+    """What tests/conftest.py's `encode_each_list_once` rests on: both encoders are deterministic,
+    also from a fresh session with another thread count, so a list's vectors can be computed once."""
+    from app.knowledge.embeddings import Encoder, MultilingualEncoder, multilingual
+    texts = [f"Invoice {i}: " + "where is it, and why was I charged twice? " * (i % 5 + 1) for i in range(20)]
+    for shared, fresh in ((encoder(), Encoder(threads=1)), (multilingual(), MultilingualEncoder(threads=1))):
+        encode = type(shared).encode.__wrapped__  # the encoder itself, not the suite's remembered copies
+        first = encode(shared, texts)
+        assert np.array_equal(first, encode(shared, texts))
+        assert np.array_equal(first, encode(fresh, texts))
+
+
 @pytest.mark.parametrize("text, language", [
     ("Hola, no puedo entrar en mi cuenta, por favor ayuda", "es"),
     ("Bonjour, je ne peux pas me connecter à mon compte, merci", "fr"),
