@@ -235,13 +235,15 @@ def sandbox(host, port, webhook_url, secret, rate_limit, updates_per_minute, tim
                            export_per_minute=export_per_minute or None)
     if generate_n:
         sb.generate(generate_n, age_s=generate_age_minutes * 60, mix=True)
-    sb.start(host=host, port=port)
-    click.echo(f"sandbox Zendesk on {sb.url} (subdomain brightline); webhooks → {webhook_url or 'none'}")
-    if play:
-        sb.play()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())  # a clean stop still delivers queued webhooks
+    # everything after the server starts is inside the try: a Ctrl-C that lands while it prints or
+    # starts playing must still stop the server thread, or the process never exits
+    sb.start(host=host, port=port)
     try:
+        click.echo(f"sandbox Zendesk on {sb.url} (subdomain brightline); webhooks → {webhook_url or 'none'}")
+        if play:
+            sb.play()
         stop.wait()
     except KeyboardInterrupt:
         pass
