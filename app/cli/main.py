@@ -236,17 +236,17 @@ def sandbox(host, port, webhook_url, secret, rate_limit, updates_per_minute, tim
     if generate_n:
         sb.generate(generate_n, age_s=generate_age_minutes * 60, mix=True)
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # a clean stop still delivers queued webhooks
-    # everything after the server starts is inside the try: a Ctrl-C that lands while it prints or
-    # starts playing must still stop the server thread, or the process never exits
+    # Ctrl-C and SIGTERM both stop cleanly (queued webhooks are still delivered). SIGINT is handled
+    # here rather than left to Python: a process started from a background job inherits SIGINT
+    # ignored, and Python then never raises KeyboardInterrupt, so Ctrl-C would not stop it.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
     sb.start(host=host, port=port)
-    try:
+    try:  # everything after the server starts: its thread must be stopped whatever happens
         click.echo(f"sandbox Zendesk on {sb.url} (subdomain brightline); webhooks → {webhook_url or 'none'}")
         if play:
             sb.play()
         stop.wait()
-    except KeyboardInterrupt:
-        pass
     finally:
         sb.stop()
 
