@@ -22,7 +22,7 @@ from intercom import Intercom
 from intercom.core.api_error import ApiError
 
 from .errors import ConnectorError, RateLimited, Unavailable, from_status
-from .knowledge_base import ArticleChanges
+from .knowledge_base import ArticleChanges, language_of
 from .types import Article
 
 TIMEOUT_S = 10
@@ -50,7 +50,7 @@ class IntercomArticles:
         """Every published article. `since` is not used (no incremental listing); the cursor
         returned is the newest `updated_at`, for the record."""
         listed, total_count = self._list_all()
-        articles = tuple(_article(a) for a in listed if _state(a) == "published")
+        articles = tuple(article for a in listed for article in _articles(a))
         cursor = max((a.updated_at for a in articles if a.updated_at), default=since)
         # Intercom orders the list by updated_at: an article edited while we page moves to the
         # front and can push another one past us. Short of the count Intercom announced, the
@@ -145,9 +145,29 @@ def _describe(body) -> str:
     return str(body)[:300]
 
 
-def _article(a) -> Article:
-    return Article(id=str(a.id), title=a.title or "", body_html=a.body or "", url=a.url or "",
-                   labels=(), updated_at=_iso(a.updated_at))
+def _articles(a) -> list[Article]:
+    """The published article in its default locale, then each published translation Intercom keeps
+    inside it (`translated_content`), as an article of its own language: a customer is answered from
+    the article in the language they wrote in."""
+    language = language_of(getattr(a, "default_locale", None))
+    found = [_article(a, str(a.id), language)] if _state(a) == "published" else []
+    content = getattr(a, "translated_content", None)
+    for field in type(content).model_fields if content is not None else ():
+        translation = getattr(content, field, None)
+        code, _, region = field.partition("_")  # the SDK names Intercom's "pt-BR" pt_br
+        locale = f"{code}-{region.upper()}" if region else code
+        other = language_of(locale)
+        if field == "type" or translation is None or other == language or _state(translation) != "published" \
+                or not (translation.body or "").strip():
+            continue
+        found.append(_article(translation, f"{a.id}@{locale}", other, url=translation.url or a.url))
+    return found
+
+
+def _article(a, article_id: str, language: str, url: str | None = None) -> Article:
+    return Article(id=article_id, title=a.title or "", body_html=a.body or "", url=(url if url is not None else a.url) or "",
+                   labels=(), updated_at=_iso(a.updated_at), language=language)
+
 
 
 def _state(a) -> str:

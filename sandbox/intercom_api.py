@@ -168,9 +168,12 @@ def error(status: int, code: str, message: str):
 
 def intercom_article(source, *, state: str = "published", created_at: int | str | None = None,
                      author_id: int = DEFAULT_AUTHOR_ID, parent_ids: tuple[int, ...] = (),
-                     description: str = "", workspace_id: str = WORKSPACE_ID) -> dict:
+                     description: str = "", workspace_id: str = WORKSPACE_ID,
+                     translations: dict[str, dict] | None = None) -> dict:
     """An `article_list_item` dict from Article-like data: an object or a mapping with `id`,
-    `title`, `body_html` (or `body`), `url`, `updated_at` (ISO-8601 or unix seconds)."""
+    `title`, `body_html` (or `body`), `url`, `updated_at` (ISO-8601 or unix seconds).
+    `translations`: locale → the same kind of mapping (plus an optional `state`); Intercom keeps
+    them inside the article, in `translated_content`, beside the default locale's own fields."""
     def get(key, default=None):
         if isinstance(source, dict):
             return source.get(key, default)
@@ -193,7 +196,19 @@ def intercom_article(source, *, state: str = "published", created_at: int | str 
         "has_unpublished_changes": False,
         "draft_updated_at": None,
         "tags": {"type": "tag.list", "tags": []},
+        "default_locale": "en",
+        "translated_content": {"type": "article_translated_content", **{
+            locale: _content(t, author_id, created_at) for locale, t in (translations or {}).items()}},
     }
+
+
+def _content(source: dict, author_id: int, created_at) -> dict:
+    """One locale's `article_content`."""
+    updated = _unix(source.get("updated_at")) or int(time.time())
+    return {"type": "article_content", "title": source.get("title") or "", "description": "",
+            "body": source.get("body_html", source.get("body")) or "", "author_id": int(author_id),
+            "state": source.get("state", "published"), "created_at": _unix(created_at) or updated,
+            "updated_at": updated, "url": source.get("url") or None}
 
 
 def _unix(value) -> int | None:

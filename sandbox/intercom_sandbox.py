@@ -72,11 +72,20 @@ class IntercomSandbox:
                 store.contacts[str(u["id"])] = {"id": str(u["id"]), "role": "user", "email": u.get("email"),
                                                 "name": u.get("name"), "external_id": None,
                                                 "company_ids": [str(u["organization_id"])] if u.get("organization_id") else []}
-        # English only: Intercom keeps a translation inside its article (`translated_content`), which
-        # Deskhand does not read yet, so the Help Center's Spanish articles have no place here.
-        articles = [intercom_article({**a, "body_html": a["body"], "url": a.get("html_url") or a.get("url")})
-                    for a in json.loads((base / "articles.json").read_text(encoding="utf-8"))
-                    if not a.get("draft") and a.get("locale", "en-us") == "en-us"]
+        # Intercom keeps a translation inside its article (`translated_content`). The Help Center's
+        # Spanish articles are copies of their English one with a new id, title, body and locale
+        # (scripts/make_sample_company.py), so the English article they translate is the one with
+        # the same section, author and creation time.
+        listed = [a for a in json.loads((base / "articles.json").read_text(encoding="utf-8")) if not a.get("draft")]
+        source = lambda a: (a["section_id"], a["author_id"], a["created_at"])  # noqa: E731
+        translated: dict[tuple, dict] = {}
+        for a in listed:
+            if a.get("locale", "en-us") != "en-us":
+                translated.setdefault(source(a), {})[a["locale"]] = {
+                    "title": a["title"], "body_html": a["body"], "url": a.get("html_url"), "updated_at": a["updated_at"]}
+        articles = [intercom_article({**a, "body_html": a["body"], "url": a.get("html_url") or a.get("url")},
+                                     translations=translated.get(source(a)))
+                    for a in listed if a.get("locale", "en-us") == "en-us"]
         return cls(store, articles, stream, token, client_secret)
 
     # -- serving -------------------------------------------------------------------------------

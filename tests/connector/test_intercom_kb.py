@@ -356,3 +356,42 @@ def test_without_base_url_it_talks_to_intercom_over_httpx():
     kb = IntercomArticles(token=TOKEN)
     assert isinstance(kb.client._client_wrapper.httpx_client.httpx_client, httpx.Client)
     assert kb.client._client_wrapper.get_base_url() == "https://api.intercom.io"
+
+
+def test_translations_kept_inside_an_article_are_articles_in_their_own_language():
+    """Intercom keeps an article's translations in its `translated_content`: each published one is an
+    article in its language (a customer is answered from the article in the language they wrote);
+    a draft or empty translation is not."""
+    item = intercom_article(
+        {"id": 4242, "title": "Reset your password", "body_html": "<p>Click Forgot password.</p>",
+         "url": "https://help.acme.test/en/articles/4242", "updated_at": T0},
+        translations={"es": {"title": "Restablecer la contraseña", "body_html": "<p>Haz clic en ¿Olvidaste tu "
+                             "contraseña?</p>", "url": "https://help.acme.test/es/articles/4242", "updated_at": T0 + 60},
+                      "pt-BR": {"title": "Redefinir a senha", "body_html": "<p>Clique em Esqueci a senha.</p>",
+                                "updated_at": T0},
+                      "fr": {"title": "Brouillon", "body_html": "<p>Pas encore.</p>", "state": "draft", "updated_at": T0},
+                      "de": {"title": "Leer", "body_html": "", "updated_at": T0}})
+    with Server([item]) as server:
+        articles = {a.id: a for a in connector(server)[0].changes().articles}
+    assert set(articles) == {"4242", "4242@es", "4242@pt-BR"}
+    assert articles["4242"].language == "en"
+    spanish = articles["4242@es"]
+    assert (spanish.language, spanish.title, spanish.url, spanish.updated_at) == (
+        "es", "Restablecer la contraseña", "https://help.acme.test/es/articles/4242", _iso(T0 + 60))
+    assert articles["4242@pt-BR"].language == "pt"
+    assert articles["4242@pt-BR"].url == "https://help.acme.test/en/articles/4242"  # none of its own: the article's
+
+
+def test_the_sample_help_center_s_spanish_articles_are_translations_in_the_intercom_sandbox():
+    from sandbox.intercom_sandbox import IntercomSandbox
+    sb = IntercomSandbox.from_seed().start()
+    try:
+        kb = IntercomArticles(token=sb.token, base_url=sb.url, timeout_s=5)
+        articles = kb.changes().articles
+    finally:
+        sb.stop()
+    spanish = {a.title for a in articles if a.language == "es"}
+    assert spanish == {"Restablecer la contraseña o desbloquear la cuenta",
+                       "Perdiste tu dispositivo de autenticación en dos pasos", "Descargar facturas y recibos",
+                       "Exportar todos los datos del espacio de trabajo"}
+    assert all(a.id.endswith("@es") for a in articles if a.language == "es")
