@@ -111,13 +111,17 @@ def create_app(data: dict, latency_s: float = 0.0) -> Flask:
             page["paging"] = {"next": {"after": str(start + limit)}}
         return jsonify(page)
 
-    @app.get("/crm/v3/objects/contacts/<contact_id>")
-    def show_contact(contact_id: str):
-        found = contacts.get(contact_id)
+    def show(objects: dict, object_id: str, defaults, always):
+        """One object by id with the `properties` asked for (repeated or comma-separated), as HubSpot reads it."""
+        found = objects.get(object_id)
         if found is None:
             return error(404, "OBJECT_NOT_FOUND", "resource not found")
         wanted = [p for value in request.args.getlist("properties") for p in value.split(",") if p]
-        return jsonify(_view(found, wanted or CONTACT_DEFAULTS, CONTACT_ALWAYS))
+        return jsonify(_view(found, wanted or defaults, always))
+
+    @app.get("/crm/v3/objects/contacts/<contact_id>")
+    def show_contact(contact_id: str):
+        return show(contacts, contact_id, CONTACT_DEFAULTS, CONTACT_ALWAYS)
 
     @app.patch("/crm/v3/objects/contacts/<contact_id>")
     def update_contact(contact_id: str):
@@ -156,11 +160,7 @@ def create_app(data: dict, latency_s: float = 0.0) -> Flask:
 
     @app.get("/crm/v3/objects/companies/<company_id>")
     def show_company(company_id: str):
-        found = companies.get(company_id)
-        if found is None:
-            return error(404, "OBJECT_NOT_FOUND", "resource not found")
-        wanted = [p for value in request.args.getlist("properties") for p in value.split(",") if p]
-        return jsonify(_view(found, wanted or COMPANY_DEFAULTS, COMPANY_ALWAYS))
+        return show(companies, company_id, COMPANY_DEFAULTS, COMPANY_ALWAYS)
 
     @app.get("/crm/v3/owners/<owner_id>")
     def show_owner(owner_id: str):
