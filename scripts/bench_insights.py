@@ -21,6 +21,10 @@ sign-off), seeded. Into the last two weeks go the planted cases of `--plants`:
            the analysis code nor its results (Brightline branding newly shown on Growth embedded dashboards;
            Bluefin Retail Group at risk from its tickets alone, with NO Stripe story; ERR_GEO_TILES_FORBIDDEN;
            decimal commas dropped on CSV upload, with no code)
+  fresh4   sandbox/company/signals_fresh4.jsonl — written on 2026-12-07 by someone who had read neither
+           the analysis code, nor the other plant sets, nor any result (Starter now charging read-only
+           Viewers as seats; Northwind Logistics at risk from its tickets alone, NO Stripe story;
+           ERR_XLSX_STREAM_ABORTED on Excel exports; a dashboard's saved date range reset, with no code)
 The Stripe and HubSpot stand-ins serve billing and CRM over real HTTP; Stripe holds the planted
 billing of that set's account only.
 
@@ -29,7 +33,7 @@ for that kind; of the planted tickets, the share on a flagged line) and per item
 are mostly planted; planted cases found). The run itself is timed: reading, encoding, analysing,
 billing and CRM lookups (target: under 60 s on two cores).
 
-    .venv/bin/python scripts/bench_insights.py [--tickets 10000] [--weeks 26] [--plants heldout|tuning|fresh|fresh2|fresh3] [--seed 7] [--json]
+    .venv/bin/python scripts/bench_insights.py [--tickets 10000] [--weeks 26] [--plants heldout|tuning|fresh|fresh2|fresh3|fresh4] [--seed 7] [--json]
         [--no-vendor-signals]
 """
 from __future__ import annotations
@@ -57,10 +61,10 @@ from sandbox.vendors import serve, stripe  # noqa: E402
 
 DAY = 86400
 PLANTS = {"heldout": "signals_heldout.jsonl", "tuning": "signals.jsonl", "fresh": "signals_fresh.jsonl",
-          "fresh2": "signals_fresh2.jsonl", "fresh3": "signals_fresh3.jsonl"}
-# fresh2's and fresh3's accounts at risk have no Stripe story on purpose: it must be found from its tickets alone.
+          "fresh2": "signals_fresh2.jsonl", "fresh3": "signals_fresh3.jsonl", "fresh4": "signals_fresh4.jsonl"}
+# fresh2's, fresh3's and fresh4's accounts at risk have no Stripe story on purpose: it must be found from its tickets alone.
 AT_RISK = {"heldout": stripe.AT_RISK_HELD_OUT, "tuning": stripe.AT_RISK, "fresh": stripe.AT_RISK_FRESH,
-           "fresh2": {}, "fresh3": {}}
+           "fresh2": {}, "fresh3": {}, "fresh4": {}}
 OPENINGS = ("", "Hi,\n\n", "Hello team,\n\n", "Hey there - ", "Good morning,\n\n", "Hi support,\n\n")
 CLOSINGS = ("", "\n\nThanks", "\n\nThanks in advance!", "\n\nCheers", "\n\nBest regards", "\n\nthx")
 KINDS = ("trend", "churn", "bug")
