@@ -13,10 +13,10 @@ triage time per ticket (the whole triage step: classifier, rules, sentiment, mul
 Banking77 how well several requests in one message are told apart, how many of these English
 tickets are read as another language (each would be escalated), and on Bitext how often the "asks for a human" rule is raised on its contact_human_agent intent and on others.
 
-`--sets sensitivity`: the sensitivity flags on the held-out test part written before any tuning
-(tests/data/sensitivity/test_*.jsonl, twelve languages): recall per flag and per language, the share
-of ordinary tickets flagged (Banking77 and Bitext rows outside the detector's pool, and the test
-part's own ordinary tickets in every language), and whole-triage time per ticket.
+`--sets sensitivity`: the sensitivity flags on each held-out test part (tests/data/sensitivity/test/,
+twelve languages each; TEST_PARTS): recall per flag and per language, the share of ordinary tickets
+flagged (Banking77 and Bitext rows outside the detector's pool, and each part's own ordinary tickets
+in every language), and whole-triage time per ticket.
 
     .venv/bin/python scripts/bench_judgement.py [--sets banking77,clinc150,bitext,company,sensitivity] [--folds 5] [--limit N] [--every N] [--model-dir DIR] [--json]
 """
@@ -92,8 +92,13 @@ def human_flag(tickets) -> dict:
             "other_tickets": len(others)}
 
 
+# The held-out test parts, each written by writers who saw only the flag definitions: the first (a, b)
+# before the detector was tuned, the second (c, d) on 2026-12-07, after it had been tuned on its examples.
+TEST_PARTS = {"first": ("test_a", "test_b"), "second": ("test_c", "test_d")}
+
+
 def sensitivity_figures(limit: int = 0, model_dir: str = "") -> dict:
-    """Flag recall on the held-out test part and the share of ordinary tickets flagged."""
+    """Flag recall on each held-out test part and the share of ordinary tickets flagged."""
     sys.path.insert(0, str(ROOT / "scripts"))
     from make_sensitivity_public import GREY, held_out, public_rows
     test = load_examples(ROOT / "tests" / "data" / "sensitivity" / "test")
@@ -107,6 +112,21 @@ def sensitivity_figures(limit: int = 0, model_dir: str = "") -> dict:
     started = time.perf_counter()
     judged = [(ex, set(engine.triage("", ex.text).flags)) for ex in test]
     ms = (time.perf_counter() - started) * 1000 / len(test)
+    flagged = lambda texts: sum(bool(sensitivity.flags_for(t)) for t in texts)  # noqa: E731
+    parts = {name: [(ex, raised) for ex, raised in judged if ex.source.split(":")[0] in files]
+             for name, files in TEST_PARTS.items()}
+    return {
+        "parts": {name: recall_figures(rows, flagged) for name, rows in parts.items() if rows},
+        "ordinary_public_flagged": round(flagged([t for t, _ in ordinary_public]) / max(1, len(ordinary_public)), 4),
+        "ordinary_public_n": len(ordinary_public),
+        "grey_intents_flagged": round(flagged([t for t, _ in grey]) / max(1, len(grey)), 4), "grey_n": len(grey),
+        "triage_ms_per_ticket": round(ms, 2),
+    }
+
+
+def recall_figures(judged: list, flagged) -> dict:
+    """On one test part: the share of must-escalate tickets escalated, per flag and language, and of its
+    ordinary tickets flagged."""
     per_flag, per_language = defaultdict(lambda: [0, 0, 0]), defaultdict(lambda: [0, 0])
     missed = []
     for ex, raised in judged:
@@ -120,8 +140,7 @@ def sensitivity_figures(limit: int = 0, model_dir: str = "") -> dict:
             per_flag[flag][2] += flag in raised  # and named by its own flag
         if not raised:
             missed.append(f"{ex.source} [{ex.language}] {'/'.join(ex.flags)}")
-    flagged = lambda texts: sum(bool(sensitivity.flags_for(t)) for t in texts)  # noqa: E731
-    ordinary_test = [ex.text for ex, _ in judged if not ex.flags]
+    ordinary = [ex.text for ex, _ in judged if not ex.flags]
     must = [ex for ex, _ in judged if ex.flags]
     return {
         "must_escalate": len(must), "escalated": round(sum(bool(r) for e, r in judged if e.flags) / len(must), 4),
@@ -129,26 +148,24 @@ def sensitivity_figures(limit: int = 0, model_dir: str = "") -> dict:
                             for f, (n, e, k) in sorted(per_flag.items())},
         "recall_per_language": {lang: {"n": n, "escalated": round(e / n, 3)} for lang, (n, e) in sorted(per_language.items())},
         "missed": missed,
-        "ordinary_public_flagged": round(flagged([t for t, _ in ordinary_public]) / max(1, len(ordinary_public)), 4),
-        "ordinary_public_n": len(ordinary_public),
-        "ordinary_test_flagged": round(flagged(ordinary_test) / max(1, len(ordinary_test)), 4),
-        "ordinary_test_n": len(ordinary_test),
-        "grey_intents_flagged": round(flagged([t for t, _ in grey]) / max(1, len(grey)), 4), "grey_n": len(grey),
-        "triage_ms_per_ticket": round(ms, 2),
+        "ordinary_test_flagged": round(flagged(ordinary) / max(1, len(ordinary)), 4),
+        "ordinary_test_n": len(ordinary),
     }
 
 
 def print_sensitivity(r: dict) -> None:
-    print(f"  must-escalate tickets escalated: {r['escalated']:.1%} of {r['must_escalate']}; "
-          f"triage {r['triage_ms_per_ticket']} ms/ticket")
-    for flag, f in r["recall_per_flag"].items():
-        print(f"    {flag:15} n={f['n']:3}  escalated {f['escalated']:.1%}  named {f['named']:.1%}")
-    print("  per language: " + "  ".join(f"{k} {v['escalated']:.0%}" for k, v in r["recall_per_language"].items()))
-    print(f"  ordinary tickets flagged: Banking77+Bitext held out {r['ordinary_public_flagged']:.2%} of "
-          f"{r['ordinary_public_n']}; the test part's own ordinary tickets {r['ordinary_test_flagged']:.1%} of "
-          f"{r['ordinary_test_n']}; grey intents {r['grey_intents_flagged']:.1%} of {r['grey_n']}")
-    for m in r["missed"]:
-        print(f"    missed: {m}")
+    print(f"  triage {r['triage_ms_per_ticket']} ms/ticket; ordinary tickets flagged: Banking77+Bitext held out "
+          f"{r['ordinary_public_flagged']:.2%} of {r['ordinary_public_n']}; grey intents "
+          f"{r['grey_intents_flagged']:.1%} of {r['grey_n']}")
+    for name, part in r["parts"].items():
+        print(f"  {name} test part ({', '.join(TEST_PARTS[name])}): must-escalate tickets escalated "
+              f"{part['escalated']:.1%} of {part['must_escalate']}; its own ordinary tickets flagged "
+              f"{part['ordinary_test_flagged']:.1%} of {part['ordinary_test_n']}")
+        for flag, f in part["recall_per_flag"].items():
+            print(f"    {flag:15} n={f['n']:3}  escalated {f['escalated']:.1%}  named {f['named']:.1%}")
+        print("    per language: " + "  ".join(f"{k} {v['escalated']:.0%}" for k, v in part["recall_per_language"].items()))
+        for m in part["missed"]:
+            print(f"    missed: {m}")
 
 
 def stratified_folds(tickets, k, seed=0):

@@ -116,9 +116,11 @@ def test_bench_sweep_short():
 @pytest.mark.slow
 def test_bench_sensitivity_short(model_dir, tmp_path_factory):
     figures = run("bench_judgement.py", "--sets", "sensitivity", "--limit", "20", "--model-dir", model_dir)["sensitivity"]
-    assert figures["must_escalate"] == 504 and len(figures["recall_per_language"]) == 12
-    assert figures["escalated"] >= 0.95 and figures["triage_ms_per_ticket"] > 0
-    assert {"ordinary_public_flagged", "ordinary_test_flagged", "grey_intents_flagged"} <= set(figures)
+    first, second = figures["parts"]["first"], figures["parts"]["second"]
+    assert first["must_escalate"] == 504 and second["must_escalate"] == 432
+    assert len(first["recall_per_language"]) == len(second["recall_per_language"]) == 12
+    assert first["escalated"] >= 0.95 and second["escalated"] >= 0.9 and figures["triage_ms_per_ticket"] > 0
+    assert {"ordinary_public_flagged", "grey_intents_flagged"} <= set(figures) and "ordinary_test_flagged" in second
     empty = tmp_path_factory.mktemp("no-model")
     assert run_fails("bench_judgement.py", "--sets", "sensitivity", "--model-dir", str(empty)) == 1
 

@@ -18,12 +18,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.insights.records import TicketRecord
-from app.insights.topics import clusters
+from app.insights.topics import JOIN_AT, JOIN_LEVELS, across_levels, clusters
 from app.insights.words import typical_words
 
 MIN_TICKETS = 5
 MIN_PEOPLE = 3
-JOIN_AT = 0.5
 RISE = 3.0  # as for topics; at 2 steady background bugs at the edge flipped with the baseline sample (tuning bench: 3 lines)
 BASELINE_S = 56 * 86400
 # An error code: words joined by _ or -, with an underscore or a digit (ERR_PDF_TIMEOUT, RX-504), or hex.
@@ -75,9 +74,19 @@ def example_vectors(encoder=None) -> tuple[np.ndarray, np.ndarray]:
 
 def find(tickets: list[TicketRecord], vectors: np.ndarray, start: float, end: float,
          examples: tuple[np.ndarray, np.ndarray], min_tickets: int = MIN_TICKETS,
-         baseline_s: float = BASELINE_S, baseline_weight: float = 1.0) -> list[RecurringError]:
+         baseline_s: float = BASELINE_S, baseline_weight: float = 1.0,
+         join_levels: tuple[float, ...] = JOIN_LEVELS) -> list[RecurringError]:
     """The recurring errors among the tickets created in (start, end], against (start - baseline_s, start]
-    (`baseline_weight`: how many baseline tickets each one given stands for)."""
+    (`baseline_weight`: how many baseline tickets each one given stands for). Reports of one failure told
+    without a code, in several languages and ways, sit as loosely as a topic's tickets, so bug-like
+    tickets are grouped at the topics' closeness levels, kept as topics are (`topics.across_levels`)."""
+    found = across_levels([_find_at(tickets, vectors, start, end, examples, min_tickets, baseline_s, baseline_weight, join_at)
+                           for join_at in join_levels])
+    return sorted(found, key=lambda e: len(e.tickets), reverse=True)
+
+
+def _find_at(tickets, vectors, start, end, examples, min_tickets, baseline_s, baseline_weight,
+             join_at: float) -> list[RecurringError]:
     inside = [i for i, t in enumerate(tickets) if start < t.created_at <= end]
     if not inside:
         return []
@@ -87,7 +96,7 @@ def find(tickets: list[TicketRecord], vectors: np.ndarray, start: float, end: fl
     texts = [tickets[i].text for i in inside]
     keep = bug_like(vectors[inside], texts, examples)
     bugs = [i for i, k in zip(inside, keep) if k]
-    groups = _group(bugs, vectors, {i: codes(tickets[i].text) for i in bugs})
+    groups = _group(bugs, vectors, {i: codes(tickets[i].text) for i in bugs}, join_at)
     found = []
     for members in groups:
         people = {tickets[i].requester for i in members}
@@ -95,7 +104,8 @@ def find(tickets: list[TicketRecord], vectors: np.ndarray, start: float, end: fl
             continue
         members.sort(key=lambda i: (tickets[i].created_at, tickets[i].id))
         shared = _shared_codes([codes(tickets[i].text) for i in members])
-        if len(members) < RISE * (_expected(tickets, vectors, members, before, set(shared), baseline_weight * (end - start) / baseline_s) + 1):
+        if len(members) < RISE * (_expected(tickets, vectors, members, before, set(shared),
+                                                    baseline_weight * (end - start) / baseline_s, join_at) + 1):
             continue
         words = typical_words([tickets[i].text for i in members], [tickets[i].text for i in inside], 3)
         title = f"{shared[0]}: " if shared else ""
@@ -106,10 +116,11 @@ def find(tickets: list[TicketRecord], vectors: np.ndarray, start: float, end: fl
             tickets=tuple(tickets[i].id for i in members), first_seen=tickets[members[0]].created_at,
             last_seen=tickets[members[-1]].created_at,
             accounts=tuple(sorted({tickets[i].account for i in members if tickets[i].account}))))
-    return sorted(found, key=lambda e: len(e.tickets), reverse=True)
+    return found
 
 
-def _expected(tickets, vectors, members: list[int], before: list[int], shared: set[str], scale: float) -> float:
+def _expected(tickets, vectors, members: list[int], before: list[int], shared: set[str], scale: float,
+              join_at: float) -> float:
     """How many of this group's tickets the baseline predicts for the window: baseline bug reports of
     the same error. A group with a shared code is that code (its neighbours in meaning are other
     failures of the same feature); a group without one, the reports that would have joined it."""
@@ -117,12 +128,13 @@ def _expected(tickets, vectors, members: list[int], before: list[int], shared: s
         return 0.0
     if shared:
         return float(sum(bool(codes(tickets[i].text) & shared) for i in before)) * scale
-    return float(((vectors[before] @ vectors[members].T).mean(1) >= JOIN_AT).sum()) * scale
+    return float(((vectors[before] @ vectors[members].T).mean(1) >= join_at).sum()) * scale
 
 
-def _group(bugs: list[int], vectors: np.ndarray, quoted: dict[int, set[str]]) -> list[list[int]]:
+def _group(bugs: list[int], vectors: np.ndarray, quoted: dict[int, set[str]], join_at: float) -> list[list[int]]:
     """Tickets quoting a common code form one group (whatever else they say); the others are grouped
-    by meaning, and a group of those joins a code's group when it reads like it (JOIN_AT)."""
+    by meaning at `join_at`, and a group of those joins a code's group when it reads like it at the
+    tightest level (JOIN_AT: looser, a code's group swallowed the other sign-in failures of its feature)."""
     counts: dict[str, int] = {}
     for i in bugs:
         for code in quoted[i]:
@@ -141,7 +153,7 @@ def _group(bugs: list[int], vectors: np.ndarray, quoted: dict[int, set[str]]) ->
             if other != target and other in by_code and by_code[other] is not by_code[target]:
                 by_code[target].extend(by_code.pop(other))
     coded = list(by_code.values())
-    loose = [[rest[g] for g in group] for group in clusters(vectors[rest], JOIN_AT)] if rest else []
+    loose = [[rest[g] for g in group] for group in clusters(vectors[rest], join_at)] if rest else []
     for group in loose:
         near = [float((vectors[group] @ vectors[c].T).mean()) for c in coded]
         if near and max(near) >= JOIN_AT:

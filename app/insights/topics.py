@@ -62,14 +62,22 @@ def rising(tickets: list[TicketRecord], vectors: np.ndarray, now: float, since_s
     """The topics of the window (now - since_s, now] rising against (window start - baseline_s, window start],
     at any of `join_levels`; `baseline_weight`: how many baseline tickets each one given stands for
     (when the baseline is sampled)."""
-    kept: list[Topic] = []
-    for join_at in join_levels:
-        for topic in _rising_at(tickets, vectors, now, since_s, baseline_s, min_count, rise, join_at, baseline_weight):
-            overlapping = [k for k in kept if len(set(k.tickets) & set(topic.tickets)) * 2 > len(k.tickets)]
-            if overlapping and not all(set(k.tickets) <= set(topic.tickets) for k in overlapping):
-                continue  # mostly a topic already kept, told apart differently
-            kept = [k for k in kept if k not in overlapping] + [topic]
+    kept = across_levels([_rising_at(tickets, vectors, now, since_s, baseline_s, min_count, rise, join_at, baseline_weight)
+                          for join_at in join_levels])
     return sorted(kept, key=lambda t: t.count / (t.expected + 1), reverse=True)
+
+
+def across_levels(found_per_level: list[list]) -> list:
+    """What was found at each closeness level (tightest first; anything with `tickets`), each kept unless it
+    mostly repeats one already kept; a looser one that holds the kept ones it overlaps replaces them."""
+    kept: list = []
+    for found in found_per_level:
+        for group in found:
+            overlapping = [k for k in kept if len(set(k.tickets) & set(group.tickets)) * 2 > len(k.tickets)]
+            if overlapping and not all(set(k.tickets) <= set(group.tickets) for k in overlapping):
+                continue  # mostly a group already kept, told apart differently
+            kept = [k for k in kept if k not in overlapping] + [group]
+    return kept
 
 
 def _rising_at(tickets: list[TicketRecord], vectors: np.ndarray, now: float, since_s: float, baseline_s: float,
