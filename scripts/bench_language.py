@@ -21,6 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchlib import SPANISH_ORIGINAL as ORIGINAL  # noqa: E402
+
 from app.knowledge.embeddings import encoder, multilingual  # noqa: E402
 from app.knowledge.passages import chunk  # noqa: E402
 from app.policy.decide import MIN_SOURCE_SCORE  # noqa: E402
@@ -31,11 +33,6 @@ from connectors.markdown_kb import MarkdownFolder  # noqa: E402
 
 COMPANY = ROOT / "sandbox" / "company"
 TICKETS = ROOT / "tests" / "data" / "spanish" / "tickets.jsonl"
-# The sample's Spanish articles translate these English ones.
-ORIGINAL = {"Restablecer la contraseña o desbloquear la cuenta": "Reset your password or unlock your account",
-            "Perdiste tu dispositivo de autenticación en dos pasos": "Lost your two-factor authentication device",
-            "Descargar facturas y recibos": "Download invoices and receipts",
-            "Exportar todos los datos del espacio de trabajo": "Export all workspace data"}
 
 
 def main(argv=None) -> int:

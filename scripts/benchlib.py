@@ -16,6 +16,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `python scripts/bench_x.py` from anywhere
     sys.path.insert(0, str(ROOT))
 
+# The sample company's Spanish articles translate these English ones (sandbox/company/kb/es/).
+SPANISH_ORIGINAL = {"Restablecer la contraseña o desbloquear la cuenta": "Reset your password or unlock your account",
+                    "Perdiste tu dispositivo de autenticación en dos pasos": "Lost your two-factor authentication device",
+                    "Descargar facturas y recibos": "Download invoices and receipts",
+                    "Exportar todos los datos del espacio de trabajo": "Export all workspace data"}
+
 
 class Served:
     """A WSGI app served by waitress on 127.0.0.1 (free port) in a daemon thread.
