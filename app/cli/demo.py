@@ -14,11 +14,12 @@ from werkzeug.serving import make_server
 
 import app.cli.demo_outcomes as demo_outcomes
 from app.build import build_engine, build_helpdesk, build_systems, prepare_database
-from app.cli.progress import Progress
+from app.cli.progress import Progress, StepsLine
 from app.core.config import Settings
 from app.pipeline.actions import awaiting_approval
 from app.pipeline.gather import Gatherer
 from app.pipeline.worker import Worker, wait_for_idle
+from app.reasoning import sensitivity
 from app.schedule.kb_sync import sync_all
 from app.store import audit
 from app.store.db import connect
@@ -78,6 +79,14 @@ def run_demo(data_dir: str | None = None, echo=print, timeout_s: float = 45.0, h
         stack.callback(gatherer.close)
         worker = Worker(settings, helpdesk, build_engine(settings, connect(settings.db_path)), name="demo-worker",
                         gatherer=gatherer)
+        # on a fresh machine the detector trains (a minute or two) before the first ticket, not inside it,
+        # where it used the whole wait and the demo ended with every ticket pending
+        line = StepsLine("training the sensitivity detector (once per version)", progress_stream) \
+            if progress_stream else None
+        sensitivity.load_or_train(progress=line)
+        if line:
+            line.close()
+        worker.warm_up()
         stop = threading.Event()
         thread = threading.Thread(target=worker.run, args=(stop,), daemon=True, name="deskhand-worker")
         thread.start()
