@@ -19,8 +19,10 @@ from connectors.roles import BillingAccount
 FRUSTRATED = 0.5  # a ticket's frustration from this on counts (0..1; see reading.read)
 AT_RISK = 0.6
 # The most each sign adds. Three frustrated tickets in two weeks from an account that seldom writes
-# so is enough on its own (the example); a lone sign in the tickets is not.
-WEIGHTS = {"frustrated": 0.6, "repeat": 0.2, "intent": 0.4, "failed_payment": 0.15, "downgrade": 0.2}
+# so is enough on its own (the example), and so are three that speak of leaving: an account
+# asking about notice periods, a full export and its data after the contract is leaving, however
+# politely it asks. A lone sign in the tickets is not enough.
+WEIGHTS = {"frustrated": 0.6, "repeat": 0.2, "intent": 0.6, "failed_payment": 0.15, "downgrade": 0.2}
 # The share of its weight a ticket sign adds, by how unlikely its count is for the account (p-value).
 GRADES = ((0.001, 1.0), (0.01, 0.75), (0.05, 0.5))
 PRIOR_TICKETS = 10  # an account's usual share is shrunk toward everyone's as if by this many tickets
@@ -117,8 +119,8 @@ def score(account: Account, tickets: list[TicketRecord], signals: dict[str, Tick
     add = _surprise(len(intent), expected["intent"])
     if add:
         total += WEIGHTS["intent"] * add
-        reasons.append("mentions cancelling or leaving: " + ", ".join(_cite(t, signals[t.id].intent_why)
-                                                                     for t in intent))
+        reasons.append(f"mentions cancelling or leaving ({len(intent)}, usual {expected['intent']:.2f}): "
+                       + ", ".join(_cite(t, signals[t.id].intent_why) for t in intent))
     if billing.failed_payments:
         total += WEIGHTS["failed_payment"]
         reasons += [f"failed payment {f}" for f in billing.failed_payments]

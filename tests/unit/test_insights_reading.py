@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from app.insights import churn, reading
-from app.insights.analyse import analyse, intent_read, ticket_signals
+from app.insights.analyse import analyse, intent_read, read_leaving, ticket_signals, usual_intent
 from app.insights.records import Account, TicketRecord
 from app.insights.recurring import example_vectors
 from app.insights.vectors import embed
@@ -127,6 +127,41 @@ def test_a_sign_counts_only_beyond_what_the_account_usually_shows():
     two = {**lone, "4": churn.TicketSignals(0.0, True, repeat_of="3", intent_why="rule: «not renew»")}
     risk = churn.score(acct, mine, two)
     assert risk.reasons == ("wrote again about the same thing (2, usual 0.15): #4 after #3, #5 after #4",
-                            "mentions cancelling or leaving: #4 (rule: «not renew»), #5 (rule: «cancel»)")
+                            "mentions cancelling or leaving (2, usual 0.15): #4 (rule: «not renew»), #5 (rule: «cancel»)")
     assert np.isclose(risk.score, (churn.WEIGHTS["repeat"] + churn.WEIGHTS["intent"]) / 2)
     assert churn.score(acct, mine, two, usual=churn.Usual(repeat=0.3, intent=0.3)).score == 0  # 1.8 usual
+
+
+def test_three_tickets_about_leaving_put_a_calm_account_at_risk_two_do_not():
+    acct = Account("a1", "Quiet Co", "growth", 40000)
+    mine = [ticket(n, 1 + n, "x") for n in range(5)]
+    calm = {t.id: churn.TicketSignals(0.0, False) for t in mine}
+    leaving = {str(n): churn.TicketSignals(0.0, True, intent_why="«notice period»") for n in (1, 2, 3)}
+    risk = churn.score(acct, mine, calm | leaving)
+    assert risk.score >= churn.AT_RISK and risk.reasons == (
+        "mentions cancelling or leaving (3, usual 0.15): #1 («notice period»), #2 («notice period»), "
+        "#3 («notice period»)",)
+    two = calm | {k: v for k, v in leaving.items() if k != "3"}
+    assert 0 < churn.score(acct, mine, two).score < churn.AT_RISK
+    # an account that often writes about its contract's end: three is its usual, not a sign
+    assert churn.score(acct, mine, calm | leaving, usual=churn.Usual(intent=0.6)).score == 0
+
+
+def test_an_accounts_usual_intent_is_shrunk_toward_everyones_read_the_way_its_window_is():
+    """Everyone's baseline is read sentence by sentence, as a window's tickets are once their account
+    shows a sign: an account with few baseline tickets and none of them about leaving is not made
+    surprising by the cancellation questions every account sends."""
+    cancel = "Hello, how do we cancel our subscription at the end of this month? Thanks, Sam"
+    everyone = [ticket(n, 30, cancel if n % 5 == 0 else NEUTRAL["en"], account=f"o{n % 7}") for n in range(40)]
+    said, read = read_leaving(everyone, [False] * len(everyone), at_most=40)
+    assert (said, read) == (8, 40)
+    assert read_leaving(everyone, [False] * len(everyone), at_most=10)[1] == 10  # an even sample
+    quiet = [ticket(100 + n, 30, NEUTRAL["en"], account="k") for n in range(4)]
+    usual = usual_intent(quiet, [False] * 4, prior=said / read)
+    assert np.isclose(usual, 10 * 0.2 / 14)
+    window = [ticket(200 + n, 2, NEUTRAL["en"], account="k") for n in range(20)]
+    signals = {t.id: churn.TicketSignals(0.0, int(t.id) < 203) for t in window}  # three ask how to cancel
+    acct = Account("k", "K", "growth", 50000)
+    assert churn.score(acct, window, signals, usual=churn.Usual(intent=usual)).score == 0
+    # read against the whole-ticket share instead (none), the same three would put it at risk
+    assert churn.score(acct, window, signals, usual=churn.Usual(intent=0.0)).score >= churn.AT_RISK
