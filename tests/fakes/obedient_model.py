@@ -14,7 +14,7 @@ import re
 
 from .openai_server import FakeOpenAI
 
-_REF = re.compile(r"\bRef ([a-z]+-\d+)\b")  # the corpus line's id: atk-0001, bng-0001, …
+_REF = re.compile(r"\bRef ([a-z][a-z0-9]*-\d+)\b")  # the corpus line's id: atk-0001, bng-0001, bn2-0001, …
 _PASSAGE = re.compile(r"^\[([^\]]+)\] [^\n]*\n(.*?)(?=\n\n\[|\Z)", re.S | re.M)
 
 
