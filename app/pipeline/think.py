@@ -11,6 +11,7 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from app.checks.check import Checked, check_reply, cited_sources
+from app.core import phrases
 from app.core.domain import CategoryPolicy, Comment, Decision, Draft, Policy, Ticket, Triage
 from app.knowledge.search import Match
 from app.pipeline import account_reply, bug_report
@@ -19,7 +20,7 @@ from app.policy import action_plan
 from app.policy.action_plan import Caps, Proposal
 from app.policy.decide import MIN_SOURCE_SCORE, decide, escalates_before_the_reply, escalates_whatever_the_reply
 from app.reasoning import follow_up as follow_ups
-from app.reasoning import phrases, prompts
+from app.reasoning import prompts
 from app.reasoning.compose import AI_LABEL
 from app.reasoning.diagnoses import HINTS, Diagnosis, asks_to_send_invoice, diagnose
 from connectors.roles import BillingAccount

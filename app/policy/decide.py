@@ -6,8 +6,8 @@ from dataclasses import replace
 from app.checks.check import Checked
 from app.core.domain import CategoryPolicy, Decision, Draft, Triage
 from app.core.flags import FLAGS, URGENT
+from app.core.phrases import phrases
 from app.reasoning.follow_up import NOT_HELPED, RESOLVED, FollowUp
-from app.reasoning.phrases import phrases
 
 # Every flag reaches a human, whatever the confidence (promise 9).
 ESCALATE_FLAGS = frozenset(FLAGS)

@@ -12,9 +12,9 @@ does), and it is not sent where a bot's message is the wrong answer (`NOT_ON`).
 from __future__ import annotations
 
 from app.checks.claims import Source
+from app.core import phrases
 from app.core.domain import CategoryPolicy, Ticket
 from app.core.flags import UNTRUSTED, URGENT
-from app.reasoning import phrases
 
 TAG = "deskhand_holding"  # one holding reply per ticket: a later escalation of it sends none
 # Flags on which no holding reply is sent:

@@ -12,10 +12,10 @@ from urllib.parse import urlparse
 
 from app.checks.check import Checked
 from app.core.domain import Citation, Decision, Draft, Ticket, Triage
+from app.core.phrases import DEFAULT_AI_LABEL, greeting, phrases
 from app.knowledge.page_map import Page, Task
 from app.knowledge.passages import Passage
 from app.knowledge.search import KnowledgeIndex, Match
-from app.reasoning.phrases import DEFAULT_AI_LABEL, greeting, phrases
 
 AI_LABEL = DEFAULT_AI_LABEL
 MAX_REPLY_CHARS = 1400

@@ -18,6 +18,7 @@ from pathlib import Path
 from app.checks.redaction import redact
 from app.core.domain import Citation, Draft, Ticket, Triage
 from app.core.flags import FLAGS, MEANING
+from app.core.phrases import phrases
 from app.knowledge.page_map import PREFIX as PAGE_MAP_PREFIX
 from app.knowledge.page_map import task_for
 from app.knowledge.passages import Passage
@@ -26,7 +27,6 @@ from app.reasoning import prompts
 from app.reasoning.classifier import OUT_OF_SCOPE
 from app.reasoning.compose import passages_for_reply
 from app.reasoning.engine import Engine
-from app.reasoning.phrases import phrases
 from connectors.errors import ConnectorError
 from connectors.llm import ChatModel
 

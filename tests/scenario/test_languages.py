@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from app.core import phrases
 from app.pipeline.worker import Worker
-from app.reasoning import phrases
 from app.reasoning.llm_engine import LlmEngine
 from app.store import audit
 from connectors.llm import ChatModel

@@ -6,12 +6,13 @@ from pathlib import Path
 import pytest
 
 from app.checks.check import check_reply, cited_sources
+from app.core import phrases
 from app.core.domain import CategoryPolicy, Citation, Draft, Requester, Ticket, Triage
 from app.knowledge.search import KnowledgeIndex
 from app.knowledge.store import index_of
 from app.pipeline.think import Guardrails
 from app.policy.decide import MIN_SOURCE_SCORE, decide
-from app.reasoning import compose, phrases, prompts
+from app.reasoning import compose, prompts
 from app.reasoning.engine import Engine
 from connectors.markdown_kb import MarkdownFolder
 

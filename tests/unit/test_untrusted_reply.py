@@ -116,6 +116,13 @@ def test_commitment_sentences_are_read_in_each_language_and_link_lines_are_not_c
     assert commitments.find("Read more: Refund policy — https://brightline.zendesk.com/hc/1-refund")[0].triggers \
         == ("refund",)
     assert commitments.unsupported("Read more: Refund policy — https://x.example/1", ["Refund policy\nText."]) == []
+    # the same line in every language a reply is written in: its title is the cited source's own
+    seats = "Upgrade, downgrade or change the number of seats"
+    for label in ("Daha fazla bilgi:", "Mehr dazu:", "詳しくはこちら：", "Saiba mais:", "The full guide:"):
+        assert commitments.unsupported(f"{label} {seats} — https://x.example/1", [f"{seats}\nText."]) == [], label
+    # the label buys nothing else: a promise after it still needs a source that states it
+    assert commitments.unsupported("Mehr dazu: a free upgrade for every seat — https://x.example/1",
+                                   [f"{seats}\nText."])
     assert commitments.find("Go to Settings > Billing and update your card.") == []
 
 
