@@ -14,6 +14,7 @@ may also search across languages: every passage on the multilingual encoder (`se
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import urlparse
@@ -27,20 +28,38 @@ from app.knowledge.passages import Passage
 @dataclass(frozen=True)
 class Match:
     passage: Passage
-    score: float  # cosine similarity of the ticket's and the passage's embeddings
+    score: float  # cosine similarity of the ticket's embedding and the passage's best window's
+
+
+# MiniLM reads the first 128 tokens of a text, and most articles' passages are longer (30 of the
+# sample company's 33): what a passage says after its first hundred words never reached retrieval.
+# So a longer English passage is also compared as windows, its title and heading with each run of its
+# lines of at most WINDOW_WORDS words, and scores as its best window. The multilingual encoder reads
+# the whole text, so other languages keep one vector.
+WINDOW_WORDS = 60
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+@dataclass(frozen=True)
+class _Vectors:
+    rows: list[int]  # the passages (indexes into KnowledgeIndex.passages) in this language
+    matrix: np.ndarray  # one row per window
+    owner: np.ndarray  # for each window row, its position in `rows`
 
 
 class KnowledgeIndex:
-    def __init__(self, passages: list[Passage], vectors: list[np.ndarray] | np.ndarray | None = None):
-        """`vectors`: the passages' embeddings (one per passage, from its language's encoder) when the
-        store already holds them."""
+    def __init__(self, passages: list[Passage], vectors: list[np.ndarray] | None = None):
+        """`vectors`: the passages' embeddings (per passage, one row per window, from its language's
+        encoder) when the store already holds them."""
         self.passages = list(passages)
         if vectors is None and self.passages:
             vectors = embed_passages(self.passages)
-        self._by_language: dict[str, tuple[list[int], np.ndarray]] = {}
+        self._by_language: dict[str, _Vectors] = {}
         for language in {p.language for p in self.passages}:
             rows = [i for i, p in enumerate(self.passages) if p.language == language]
-            self._by_language[language] = (rows, np.stack([vectors[i] for i in rows]))
+            each = [np.atleast_2d(vectors[i]) for i in rows]
+            self._by_language[language] = _Vectors(rows, np.concatenate(each),
+                                                   np.repeat(np.arange(len(rows)), [len(v) for v in each]))
         self._by_article: dict[str, list[Passage]] = {}
         for p in self.passages:
             self._by_article.setdefault(p.article_key, []).append(p)
@@ -50,8 +69,10 @@ class KnowledgeIndex:
         before the rest. A customer is answered only from articles in the language they wrote in."""
         if language not in self._by_language:
             return []
-        rows, vectors = self._by_language[language]
-        return self._ranked(rows, vectors @ encoder_for(language).encode([text])[0], category, limit)
+        known = self._by_language[language]
+        scores = np.full(len(known.rows), -1.0, np.float32)
+        np.maximum.at(scores, known.owner, known.matrix @ encoder_for(language).encode([text])[0])
+        return self._ranked(known.rows, scores, category, limit)
 
     def search_across(self, text: str, category: str | None = None, limit: int = 3) -> list[Match]:
         """Best passages in any language, compared on the multilingual encoder: for a ticket in a
@@ -74,9 +95,9 @@ class KnowledgeIndex:
         english = [i for i, p in enumerate(self.passages) if p.language == "en"]
         vectors = dict(zip(english, multilingual().encode([self.passages[i].embedded_text for i in english]))
                        if english else [])
-        for language, (rows, matrix) in self._by_language.items():
+        for language, known in self._by_language.items():
             if language != "en":
-                vectors.update(zip(rows, matrix))
+                vectors.update(zip(known.rows, known.matrix))  # one window each
         return np.stack([vectors[i] for i in range(len(self.passages))])
 
     def article(self, article_key: str) -> list[Passage]:
@@ -96,11 +117,40 @@ def encoder_for(language: str):
     return encoder() if language == "en" else multilingual()
 
 
+def dimension(language: str) -> int:
+    """The size of a vector from `language`'s encoder (MiniLM's, or the multilingual encoder's)."""
+    return 384 if language == "en" else 512
+
+
+def windows(passage: Passage) -> list[str]:
+    """What retrieval compares with a ticket for this passage: its whole text (as much as the encoder
+    reads) and, when an English passage is longer than a window, its title and heading with each run
+    of its sentences and list lines of at most WINDOW_WORDS words (a longer sentence is a run of its own)."""
+    whole = passage.embedded_text
+    if passage.language != "en" or len(passage.text.split()) <= WINDOW_WORDS:
+        return [whole]
+    head = "\n".join(x for x in (passage.title, passage.heading) if x)
+    runs, current = [], []
+    for sentence in _SENTENCE.split(passage.text):
+        if current and len(" ".join(current + [sentence]).split()) > WINDOW_WORDS:
+            runs.append(" ".join(current))
+            current = []
+        if sentence.strip():
+            current.append(sentence.strip())
+    runs += [" ".join(current)] if current else []
+    return [whole] + [f"{head}\n{run}" for run in runs]
+
+
 def embed_passages(passages: list[Passage]) -> list[np.ndarray]:
-    """One vector per passage, in order, each from its language's encoder (so sizes differ by language)."""
-    out: list[np.ndarray] = [np.zeros(0, np.float32)] * len(passages)
+    """Per passage, in order, one row per window (`windows`), from its language's encoder (so sizes
+    differ by language)."""
+    out: list[np.ndarray] = [np.zeros((0, 0), np.float32)] * len(passages)
     for language in {p.language for p in passages}:
         rows = [i for i, p in enumerate(passages) if p.language == language]
-        for i, vector in zip(rows, encoder_for(language).encode([passages[i].embedded_text for i in rows])):
-            out[i] = vector
+        texts = [windows(passages[i]) for i in rows]
+        flat = encoder_for(language).encode([t for each in texts for t in each])
+        start = 0
+        for i, each in zip(rows, texts):
+            out[i] = flat[start:start + len(each)]
+            start += len(each)
     return out

@@ -115,14 +115,15 @@ def index_of(source: KnowledgeBase) -> tuple[KnowledgeIndex, list[str]]:
 def load_index(db: sqlite_utils.Database) -> KnowledgeIndex:
     import numpy as np
 
-    from app.knowledge.search import KnowledgeIndex
+    from app.knowledge.search import KnowledgeIndex, dimension
     rows = list(db.query("SELECT * FROM kb_passages ORDER BY article_key, position"))
     passages = [Passage(id=r["id"], article_key=r["article_key"], title=r["title"], url=r["url"],
                         updated_at=r["updated_at"], heading=r["heading"], text=r["text"],
                         labels=tuple(json.loads(r["labels"])), position=r["position"],
                         language=r["language"]) for r in rows]
-    # one vector per passage; its size depends on its language's encoder (app/knowledge/search.py)
-    return KnowledgeIndex(passages, [np.frombuffer(r["vector"], np.float32) for r in rows])
+    # per passage one vector per window; their size depends on its language's encoder (app/knowledge/search.py)
+    return KnowledgeIndex(passages, [np.frombuffer(r["vector"], np.float32).reshape(-1, dimension(r["language"]))
+                                     for r in rows])
 
 
 def version(db: sqlite_utils.Database) -> int:

@@ -282,3 +282,12 @@ def m015_insights(db: sqlite_utils.Database) -> None:
         "reasons": str, "tickets": str, "people": str, "at": float, "crm_value": str}, pk="account")
     # each run's report (JSON), for the /admin page, the nav_bar app and the Slack digest
     db["insight_reports"].create({"id": int, "at": float, "since_s": float, "report": str}, pk="id")
+
+
+@migration
+def m016_passage_windows(db: sqlite_utils.Database) -> None:
+    # English passages are now embedded as windows as well as whole (app/knowledge/search.py): the
+    # next sync of every source lists and embeds every article again (an emptied digest never
+    # matches, an emptied cursor asks for everything). Until then each passage keeps its one vector.
+    db.execute("UPDATE kb_articles SET digest = ''")
+    db.execute("UPDATE kb_sources SET cursor = ''")

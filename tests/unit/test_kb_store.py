@@ -119,3 +119,56 @@ def test_a_database_from_before_languages_reads_its_articles_as_english(tmp_path
     migrate(old)
     [p] = kb_store.load_index(old).passages
     assert p.language == "en"
+
+
+# A long English article whose answer sits in its last lines: past the 128 tokens MiniLM reads.
+INTEGRATIONS = ("Integrations bring data into Brightline or send alerts out of it. Admins and the Owner can connect "
+                "them from Settings, Integrations, where every connector lists its status, the last sync time, the "
+                "number of rows it brought in and the person who connected it. Salesforce and HubSpot sync every "
+                "hour on every plan, and a sync can be started by hand from the same page when you need fresher "
+                "numbers before a meeting. Google Sheets reads a named range you choose once.\n"
+                "Slack sends alerts and scheduled reports to a channel. Private channels only appear in the channel "
+                "picker after you invite the Brightline app to them with /invite @Brightline in that channel.")
+
+
+def test_a_long_passage_is_found_by_what_its_last_lines_say_and_keeps_its_windows_in_the_store(tmp_path, db):
+    from app.knowledge import search
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    write(kb, "integrations.md", "Connect Salesforce, HubSpot, Slack or Google Sheets", INTEGRATIONS)
+    write(kb, "invoices.md", "Download invoices", "Go to Settings → Billing → Invoices and click Download PDF.")
+    kb_store.sync(db, MarkdownFolder(kb))
+    index = kb_store.load_index(db)
+    [long] = index.article("markdown:integrations")
+    runs = search.windows(long)
+    assert runs[0] == long.embedded_text and len(runs) == 4  # the whole, then its sentences in three runs
+    assert runs[-1].endswith("in that channel.") and "Private channels" in runs[-1] and "Private" not in runs[2]
+    assert all(r.startswith(long.title) and len(r.split("\n", 1)[1].split()) <= search.WINDOW_WORDS for r in runs[1:])
+    question = "Our private Slack channel doesn't show up in the channel list when I set up alerts"
+    [best] = index.search(question, limit=1)
+    assert best.passage.title == long.title
+    # the same passage as the one vector the encoder reads (before windows) scores lower
+    whole = search.encoder().encode([long.embedded_text, question])
+    assert best.score > float(whole[0] @ whole[1]) + 0.05
+    # a fresh index and the store's agree: every window was stored and read back
+    assert best.score == search.KnowledgeIndex(index.passages).search(question, limit=1)[0].score
+
+
+def test_an_upgraded_database_embeds_every_article_again_at_its_next_sync(tmp_path):
+    from app.store import db as store_db
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    write(kb, "integrations.md", "Connect Salesforce, HubSpot, Slack or Google Sheets", INTEGRATIONS)
+    old = connect(str(tmp_path / "old.db"))
+    old.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at FLOAT)")
+    for fn in store_db.MIGRATIONS[:store_db.MIGRATIONS.index(store_db.m016_passage_windows)]:
+        fn(old)
+        old["_migrations"].insert({"name": fn.__name__, "applied_at": 0})
+    kb_store.sync(old, MarkdownFolder(kb))
+    old.execute("UPDATE kb_passages SET vector = substr(vector, 1, 4 * 384)")  # one vector, as synced before
+    assert len(kb_store.load_index(old)._by_language["en"].matrix) == 1
+    migrate(old)
+    assert len(kb_store.load_index(old)._by_language["en"].matrix) == 1  # still searchable until the sync
+    report = kb_store.sync(old, MarkdownFolder(kb))
+    assert (report.updated, report.unchanged) == (1, 0)
+    assert len(kb_store.load_index(old)._by_language["en"].matrix) == 4
