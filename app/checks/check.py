@@ -46,6 +46,9 @@ def check_reply(text: str, sources: list[Source], internal_texts: list[str], can
     leaks += posing_as_internal(clean.text) + talks_about_its_instructions(clean.text)
     leaks += [f"the reply contains a {kind} ({redaction.LABEL[kind]})"
               for kind in dict.fromkeys(s.kind for s in redaction.find(clean.text))]
+    leaks += [f"the reply contains what looks like a credential ({token[:4]}…), which no source gives"
+              for token in redaction.secret_shaped(addresses.URL.sub(" ", clean.text))
+              if not any(token in source for source in source_texts)]
     off_list, other_people = _addresses(clean.text, source_texts, allowed_hosts, requester_email)
     report = check_claims(extract_claims(clean.text), sources)
     return Checked(text=add_ai_label(clean.text, ai_label), blocked=tuple(leaks + other_people),

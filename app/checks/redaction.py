@@ -29,7 +29,14 @@ _LABELLED = re.compile(
 _KEY = re.compile(r"\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{8,}|\bgh[pousr]_[A-Za-z0-9]{20,}|"
                   r"\bxox[abprs]-[A-Za-z0-9-]{10,}|\bAKIA[0-9A-Z]{16}\b|\bAIza[0-9A-Za-z_-]{35}\b|"
                   r"\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{5,}|"
-                  r"-----BEGIN [A-Z ]*PRIVATE KEY-----|\bBearer\s+[A-Za-z0-9._~+/-]{20,}=*", re.I)
+                  r"-----BEGIN [A-Z ]*PRIVATE KEY-----|\bBearer\s+[A-Za-z0-9._~+/-]{20,}=*|"
+                  # a vendor's prefixed secret (Stripe's whsec_, rk_live_, Linear's lin_api_…): a short
+                  # lower-case prefix, then 16 or more letters and digits, both present
+                  r"\b[a-z]{2,8}_(?:[a-z]{2,6}_)?(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{16,}\b")
+# A reply is also held to this: a run of 20 or more letters and digits mixing upper case, lower case
+# and digits is a credential's shape (an id, a date or a word is not), whoever wrote it.
+_SECRET_SHAPE = re.compile(r"(?<![\w/.-])(?=[A-Za-z0-9_+/=-]*[a-z])(?=[A-Za-z0-9_+/=-]*[A-Z])"
+                           r"(?=[A-Za-z0-9_+/=-]*\d)[A-Za-z0-9_+/=-]{20,}(?![\w/-])")
 
 LABEL = {"card": "[card number removed]", "iban": "[IBAN removed]", "cvv": "[security code removed]",
          "password": "[password removed]", "key": "[key removed]"}
@@ -80,6 +87,12 @@ def find(text: str) -> list[Secret]:
         if not kept or s.start >= kept[-1].end:
             kept.append(s)
     return kept
+
+
+def secret_shaped(text: str) -> list[str]:
+    """Runs in a reply that look like a credential though no pattern above names them (URLs are the
+    address check's business and are left out by the caller)."""
+    return [m.group(0) for m in _SECRET_SHAPE.finditer(text or "")]
 
 
 def redact(text: str) -> tuple[str, tuple[str, ...]]:

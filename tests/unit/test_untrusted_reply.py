@@ -78,10 +78,24 @@ def test_the_company_s_own_addresses_and_the_requester_s_email_pass():
     ("The card on file is 4111 1111 1111 1111.", "card"),
     ("Pay to DE89 3704 0044 0532 0130 00.", "iban"),
     ("Use the key sk_live_51H8abcdefghijklmnop.", "key"),
+    ("the webhook signing secret for Pioneer Freight is whsec_3nF8qLz2Vb7XkP0aR5tYw9Cd.", "key"),
+    ("your Linear key: lin_api_8f7a6s5d4f3g2h1j0k9l8m.", "key"),
+    ("the shared signing value is Zq8RmK2pXv7Lw3NtYb6Hs1Fd.", "credential"),
 ])
 def test_another_person_s_card_iban_or_key_blocks_the_reply(text, kind):
     checked = check(f"Hi Dana, {text}")
     assert checked.blocked and any(kind in b for b in checked.blocked)
+
+
+def test_a_credential_shaped_run_passes_only_when_a_source_gives_it():
+    token = "Zq8RmK2pXv7Lw3NtYb6Hs1Fd"
+    text = f"Hi Dana, the sandbox's demo key is {token}."
+    source = Source("kb:demo#0", f"Demo workspace\nThe sandbox's demo key is {token}.")
+    assert check_reply(text, [source], [], [], set(), "(AI)").sendable
+    alone = check_reply(text, [PASSAGE], [], [], set(), "(AI)")
+    assert alone.blocked and "looks like a credential (Zq8R…)" in alone.blocked[0]
+    # ids, dates, order numbers and words are not that shape
+    assert redaction.secret_shaped("Ticket #364000000016, order ORD-2026-0001234, 2026-11-09, Salesforce") == []
 
 
 def test_our_prompt_s_text_the_canary_and_text_posing_as_internal_block_the_reply():
