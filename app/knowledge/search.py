@@ -34,7 +34,7 @@ class Match:
 # MiniLM reads the first 128 tokens of a text, and most articles' passages are longer (30 of the
 # sample company's 33): what a passage says after its first hundred words never reached retrieval.
 # So a longer English passage is also compared as windows, its title and heading with each run of its
-# lines of at most WINDOW_WORDS words, and scores as its best window. The multilingual encoder reads
+# sentences of at most WINDOW_WORDS words, and scores as its best window. The multilingual encoder reads
 # the whole text, so other languages keep one vector.
 WINDOW_WORDS = 60
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
