@@ -30,9 +30,10 @@ _KEY = re.compile(r"\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{8,}|\bgh[pousr]_[A-
                   r"\bxox[abprs]-[A-Za-z0-9-]{10,}|\bAKIA[0-9A-Z]{16}\b|\bAIza[0-9A-Za-z_-]{35}\b|"
                   r"\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{5,}|"
                   r"-----BEGIN [A-Z ]*PRIVATE KEY-----|\bBearer\s+[A-Za-z0-9._~+/-]{20,}=*|"
-                  # a vendor's prefixed secret (Stripe's whsec_, rk_live_, Linear's lin_api_…): a short
-                  # lower-case prefix, then 16 or more letters and digits, both present
-                  r"\b[a-z]{2,8}_(?:[a-z]{2,6}_)?(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{16,}\b")
+                  # other vendors' secrets by their prefixes (Stripe's webhook secret, Linear, Shopify,
+                  # GitLab, Hugging Face); a prefix alone is not enough: Stripe's object ids (ch_…, in_…)
+                  # look the same and are the account facts a reply may quote
+                  r"\b(?:whsec_|lin_(?:api|oauth)_|shp(?:at|ss|ca|pa)_|glpat-|hf_)[A-Za-z0-9_-]{16,}")
 # A reply is also held to this: a run of 20 or more letters and digits mixing upper case, lower case
 # and digits is a credential's shape (an id, a date or a word is not), whoever wrote it.
 _SECRET_SHAPE = re.compile(r"(?<![\w/.-])(?=[A-Za-z0-9_+/=-]*[a-z])(?=[A-Za-z0-9_+/=-]*[A-Z])"
