@@ -33,10 +33,10 @@ FLOORS = (0.30, 0.325, MIN_SOURCE_SCORE, 0.375, 0.40, 0.45)
 
 
 def top_matches(whole: bool) -> list[dict]:
-    if whole:  # as before windows: one vector per passage, the text the encoder reads
-        search.windows = lambda passage: [passage.embedded_text]
     passages = [p for a in MarkdownFolder(KB).changes().articles for p in chunk(a, "markdown") if p.language == "en"]
-    index = search.KnowledgeIndex(passages)
+    # --whole: as before windows, one vector per passage (the text the encoder reads)
+    vectors = list(search.encoder().encode([p.embedded_text for p in passages])) if whole else None
+    index = search.KnowledgeIndex(passages, vectors)
     rows = []
     for line in QUESTIONS.read_text(encoding="utf-8").splitlines():
         if line.strip():

@@ -81,9 +81,9 @@ _WORD = re.compile(r"\w+", re.U)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])|\n+")
 # The line code adds under a reply to link the cited article ("Read more: <title> — <url>", in the
 # reply's language): its title is the source's own first line, its URL is the address check's business.
-_LINK_LABEL = re.compile(r"^\s*(?:" + "|".join(sorted({re.escape(label.rstrip(" :：").lower())
-                                                       for p in PHRASES.values() for label in (p.guide, p.read_more)},
-                                                      key=len, reverse=True)) + r")\s*[:：]\s*", re.I)
+_LABELS = sorted({re.escape(label.rstrip(" :：").lower()) for p in PHRASES.values() for label in (p.guide, p.read_more)},
+                 key=len, reverse=True)
+_LINK_LABEL = re.compile(rf"^\s*(?:{'|'.join(_LABELS)})\s*[:：]\s*", re.I)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _CONTRACTIONS = {"you'll": "you will", "we'll": "we will", "i'll": "i will", "you’ll": "you will",
                  "we’ll": "we will", "i’ll": "i will", "won't": "will not", "won’t": "will not"}

@@ -162,7 +162,7 @@ def analyse(tickets: list[TicketRecord], vectors: np.ndarray, accounts: dict[str
             by_account.setdefault(t.account, []).append(t)
     risks = []
     days = since_s / DAY_S
-    everyone: list[float] = []  # everyone's share of leaving, read once an account first needs it
+    everyone: float | None = None  # everyone's share of leaving, read once an account first needs it
     for account_id, mine in by_account.items():
         account = accounts.get(account_id) or Account(account_id, account_id)
         mood = usual.get(account_id, churn.Usual())
@@ -177,7 +177,7 @@ def analyse(tickets: list[TicketRecord], vectors: np.ndarray, accounts: dict[str
         # for an intent to leave (the detector costs ~27 ms a ticket, so not for every account)
         if first.score > 0 or money.failed_payments or money.downgrades:
             signals.update(intent_read(mine, signals, detect))
-            if not everyone:
+            if everyone is None:
                 # the prior must be read as the window is: the whole-ticket reading alone finds far
                 # fewer (on the sample company, 0.5 % of tickets against 9 %), and an account whose
                 # few baseline tickets happened to hold none would then look surprising for the
@@ -185,11 +185,11 @@ def analyse(tickets: list[TicketRecord], vectors: np.ndarray, accounts: dict[str
                 said, read = read_leaving([tickets[i] for i in before],
                                           [r.leaving >= reading.LEAVING for r in readings[len(window):]],
                                           EVERYONE_READ, detect)
-                everyone.append(said / read if read else 0.0)
+                everyone = said / read if read else 0.0
             theirs = [k for k, i in enumerate(before) if tickets[i].account == account_id]
             mood = replace(mood, intent=usual_intent(
                 [tickets[before[k]] for k in theirs],
-                [readings[len(window) + k].leaving >= reading.LEAVING for k in theirs], everyone[0], detect))
+                [readings[len(window) + k].leaving >= reading.LEAVING for k in theirs], everyone, detect))
         risks.append(churn.score(account, mine, signals, money, mood, days))
     return Findings(now=now, since_s=since_s, tickets=len(in_window), trends=trends,
                     risks=tuple(churn.at_risk(risks)), errors=tuple(errors),
