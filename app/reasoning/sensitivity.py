@@ -88,13 +88,22 @@ class Detector:
     def probabilities(self, parts: list[str], vectors: np.ndarray) -> np.ndarray:
         """P(label) for each part (columns in `labels` order), given its multilingual vector: a
         caller that already has the vectors (insights) reads many texts for a matrix product."""
-        # the regression's own arithmetic: sklearn's input checks cost more than the product here
-        logits = _features(self.chars, vectors, parts) @ self.lr.coef_.T + self.lr.intercept_
+        # the regression's own arithmetic, block by block (the features are [vector, character
+        # n-grams]): sklearn's input checks and stacking the blocks cost more than the products here
+        coef = self.lr.coef_
+        logits = (vectors @ coef[:, :vectors.shape[1]].T + self.chars.transform(parts) @ coef[:, vectors.shape[1]:].T
+                  + self.lr.intercept_)
         probs = np.exp(logits - logits.max(1, keepdims=True))
         return probs / probs.sum(1, keepdims=True)
 
+    @functools.cached_property
+    def _examples_of(self) -> dict[str, np.ndarray]:
+        """The rows of each flag's examples (built once: a ticket with a flag is explained by one)."""
+        flags = np.asarray(self.example_flags)
+        return {flag: np.flatnonzero(flags == flag) for flag in set(self.example_flags)}
+
     def _explain(self, flag: str, part: str, vector: np.ndarray, score: float) -> str:
-        same = np.flatnonzero(np.asarray(self.example_flags) == flag)
+        same = self._examples_of.get(flag, np.zeros(0, int))
         nearest = same[np.argmax(self.example_vectors[same] @ vector)] if len(same) else None
         like = f" reads like «{_clip(self.example_texts[nearest])}»" if nearest is not None else ""
         return f"«{_clip(part)}»{like} (model {score:.2f})"

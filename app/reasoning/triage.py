@@ -36,12 +36,13 @@ def triage(subject: str, body: str, model: Classifier, page: Page | None = None,
     if len(spans) < 2:  # one request at most: no need to classify its parts
         spans = []
     language = detect_language(text)
+    # sensitivity first: the classifier of another language then finds most of its texts already read
+    found = sensitivity.detect(text)
     ranked, *parts = model.predict_parts(asked, spans, language=language)  # one encoder run: text and parts
     category, confidence = ranked[0]
     if category == OUT_OF_SCOPE:  # the model recognises this as not ours to answer
         category, confidence = None, 0.0
     mood, frustration = sentiment.score(body)
-    found = sensitivity.detect(text)
     return Triage(category=category, confidence=round(confidence, 4),
                   alternatives=tuple((c, round(p, 4)) for c, p in ranked[1:4] if c != OUT_OF_SCOPE),
                   sentiment=mood, frustration=frustration, language=language,

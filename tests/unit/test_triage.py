@@ -99,6 +99,31 @@ def test_the_same_texts_give_the_same_vectors_every_time():
         assert np.array_equal(first, encode(fresh, texts))
 
 
+def test_a_message_read_by_several_steps_is_encoded_once(monkeypatch):
+    """Triage's sensitivity detector, its classifier and retrieval read the same message and sentences:
+    the multilingual encoder hands a short list the vectors of texts it met recently and runs the model
+    on the new ones only; a long list (training, insights) is encoded as it is."""
+    from app.knowledge import embeddings
+    enc = embeddings.MultilingualEncoder(threads=1)
+    ran, model = [], enc._encode
+    monkeypatch.setattr(enc, "_encode", lambda texts, *a, **k: (ran.append(list(texts)), model(texts, *a, **k))[1])
+    first = enc.encode(["Hola, quiero darme de baja.", "Gracias."])
+    again = enc.encode(["Gracias.", "Una frase nueva.", "Gracias."])
+    assert ran == [["Hola, quiero darme de baja.", "Gracias."], ["Una frase nueva."]]
+    assert np.array_equal(again[0], first[1]) and np.array_equal(again[2], first[1])
+    again[0] += 1  # the caller's own copy: the next reader still gets the vector as encoded
+    assert np.array_equal(enc.encode(["Gracias."])[0], first[1])
+    monkeypatch.setattr(embeddings, "RECENT_TEXTS", 2)  # the oldest texts are forgotten
+    enc.encode(["uno", "dos"])
+    enc.encode(["Gracias."])
+    assert ran[-1] == ["Gracias."]
+    many = [f"frase {i}" for i in range(embeddings.RECENT_LIST + 1)]
+    encode = type(enc).encode.__wrapped__  # the encoder itself, not the suite's remembered copies
+    encode(enc, many)
+    encode(enc, many)
+    assert ran[-2:] == [many, many]
+
+
 @pytest.mark.parametrize("text, language", [
     ("Hola, no puedo entrar en mi cuenta, por favor ayuda", "es"),
     ("Bonjour, je ne peux pas me connecter à mon compte, merci", "fr"),
