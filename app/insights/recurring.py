@@ -19,7 +19,7 @@ import numpy as np
 
 from app.insights.records import TicketRecord
 from app.insights.topics import JOIN_AT, JOIN_LEVELS, across_levels, clusters
-from app.insights.words import typical_words
+from app.insights.words import names_in, typical_words
 
 MIN_TICKETS = 5
 MIN_PEOPLE = 3
@@ -94,6 +94,7 @@ def _find_at(tickets, vectors, start, end, examples, min_tickets, baseline_s, ba
     if before:
         before = [i for i, k in zip(before, bug_like(vectors[before], [tickets[i].text for i in before], examples)) if k]
     texts = [tickets[i].text for i in inside]
+    names = names_in(tickets[i].requester for i in inside)
     keep = bug_like(vectors[inside], texts, examples)
     bugs = [i for i, k in zip(inside, keep) if k]
     groups = _group(bugs, vectors, {i: codes(tickets[i].text) for i in bugs}, join_at)
@@ -107,7 +108,7 @@ def _find_at(tickets, vectors, start, end, examples, min_tickets, baseline_s, ba
         if len(members) < RISE * (_expected(tickets, vectors, members, before, set(shared),
                                                     baseline_weight * (end - start) / baseline_s, join_at) + 1):
             continue
-        words = typical_words([tickets[i].text for i in members], [tickets[i].text for i in inside], 3)
+        words = typical_words([tickets[i].text for i in members], texts, 3, names)
         title = f"{shared[0]}: " if shared else ""
         title += f"{len(members)} customer reports — " + " · ".join(words)
         key = shared[0] if shared else "ticket-" + tickets[members[0]].id

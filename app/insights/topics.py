@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.insights.records import TicketRecord
-from app.insights.words import typical_words
+from app.insights.words import names_in, typical_words
 
 DAY_S = 86400
 JOIN_AT = 0.5  # cosine a ticket needs, on average, with a group to join it (average linkage)
@@ -88,6 +88,7 @@ def _rising_at(tickets: list[TicketRecord], vectors: np.ndarray, now: float, sin
         return []
     found = []
     texts = [tickets[i].text for i in recent]
+    names = names_in(tickets[i].requester for i in recent)
     for group in clusters(vectors[recent], join_at):
         members = [recent[g] for g in group]
         if len(members) < min_count or len({tickets[i].requester for i in members}) < MIN_PEOPLE:
@@ -101,7 +102,7 @@ def _rising_at(tickets: list[TicketRecord], vectors: np.ndarray, now: float, sin
         if len(members) < rise * (expected + 1):
             continue
         order = [members[k] for k in np.argsort(-closeness)]
-        words = typical_words([tickets[i].text for i in members], texts)
+        words = typical_words([tickets[i].text for i in members], texts, names=names)
         found.append(Topic(name=" · ".join(words), representative=tickets[order[0]].id,
                            subject=tickets[order[0]].subject, tickets=tuple(tickets[i].id for i in order),
                            count=len(members), expected=round(expected, 2), baseline_count=before))

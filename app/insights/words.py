@@ -23,10 +23,22 @@ def tokens(text: str) -> list[str]:
     return [w for w in (m.lower() for m in _WORD.findall(text)) if w not in STOP]
 
 
-def typical_words(group: list[str], everything: list[str], n: int = 4) -> list[str]:
-    """The `n` words most typical of `group` (texts) against `everything` (texts, the group among them)."""
+def names_in(emails) -> set[str]:
+    """The parts of the requesters' addresses that are names (first.last, first_last, first-last): the
+    people who write a group of tickets sign them, and a name is not what the group is about."""
+    found = set()
+    for email in emails:
+        parts = re.split(r"[._-]+", (email or "").split("@")[0].lower())
+        if len(parts) > 1:
+            found.update(p for p in parts if len(p) >= 3)
+    return found
+
+
+def typical_words(group: list[str], everything: list[str], n: int = 4, names: set[str] = frozenset()) -> list[str]:
+    """The `n` words most typical of `group` (texts) against `everything` (texts, the group among them),
+    leaving out `names` (names_in)."""
     df = Counter(w for text in everything for w in set(tokens(text)))
-    tf = Counter(w for text in group for w in set(tokens(text)))
+    tf = Counter(w for text in group for w in set(tokens(text)) if w not in names)
     total = max(1, len(everything))
     scored = sorted(tf, key=lambda w: (-(tf[w] / len(group)) * math.log(total / df[w]), w))
     return [w for w in scored if tf[w] >= max(2, len(group) // 5)][:n] or scored[:n]

@@ -9,7 +9,7 @@ from app.insights import churn, costs, reading, recurring, topics
 from app.insights.analyse import Findings, ticket_signals
 from app.insights.records import Account, InsightsError, TicketRecord, read_jsonl
 from app.insights.report import as_dict, as_html, as_text
-from app.insights.words import typical_words
+from app.insights.words import names_in, typical_words
 from connectors.roles import BillingAccount, Charge, Invoice, InvoiceLine, Subscription
 
 DAY = 86400
@@ -52,6 +52,16 @@ def test_typical_words_prefer_what_is_rare_elsewhere():
     group = ["Growth price went up", "growth seat price", "price on growth"]
     everything = group + ["how do I export", "export to excel", "password reset"]
     assert typical_words(group, everything, 2) == ["growth", "price"]
+
+
+def test_the_people_who_sign_a_group_do_not_name_it():
+    group = ["Reports arrive twice since Monday.\nJamal Tanaka", "Every report is sent twice\nJ. Tanaka",
+             "Scheduled reports come twice again. Tanaka"]
+    everything = group + ["how do I export", "export to excel", "password reset"]
+    names = names_in(["jamal.tanaka@kestrel.example", "billing@acme.example", "x-y@acme.example", None])
+    assert names == {"jamal", "tanaka"}  # a one-word address (billing@) says nothing of a name
+    assert "tanaka" in typical_words(group, everything, 3)
+    assert "tanaka" not in typical_words(group, everything, 3, names) and "twice" in typical_words(group, everything, 3, names)
 
 
 def test_error_codes_are_found_in_any_case_and_numbers_alone_are_not_codes():
