@@ -106,3 +106,19 @@ def test_a_message_in_another_language_is_categorised_by_the_multilingual_regres
         assert abs(sum(p for _, p in ranked) - 1.0) < 1e-4
     english = "Where can I download last year's invoices?"
     assert trained_model.predict(english) == trained_model.predict(english, language="en")
+
+
+@pytest.mark.parametrize("classes", [2, 3])
+def test_logits_are_the_regressions_own_one_column_per_class(classes):
+    """_logits computes the product itself (no scikit-learn input checks): the same scores as
+    decision_function, with a zero column first when scikit-learn keeps one for two classes."""
+    import scipy.sparse as sp
+    from sklearn.linear_model import LogisticRegression
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 5))
+    lr = LogisticRegression().fit(X, np.arange(60) % classes)
+    z = lr.decision_function(X)
+    want = np.c_[np.zeros(60), z] if classes == 2 else z
+    for given in (X, sp.csr_matrix(X)):
+        assert classifier._logits(lr, given).shape == (60, classes)
+        assert np.allclose(classifier._logits(lr, given), want)

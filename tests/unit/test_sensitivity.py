@@ -121,3 +121,17 @@ def test_the_detector_is_trained_once_cached_and_retrained_when_its_examples_cha
         assert sensitivity.current().digest == second.digest and not cached.exists()
     finally:
         sensitivity.current.cache_clear()
+
+
+def test_the_detector_is_fitted_on_one_thread(monkeypatch):
+    """Sums split over threads round differently from run to run: the same examples must give the same
+    detector, so training fits with BLAS and OpenMP on one thread whatever the process loaded before."""
+    from threadpoolctl import threadpool_info
+    seen = []
+
+    def fit(*args):
+        seen.extend(lib["num_threads"] for lib in threadpool_info())
+        return "fitted"
+    monkeypatch.setattr(sensitivity, "_train", fit)
+    assert sensitivity.train([], "digest") == "fitted"
+    assert seen and set(seen) == {1}
