@@ -7,9 +7,11 @@ import os
 import re
 import time
 
+import numpy as np
 import pytest
 
 from app.core.flags import FLAGS, MEANING, URGENT
+from app.knowledge.embeddings import multilingual
 from app.reasoning import sensitivity
 from app.reasoning.sensitivity import detect, flags_for, load_examples, units
 from app.reasoning.sensitivity_rules import RULES, rule_matches
@@ -123,15 +125,29 @@ def test_the_detector_is_trained_once_cached_and_retrained_when_its_examples_cha
         sensitivity.current.cache_clear()
 
 
-def test_the_detector_is_fitted_on_one_thread(monkeypatch):
-    """Sums split over threads round differently from run to run: the same examples must give the same
-    detector, so training fits with BLAS and OpenMP on one thread whatever the process loaded before."""
+def test_each_fit_runs_on_one_thread_and_gives_the_same_model_in_this_process_or_another():
+    """Sums split over threads round differently: the same examples must give the same detector, so
+    each fit runs with BLAS and OpenMP on one thread (scikit-learn's libraries included, which a limit
+    set before they load would miss), in this process or in a worker beside it."""
+    from joblib import Parallel, delayed
     from threadpoolctl import threadpool_info
-    seen = []
 
-    def fit(*args):
-        seen.extend(lib["num_threads"] for lib in threadpool_info())
-        return "fitted"
-    monkeypatch.setattr(sensitivity, "_train", fit)
-    assert sensitivity.train([], "digest") == "fitted"
-    assert seen and set(seen) == {1}
+    def threads():
+        return {lib["internal_api"]: lib["num_threads"] for lib in threadpool_info()}
+    seen = sensitivity._one_thread(threads, ())
+    assert "openmp" in seen and set(seen.values()) == {1}, seen
+    examples = sensitivity.load_examples()[::60]
+    parts, owner = [], []
+    for i, ex in enumerate(examples):
+        parts += sensitivity.units(ex.text)
+        owner += [i] * (len(parts) - len(owner))
+    owner = np.array(owner)
+    labels = [sensitivity.NONE] + sorted({f for ex in examples for f in ex.flags})
+    whole = np.array([parts[k] == sensitivity.units(examples[owner[k]].text)[0] for k in range(len(parts))])
+    rows = (np.arange(len(examples)) % 2 == 0)[owner]
+    args = (examples, labels, parts, multilingual().encode(parts), owner, whole, rows)
+    here = sensitivity._one_thread(sensitivity._fit_rows, args)
+    (there,) = Parallel(n_jobs=2)(delayed(sensitivity._one_thread)(sensitivity._fit_rows, args) for _ in range(1))
+    assert Parallel(n_jobs=2)(delayed(os.getpid)() for _ in range(1)) != [os.getpid()]  # another process
+    assert np.array_equal(here[1].coef_, there[1].coef_) and np.array_equal(here[2], there[2])
+    assert len(here[2]) == (~rows).sum()  # P(sensitive) for the parts it did not train on
