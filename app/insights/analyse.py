@@ -47,25 +47,18 @@ def ticket_signals(tickets: list[TicketRecord], vectors: np.ndarray, readings: l
         r.leaving_why) for i, (t, r) in enumerate(zip(tickets, readings))}
 
 
-def parts_read(tickets: list[TicketRecord], signals: dict[str, churn.TicketSignals],
-               detect: Callable[[str], tuple] | None = None) -> dict[str, churn.TicketSignals]:
-    """The signals of the tickets whose whole-ticket reading saw no intent to leave or no frustration,
-    read again by the sensitivity detector sentence by sentence (a line buried in a longer message: "this
-    is the third time", "we are comparing you with X"), with the part that says it."""
+def intent_read(tickets: list[TicketRecord], signals: dict[str, churn.TicketSignals],
+                detect: Callable[[str], tuple] | None = None) -> dict[str, churn.TicketSignals]:
+    """The signals of the tickets whose intent to leave the whole-ticket reading did not see, read
+    again by the sensitivity detector sentence by sentence (a line buried in a longer message),
+    with the part that says it."""
     if detect is None:
         from app.reasoning.sensitivity import detect
     out = {}
     for t in tickets:
-        s = signals[t.id]
-        if s.cancel_intent is None or s.frustration < churn.FRUSTRATED:
-            found = detect(t.text)
-            leaving = next((f for f in found if f.flag == "churn"), None)
-            unhappy = next((f for f in found if f.flag in reading.UNHAPPY), None)
-            if s.cancel_intent is None:
-                s = replace(s, cancel_intent=leaving is not None, intent_why=leaving.why if leaving else "")
-            if s.frustration < churn.FRUSTRATED and unhappy is not None:
-                s = replace(s, frustration=churn.FRUSTRATED, why=unhappy.why)
-            out[t.id] = s
+        if signals[t.id].cancel_intent is None:
+            found = next((f for f in detect(t.text) if f.flag == "churn"), None)
+            out[t.id] = replace(signals[t.id], cancel_intent=found is not None, intent_why=found.why if found else "")
     return out
 
 
@@ -75,31 +68,25 @@ BASELINE_READ = 40  # an account's baseline tickets read sentence by sentence at
 EVERYONE_READ = 150
 
 
-def read_parts(baseline: list[TicketRecord], leaving: list[bool], frustrated: list[bool], at_most: int,
-               detect: Callable[[str], tuple] | None = None) -> tuple[int, int, int]:
-    """Of an even sample of at most `at_most` baseline tickets read as a window's tickets are once
-    their account shows a sign (the whole-ticket reading, `leaving` and `frustrated`, or sentence by
-    sentence: more than the whole-ticket reading finds): how many speak of leaving, how many are
-    frustrated, and how many were read."""
+def read_leaving(baseline: list[TicketRecord], leaving: list[bool], at_most: int,
+                 detect: Callable[[str], tuple] | None = None) -> tuple[int, int]:
+    """How many of an even sample of at most `at_most` baseline tickets speak of leaving when read
+    as a window's tickets are once their account shows a sign (the whole-ticket reading, `leaving`,
+    or sentence by sentence: more than the whole-ticket reading finds), and how many were read."""
     if detect is None:
         from app.reasoning.sensitivity import detect
     step = max(1, -(-len(baseline) // at_most))
     picked = range(0, len(baseline), step)
-    said = angry = 0
-    for i in picked:
-        flags = {f.flag for f in detect(baseline[i].text)} if not (leaving[i] and frustrated[i]) else set()
-        said += leaving[i] or "churn" in flags
-        angry += frustrated[i] or bool(flags & set(reading.UNHAPPY))
-    return said, angry, len(picked)
+    said = sum(leaving[i] or any(f.flag == "churn" for f in detect(baseline[i].text)) for i in picked)
+    return said, len(picked)
 
 
-def usual_parts(baseline: list[TicketRecord], leaving: list[bool], frustrated: list[bool],
-                prior: tuple[float, float], detect: Callable[[str], tuple] | None = None) -> tuple[float, float]:
-    """The shares of an account's baseline tickets that speak of leaving and that are frustrated, read
-    as its window's are (read_parts), each shrunk toward `prior`: everyone's shares, read the same way."""
-    said, angry, read = read_parts(baseline, leaving, frustrated, BASELINE_READ, detect)
-    return ((said + churn.PRIOR_TICKETS * prior[0]) / (read + churn.PRIOR_TICKETS),
-            (angry + churn.PRIOR_TICKETS * prior[1]) / (read + churn.PRIOR_TICKETS))
+def usual_intent(baseline: list[TicketRecord], leaving: list[bool], prior: float,
+                 detect: Callable[[str], tuple] | None = None) -> float:
+    """The share of an account's baseline tickets that speak of leaving, read as its window's are
+    (read_leaving), shrunk toward `prior`: everyone's share, read the same way."""
+    said, read = read_leaving(baseline, leaving, BASELINE_READ, detect)
+    return (said + churn.PRIOR_TICKETS * prior) / (read + churn.PRIOR_TICKETS)
 
 
 def usual_shares(tickets: list[TicketRecord], vectors: np.ndarray, readings: list[reading.Reading],
@@ -175,12 +162,7 @@ def analyse(tickets: list[TicketRecord], vectors: np.ndarray, accounts: dict[str
             by_account.setdefault(t.account, []).append(t)
     risks = []
     days = since_s / DAY_S
-    # everyone's shares of leaving and of frustration, read once an account first needs them
-    everyone: tuple[float, float] | None = None
-
-    def marks(rows) -> tuple[list[bool], list[bool]]:  # the whole-ticket readings of baseline tickets
-        base = [readings[len(window) + k] for k in rows]
-        return [r.leaving >= reading.LEAVING for r in base], [r.frustration >= churn.FRUSTRATED for r in base]
+    everyone: float | None = None  # everyone's share of leaving, read once an account first needs it
     for account_id, mine in by_account.items():
         account = accounts.get(account_id) or Account(account_id, account_id)
         mood = usual.get(account_id, churn.Usual())
@@ -192,20 +174,22 @@ def analyse(tickets: list[TicketRecord], vectors: np.ndarray, accounts: dict[str
             except Exception as exc:  # noqa: BLE001 - a failing connector is a gap, never a crash
                 gaps.append(f"billing for {account.name}: {exc}")
         # a sign in the tickets or in billing: now each ticket is worth reading sentence by sentence
-        # for an intent to leave or frustration (the detector costs ~27 ms a ticket, so not for every account)
+        # for an intent to leave (the detector costs ~27 ms a ticket, so not for every account)
         if first.score > 0 or money.failed_payments or money.downgrades:
-            signals.update(parts_read(mine, signals, detect))
+            signals.update(intent_read(mine, signals, detect))
             if everyone is None:
-                # the priors must be read as the window is: the whole-ticket reading alone finds far
-                # fewer (on the sample company, 0.5 % of tickets speak of leaving against 9 %), and an
-                # account whose few baseline tickets happened to hold none would then look surprising
-                # for the background's ordinary cancellation questions
-                said, angry, read = read_parts([tickets[i] for i in before], *marks(range(len(before))),
-                                               EVERYONE_READ, detect)
-                everyone = (said / read, angry / read) if read else (0.0, 0.0)
+                # the prior must be read as the window is: the whole-ticket reading alone finds far
+                # fewer (on the sample company, 0.5 % of tickets against 9 %), and an account whose
+                # few baseline tickets happened to hold none would then look surprising for the
+                # background's ordinary cancellation questions
+                said, read = read_leaving([tickets[i] for i in before],
+                                          [r.leaving >= reading.LEAVING for r in readings[len(window):]],
+                                          EVERYONE_READ, detect)
+                everyone = said / read if read else 0.0
             theirs = [k for k, i in enumerate(before) if tickets[i].account == account_id]
-            intent, frustrated = usual_parts([tickets[before[k]] for k in theirs], *marks(theirs), everyone, detect)
-            mood = replace(mood, intent=intent, frustrated=frustrated)
+            mood = replace(mood, intent=usual_intent(
+                [tickets[before[k]] for k in theirs],
+                [readings[len(window) + k].leaving >= reading.LEAVING for k in theirs], everyone, detect))
         risks.append(churn.score(account, mine, signals, money, mood, days))
     return Findings(now=now, since_s=since_s, tickets=len(in_window), trends=trends,
                     risks=tuple(churn.at_risk(risks)), errors=tuple(errors),

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from app.insights import churn, reading
-from app.insights.analyse import analyse, parts_read, read_parts, ticket_signals, usual_parts
+from app.insights.analyse import analyse, intent_read, read_leaving, ticket_signals, usual_intent
 from app.insights.records import Account, TicketRecord
 from app.insights.recurring import example_vectors
 from app.insights.vectors import embed
@@ -35,10 +35,6 @@ LEAVING_DE = ("Guten Tag, könnten Sie mir bitte die Rechnungen für Oktober und
               "Buchhaltung braucht sie bis Freitag. Außerdem fehlt beim Export die Spalte mit den Kostenstellen. Wir "
               "denken ernsthaft darüber nach, zu einem Wettbewerber zu wechseln, wenn sich nichts ändert. Und wie füge "
               "ich einen neuen Benutzer mit Leserechten hinzu? Danke, Jana")
-FRUSTRATED_BURIED = ("Buongiorno, potreste inviarmi le fatture di ottobre e novembre in PDF? La nostra contabilità ne ha "
-                     "bisogno entro venerdì. È la quarta volta che scrivo per la sincronizzazione con Salesforce che non "
-                     "funziona e adesso voglio parlare con un responsabile. Inoltre, come aggiungo un utente in sola "
-                     "lettura per il nostro revisore? Grazie, Petra")
 NEUTRAL = {
     "en": "Could you send me a copy of last month's invoice? Thanks!",
     "es": "¿Cómo puedo añadir un nuevo usuario a nuestra cuenta?",
@@ -89,22 +85,8 @@ def test_an_intent_to_leave_is_read_in_any_language_with_what_it_reads_like():
     assert r.leaving < reading.LEAVING
     mine = [ticket(1, 1, LEAVING_DE)]
     signals = ticket_signals(mine, embed(mine), [r])
-    (again,) = parts_read(mine, signals).values()
+    (again,) = intent_read(mine, signals).values()
     assert again.cancel_intent is True and "Wettbewerber" in again.intent_why
-
-
-def test_frustration_buried_in_a_longer_calm_message_is_read_sentence_by_sentence():
-    (r,) = readings([FRUSTRATED_BURIED])
-    assert r.frustration < churn.FRUSTRATED  # the whole message reads calm
-    mine = [ticket(1, 1, FRUSTRATED_BURIED)]
-    (again,) = parts_read(mine, ticket_signals(mine, embed(mine), [r])).values()
-    # explained by the detector's finding (the part and the example it reads like), not by the tone
-    assert again.frustration >= churn.FRUSTRATED and again.why.startswith("«") and " reads like «" in again.why
-    # a calm message read the same way stays calm, and a ticket already read as both is not read again
-    calm = [ticket(2, 1, NEUTRAL["en"])]
-    (still,) = parts_read(calm, ticket_signals(calm, embed(calm), readings([NEUTRAL["en"]]))).values()
-    assert still.frustration < churn.FRUSTRATED and still.cancel_intent is False
-    assert parts_read(calm, {"2": churn.TicketSignals(0.9, True)}) == {}
 
 
 def test_a_repeat_is_the_same_account_about_the_same_thing_in_any_language():
@@ -174,21 +156,18 @@ def test_three_tickets_about_leaving_put_a_calm_account_at_risk_two_do_not():
     assert churn.score(acct, mine, calm | leaving, usual=churn.Usual(intent=0.6)).score == 0
 
 
-def test_an_accounts_usual_shares_are_shrunk_toward_everyones_read_the_way_its_window_is():
+def test_an_accounts_usual_intent_is_shrunk_toward_everyones_read_the_way_its_window_is():
     """Everyone's baseline is read sentence by sentence, as a window's tickets are once their account
     shows a sign: an account with few baseline tickets and none of them about leaving is not made
     surprising by the cancellation questions every account sends."""
     cancel = "Hello, how do we cancel our subscription at the end of this month? Thanks, Sam"
     everyone = [ticket(n, 30, cancel if n % 5 == 0 else NEUTRAL["en"], account=f"o{n % 7}") for n in range(40)]
-    no = [False] * len(everyone)
-    said, angry, read = read_parts(everyone, no, no, at_most=40)
-    assert (said, angry, read) == (8, 0, 40)
-    assert read_parts(everyone, no, no, at_most=10)[2] == 10  # an even sample
-    # what the whole-ticket reading found counts as found
-    assert read_parts(everyone, no, [True] + no[1:], at_most=40)[1] == 1
+    said, read = read_leaving(everyone, [False] * len(everyone), at_most=40)
+    assert (said, read) == (8, 40)
+    assert read_leaving(everyone, [False] * len(everyone), at_most=10)[1] == 10  # an even sample
     quiet = [ticket(100 + n, 30, NEUTRAL["en"], account="k") for n in range(4)]
-    usual, frustrated = usual_parts(quiet, [False] * 4, [False] * 4, prior=(said / read, 0.1))
-    assert np.isclose(usual, 10 * 0.2 / 14) and np.isclose(frustrated, 10 * 0.1 / 14)
+    usual = usual_intent(quiet, [False] * 4, prior=said / read)
+    assert np.isclose(usual, 10 * 0.2 / 14)
     window = [ticket(200 + n, 2, NEUTRAL["en"], account="k") for n in range(20)]
     signals = {t.id: churn.TicketSignals(0.0, int(t.id) < 203) for t in window}  # three ask how to cancel
     acct = Account("k", "K", "growth", 50000)
