@@ -45,7 +45,7 @@ sign-off), seeded. Into the last two weeks go the planted cases of `--plants`:
            exasperated over a stale daily report, and Vertex Robotics quietly leaving, from their tickets
            alone; ERR_XLSX_SHEET_LIMIT; a dashboard date filter that leaves table widgets behind, with no code)
   fresh10  sandbox/company/signals_fresh10.jsonl — the same terms, written after fresh9 had been measured and
-           kept unread for the next change to the analysis (not yet run)
+           kept unread until a change to the analysis was tried; measured then (docs/insights.md)
 The Stripe and HubSpot stand-ins serve billing and CRM over real HTTP; Stripe holds the planted
 billing of that set's account only.
 

@@ -70,9 +70,8 @@ def test_frustration_is_read_in_japanese():
     assert r.frustration >= churn.FRUSTRATED
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: since the detector learned 493 more ordinary look-alikes, this "
-                                       "German exasperation that asks for nothing a flag names reads 0.32, not 0.5")
 def test_frustration_is_read_in_formal_german():
+    # a known gap while the detector read it 0.32; with examples_f / ordinary_e it reads 0.51, just over the line
     (r,) = readings([FRUSTRATED_DE])
     assert r.frustration >= churn.FRUSTRATED
 
