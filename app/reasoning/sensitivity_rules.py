@@ -49,7 +49,11 @@ RULES: dict[str, list[str]] = {
                   r"\bact as\b.*\b(admin|agent|manager)\b", r"</\s*(system|ticket|customer|user|message|input|"
                   r"instructions?|context|email)[\w-]*\s*>", r"^\s*(system|assistant)\s*:", r"\[\s*(internal|system)"
                   r"( note)?\s*\]", r"\bnew instructions? (from|for you)\b", r"\b(reveal|print|show|repeat) (me )?(your|the) "
-                  r"(system )?(prompt|instructions)"],
+                  r"(system )?(prompt|instructions)",
+                  # the bot addressed by name ("Note for the support assistant: …"), or told its mode
+                  r"\b(note|message|instructions?|memo) (for|to) (the |our |your )?(support |customer[- ]service |ai |"
+                  r"virtual )?(assistant|bot|chatbot|ai)\s*:", r"\byou are now (in|operating in|running in) (a |an )?"
+                  r"[\w-]+ mode\b"],
 }
 
 _COMPILED = {flag: [re.compile(p, re.IGNORECASE | re.MULTILINE) for p in patterns] for flag, patterns in RULES.items()}
