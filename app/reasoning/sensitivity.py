@@ -224,9 +224,26 @@ def _features(chars, vectors: np.ndarray, parts: list[str]):
 
 def _side_by_side(work, args: list[tuple]):
     """`work(*a)` for each of `args`, in order, in up to one process a core, each on one thread."""
-    from joblib import Parallel, delayed
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
     jobs = min(len(args), os.cpu_count() or 1)
-    return Parallel(n_jobs=jobs, return_as="generator")(delayed(_one_thread)(work, a) for a in args)
+    if jobs <= 1:
+        return [_one_thread(work, a) for a in args]
+    # spawned, not forked (the parent holds encoder sessions and threads), and each dies with the
+    # process that started it: a worker killed while training leaves nothing behind
+    with ProcessPoolExecutor(jobs, multiprocessing.get_context("spawn"), initializer=_die_with_parent) as pool:
+        return list(pool.map(_one_thread, [work] * len(args), args))
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (elsewhere nothing: the pool ends its
+    processes when the parent exits normally)."""
+    import ctypes
+    import signal
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _one_thread(work, args: tuple):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
+import sys
 import time
 
 import numpy as np
@@ -132,8 +134,7 @@ def test_the_detector_is_trained_once_cached_and_retrained_when_its_examples_cha
 def test_each_fit_runs_on_one_thread_and_gives_the_same_model_in_this_process_or_another():
     """Sums split over threads round differently: the same examples must give the same detector, so
     each fit runs with BLAS and OpenMP on one thread (scikit-learn's libraries included, which a limit
-    set before they load would miss), in this process or in a worker beside it."""
-    from joblib import Parallel, delayed
+    set before they load would miss), in this process or in a spawned worker beside it."""
     from threadpoolctl import threadpool_info
 
     def threads():
@@ -151,7 +152,26 @@ def test_each_fit_runs_on_one_thread_and_gives_the_same_model_in_this_process_or
     rows = (np.arange(len(examples)) % 2 == 0)[owner]
     args = (examples, labels, parts, multilingual().encode(parts), owner, whole, rows)
     here = sensitivity._one_thread(sensitivity._fit_rows, args)
-    (there,) = Parallel(n_jobs=2)(delayed(sensitivity._one_thread)(sensitivity._fit_rows, args) for _ in range(1))
-    assert Parallel(n_jobs=2)(delayed(os.getpid)() for _ in range(1)) != [os.getpid()]  # another process
+    there, again = sensitivity._side_by_side(sensitivity._fit_rows, [args, args])  # two spawned processes
     assert np.array_equal(here[1].coef_, there[1].coef_) and np.array_equal(here[2], there[2])
+    assert np.array_equal(there[1].coef_, again[1].coef_)
     assert len(here[2]) == (~rows).sum()  # P(sensitive) for the parts it did not train on
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+def test_the_fits_side_by_side_run_in_other_processes_in_order_and_die_with_their_parent():
+    pids = sensitivity._side_by_side(os.getppid, [(), ()])
+    assert pids == [os.getpid(), os.getpid()]  # children of this process, their results in order
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    with ProcessPoolExecutor(1, multiprocessing.get_context("spawn"),
+                             initializer=sensitivity._die_with_parent) as pool:
+        assert pool.submit(_death_signal).result() == signal.SIGKILL
+
+
+def _death_signal() -> int:
+    """PR_GET_PDEATHSIG of the calling process (Linux)."""
+    import ctypes
+    value = ctypes.c_int()
+    ctypes.CDLL(None).prctl(2, ctypes.byref(value))
+    return value.value
