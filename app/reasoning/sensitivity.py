@@ -228,11 +228,13 @@ def _side_by_side(work, args: list[tuple]):
     from concurrent.futures import ProcessPoolExecutor
     jobs = min(len(args), os.cpu_count() or 1)
     if jobs <= 1:
-        return [_one_thread(work, a) for a in args]
+        yield from (_one_thread(work, a) for a in args)
+        return
     # spawned, not forked (the parent holds encoder sessions and threads), and each dies with the
-    # process that started it: a worker killed while training leaves nothing behind
+    # process that started it: a worker killed while training leaves nothing behind. Each result is
+    # handed back as soon as it and those before it are done (the progress a first start shows).
     with ProcessPoolExecutor(jobs, multiprocessing.get_context("spawn"), initializer=_die_with_parent) as pool:
-        return list(pool.map(_one_thread, [work] * len(args), args))
+        yield from pool.map(_one_thread, [work] * len(args), args)
 
 
 def _die_with_parent() -> None:

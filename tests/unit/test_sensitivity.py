@@ -152,7 +152,7 @@ def test_each_fit_runs_on_one_thread_and_gives_the_same_model_in_this_process_or
     rows = (np.arange(len(examples)) % 2 == 0)[owner]
     args = (examples, labels, parts, multilingual().encode(parts), owner, whole, rows)
     here = sensitivity._one_thread(sensitivity._fit_rows, args)
-    there, again = sensitivity._side_by_side(sensitivity._fit_rows, [args, args])  # two spawned processes
+    there, again = list(sensitivity._side_by_side(sensitivity._fit_rows, [args, args]))  # two spawned processes
     assert np.array_equal(here[1].coef_, there[1].coef_) and np.array_equal(here[2], there[2])
     assert np.array_equal(there[1].coef_, again[1].coef_)
     assert len(here[2]) == (~rows).sum()  # P(sensitive) for the parts it did not train on
@@ -160,7 +160,7 @@ def test_each_fit_runs_on_one_thread_and_gives_the_same_model_in_this_process_or
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
 def test_the_fits_side_by_side_run_in_other_processes_in_order_and_die_with_their_parent():
-    pids = sensitivity._side_by_side(os.getppid, [(), ()])
+    pids = list(sensitivity._side_by_side(os.getppid, [(), ()]))
     assert pids == [os.getpid(), os.getpid()]  # children of this process, their results in order
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
