@@ -250,8 +250,9 @@ def _die_with_parent() -> None:
 
 def _one_thread(work, args: tuple):
     """`work(*args)` with BLAS and scikit-learn's OpenMP on one thread: sums split over threads round
-    differently, and the same examples must give the same detector on any machine (measured: thresholds
-    of 0.5936, 0.5956 and 0.6013 from three trainings on two threads). The libraries are loaded first:
+    differently, and the same examples must give the same detector every time on a machine (measured:
+    thresholds of 0.5936, 0.5956 and 0.6013 from three trainings on two threads; across CPUs the encoder's
+    int8 arithmetic still differs a little, docs/judgement.md). The libraries are loaded first:
     a limit reaches only those already loaded."""
     import sklearn.feature_extraction.text  # noqa: F401
     import sklearn.linear_model  # noqa: F401
