@@ -47,7 +47,11 @@ sign-off), seeded. Into the last two weeks go the planted cases of `--plants`:
   fresh10  sandbox/company/signals_fresh10.jsonl — the same terms, written after fresh9 had been measured and
            kept unread until a change to the analysis was tried; measured then (docs/insights.md)
   fresh11  sandbox/company/signals_fresh11.jsonl — the same terms, written after fresh10 had been measured and
-           kept unread for the next change to the analysis (not yet run)
+           kept unread until the sensitivity detector of the seventh test part; measured then (docs/insights.md)
+           (a fee for Viewers on Growth; Halcyon Health exasperated and Evergreen Solar quietly leaving, from their
+           tickets alone; ERR_FILTER_SCOPE_MISMATCH; exports shifted by a day, with no code)
+  fresh12  sandbox/company/signals_fresh12.jsonl — the same terms, written after fresh11 had been measured and
+           kept unread for the next change to the analysis or the detector (not yet run)
 The Stripe and HubSpot stand-ins serve billing and CRM over real HTTP; Stripe holds the planted
 billing of that set's account only.
 
@@ -56,7 +60,7 @@ for that kind; of the planted tickets, the share on a flagged line) and per item
 are mostly planted; planted cases found). The run itself is timed: reading, encoding, analysing,
 billing and CRM lookups (target: under 60 s on two cores).
 
-    .venv/bin/python scripts/bench_insights.py [--tickets 10000] [--weeks 26] [--plants heldout|tuning|fresh|fresh2|…|fresh11] [--seed 7] [--json]
+    .venv/bin/python scripts/bench_insights.py [--tickets 10000] [--weeks 26] [--plants heldout|tuning|fresh|fresh2|…|fresh12] [--seed 7] [--json]
         [--no-vendor-signals]
 """
 from __future__ import annotations
@@ -87,10 +91,11 @@ PLANTS = {"heldout": "signals_heldout.jsonl", "tuning": "signals.jsonl", "fresh"
           "fresh2": "signals_fresh2.jsonl", "fresh3": "signals_fresh3.jsonl", "fresh4": "signals_fresh4.jsonl",
           "fresh5": "signals_fresh5.jsonl", "fresh6": "signals_fresh6.jsonl", "fresh7": "signals_fresh7.jsonl",
           "fresh8": "signals_fresh8.jsonl", "fresh9": "signals_fresh9.jsonl",
-          "fresh10": "signals_fresh10.jsonl", "fresh11": "signals_fresh11.jsonl"}
-# fresh2's to fresh11's accounts at risk have no Stripe story on purpose: it must be found from its tickets alone.
+          "fresh10": "signals_fresh10.jsonl", "fresh11": "signals_fresh11.jsonl",
+          "fresh12": "signals_fresh12.jsonl"}
+# fresh2's to fresh12's accounts at risk have no Stripe story on purpose: it must be found from its tickets alone.
 AT_RISK = {"heldout": stripe.AT_RISK_HELD_OUT, "tuning": stripe.AT_RISK, "fresh": stripe.AT_RISK_FRESH,
-           **{f"fresh{n}": {} for n in range(2, 12)}}
+           **{f"fresh{n}": {} for n in range(2, 13)}}
 OPENINGS = ("", "Hi,\n\n", "Hello team,\n\n", "Hey there - ", "Good morning,\n\n", "Hi support,\n\n")
 CLOSINGS = ("", "\n\nThanks", "\n\nThanks in advance!", "\n\nCheers", "\n\nBest regards", "\n\nthx")
 KINDS = ("trend", "churn", "bug")
