@@ -16,7 +16,8 @@ tickets are read as another language (each would be escalated), and on Bitext ho
 `--sets sensitivity`: the sensitivity flags on each held-out test part (tests/data/sensitivity/test/,
 twelve languages each; TEST_PARTS): recall per flag and per language, the share of ordinary tickets
 flagged (Banking77 and Bitext rows outside the detector's pool, and each part's own ordinary tickets
-in every language), and whole-triage time per ticket.
+in every language, and everyday support e-mails in twelve languages, tests/data/sensitivity/everyday/),
+and whole-triage time per ticket.
 
     .venv/bin/python scripts/bench_judgement.py [--sets banking77,clinc150,bitext,company,sensitivity] [--folds 5] [--limit N] [--every N] [--model-dir DIR] [--json]
 """
@@ -107,6 +108,7 @@ def sensitivity_figures(limit: int = 0, model_dir: str = "", every: int = 1) -> 
     sys.path.insert(0, str(ROOT / "scripts"))
     from make_sensitivity_public import GREY, held_out, public_rows
     test = load_examples(ROOT / "tests" / "data" / "sensitivity" / "test")[::every]
+    everyday = load_examples(ROOT / "tests" / "data" / "sensitivity" / "everyday")[::limit or 1]
     ordinary_public = held_out(public_rows(DATA)) if DATA.is_dir() else []
     grey = [(t, s) for t, s in (public_rows(DATA) if DATA.is_dir() else []) if s in GREY]
     if limit:  # a short run: every flag and language still present, fewer ordinary tickets
@@ -125,6 +127,9 @@ def sensitivity_figures(limit: int = 0, model_dir: str = "", every: int = 1) -> 
         "ordinary_public_flagged": round(flagged([t for t, _ in ordinary_public]) / max(1, len(ordinary_public)), 4),
         "ordinary_public_n": len(ordinary_public),
         "grey_intents_flagged": round(flagged([t for t, _ in grey]) / max(1, len(grey)), 4), "grey_n": len(grey),
+        "everyday": {half: {"flagged": round(flagged(texts) / max(1, len(texts)), 4), "n": len(texts)}
+                     for half in ("tune", "test")
+                     for texts in [[ex.text for ex in everyday if ex.source.startswith(f"everyday_{half}:")]]},
         "triage_ms_per_ticket": round(ms, 2),
     }
 
@@ -162,6 +167,9 @@ def print_sensitivity(r: dict) -> None:
     print(f"  triage {r['triage_ms_per_ticket']} ms/ticket; ordinary tickets flagged: Banking77+Bitext held out "
           f"{r['ordinary_public_flagged']:.2%} of {r['ordinary_public_n']}; grey intents "
           f"{r['grey_intents_flagged']:.1%} of {r['grey_n']}")
+    tune, test = r["everyday"]["tune"], r["everyday"]["test"]
+    print(f"  everyday e-mails in twelve languages (tests/data/sensitivity/everyday) flagged: held-out half "
+          f"{test['flagged']:.1%} of {test['n']}; tuning half {tune['flagged']:.1%} of {tune['n']} (read while choosing)")
     for name, part in r["parts"].items():
         print(f"  {name} test part ({', '.join(TEST_PARTS[name])}): must-escalate tickets escalated "
               f"{part['escalated']:.1%} of {part['must_escalate']}; its own ordinary tickets flagged "

@@ -125,6 +125,7 @@ def test_bench_sensitivity_short(model_dir, tmp_path_factory):
     assert min(part["escalated"] for part in parts) >= 0.9
     assert figures["triage_ms_per_ticket"] > 0 and parts[8]["ordinary_test_n"] == 48
     assert {"ordinary_public_flagged", "grey_intents_flagged"} <= set(figures) and "ordinary_test_flagged" in parts[1]
+    assert figures["everyday"]["test"]["n"] == figures["everyday"]["tune"]["n"] == 9  # every 20th of 180 each
     empty = tmp_path_factory.mktemp("no-model")
     assert run_fails("bench_judgement.py", "--sets", "sensitivity", "--model-dir", str(empty)) == 1
 
