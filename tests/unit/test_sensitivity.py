@@ -40,6 +40,47 @@ def test_rules_only_use_the_shared_vocabulary_and_say_which_words_matched():
 
 
 @pytest.mark.parametrize("text, flag", [
+    ("Os llegará un burofax esta semana.", "legal"),
+    ("Nous vous adressons une mise en demeure.", "legal"),
+    ("Wir haben einen Mahnbescheid beantragt.", "legal"),
+    ("Ho già inviato una diffida tramite PEC.", "legal"),
+    ("Sprawa trafi do sądu, pozew jest gotowy.", "legal"),
+    ("Size ihtarname gönderdim.", "legal"),
+    ("Подготовили исковое заявление.", "legal"),
+    ("内容証明郵便を本日発送しました。", "legal"),
+    ("我们已经发了律师函。", "legal"),
+    ("pomocy konto przejete", "security"),
+    ("Mi cuenta fue hackeada anoche.", "security"),
+    ("Mon compte a été piraté.", "security"),
+    ("Unser Konto wurde gehackt.", "security"),
+    ("Hesabım çalındı, şifre değişmiş.", "security"),
+    ("アカウントが乗っ取られました。", "security"),
+    ("我的账号被盗了。", "security"),
+    ("Callback request", "human"),
+    ("Bitte um Rückruf unter 030 555 0142.", "human"),
+    ("Llámenme, por favor.", "human"),
+    ("Bel me terug a.u.b.", "human"),
+    ("Перезвоните мне, пожалуйста.", "human"),
+    ("折り返しお電話ください。", "human"),
+    ("转人工", "human"),
+])
+def test_a_formal_step_a_break_in_or_a_call_back_is_a_rule_in_every_language(text, flag):
+    assert flag in {f for f, _ in rule_matches(text)}
+
+
+@pytest.mark.parametrize("text", [
+    "Danke an Herrn Yılmaz für den Rückruf gestern, sehr freundlich.",  # thanks for a call back
+    "Pouvez-vous me rappeler la date d'échéance de notre contrat ?",  # remind me
+    "Questo grafico mi richiama alla mente quello vecchio.",  # reminds me
+    "不用给我打电话，直接回邮件就好。",
+    "我的快递被盗了，能重新发货吗？",  # a parcel stolen, not the account
+    "Wir haben eine außergerichtliche Einigung mit unserem Lieferanten, brauchen aber die Rechnung.",
+])
+def test_the_rules_in_other_languages_leave_their_look_alikes_alone(text):
+    assert rule_matches(text) == []
+
+
+@pytest.mark.parametrize("text, flag", [
     ("If this is not fixed by Friday our lawyer will be in touch.", "legal"),
     ("I will file a chargeback with my card issuer.", "chargeback"),
     ("Someone logged into my account from Brazil, it wasn't me.", "security"),
