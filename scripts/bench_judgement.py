@@ -170,7 +170,8 @@ def print_sensitivity(r: dict) -> None:
           f"{r['grey_intents_flagged']:.1%} of {r['grey_n']}")
     tune, test = r["everyday"]["tune"], r["everyday"]["test"]
     print(f"  everyday e-mails in twelve languages (tests/data/sensitivity/everyday) flagged: held-out half "
-          f"{test['flagged']:.1%} of {test['n']}; tuning half {tune['flagged']:.1%} of {tune['n']} (read while choosing)")
+          f"{test['flagged']:.1%} of {test['n']}; tuning half {tune['flagged']:.1%} of {tune['n']} "
+          f"(read while choosing)")
     for name, part in r["parts"].items():
         print(f"  {name} test part ({', '.join(TEST_PARTS[name])}): must-escalate tickets escalated "
               f"{part['escalated']:.1%} of {part['must_escalate']}; its own ordinary tickets flagged "
