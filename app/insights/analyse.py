@@ -145,7 +145,9 @@ def analyse(tickets: list[TicketRecord], vectors: np.ndarray, accounts: dict[str
     errors = recurring.find(tickets, vectors, start, now, examples, baseline_weight=baseline_weight)
     # a recurring error rises too; it is shown once, as the error
     reported = {i for e in errors for i in e.tickets}
-    rising = [t for t in topics.rising(tickets, vectors, now, since_s, baseline_weight=baseline_weight)
+    tier_of = lambda t: accounts[t.account].plan if t.account in accounts else ""  # noqa: E731
+    rising = [t for t in topics.rising(tickets, vectors, now, since_s, baseline_weight=baseline_weight,
+                                       tier_of=tier_of)
               if sum(i in reported for i in t.tickets) * 2 < len(t.tickets)]
     named = {i for topic in rising for i in topic.tickets}
     plan_of = _plans([t for t in in_window if t.id in named], accounts, crm_plan, gaps)

@@ -43,6 +43,33 @@ def test_a_topic_rises_only_above_its_baseline():
     assert topic.count == 7 and topic.expected == 0.0 and "price" in topic.name
 
 
+def _tier_story(accounts_in_starter: int, growth_in_window: int):
+    """A question every growth customer asks now and then (40 in the baseline), asked by starter
+    customers only in the window (7 of them): a change to one tier."""
+    tickets = [ticket(n, 15 + n, "seat price question", account=f"g{n % 5}") for n in range(40)]
+    tickets += [ticket(100 + n, 1 + n, "seat price question", account=f"s{n % accounts_in_starter}") for n in range(7)]
+    tickets += [ticket(200 + n, 1 + n, "seat price question", account=f"g{n % 5}") for n in range(growth_in_window)]
+    return tickets, np.array([unit(1)] * len(tickets))
+
+
+def tier(t):
+    return "starter" if t.account.startswith("s") else "growth"
+
+
+def test_a_change_to_one_tier_rises_within_it_though_not_among_all_tickets():
+    tickets, vectors = _tier_story(accounts_in_starter=4, growth_in_window=0)
+    assert topics.rising(tickets, vectors, NOW, 14 * DAY) == []  # 7 against 10 expected from everyone
+    (topic,) = topics.rising(tickets, vectors, NOW, 14 * DAY, tier_of=tier)
+    assert set(topic.tickets) == {str(100 + n) for n in range(7)} and topic.expected == 0.0
+
+
+def test_within_a_tier_one_account_or_a_question_all_tiers_ask_is_not_the_tiers():
+    one_account, vectors = _tier_story(accounts_in_starter=1, growth_in_window=0)
+    assert topics.rising(one_account, vectors, NOW, 14 * DAY, tier_of=tier) == []
+    everyone_asks, vectors = _tier_story(accounts_in_starter=4, growth_in_window=7)
+    assert topics.rising(everyone_asks, vectors, NOW, 14 * DAY, tier_of=tier) == []
+
+
 def test_a_topic_needs_several_people():
     tickets = [ticket(n, 1 + n, "same thing", who="one@x.test") for n in range(6)]
     assert topics.rising(tickets, np.array([unit(2)] * 6), NOW, 14 * DAY) == []
