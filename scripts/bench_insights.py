@@ -53,6 +53,8 @@ sign-off), seeded. Into the last two weeks go the planted cases of `--plants`:
   fresh12  sandbox/company/signals_fresh12.jsonl — the same terms, written after fresh11 had been measured and
            kept unread; measured once as things were when no change came (docs/insights.md)
   fresh13  sandbox/company/signals_fresh13.jsonl — the same terms, written after fresh12 had been measured and
+           kept unread until topics were also found within each plan tier; measured then (docs/insights.md)
+  fresh14  sandbox/company/signals_fresh14.jsonl — the same terms, written after fresh13 had been measured and
            kept unread for the next change to the analysis or the detector (not yet run)
 The Stripe and HubSpot stand-ins serve billing and CRM over real HTTP; Stripe holds the planted
 billing of that set's account only.
@@ -62,7 +64,7 @@ for that kind; of the planted tickets, the share on a flagged line) and per item
 are mostly planted; planted cases found). The run itself is timed: reading, encoding, analysing,
 billing and CRM lookups (target: under 60 s on two cores).
 
-    .venv/bin/python scripts/bench_insights.py [--tickets 10000] [--weeks 26] [--plants heldout|tuning|fresh|fresh2|…|fresh13] [--seed 7] [--json]
+    .venv/bin/python scripts/bench_insights.py [--tickets 10000] [--weeks 26] [--plants heldout|tuning|fresh|fresh2|…|fresh14] [--seed 7] [--json]
         [--no-vendor-signals]
 """
 from __future__ import annotations
@@ -94,10 +96,11 @@ PLANTS = {"heldout": "signals_heldout.jsonl", "tuning": "signals.jsonl", "fresh"
           "fresh5": "signals_fresh5.jsonl", "fresh6": "signals_fresh6.jsonl", "fresh7": "signals_fresh7.jsonl",
           "fresh8": "signals_fresh8.jsonl", "fresh9": "signals_fresh9.jsonl",
           "fresh10": "signals_fresh10.jsonl", "fresh11": "signals_fresh11.jsonl",
-          "fresh12": "signals_fresh12.jsonl", "fresh13": "signals_fresh13.jsonl"}
-# fresh2's to fresh13's accounts at risk have no Stripe story on purpose: it must be found from its tickets alone.
+          "fresh12": "signals_fresh12.jsonl", "fresh13": "signals_fresh13.jsonl",
+          "fresh14": "signals_fresh14.jsonl"}
+# fresh2's to fresh14's accounts at risk have no Stripe story on purpose: it must be found from its tickets alone.
 AT_RISK = {"heldout": stripe.AT_RISK_HELD_OUT, "tuning": stripe.AT_RISK, "fresh": stripe.AT_RISK_FRESH,
-           **{f"fresh{n}": {} for n in range(2, 14)}}
+           **{f"fresh{n}": {} for n in range(2, 15)}}
 OPENINGS = ("", "Hi,\n\n", "Hello team,\n\n", "Hey there - ", "Good morning,\n\n", "Hi support,\n\n")
 CLOSINGS = ("", "\n\nThanks", "\n\nThanks in advance!", "\n\nCheers", "\n\nBest regards", "\n\nthx")
 KINDS = ("trend", "churn", "bug")
