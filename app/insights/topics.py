@@ -81,24 +81,24 @@ def rising(tickets: list[TicketRecord], vectors: np.ndarray, now: float, since_s
         return across_levels([_rising_at(subset, sub, now, since_s, baseline_s, min_count, rise, join_at,
                                          baseline_weight) for join_at in join_levels])
     everyone = list(range(len(tickets)))
-    per_tier = []
-    for tier in sorted({tier_of(t) for t in tickets} - {""}) if tier_of is not None else []:
-        mine = found([i for i in everyone if tier_of(tickets[i]) == tier])
-        per_tier.append([t for t in mine if _the_tiers_own(t, tier, tickets, vectors, now, since_s, tier_of)])
-    kept = across_levels([found(everyone)] + per_tier)
-    return sorted(kept, key=lambda t: t.count / (t.expected + 1), reverse=True)
+    per_level = [found(everyone)]
+    if tier_of is not None:
+        tiers = [tier_of(t) for t in tickets]
+        where = {t.id: i for i, t in enumerate(tickets)}
+        recent = window(tickets, now - since_s, now)
+        for tier in sorted(set(tiers) - {""}):
+            others = [i for i in recent if tiers[i] != tier]
+            per_level.append([topic for topic in found([i for i in everyone if tiers[i] == tier])
+                              if _the_tiers_own([where[i] for i in topic.tickets], others, tickets, vectors)])
+    return sorted(across_levels(per_level), key=lambda t: t.count / (t.expected + 1), reverse=True)
 
 
-def _the_tiers_own(topic: Topic, tier: str, tickets: list[TicketRecord], vectors: np.ndarray, now: float,
-                   since_s: float, tier_of: Callable[[TicketRecord], str]) -> bool:
-    """A topic found within one tier is that tier's when it reaches several of its customers (one
-    account's own story is not the tier's) and the window's tickets of other tiers that would join it
-    are few (a question every tier asks, refunds say, is not a change to one tier)."""
-    where = {t.id: i for i, t in enumerate(tickets)}
-    members = [where[i] for i in topic.tickets]
+def _the_tiers_own(members: list[int], others: list[int], tickets: list[TicketRecord], vectors: np.ndarray) -> bool:
+    """A topic found within one tier (its tickets: `members`) is that tier's when it reaches several of its
+    customers (one account's own story is not the tier's) and few of the window's tickets of other tiers
+    (`others`) would join it (a question every tier asks, refunds say, is not a change to one tier)."""
     if len({tickets[i].account for i in members} - {""}) < MIN_ACCOUNTS:
         return False
-    others = [i for i in window(tickets, now - since_s, now) if tier_of(tickets[i]) != tier]
     joining = int(((vectors[others] @ vectors[members].T).mean(1) >= JOIN_LEVELS[-1]).sum()) if others else 0
     return joining * OTHER_TIERS <= len(members)
 
