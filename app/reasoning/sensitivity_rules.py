@@ -8,6 +8,15 @@ from __future__ import annotations
 
 import re
 
+# A journalist and a request for a statement in the same message, in the languages triage reads
+# (a word boundary only before the alphabetic words: Chinese and Japanese have none).
+_REPORTER = (r"(periodista|reporter[oa]?|journaliste|journalist(in)?|redakteur(in)?|jornalista|rep[óo]rter|giornalista|cronista|"
+             r"verslaggever|redacteur|dziennikar\w*|gazeteci|muhabir|журналист\w*|корреспондент\w*|記者|记者)")
+_COMMENT = (r"(\b(?:comentario|declaraci[oó]n|declaraciones|postura|versi[oó]n de los hechos|commentaire|r[ée]action|"
+            r"d[ée]claration|stellungnahme|statement|kommentar|coment[áa]rio|posicionamento|declara[cç][aã]o|commento|"
+            r"dichiarazion\w*|replica|reactie|commentaar|wederhoor|komentarz\w*|stanowisk\w*|o[śs]wiadczeni\w*|a[çc][ıi]klama|"
+            r"yorum|комментари\w*|позици\w*)|コメント|見解|置评|回应|评论)")
+
 RULES: dict[str, list[str]] = {
     "legal": [r"\blawyers?\b", r"\battorneys?\b", r"\bsolicitors?\b", r"\blegal action\b", r"\bsue\b",
               r"\bsuing\b", r"\blawsuit\b", r"\bsmall claims\b", r"\bbreach of contract\b", r"\bclass action\b",
@@ -25,8 +34,32 @@ RULES: dict[str, list[str]] = {
               r"\bmahkemeye\b", r"\bисков(ое|ым|ого) заявлени", r"\bв суд\b", r"\bдосудебн", r"内容証明", r"少額訴訟",
               r"支払督促", r"訴訟", r"法的措置", r"律师函", r"起诉", r"诉讼", r"法律途径"],
     "regulator": [r"\bregulator\b", r"\bombudsm[ae]n\b", r"\btrading standards\b", r"\bconsumer (protection )?"
-                  r"(agency|authority|bureau|ombudsman)\b", r"\bbetter business bureau\b", r"\bcfpb\b", r"\bftc\b"],
-    "press": [r"\bjournalist\b", r"\b(request|asking|ask) for (a )?comment\b", r"\bgo(ing)? to the (press|media|papers)\b"],
+                  r"(agency|authority|bureau|ombudsman)\b", r"\bbetter business bureau\b", r"\bcfpb\b", r"\bftc\b",
+                  r"\battorney general\b", r"\bconsumer affairs\b",
+                  # the consumer bodies people complain to, by their own names (a data-protection authority
+                  # is left out: customers name it in compliance questions too)
+                  r"\bomic\b", r"\boficinas? (municipal(es)? )?de(l)? consum", r"\bhojas? de reclamaci",
+                  r"\bdefensor del (cliente|consumidor)\b", r"\bdefensa del consumidor\b", r"\bprofeco\b", r"\bsernac\b",
+                  r"\bdgccrf\b", r"\bm[ée]diateur de la consommation\b", r"\bufc[- ]que choisir\b", r"\bsignal ?conso\b",
+                  r"\bassociation de consommateurs\b", r"\bverbraucherzentrale\b", r"\bschlichtungsstelle\b", r"\bprocon\b",
+                  r"\blivro de reclama", r"\bconsumidor\.gov", r"\bcodacons\b", r"\baltroconsumo\b",
+                  r"\bassociazion[ei] (dei |di )?consumatori\b", r"\bconsumentenbond\b", r"\bgeschillencommissie\b",
+                  r"\bkifid\b", r"\bconsuwijzer\b", r"\buokik\b", r"\brzecznik\w* (praw )?konsument", r"\bt[üu]ketici hakem",
+                  r"\bроспотребнадзор", r"\bобществ\w* защиты прав потребител", r"消費者センター", r"消費生活センター",
+                  r"国民生活センター", r"12315", r"消协", r"消费者协会"],
+    "press": [r"\bjournalist\b", r"\b(request|asking|ask) for (a )?comment\b", r"\bgo(ing)? to the (press|media|papers)\b",
+              r"\brequest for comment\b", r"\b(press|media) (inquiry|enquiry|request)\b",
+              # a journalist asking for comment, in the languages triage reads (a journalist who is simply a
+              # customer asks for no statement)
+              _REPORTER + r"[\s\S]{0,400}?" + _COMMENT, _COMMENT + r"[\s\S]{0,400}?" + _REPORTER,
+              # going to the press or to public complaint sites
+              r"\b(ir|acudir|acudiré|iré|voy|llevar\w*|contar\w*|denunciar\w*) (esto |todo esto |el caso )?(a|ante) "
+              r"(la prensa|los medios(?! de))", r"\b(à|a) la presse\b(?!-)", r"\baux médias\b",
+              r"\b(alerter|contacter|prévenir|saisir|informer) (la presse|les médias)\b", r"\ban die (presse|öffentlichkeit|medien)\b",
+              r"\b(die )?medien einschalten\b", r"\bpresseanfrage\b", r"\b(à|a) (imprensa|mídia)\b", r"\bna imprensa\b",
+              r"\breclame aqui\b", r"\b(ai|sui) giornali\b", r"\bai media\b", r"\bnaar de (pers|media|krant)\b", r"\bpersvraag\b",
+              r"\bdo (mediów|prasy)\b", r"\bmedyaya\b", r"\bbas[ıi]na (gid|taşı|açıkla|duyur|ver)", r"\b[şs]ikayetvar",
+              r"\bв (сми|прессу)\b", r"マスコミ", r"報道機関", r"向媒体", r"媒体曝光", r"找媒体"],
     "chargeback": [r"\bcharge ?backs?\b", r"\bcontracargos?\b", r"\brückbuchung\b", r"\bchargeback\b",
                    r"\bdispute (the|this|these|a)? ?(charge|payment|transaction)", r"\bfile a dispute\b",
                    r"\b(call|contact|tell|ask) my bank\b", r"\bcard issuer\b", r"\breverse the (charge|payment)\b"],
@@ -39,12 +72,41 @@ RULES: dict[str, list[str]] = {
                  r"\binvadiram (a )?minha conta\b", r"\baccount (violato|hackerato)\b", r"\baccount overgenomen\b",
                  r"\bhesab[ıi]m (çal[ıi]nd[ıi]|ele geçirildi)", r"\bвзлом", r"乗っ取られ", r"不正ログイン",
                  r"身に覚えのないログイン", r"(账号|帐号|账户)被(盗|黑)", r"盗号"],
-    "scam": [r"\bidentity theft\b", r"\bstole my identity\b", r"\bscam(med|mer)?\b"],
-    "crisis": [r"\bsuicid", r"\bkill (myself|me)\b", r"\bend (my|it all)\b.*\blife\b", r"\bself[- ]harm"],
-    "safety": [r"\bcaught fire\b", r"\bemergency room\b", r"\belectric shock\b", r"\ballergic reaction\b"],
+    "scam": [r"\bidentity theft\b", r"\bstole my identity\b", r"\bscam(med|mer)?\b",
+             # identity theft and fraud by their names
+             r"\brobo de identidad\b", r"\busurpation d'identit", r"\bidentit[äa]tsdiebstahl\b", r"\broubo de identidade\b",
+             r"\bfurto d'identit", r"\bidentiteitsfraude\b", r"\bkradzie[żz] to[żz]samo", r"\bkimlik h[ıi]rs[ıi]zl[ıi]",
+             r"\bкраж\w* личност", r"なりすまし", r"身份(被)?(盗用|冒用)", r"\bestafa", r"\barnaque", r"\bbetrug\b|\bbetr[üu]ger",
+             r"\bgolpistas?\b", r"\btruffa", r"\boplichter|\boplichting", r"\boszust", r"\bdolandır", r"\bмошенни",
+             r"詐欺", r"诈骗|骗子"],
+    "crisis": [r"\bsuicid", r"\bkill (myself|me)\b", r"\bend (my|it all)\b.*\blife\b", r"\bself[- ]harm",
+               r"\bsuizid|\bselbstmord", r"\bzelfmoord", r"\bsamob[óo]j", r"\bintihar", r"\bсуицид|\bсамоубий",
+               r"\bпокончить с собой", r"自殺|死にたい|消えたい", r"自杀|不想活", r"\bquitarme la vida\b", r"\bme suicider\b",
+               r"\bmich umbringen\b", r"\btirar a minha (pr[óo]pria )?vida\b", r"\btogliermi la vita\b",
+               r"\bodebra[ćc] sobie [żz]ycie\b", r"\bcan[ıi]ma k[ıi]y"],
+    "safety": [r"\bcaught fire\b", r"\bemergency room\b", r"\belectric shock\b", r"\ballergic reaction\b",
+               # caught fire, or taken to hospital in an emergency (not a hospital's own dashboard)
+               r"\b(se )?(incendi[óo]|prendi[óo] fuego)\b", r"\ba pris feu\b", r"\bfeuer gefangen\b", r"\bpegou fogo\b",
+               r"\bha preso fuoco\b", r"\bvlam gevat\b", r"\bzapali[lł] si[eę]\b", r"\balev ald[ıi]\b",
+               r"\bзагорел(ся|ась|ось|ись)\b", r"発火", r"起火|着火",
+               r"\b(llev\w*|fu[ie]|ingres\w*|acab\w*|termin\w*) (\w+ )?(a|en) urgencias\b",
+               r"\b(emmen\w*|transport\w*|fini|finir|fil[ée]|conduit\w*|pass[ée]\w*) (\w+ )?aux urgences\b",
+               r"\bin die notaufnahme\b", r"\bin der notaufnahme gelandet\b", r"\bal pronto soccorso\b",
+               r"\bao pronto[- ]socorro\b", r"\bnaar de (spoedeisende|eerste) hulp\b", r"\bna pogotowie\b",
+               r"\bacile (kald[ıi]r|götür)", r"\bвызва\w* скор", r"救急(車|搬送)", r"(送|去|进)(了)?急诊"],
     "personal_data": [r"\bgdpr\b", r"\bccpa\b", r"\blgpd\b", r"\brgpd\b", r"\bdsgvo\b", r"\brodo\b", r"\bkvkk\b",
                       r"\bright to (be forgotten|erasure)\b", r"\bsubject access request\b", r"\bdata subject\b",
-                      r"\bdelete (all )?(my|our) (personal )?(data|information)\b", r"\bpersonal data\b"],
+                      r"\bdelete (all )?(my|our) (personal )?(data|information)\b", r"\bpersonal data\b",
+                      # one's own data deleted or shown, in the languages triage reads
+                      r"\b(elimin|borr|suprim)\w* (todos )?mis datos\b", r"\bderecho (de|al) (acceso|supresi[oó]n|olvido)\b",
+                      r"\bsupprimer (toutes )?mes donn[ée]es\b", r"\bdroit (d'acc[èe]s|à l'oubli|à l'effacement|d'effacement)\b",
+                      r"\bmeine (pers[öo]nlichen )?daten (zu )?l[öo]schen\b", r"\bl[öo]schung meiner (pers[öo]nlichen )?daten\b",
+                      r"\bauskunftsersuchen\b", r"\bdatenauskunft\b", r"\b(apag|exclu|elimin)\w* (todos )?(os )?meus dados\b",
+                      r"\bdireito (de|ao) (acesso|esquecimento|elimina)", r"\b(cancell|elimin)\w* (tutti )?i miei dati\b",
+                      r"\bdiritto (di accesso|all'oblio|alla cancellazione)\b", r"\bmijn (persoons)?gegevens (te )?verwijderen\b",
+                      r"\binzageverzoek\b", r"\busuni[eę](cie)? (moich|wszystkich moich) danych\b",
+                      r"\bprawo do (bycia zapomnianym|usuni[eę]cia)\b", r"\bverilerimi(n)? (sil|imha)",
+                      r"\bудал\w* (мои|все мои) (персональные )?данные\b", r"個人情報(を|の)(削除|開示)", r"删除我的(个人)?(数据|信息)"],
     "account_change": [r"\b(no need to|don'?t|do not) verify\b", r"\bmake me (the )?(owner|admin)\b",
                        r"\btransfer (the )?ownership\b"],
     "human": [r"\b(real|actual|live) (person|human|agent|people)\b",
@@ -64,7 +126,14 @@ RULES: dict[str, list[str]] = {
               r"人工客服", r"转人工"],
     "churn": [r"\bcancel (my|our|the) (subscription|account|plan|contract|membership)\b",
               r"\bclose (my|our) account\b", r"\bswitch(ing)? to (a )?(competitor|another)", r"\bnot (going to )?renew",
-              r"\bwon'?t be renewing\b", r"\bterminate (our|the|my) (contract|subscription|account)\b"],
+              r"\bwon'?t be renewing\b", r"\bterminate (our|the|my) (contract|subscription|account)\b",
+              # not renewing, or leaving the service, said outright (cancelling one seat or one newsletter, or
+              # asking what leaving early costs, is not: "cancel" alone stays the detector's to read)
+              r"\bno (vamos a |voy a )?renovar\b", r"\bne (le |pas le |pas )?renouvel\w* pas\b", r"\bne pas renouveler\b",
+              r"\bnicht (mehr )?verl[äa]ngern\b", r"\bn[ãa]o (vamos |vou )?renovar\b", r"\bnon (lo )?rinnover",
+              r"\bniet (meer )?verlengen\b", r"\bnie (b[eę]dziemy )?przed[lł]u[żz]", r"\byenilemeyece[ğg]",
+              r"\bне (будем|буду) продлевать\b", r"契約を更新しない", r"退会(したい|します|させ|を希望|希望|する(予定|つもり|こと))",
+              r"不再续(费|约)", r"注销(账|帐)(号|户)"],
     # Text that tries to instruct the bot: it gets a person, never obedience.
     "injection": [r"\b(ignore|disregard|forget) (all |any |your |the |previous |prior |above |earlier )*"
                   r"(instructions|rules|guidelines|prompt)",

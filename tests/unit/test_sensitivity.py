@@ -63,8 +63,32 @@ def test_rules_only_use_the_shared_vocabulary_and_say_which_words_matched():
     ("Перезвоните мне, пожалуйста.", "human"),
     ("折り返しお電話ください。", "human"),
     ("转人工", "human"),
+    ("Soy periodista de un diario regional; ¿nos daría su versión de los hechos antes del jueves?", "press"),
+    ("Ich bin Redakteurin beim Lokalradio und bitte bis Freitag um eine Stellungnahme.", "press"),
+    ("Prośba o komentarz: jestem dziennikarką i piszę o awarii z zeszłego tygodnia.", "press"),
+    ("我是一家财经媒体的记者，想请贵公司就此事回应。", "press"),
+    ("Se não resolverem, vou postar tudo no Reclame Aqui.", "press"),
+    ("Ik stap hiermee naar de media als dit niet wordt opgelost.", "press"),
+    ("He puesto una hoja de reclamaciones y lo llevaré a la OMIC.", "regulator"),
+    ("J'ai saisi la DGCCRF via SignalConso.", "regulator"),
+    ("Die Verbraucherzentrale prüft den Fall schon.", "regulator"),
+    ("Złożyłam skargę do UOKiK.", "regulator"),
+    ("消費生活センターに相談しました。", "regulator"),
+    ("已经打了12315投诉。", "regulator"),
+    ("Niet verlengen per 1 maart a.u.b.", "churn"),
+    ("No vamos a renovar el contrato.", "churn"),
+    ("退会したいです。", "churn"),
+    ("注销账号", "churn"),
+    ("Alguien usó mis datos: es un robo de identidad.", "scam"),
+    ("Это мошенники, они выдают себя за вашу поддержку.", "scam"),
+    ("Ich denke an Suizid.", "crisis"),
+    ("もう死にたい", "crisis"),
+    ("Das Ladegerät hat Feuer gefangen.", "safety"),
+    ("Mi hijo acabó en urgencias por la batería.", "safety"),
+    ("Quiero que eliminen todos mis datos.", "personal_data"),
+    ("Bitte meine persönlichen Daten löschen.", "personal_data"),
 ])
-def test_a_formal_step_a_break_in_or_a_call_back_is_a_rule_in_every_language(text, flag):
+def test_wordings_that_mean_one_flag_are_rules_in_every_language(text, flag):
     assert flag in {f for f, _ in rule_matches(text)}
 
 
@@ -75,6 +99,18 @@ def test_a_formal_step_a_break_in_or_a_call_back_is_a_rule_in_every_language(tex
     "不用给我打电话，直接回邮件就好。",
     "我的快递被盗了，能重新发货吗？",  # a parcel stolen, not the account
     "Wir haben eine außergerichtliche Einigung mit unserem Lieferanten, brauchen aber die Rechnung.",
+    "Soy periodista y uso su aplicación para transcribir entrevistas. ¿Hay un límite de duración?",  # a customer
+    "新聞社で記者をしています。1時間を超える音声は文字起こしできますか？",
+    "Was kostet es, wenn man den Jahresvertrag vorzeitig kündigt? Wir bleiben vorerst.",  # what leaving costs
+    "Quiero darme de baja del boletín de ofertas, la cuenta la sigo usando.",  # one newsletter
+    "Kan ik één licentie opzeggen? De rest van het team blijft.",  # one seat
+    "退会はしませんが、登録している住所を変更したいです。",
+    "Уезжаю в Сочи на три недели, вернусь загорелым. Можно заморозить абонемент?",  # a suntan
+    "我们医院想在屏幕上显示急诊平均候诊时间。",  # a hospital's own dashboard
+    "Soy enfermera y uso vuestra agenda para los turnos de urgencias.",
+    "Wir melden jedes Quartal Kennzahlen an die BaFin und brauchen einen Export.",
+    "我们需要一份符合《个人信息保护法》的数据处理协议。",
+    "Müşterilerimizin kişisel verilerini nasıl saklıyorsunuz? Kullanıyorum ama emin değilim.",
 ])
 def test_the_rules_in_other_languages_leave_their_look_alikes_alone(text):
     assert rule_matches(text) == []
