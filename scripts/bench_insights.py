@@ -56,6 +56,8 @@ sign-off), seeded. Into the last two weeks go the planted cases of `--plants`:
            kept unread until topics were also found within each plan tier; measured then (docs/insights.md)
   fresh14  sandbox/company/signals_fresh14.jsonl — the same terms, written after fresh13 had been measured and
            kept unread for the next change to the analysis or the detector (not yet run)
+  fresh15  sandbox/company/signals_fresh15.jsonl — the same terms, written on 8 December while fresh14 was still
+           unread, kept unread for the change after fresh14's (not yet run)
 The Stripe and HubSpot stand-ins serve billing and CRM over real HTTP; Stripe holds the planted
 billing of that set's account only.
 
@@ -64,7 +66,7 @@ for that kind; of the planted tickets, the share on a flagged line) and per item
 are mostly planted; planted cases found). The run itself is timed: reading, encoding, analysing,
 billing and CRM lookups (target: under 60 s on two cores).
 
-    .venv/bin/python scripts/bench_insights.py [--tickets 10000] [--weeks 26] [--plants heldout|tuning|fresh|fresh2|…|fresh14] [--seed 7] [--json]
+    .venv/bin/python scripts/bench_insights.py [--tickets 10000] [--weeks 26] [--plants heldout|tuning|fresh|fresh2|…|fresh15] [--seed 7] [--json]
         [--no-vendor-signals]
 """
 from __future__ import annotations
@@ -97,8 +99,8 @@ PLANTS = {"heldout": "signals_heldout.jsonl", "tuning": "signals.jsonl", "fresh"
           "fresh8": "signals_fresh8.jsonl", "fresh9": "signals_fresh9.jsonl",
           "fresh10": "signals_fresh10.jsonl", "fresh11": "signals_fresh11.jsonl",
           "fresh12": "signals_fresh12.jsonl", "fresh13": "signals_fresh13.jsonl",
-          "fresh14": "signals_fresh14.jsonl"}
-# fresh2's to fresh14's accounts at risk have no Stripe story on purpose: it must be found from its tickets alone.
+          "fresh14": "signals_fresh14.jsonl", "fresh15": "signals_fresh15.jsonl"}
+# fresh2's to fresh15's accounts at risk have no Stripe story on purpose: it must be found from its tickets alone.
 AT_RISK = {"heldout": stripe.AT_RISK_HELD_OUT, "tuning": stripe.AT_RISK, "fresh": stripe.AT_RISK_FRESH,
            **{f"fresh{n}": {} for n in range(2, 15)}}
 OPENINGS = ("", "Hi,\n\n", "Hello team,\n\n", "Hey there - ", "Good morning,\n\n", "Hi support,\n\n")
