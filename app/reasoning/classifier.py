@@ -8,9 +8,12 @@ split this recipe measured 94.19 %, against 93.83 % with the embedding weighted 
 Confidence is calibrated on tickets the model did not train on: training first runs an
 internal cross-validation (or, for large histories, one 80/20 hold-out), fits a temperature
 to the held-out logits, then a small model of P(right) from the top probability, the margin
-to the runner-up and how close the ticket is to its nearest training tickets — the last
-signal is what makes a ticket unlike anything seen before come out unsure. The model also
-keeps the threshold at which its held-out answers were 97 % right.
+to the runner-up, how close the ticket is to its nearest training tickets — what makes a ticket
+unlike anything seen before come out unsure — and, when the history holds tickets that belong to no
+category, the probability the regression gives that class: a question that half reads like them is
+less likely answered right, whichever category wins (CLINC150, 95 % of out-of-scope refused: 89.9 %
+of in-scope questions answered without it, 93.7 % with it). The model also keeps the threshold at
+which its held-out answers were 97 % right.
 
 A message in another language reads as noise to the English features. For those, a second
 regression over the multilingual sentence encoder (USE: a sentence and its translation land
@@ -110,7 +113,8 @@ class Model:
     def _ranked(self, texts: list[str], embedded: np.ndarray) -> list[list[tuple[str, float]]]:
         logits = _logits(self.lr, self.features.transform(texts, embedded))
         probs = _confident(softmax(logits / self.temperature, axis=1), logits.argmax(1),
-                           _nearness(embedded, self.neighbours), self.confidence_model)
+                           _nearness(embedded, self.neighbours), self.confidence_model,
+                           _out_of_scope_column(self.lr.classes_))
         classes, ranked = self.lr.classes_, []
         for row, choice in zip(probs, logits.argmax(1)):
             order = [choice] + [i for i in np.argsort(-row) if i != choice]
@@ -153,9 +157,10 @@ def train(texts: list[str], labels: list[str], seed: int = 0, progress=None) -> 
     right = (predicted == gold) & (predicted != OUT_OF_SCOPE)
     # With a tiny history the held-out answers can be all right (or all wrong): nothing to
     # learn from, so the temperature-scaled probability stands alone.
-    confidence_model = (LogisticRegression(C=1.0).fit(_signals(probs, logits.argmax(1), nearness), right)
+    none = _out_of_scope_column(classes)
+    confidence_model = (LogisticRegression(C=1.0).fit(_signals(probs, logits.argmax(1), nearness, none), right)
                         if len(set(right.tolist())) == 2 else None)
-    confidence = _confident(probs, logits.argmax(1), nearness, confidence_model).max(1)
+    confidence = _confident(probs, logits.argmax(1), nearness, confidence_model, none).max(1)
 
     features = Features().fit(texts)
     lr = _fit(features.transform(texts, embedded), labels)
@@ -227,17 +232,30 @@ def _nearness(embedded: np.ndarray, bank: np.ndarray) -> np.ndarray:
     return np.partition(sims, -k, axis=1)[:, -k:].mean(1)
 
 
-def _signals(probs: np.ndarray, choice: np.ndarray, nearness: np.ndarray) -> np.ndarray:
+def _out_of_scope_column(classes) -> int | None:
+    """Where the class of tickets that belong to no category is, when the history has one."""
+    found = np.flatnonzero(np.asarray(classes) == OUT_OF_SCOPE)
+    return int(found[0]) if len(found) else None
+
+
+def _signals(probs: np.ndarray, choice: np.ndarray, nearness: np.ndarray, none: int | None = None) -> np.ndarray:
+    """What P(right) is learned from; `none`: the out-of-scope class's column, when there is one."""
     top = np.clip(probs[np.arange(len(probs)), choice], 1e-6, 1 - 1e-6)
     runner_up = np.sort(probs, axis=1)[:, -2]
-    return np.c_[np.log(top / (1 - top)), top - runner_up, nearness]
+    signals = np.c_[np.log(top / (1 - top)), top - runner_up, nearness]
+    if none is None:
+        return signals
+    p_none = np.clip(probs[:, none], 1e-6, 1 - 1e-6)
+    return np.c_[signals, np.log(p_none / (1 - p_none))]
 
 
-def _confident(probs, choice, nearness, confidence_model) -> np.ndarray:
+def _confident(probs, choice, nearness, confidence_model, none: int | None = None) -> np.ndarray:
     """Put P(right) in the chosen label's place and rescale the rest to keep the row a distribution."""
     if confidence_model is None:
         return probs
-    p_right = confidence_model.predict_proba(_signals(probs, choice, nearness))[:, 1]
+    if confidence_model.n_features_in_ == 3:  # a model trained before the out-of-scope signal
+        none = None
+    p_right = confidence_model.predict_proba(_signals(probs, choice, nearness, none))[:, 1]
     rows = np.arange(len(probs))
     rest = 1.0 - probs[rows, choice]
     out = probs * ((1.0 - p_right) / np.maximum(rest, 1e-12))[:, None]

@@ -48,6 +48,26 @@ def test_out_of_scope_tickets_come_out_unsure_or_as_out_of_scope(split):
         assert category == classifier.OUT_OF_SCOPE or confidence < model.threshold, (text, category, confidence)
 
 
+def test_the_out_of_scope_class_is_a_confidence_signal_and_models_trained_before_it_still_read(split):
+    model, held = split
+    # the history holds tickets of no category: P(right) also reads how much a ticket looks like them,
+    # and the more it does, the less likely the chosen category is right
+    assert model.confidence_model.n_features_in_ == 4 and model.confidence_model.coef_[0][3] < 0
+    none = classifier._out_of_scope_column(model.lr.classes_)
+    assert model.lr.classes_[none] == classifier.OUT_OF_SCOPE
+    probs = np.array([[0.6, 0.3, 0.1], [0.6, 0.1, 0.3]])  # the same top choice, more or less out of scope
+    classes = np.array(["billing", "refund_request", classifier.OUT_OF_SCOPE])
+    signals = classifier._signals(probs, np.array([0, 0]), np.array([0.5, 0.5]), classifier._out_of_scope_column(classes))
+    assert signals.shape == (2, 4) and signals[1, 3] > signals[0, 3]
+    # a model saved before the signal existed learned from three: it is read with three
+    from sklearn.linear_model import LogisticRegression
+    older = LogisticRegression().fit(classifier._signals(probs, np.array([0, 0]), np.array([0.5, 0.5])), [1, 0])
+    out = classifier._confident(probs, np.array([0, 0]), np.array([0.5, 0.5]), older, 2)
+    assert np.allclose(out.sum(1), 1.0)
+    # without tickets of no category there is nothing to read: three signals, as before
+    assert classifier._out_of_scope_column(np.array(["billing", "refund_request"])) is None
+
+
 def test_ranked_labels_are_a_distribution_with_the_choice_first(split):
     model, _ = split
     ranked = model.predict("How do I turn on two-factor authentication for my team?")
