@@ -91,8 +91,8 @@ def test_billed_annually_instead_of_monthly_is_explained_and_switched_back_with_
     Stripe is written to once per write, and Liam hears once that it is done."""
     worker, settings = context_worker(loop, trained_model, vendors, refund_cap=600000)
     send_billing_on_its_own(loop)
-    # triage is torn between plan_change (0.45) and billing: the admin lets plan changes go out lower
-    policy_store.set_entry(loop.db(), "plan_change", {"mode": "auto", "send_at": 0.4, "draft_at": 0.3})
+    # triage is torn between plan_change (0.28) and billing: the admin lets plan changes go out lower
+    policy_store.set_entry(loop.db(), "plan_change", {"mode": "auto", "send_at": 0.25, "draft_at": 0.2})
     stripe = vendors.apps["stripe"].config
     tid = ask(loop, LIAM, "Annual plan?", "I think I was billed for an annual plan but I only signed up for "
               "monthly. Can you fix this?")
