@@ -17,6 +17,15 @@ _COMMENT = (r"(\b(?:comentario|declaraci[oó]n|declaraciones|postura|versi[oó]n
             r"dichiarazion\w*|replica|reactie|commentaar|wederhoor|komentarz\w*|stanowisk\w*|o[śs]wiadczeni\w*|a[çc][ıi]klama|"
             r"yorum|комментари\w*|позици\w*)|コメント|見解|置评|回应|评论)")
 
+# A complaint and an authority that supervises banks, telecoms or personal data in the same breath (the
+# authority named alone is a compliance question as often: "our quarterly report to the BaFin").
+_COMPLAINT = (r"(\b(?:quej\w*|reclamaci[oó]n\w*|denuncia\w*|plaintes?|r[ée]clamation\w*|beschwer\w*|reclama[cç][aã]o|reclamaç\w*|queix\w*|reclam\w*|"
+              r"espost\w*|klacht\w*|skarg\w*|zg[lł]osz\w*|[şs]ikayet\w*|жалоб\w*|пожалова\w*|complain\w*)|苦情|申し立て|投诉|举报)")
+_AUTHORITY = (r"(\b(?:bafin|bundesnetzagentur|aufsichtsbeh[öo]rde|datenschutzbeh[öo]rde|datenschutzbeauftragte\w*|cnmc|banco de espa[ñn]a|aepd|"
+              r"acpr|arcep|amf|banque de france|cnil|banco de portugal|anatel|bacen|banco central|anpd|cmvm|banca d'italia|ivass|consob|"
+              r"agcom|agcm|garante\w*|autoriteit persoonsgegevens|afm|dnb|knf|uke|uodo|bddk|btk|kvkk|spk|цб|центробанк\w*|банк\w* россии|"
+              r"роскомнадзор\w*|фас|ico|fca|ofcom|sec|fcc)\b|金融庁|個人情報保護委員会|総務省|银保监\w*|证监会|人民银行|工信部|网信办)")
+
 RULES: dict[str, list[str]] = {
     "legal": [r"\blawyers?\b", r"\battorneys?\b", r"\bsolicitors?\b", r"\blegal action\b", r"\bsue\b",
               r"\bsuing\b", r"\blawsuit\b", r"\bsmall claims\b", r"\bbreach of contract\b", r"\bclass action\b",
@@ -46,7 +55,8 @@ RULES: dict[str, list[str]] = {
                   r"\bassociazion[ei] (dei |di )?consumatori\b", r"\bconsumentenbond\b", r"\bgeschillencommissie\b",
                   r"\bkifid\b", r"\bconsuwijzer\b", r"\buokik\b", r"\brzecznik\w* (praw )?konsument", r"\bt[üu]ketici hakem",
                   r"\bроспотребнадзор", r"\bобществ\w* защиты прав потребител", r"消費者センター", r"消費生活センター",
-                  r"国民生活センター", r"12315", r"消协", r"消费者协会"],
+                  r"国民生活センター", r"12315", r"消协", r"消费者协会",
+                  _COMPLAINT + r"[\s\S]{0,80}?" + _AUTHORITY, _AUTHORITY + r"[\s\S]{0,80}?" + _COMPLAINT],
     "press": [r"\bjournalist\b", r"\b(request|asking|ask) for (a )?comment\b", r"\bgo(ing)? to the (press|media|papers)\b",
               r"\brequest for comment\b", r"\b(press|media) (inquiry|enquiry|request)\b",
               # a journalist asking for comment, in the languages triage reads (a journalist who is simply a
@@ -62,7 +72,15 @@ RULES: dict[str, list[str]] = {
               r"\bв (сми|прессу)\b", r"マスコミ", r"報道機関", r"向媒体", r"媒体曝光", r"找媒体"],
     "chargeback": [r"\bcharge ?backs?\b", r"\bcontracargos?\b", r"\brückbuchung\b", r"\bchargeback\b",
                    r"\bdispute (the|this|these|a)? ?(charge|payment|transaction)", r"\bfile a dispute\b",
-                   r"\b(call|contact|tell|ask) my bank\b", r"\bcard issuer\b", r"\breverse the (charge|payment)\b"],
+                   r"\b(call|contact|tell|ask) my bank\b", r"\bcard issuer\b", r"\breverse the (charge|payment)\b",
+                   # a payment contested with the bank, in the languages triage reads
+                   r"\b(reclam\w*|disput\w*|impugn\w*) .{0,30}\b(al|en el|con el|ante el) banco\b",
+                   r"\bcontest\w* (\w+ ){0,3}(aupr[èe]s de|avec) (ma|la) banque\b",
+                   r"\bbei (meiner|unserer|der) bank (widersprochen|reklamiert|zur[üu]ckgebucht|zur[üu]ckbuchen)",
+                   r"\bcontest\w* (\w+ ){0,3}(no|junto ao|com o) (meu )?banco\b", r"\bcontestat\w* (\w+ ){0,3}(con|alla|presso) (la )?(mia )?banca\b",
+                   r"\b(bij|via) (mijn|onze) bank (teruggeboekt|terugboeken|betwist)", r"\breklamacj\w* w (moim )?banku\b",
+                   r"\bbankaya itiraz", r"\bоспори\w* .{0,30}в банке\b", r"カード会社に(連絡|異議|相談)",
+                   r"向银行(申请)?(退单|拒付|申诉|投诉)"],
     "security": [r"\bhack(ed|er|ing)\b", r"\baccount takeover\b", r"\bphishing\b", r"\bunauthori[sz]ed (access|login)",
                  r"\bsomeone (else )?(logged|log) ?in(to)?\b", r"\bsuspicious (login|activity|sign.?in)",
                  r"\bwasn'?t me\b", r"\bi (did not|didn'?t) (log|sign) ?in\b", r"\bhijack",
@@ -73,12 +91,15 @@ RULES: dict[str, list[str]] = {
                  r"\bhesab[ıi]m (çal[ıi]nd[ıi]|ele geçirildi)", r"\bвзлом", r"乗っ取られ", r"不正ログイン",
                  r"身に覚えのないログイン", r"(账号|帐号|账户)被(盗|黑)", r"盗号"],
     "scam": [r"\bidentity theft\b", r"\bstole my identity\b", r"\bscam(med|mer)?\b",
-             # identity theft and fraud by their names
+             # identity theft by its name, a fraudster, or having been defrauded (not fraud as a topic: a school
+             # project or an article about scams is not one)
              r"\brobo de identidad\b", r"\busurpation d'identit", r"\bidentit[äa]tsdiebstahl\b", r"\broubo de identidade\b",
              r"\bfurto d'identit", r"\bidentiteitsfraude\b", r"\bkradzie[żz] to[żz]samo", r"\bkimlik h[ıi]rs[ıi]zl[ıi]",
-             r"\bкраж\w* личност", r"なりすまし", r"身份(被)?(盗用|冒用)", r"\bestafa", r"\barnaque", r"\bbetrug\b|\bbetr[üu]ger",
-             r"\bgolpistas?\b", r"\btruffa", r"\boplichter|\boplichting", r"\boszust", r"\bdolandır", r"\bмошенни",
-             r"詐欺", r"诈骗|骗子"],
+             r"\bкраж\w* личност", r"なりすまし", r"身份(被)?(盗用|冒用)", r"\bestafador|\bestafad[oa]s?\b|\bestafaron\b",
+             r"\barnaqueurs?\b|\barnaqu[ée]e?s?\b|\bfait arnaquer\b", r"\bbetr[üu]ger|\bbetrogen\b", r"\bgolpistas?\b",
+             r"\bca[íi] (num|em um|no) golpe\b", r"\btruffator|\btruffat[oaie]\b", r"\boplichters?\b|\bopgelicht\b",
+             r"\boszu(st|sta|ści|stów)\b", r"\bdolandır[ıi]c[ıi](lar|lar[ıi]|ya|n[ıi]n)?\b|\bdolandır[ıi]ld[ıi]",
+             r"\bмошенник", r"詐欺師|詐欺に(遭|あ)", r"骗子|被骗"],
     "crisis": [r"\bsuicid", r"\bkill (myself|me)\b", r"\bend (my|it all)\b.*\blife\b", r"\bself[- ]harm",
                r"\bsuizid|\bselbstmord", r"\bzelfmoord", r"\bsamob[óo]j", r"\bintihar", r"\bсуицид|\bсамоубий",
                r"\bпокончить с собой", r"自殺|死にたい|消えたい", r"自杀|不想活", r"\bquitarme la vida\b", r"\bme suicider\b",
@@ -133,7 +154,23 @@ RULES: dict[str, list[str]] = {
               r"\bnicht (mehr )?verl[äa]ngern\b", r"\bn[ãa]o (vamos |vou )?renovar\b", r"\bnon (lo )?rinnover",
               r"\bniet (meer )?verlengen\b", r"\bnie (b[eę]dziemy )?przed[lł]u[żz]", r"\byenilemeyece[ğg]",
               r"\bне (будем|буду) продлевать\b", r"契約を更新しない", r"退会(したい|します|させ|を希望|希望|する(予定|つもり|こと))",
-              r"不再续(费|约)", r"注销(账|帐)(号|户)"],
+              r"不再续(费|约)", r"注销(账|帐)(号|户)", r"\byenilenmesin\b", r"\byenilemeyin\b",
+              # a contract left to run out, or a move to the competition
+              r"\bauslaufen (zu )?lassen\b", r"\b(lasse?|lassen) (ich|wir) (\w+ ){0,3}auslaufen\b",
+              r"\bdejar (vencer|expirar) (el|mi|nuestro|la) (contrato|suscripci[oó]n|plan)", r"\blaisser expirer (le|mon|notre|l')",
+              r"\blaten aflopen\b", r"\blasciar scadere\b", r"\bdeixar (expirar|vencer) (o|a) (contrato|assinatura|plano)",
+              # (with a verb of going: "compared with the competition" is no move)
+              r"\b(nos vamos|me voy|irnos|irme|pas[aá]rnos|pasarme|nos pasamos|me paso|cambiamos|migramos)\b (\w+ ){0,2}"
+              r"(a|hacia) la competencia\b",
+              r"\b(partir|partons|pars|passer|passons|passe|aller|allons|migrer|migrons)\b (\w+ ){0,2}(à|vers|chez) la concurrence\b",
+              r"\b(wechs\w*|geh\w*|abwander\w*|gewechselt) (\w+ ){0,2}zur konkurrenz\b",
+              r"\bzur konkurrenz (wechseln|gehen|abwandern|gewechselt|gegangen)\b",
+              r"\b(ir|vamos|vou|mudar|mudamos|migrar|migramos|passar|passamos)\b (\w+ ){0,2}(para|pra) a concorr[êe]ncia\b",
+              r"\b(passare|passiamo|passo|andare|andiamo|vado|migrare|migriamo)\b (\w+ ){0,2}alla concorrenza\b",
+              r"\b(overstappen|stappen|stap|gaan|ga|vertrekken|vertrek)\b (\w+ ){0,2}naar de concurrent(ie)?\b",
+              r"\b(przechodz|przejd|przenos|przenies|odchodz|odejd|przesz)\w* (\w+ ){0,2}do konkurencji\b",
+              r"\brakip (firmaya|şirkete|uygulamaya) ge[çc]", r"\bк конкурентам\b", r"競合(他社)?(に|へ)(乗り換え|移行|移り)",
+              r"(换|转)(到|投|用)?竞争对手", r"转投"],
     # Text that tries to instruct the bot: it gets a person, never obedience.
     "injection": [r"\b(ignore|disregard|forget) (all |any |your |the |previous |prior |above |earlier )*"
                   r"(instructions|rules|guidelines|prompt)",

@@ -87,6 +87,16 @@ def test_rules_only_use_the_shared_vocabulary_and_say_which_words_matched():
     ("Mi hijo acabó en urgencias por la batería.", "safety"),
     ("Quiero que eliminen todos mis datos.", "personal_data"),
     ("Bitte meine persönlichen Daten löschen.", "personal_data"),
+    ("Ich habe mich bei der BaFin über Sie beschwert.", "regulator"),
+    ("Presentaré una reclamación ante el Banco de España.", "regulator"),
+    ("J'ai déposé une plainte auprès de la CNIL.", "regulator"),
+    ("Den Vertrag lassen wir zum Jahresende auslaufen.", "churn"),
+    ("Nos vamos a la competencia el mes que viene.", "churn"),
+    ("Przenosimy się do konkurencji od stycznia.", "churn"),
+    ("Üyeliğim yenilenmesin lütfen.", "churn"),
+    ("Ho contestato il pagamento con la mia banca.", "chargeback"),
+    ("Ik heb de betaling via mijn bank teruggeboekt.", "chargeback"),
+    ("Me estafaron: alguien se hizo pasar por ustedes.", "scam"),
 ])
 def test_wordings_that_mean_one_flag_are_rules_in_every_language(text, flag):
     assert flag in {f for f, _ in rule_matches(text)}
@@ -111,6 +121,14 @@ def test_wordings_that_mean_one_flag_are_rules_in_every_language(text, flag):
     "Wir melden jedes Quartal Kennzahlen an die BaFin und brauchen einen Export.",
     "我们需要一份符合《个人信息保护法》的数据处理协议。",
     "Müşterilerimizin kişisel verilerini nasıl saklıyorsunuz? Kullanıyorum ama emin değilim.",
+    "Mijn dochter maakt een werkstuk over oplichting online; hebben jullie tips?",  # fraud as a topic
+    "Ogni trimestre inviamo le segnalazioni alla Banca d'Italia: ci serve un export.",  # no complaint
+    "Wie schneidet ihr im Vergleich zur Konkurrenz ab?",  # compared with, not a move
+    "¿Qué os diferencia frente a la competencia?",
+    "Quels sont vos atouts face à la concurrence ?",
+    "Come siete messi rispetto alla concorrenza sui prezzi?",
+    "Jak wypadacie w porównaniu do konkurencji?",
+    "We kijken ook naar de concurrentie, maar hebben eerst een vraag over exports.",
 ])
 def test_the_rules_in_other_languages_leave_their_look_alikes_alone(text):
     assert rule_matches(text) == []
