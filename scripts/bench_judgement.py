@@ -101,7 +101,8 @@ def human_flag(tickets) -> dict:
 TEST_PARTS = {"first": ("test_a", "test_b"), "second": ("test_c", "test_d"), "third": ("test_e", "test_f"),
               "fourth": ("test_g", "test_h"), "fifth": ("test_i", "test_j"), "sixth": ("test_k", "test_l"),
               "seventh": ("test_m", "test_n"), "eighth": ("test_o", "test_p"), "ninth": ("test_q", "test_r"),
-              "tenth": ("test_s", "test_t"), "eleventh": ("test_u", "test_v"), "twelfth": ("test_w", "test_x")}
+              "tenth": ("test_s", "test_t"), "eleventh": ("test_u", "test_v"), "twelfth": ("test_w", "test_x"),
+              "thirteenth": ("test_y", "test_z")}
 
 
 def sensitivity_figures(limit: int = 0, model_dir: str = "", every: int = 1) -> dict:
