@@ -55,7 +55,7 @@ sign-off), seeded. Into the last two weeks go the planted cases of `--plants`:
   fresh13  sandbox/company/signals_fresh13.jsonl — the same terms, written after fresh12 had been measured and
            kept unread until topics were also found within each plan tier; measured then (docs/insights.md)
   fresh14  sandbox/company/signals_fresh14.jsonl — the same terms, written after fresh13 had been measured and
-           kept unread for the next change to the analysis or the detector (not yet run)
+           kept unread; measured once on 8 December as things were (docs/insights.md)
   fresh15  sandbox/company/signals_fresh15.jsonl — the same terms, written on 8 December while fresh14 was still
            unread, kept unread for the change after fresh14's (not yet run)
 The Stripe and HubSpot stand-ins serve billing and CRM over real HTTP; Stripe holds the planted
