@@ -102,7 +102,7 @@ TEST_PARTS = {"first": ("test_a", "test_b"), "second": ("test_c", "test_d"), "th
               "fourth": ("test_g", "test_h"), "fifth": ("test_i", "test_j"), "sixth": ("test_k", "test_l"),
               "seventh": ("test_m", "test_n"), "eighth": ("test_o", "test_p"), "ninth": ("test_q", "test_r"),
               "tenth": ("test_s", "test_t"), "eleventh": ("test_u", "test_v"), "twelfth": ("test_w", "test_x"),
-              "thirteenth": ("test_y", "test_z")}
+              "thirteenth": ("test_y", "test_z"), "fourteenth": ("test_aa", "test_ab")}
 
 
 def sensitivity_figures(limit: int = 0, model_dir: str = "", every: int = 1) -> dict:

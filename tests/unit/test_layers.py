@@ -14,7 +14,8 @@ LAYERS = ["core", "store", "knowledge", "intake", "checks", "reasoning", "policy
           "backlog", "helpdesks", "build", "insights", "schedule", "replay", "web", "cli"]
 # Modules that must stay pure: no I/O libraries and no connectors (they are given what they need).
 PURE = ["core.domain", "core.flags", "core.strict", "core.errors", "core.stats", "intake", "checks", "reasoning.triage",
-        "reasoning.classifier", "reasoning.sentiment", "reasoning.sensitivity_rules", "reasoning.compose",
+        "reasoning.classifier", "reasoning.sentiment", "reasoning.sensitivity_rules", "reasoning.sensitivity_vote",
+        "reasoning.compose",
         "reasoning.diagnoses", "reasoning.follow_up",
         "policy.schema", "policy.decide", "policy.action_plan", "policy.preview", "policy.holding", "pipeline.guards",
         "pipeline.case_file", "pipeline.conflicts", "pipeline.account_reply", "pipeline.bug_report", "pipeline.think", "pipeline.plan",

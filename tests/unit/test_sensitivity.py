@@ -187,6 +187,17 @@ def test_every_flag_says_why_a_rule_by_its_words_the_model_by_the_part_and_its_n
     assert re.fullmatch(r"«.+» reads like «.+» \(model [01]\.\d\d\)", learned.why)
 
 
+def test_the_nearest_examples_vote_on_the_whole_message_and_say_which_example_they_read_it_as():
+    import dataclasses
+    detector = sensitivity.current()
+    assert 0.0 < detector.vote_threshold < 1.0 and detector.bank.shape[0] == len(detector.bank_flags)
+    # the regression silenced: what is still raised, the vote raised, explained by its nearest example
+    voting = dataclasses.replace(detector, threshold=2.0)
+    found = voting.findings("I can't do this anymore. Nobody would notice if I was gone.")
+    assert [f.flag for f in found] == ["crisis"] and "nearest examples" in found[0].why and "reads like «" in found[0].why
+    assert voting.findings("How do I export my dashboard to PDF?") == []
+
+
 def test_a_buried_sentence_is_found_in_a_long_ordinary_email():
     body = ("Hello, I have a question about the invoice for October, the VAT number is missing. "
             "Could you also add our PO number 4471 to it? The finance team needs it by Friday. "
