@@ -53,7 +53,7 @@ def intent_read(tickets: list[TicketRecord], signals: dict[str, churn.TicketSign
     again by the sensitivity detector sentence by sentence (a line buried in a longer message),
     with the part that says it."""
     if detect is None:
-        from app.reasoning.sensitivity import detect
+        from app.reasoning.sensitivity import read_alone as detect
     out = {}
     for t in tickets:
         if signals[t.id].cancel_intent is None:
@@ -74,7 +74,7 @@ def read_leaving(baseline: list[TicketRecord], leaving: list[bool], at_most: int
     as a window's tickets are once their account shows a sign (the whole-ticket reading, `leaving`,
     or sentence by sentence: more than the whole-ticket reading finds), and how many were read."""
     if detect is None:
-        from app.reasoning.sensitivity import detect
+        from app.reasoning.sensitivity import read_alone as detect
     step = max(1, -(-len(baseline) // at_most))
     picked = range(0, len(baseline), step)
     said = sum(leaving[i] or any(f.flag == "churn" for f in detect(baseline[i].text)) for i in picked)
@@ -137,7 +137,8 @@ def analyse(tickets: list[TicketRecord], vectors: np.ndarray, accounts: dict[str
     When the baseline in `tickets` is a sample, `baseline_weight` says how many each stands for and
     `everything` holds them all (the tone of each is read on all: it needs no vector).
     `detector`: the sensitivity detector whose reading of each ticket gives its frustration and intent;
-    `detect(text)`: its findings sentence by sentence (both default to the packaged detector's)."""
+    `detect(text)`: its findings sentence by sentence (both default to the packaged detector's; `detect`
+    to its rules and regression alone, `sensitivity.read_alone`)."""
     start = now - since_s
     window = [i for i, t in enumerate(tickets) if start < t.created_at <= now]
     in_window = [tickets[i] for i in window]

@@ -51,7 +51,7 @@ ORDINARY_FLAGGED = 0.02
 # budget 5,657, 2.23 % and 60; at three quarters 5,646, 1.91 % and 55.
 REGRESSION_SHARE = 0.75
 C = 10.0
-RECIPE = "use+char2-4-digits0/4+vote"  # changed with the features or the fit, so an old cache is never read
+RECIPE = "use+char2-4-digits0/4+vote2"  # changed with the features or the fit, so an old cache is never read
 MAX_UNITS = 32
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|(?<=[。！？；])|\n+")
 _DIGIT = re.compile(r"\d")
@@ -83,8 +83,11 @@ class Detector:
     bank_flags: np.ndarray | None = None
     bank_texts: list[str] = field(default_factory=list)
     vote_threshold: float = 2.0  # above any share: no vote
+    alone_threshold: float = 0.0  # the regression's threshold if it had the whole budget (read_alone)
 
-    def findings(self, text: str) -> list[Finding]:
+    def findings(self, text: str, vote: bool = True) -> list[Finding]:
+        """The learned flags of `text`; without the `vote`, the regression alone at the whole budget."""
+        threshold = self.threshold if vote else self.alone_threshold
         from app.knowledge.embeddings import multilingual
         parts = units(text)
         if not parts:
@@ -92,7 +95,7 @@ class Detector:
         vectors = multilingual().encode(parts)
         probs = self.probabilities(parts, vectors)
         sensitive = 1.0 - probs[:, 0]
-        rows = np.flatnonzero(sensitive >= self.threshold)
+        rows = np.flatnonzero(sensitive >= threshold)
         found = []
         if len(rows):
             # Which flags: over the sensitive parts, each flag's best probability; the flags within half
@@ -102,7 +105,7 @@ class Detector:
                                                                  sensitive[row]))
                      for col in np.flatnonzero(best >= 0.5 * best.max())
                      for row in [rows[np.argmax(probs[rows, col + 1])]]]
-        voted = self._voted(parts[0], vectors[0])
+        voted = self._voted(parts[0], vectors[0]) if vote else None
         if voted is not None and voted.flag not in {f.flag for f in found}:
             found.append(voted)
         return found
@@ -167,6 +170,17 @@ def detect(text: str, detector: Detector | None = None) -> tuple[Finding, ...]:
     """Every flag the rules or the learned detector raise, in the vocabulary's order."""
     found = {flag: Finding(flag, f"rule: «{words}»") for flag, words in rule_matches(text)}
     for finding in (detector or current()).findings(text):
+        found.setdefault(finding.flag, finding)
+    return tuple(found[f] for f in FLAGS if f in found)
+
+
+def read_alone(text: str, detector: Detector | None = None) -> tuple[Finding, ...]:
+    """The rules and the regression alone at the whole budget, as the detector read before the vote:
+    what insights reads an intent to leave from, sentence by sentence. Its churn scores were chosen with
+    that reading (docs/insights.md); the vote, chosen for what a ticket needs, flags more of the
+    background's whole tickets as leaving and would move every account's usual with it."""
+    found = {flag: Finding(flag, f"rule: «{words}»") for flag, words in rule_matches(text)}
+    for finding in (detector or current()).findings(text, vote=False):
         found.setdefault(finding.flag, finding)
     return tuple(found[f] for f in FLAGS if f in found)
 
@@ -239,6 +253,7 @@ def train(examples: list[Example], digest: str = "", folds: int = 4, progress=No
     ordinary = np.array([not ex.flags and ex.source.startswith(("banking77", "bitext")) for ex in examples])
     ordinary = ordinary if ordinary.any() else ~flagged
     threshold = float(np.quantile(per_example[ordinary], 1 - ORDINARY_FLAGGED * REGRESSION_SHARE))
+    alone = float(np.quantile(per_example[ordinary], 1 - ORDINARY_FLAGGED))
     # The vote on each example's whole text by the other examples' parts (its own left out)
     bank_flags = np.array([_main_flag(examples[owner[k]], labels).replace(NONE, "") for k in range(len(parts))])
     starts = np.searchsorted(owner, np.arange(len(examples) + 1))  # parts are in example order
@@ -257,7 +272,7 @@ def train(examples: list[Example], digest: str = "", folds: int = 4, progress=No
             "held_out_ordinary_flagged": round(float(raised[~flagged].mean()), 4)}
     return Detector(labels, chars, lr, threshold, vectors[keep], [parts[k] for k in keep],
                     [_main_flag(examples[owner[k]], labels) for k in keep], digest, info,
-                    vectors.astype(np.float16), bank_flags, parts, vote_threshold)
+                    vectors.astype(np.float16), bank_flags, parts, vote_threshold, alone)
 
 
 def _chunks(n: int, size: int) -> list[tuple[int, int]]:

@@ -196,6 +196,10 @@ def test_the_nearest_examples_vote_on_the_whole_message_and_say_which_example_th
     found = voting.findings("I can't do this anymore. Nobody would notice if I was gone.")
     assert [f.flag for f in found] == ["crisis"] and "nearest examples" in found[0].why and "reads like «" in found[0].why
     assert voting.findings("How do I export my dashboard to PDF?") == []
+    # insights reads leaving with the regression alone at the whole budget, as before the vote
+    assert detector.alone_threshold < detector.threshold
+    assert [f.flag for f in sensitivity.read_alone("I can't do this anymore. Nobody would notice if I was gone.",
+                                                   voting)] == ["crisis"]
 
 
 def test_a_buried_sentence_is_found_in_a_long_ordinary_email():
