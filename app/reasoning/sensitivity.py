@@ -85,9 +85,9 @@ class Detector:
     vote_threshold: float = 2.0  # above any share: no vote
     alone_threshold: float = 0.0  # the regression's threshold if it had the whole budget (read_alone)
 
-    def findings(self, text: str, vote: bool = True) -> list[Finding]:
-        """The learned flags of `text`; without the `vote`, the regression alone at the whole budget."""
-        threshold = self.threshold if vote else self.alone_threshold
+    def findings(self, text: str, with_vote: bool = True) -> list[Finding]:
+        """The learned flags of `text`; without the vote, the regression alone at the whole budget."""
+        threshold = self.threshold if with_vote else self.alone_threshold
         from app.knowledge.embeddings import multilingual
         parts = units(text)
         if not parts:
@@ -105,7 +105,7 @@ class Detector:
                                                                  sensitive[row]))
                      for col in np.flatnonzero(best >= 0.5 * best.max())
                      for row in [rows[np.argmax(probs[rows, col + 1])]]]
-        voted = self._voted(parts[0], vectors[0]) if vote else None
+        voted = self._voted(parts[0], vectors[0]) if with_vote else None
         if voted is not None and voted.flag not in {f.flag for f in found}:
             found.append(voted)
         return found
@@ -180,7 +180,7 @@ def read_alone(text: str, detector: Detector | None = None) -> tuple[Finding, ..
     that reading (docs/insights.md); the vote, chosen for what a ticket needs, flags more of the
     background's whole tickets as leaving and would move every account's usual with it."""
     found = {flag: Finding(flag, f"rule: «{words}»") for flag, words in rule_matches(text)}
-    for finding in (detector or current()).findings(text, vote=False):
+    for finding in (detector or current()).findings(text, with_vote=False):
         found.setdefault(finding.flag, finding)
     return tuple(found[f] for f in FLAGS if f in found)
 
