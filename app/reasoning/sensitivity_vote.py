@@ -19,7 +19,7 @@ SHARPNESS = 10.0  # weight exp(SHARPNESS × cosine): a part 0.1 closer counts e 
 def votes(vectors: np.ndarray, bank: np.ndarray, flags: np.ndarray,
           leave_out: list[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """For each of `vectors` (L2-normalised rows): the share of its K nearest `bank` rows' weight that
-    is flagged (`flags[row]` not ""), and the flagged row that counts most ("-1" when none is near).
+    is flagged (`flags[row]` not ""), and the flagged row that counts most (-1 when none is near).
     `leave_out[i]`: rows of the bank the i-th vector may not use (its own example's, when the vote on
     training examples is held out)."""
     sims = vectors @ bank.T
