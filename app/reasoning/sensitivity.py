@@ -166,10 +166,11 @@ def units(text: str) -> list[str]:
     return list(dict.fromkeys(found))[:MAX_UNITS]
 
 
-def detect(text: str, detector: Detector | None = None) -> tuple[Finding, ...]:
-    """Every flag the rules or the learned detector raise, in the vocabulary's order."""
+def detect(text: str, detector: Detector | None = None, with_vote: bool = True) -> tuple[Finding, ...]:
+    """Every flag the rules or the learned detector raise, in the vocabulary's order (`with_vote`: see
+    `read_alone`)."""
     found = {flag: Finding(flag, f"rule: «{words}»") for flag, words in rule_matches(text)}
-    for finding in (detector or current()).findings(text):
+    for finding in (detector or current()).findings(text, with_vote):
         found.setdefault(finding.flag, finding)
     return tuple(found[f] for f in FLAGS if f in found)
 
@@ -179,10 +180,7 @@ def read_alone(text: str, detector: Detector | None = None) -> tuple[Finding, ..
     what insights reads an intent to leave from, sentence by sentence. Its churn scores were chosen with
     that reading (docs/insights.md); the vote, chosen for what a ticket needs, flags more of the
     background's whole tickets as leaving and would move every account's usual with it."""
-    found = {flag: Finding(flag, f"rule: «{words}»") for flag, words in rule_matches(text)}
-    for finding in (detector or current()).findings(text, with_vote=False):
-        found.setdefault(finding.flag, finding)
-    return tuple(found[f] for f in FLAGS if f in found)
+    return detect(text, detector, with_vote=False)
 
 
 def flags_for(text: str, detector: Detector | None = None) -> tuple[str, ...]:
